@@ -1,0 +1,186 @@
+"""The feature matrix shared by segmentation and recommendations.
+
+Why these transforms: the raw audio features mix scales (0..1 ratios, BPM, dB) and
+shapes (speechiness and liveness are heavily right-skewed, most tracks near 0). Without
+care, tempo (~120) or loudness (~-8) would dominate any distance, and a handful of
+spoken-word tracks would stretch the speechiness axis. So each column is first mapped to
+a comparable 0..1 range (tempo and loudness by a fixed musical range, skewed ones by a
+square root), then standardised with the library's own robust statistics (median and a
+scaled IQR, falling back to the standard deviation) and finally weighted by how much it
+says about *mood*. Fixed ranges in the first step mean a single odd track cannot rescale
+the others.
+
+Numpy only: this module is imported on the TUI's path and must not pull in scikit-learn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+#: The columns used for mood, in matrix order.
+MOOD_FEATURES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "tempo",
+    "loudness",
+)
+
+#: Bumped whenever columns, transforms or weights change, so stored results are redone.
+FEATURE_VERSION = "mood-v1"
+
+#: How much each column counts in distances. Energy, valence, acousticness and
+#: danceability carry most of what people call mood; tempo and loudness partly repeat
+#: energy; liveness is noisy (audience noise, not mood).
+DEFAULT_WEIGHTS: dict[str, float] = {
+    "danceability": 1.0,
+    "energy": 1.2,
+    "valence": 1.1,
+    "acousticness": 1.0,
+    "instrumentalness": 0.8,
+    "speechiness": 0.7,
+    "liveness": 0.4,
+    "tempo": 0.5,
+    "loudness": 0.6,
+}
+
+#: A track needs at least these to be analysed; other gaps are filled with the median.
+REQUIRED_FEATURES: tuple[str, ...] = ("danceability", "energy", "valence")
+MAX_MISSING = 2
+
+TEMPO_RANGE = (50.0, 200.0)
+LOUDNESS_RANGE = (-35.0, 0.0)
+_SQRT_COLUMNS = ("speechiness", "liveness")
+
+
+def to_unit(column: str, values: np.ndarray) -> np.ndarray:
+    """Map raw values of one feature to a comparable 0..1 range (NaN stays NaN)."""
+    if column == "tempo":
+        lo, hi = TEMPO_RANGE
+        return np.clip((values - lo) / (hi - lo), 0.0, 1.0)
+    if column == "loudness":
+        lo, hi = LOUDNESS_RANGE
+        return np.clip((values - lo) / (hi - lo), 0.0, 1.0)
+    out = np.clip(values, 0.0, 1.0)
+    if column in _SQRT_COLUMNS:
+        out = np.sqrt(out)
+    return out
+
+
+@dataclass
+class FeatureMatrix:
+    """Analysed tracks as rows; ``raw`` keeps original units for labels and explanations."""
+
+    track_ids: list[str]
+    raw: np.ndarray  # (n, len(columns)) float64, original units, gaps filled with the median
+    scaled: np.ndarray  # (n, len(columns)) float32, standardised and weighted
+    columns: tuple[str, ...] = MOOD_FEATURES
+    unanalysed: list[str] = field(default_factory=list)
+    center: np.ndarray | None = None  # per column, in unit space
+    spread: np.ndarray | None = None  # per column, in unit space
+    weights: np.ndarray | None = None
+    imputed: np.ndarray | None = None  # (n, len(columns)) bool: value was filled in
+
+    def __len__(self) -> int:
+        return len(self.track_ids)
+
+    @property
+    def index(self) -> dict[str, int]:
+        if not hasattr(self, "_index"):
+            self._index = {tid: i for i, tid in enumerate(self.track_ids)}
+        return self._index
+
+    def transform(self, raw: np.ndarray) -> np.ndarray:
+        """Scale new raw rows (original units) exactly as this matrix's rows were scaled."""
+        raw = np.atleast_2d(np.asarray(raw, dtype=np.float64))
+        unit = np.column_stack([to_unit(c, raw[:, j]) for j, c in enumerate(self.columns)])
+        return ((unit - self.center) / self.spread * self.weights).astype(np.float32)
+
+
+def build_matrix(
+    rows: Sequence[Sequence],
+    all_track_ids: Sequence[str] | None = None,
+    source_columns: Sequence[str] | None = None,
+    weights: dict[str, float] | None = None,
+    reference: FeatureMatrix | None = None,
+) -> FeatureMatrix:
+    """Build the matrix from store rows ``(track_id, *source_columns)``.
+
+    ``all_track_ids`` lists every track that should be accounted for; those without
+    (enough) features end up in ``unanalysed`` instead of being dropped. With
+    ``reference`` the scaling statistics are taken from another matrix (e.g. scale a
+    catalog exactly like the library it is compared with).
+    """
+    from spotui.model import FEATURE_NAMES
+
+    source_columns = tuple(source_columns or FEATURE_NAMES)
+    col_idx = [source_columns.index(c) for c in MOOD_FEATURES]
+    weights = weights or DEFAULT_WEIGHTS
+    ids = [r[0] for r in rows]
+    if rows:
+        full = np.array([[r[1 + j] for j in col_idx] for r in rows], dtype=np.float64)
+    else:
+        full = np.empty((0, len(MOOD_FEATURES)))
+    missing = np.isnan(full)
+    required = [MOOD_FEATURES.index(c) for c in REQUIRED_FEATURES]
+    ok = ~missing[:, required].any(axis=1) & (missing.sum(axis=1) <= MAX_MISSING)
+
+    analysed_ids = [tid for tid, good in zip(ids, ok, strict=True) if good]
+    raw = full[ok]
+    imputed = missing[ok]
+    if raw.size:
+        medians = np.nanmedian(raw, axis=0) if reference is None else _ref_raw_median(reference)
+        medians = np.where(np.isnan(medians), 0.5, medians)
+        raw = np.where(imputed, medians, raw)
+
+    unit = (
+        np.column_stack([to_unit(c, raw[:, j]) for j, c in enumerate(MOOD_FEATURES)])
+        if len(raw)
+        else np.empty((0, len(MOOD_FEATURES)))
+    )
+    if reference is not None:
+        center, spread = reference.center, reference.spread
+    elif len(unit):
+        center = np.median(unit, axis=0)
+        q75, q25 = np.percentile(unit, [75, 25], axis=0)
+        spread = (q75 - q25) / 1.349
+        std = unit.std(axis=0)
+        spread = np.where(spread < 1e-3, std, spread)
+        spread = np.where(spread < 1e-3, 1.0, spread)
+    else:
+        center = np.zeros(len(MOOD_FEATURES))
+        spread = np.ones(len(MOOD_FEATURES))
+    w = np.array([weights.get(c, 1.0) for c in MOOD_FEATURES])
+    scaled = ((unit - center) / spread * w).astype(np.float32)
+
+    analysed = set(analysed_ids)
+    listed = list(all_track_ids) if all_track_ids is not None else ids
+    unanalysed = [tid for tid in listed if tid not in analysed]
+    return FeatureMatrix(
+        track_ids=analysed_ids,
+        raw=raw,
+        scaled=scaled,
+        unanalysed=unanalysed,
+        center=center,
+        spread=spread,
+        weights=w,
+        imputed=imputed,
+    )
+
+
+def _ref_raw_median(reference: FeatureMatrix) -> np.ndarray:
+    return np.median(reference.raw, axis=0) if len(reference.raw) else np.full(len(MOOD_FEATURES), np.nan)
+
+
+def load_matrix(store, scope: str = "library", reference: FeatureMatrix | None = None) -> FeatureMatrix:
+    """The matrix for every track of ``scope`` in ``store``; featureless ones are unanalysed."""
+    rows = store.feature_rows(scope)
+    rows = [tuple(np.nan if v is None else v for v in r) for r in rows]
+    return build_matrix(rows, all_track_ids=store.track_ids(scope), reference=reference)

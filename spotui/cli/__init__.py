@@ -1,0 +1,161 @@
+"""The command-line face: ``spotui [--demo] [COMMAND ...]``.
+
+Each group of subcommands lives in its own module here and exposes ``register(subparsers,
+parent)``; this module only builds the parser, opens the store and maps errors to exit
+codes. No subcommand opens the TUI. Importing this package must stay cheap (no pandas,
+no scikit-learn, no Textual) because it runs on every start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from spotui import __version__
+from spotui.config import Config, ConfigError
+from spotui.config import load as load_config
+from spotui.errors import Cancelled, UserError
+
+#: Modules under ``spotui.cli`` that register subcommands, in help order.
+COMMAND_MODULES: list[str] = ["library"]
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+EXIT_CANCELLED = 130
+
+
+@dataclass
+class Context:
+    """What every command handler gets: the parsed args and lazily opened resources."""
+
+    args: argparse.Namespace
+    config: Config
+    _store: Any = field(default=None, repr=False)
+
+    @property
+    def json(self) -> bool:
+        return bool(getattr(self.args, "json", False))
+
+    @property
+    def store(self):
+        """The store, opened on first use (demo library generated on first demo use)."""
+        if self._store is None:
+            from spotui.store import Store
+
+            self._store = Store.open(self.config.db_path)
+            if self._store.notice:
+                err(f"warning: {self._store.notice.message}")
+            if self.config.demo:
+                from spotui.features.demo import ensure_demo
+
+                ensure_demo(self._store)
+        return self._store
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+
+def out(text: str = "") -> None:
+    """Write a line of normal output (stdout)."""
+    print(text)
+
+
+def err(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def console(stderr: bool = False):
+    """A rich console; imported lazily so plain commands start fast."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def progress_bar(ctx: Context, description: str):
+    """A context manager yielding a ``progress(done, total, message)`` callback.
+
+    Shown on stderr (so ``--json`` output stays clean) and only on a terminal.
+    """
+    from spotui.cli._progress import RichProgress
+
+    return RichProgress(description, enabled=sys.stderr.isatty() and not ctx.json)
+
+
+def _parent_parser() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="use the built-in demo library (never touches your real one)",
+    )
+    return parent
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spotui",
+        description="Mood clusters, recommendations and playlists for your Spotify library. "
+        "Run without a command to open the terminal app.",
+    )
+    parser.add_argument("--version", action="version", version=f"spotui {__version__}")
+    parser.add_argument("--demo", action="store_true", help="use the built-in demo library")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parent = _parent_parser()
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"spotui.cli.{name}")
+        module.register(subparsers, parent)
+    return parser
+
+
+Handler = Callable[[Context], int]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config(demo=bool(getattr(args, "demo", False)))
+    except ConfigError as exc:
+        err(f"error: {exc}")
+        return EXIT_USAGE
+    ctx = Context(args=args, config=config)
+    handler: Handler | None = getattr(args, "handler", None)
+    try:
+        if handler is None:
+            return _open_tui(ctx)
+        return handler(ctx)
+    except UserError as exc:
+        err(f"error: {exc}")
+        return exc.exit_code
+    except ConfigError as exc:
+        err(f"error: {exc}")
+        return EXIT_USAGE
+    except Cancelled:
+        err("cancelled; what was finished is kept")
+        return EXIT_CANCELLED
+    except KeyboardInterrupt:
+        err("interrupted; what was finished is kept")
+        return EXIT_CANCELLED
+    except BrokenPipeError:
+        return EXIT_OK
+    finally:
+        ctx.close()
+
+
+def _open_tui(ctx: Context) -> int:
+    from spotui.tui.app import run_app
+
+    return run_app(ctx.config)

@@ -1,0 +1,53 @@
+"""A rich progress line driven by the core's ``progress(done, total, message)`` callback."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+
+class RichProgress:
+    """Context manager; calling the instance reports progress. Silent when disabled."""
+
+    def __init__(self, description: str, enabled: bool = True):
+        self.description = description
+        self.enabled = enabled
+        self._progress = None
+        self._task = None
+
+    def __enter__(self) -> RichProgress:
+        if self.enabled:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            from spotui.cli import console
+
+            self._progress = Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[message]}"),
+                TimeElapsedColumn(),
+                console=console(stderr=True),
+                transient=True,
+            )
+            self._progress.__enter__()
+            self._task = self._progress.add_task(self.description, total=None, message="")
+        return self
+
+    def __call__(self, done: int, total: int, message: str = "") -> None:
+        if self._progress is not None:
+            self._progress.update(self._task, completed=done, total=total or None, message=message)
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._progress is not None:
+            self._progress.__exit__(exc_type, exc, tb)

@@ -1,0 +1,77 @@
+"""``spotui status`` and ``spotui import``: what is stored, and getting CSVs in."""
+
+from __future__ import annotations
+
+import argparse
+
+from spotui.cli import Context, out, print_json, progress_bar
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "status", parents=[parent], help="counts of what is stored locally"
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_status)
+
+    p = subparsers.add_parser(
+        "import",
+        parents=[parent],
+        help="import a CSV (Exportify, Kaggle Spotify Tracks Dataset, or plain)",
+        description="Import tracks (and audio features, when present) from a CSV file. "
+        "The whole file is checked first: if any line is malformed nothing is imported.",
+    )
+    p.add_argument("path", help="CSV file to import")
+    p.add_argument(
+        "--as",
+        dest="kind",
+        choices=("library", "catalog"),
+        default="library",
+        help="library: add to your library (default); catalog: add as a pool of candidates "
+        "for recommendations without putting them in your library",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_import)
+
+
+def cmd_status(ctx: Context) -> int:
+    store = ctx.store
+    counts = store.counts()
+    data = {
+        **counts,
+        "database": str(store.path),
+        "schema_version": store.schema_version,
+        "demo": ctx.config.demo,
+    }
+    if ctx.json:
+        print_json(data)
+        return 0
+    from rich.table import Table
+
+    from spotui.cli import console
+
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Library tracks", str(counts["library_tracks"]))
+    by = ", ".join(f"{k} {v}" for k, v in counts["features_by_provider"].items()) or "none"
+    table.add_row("With audio features", f"{counts['with_features']} ({by})")
+    table.add_row("Saved tracks", str(counts["saved_tracks"]))
+    table.add_row("Playlists", str(counts["playlists"]))
+    table.add_row("Catalog tracks", str(counts["catalog_tracks"]))
+    table.add_row("Database", str(store.path) + (" (demo)" if ctx.config.demo else ""))
+    table.add_row("Schema version", str(store.schema_version))
+    console().print(table)
+    return 0
+
+
+def cmd_import(ctx: Context) -> int:
+    from spotui.features.csv_import import import_csv
+
+    with progress_bar(ctx, "Importing") as progress:
+        result = import_csv(ctx.store, ctx.args.path, kind=ctx.args.kind, progress=progress)
+    if ctx.json:
+        print_json(result.as_dict())
+    else:
+        out(result.summary())
+    return 0

@@ -1,0 +1,111 @@
+"""Small immutable records passed between the store, the analysis core and the faces.
+
+They are plain dataclasses (no ORM) so the core can be tested without a database and the
+TUI can hold thousands of them cheaply.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Every audio feature spotui stores. Any of them may be missing for a track.
+FEATURE_NAMES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "tempo",
+    "loudness",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "key",
+    "mode",
+    "time_signature",
+)
+
+#: Features on a 0..1 scale (the rest have units: BPM, dB, pitch class...).
+UNIT_FEATURES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Track:
+    id: str
+    name: str
+    artists: tuple[str, ...] = ()
+    album: str = ""
+    duration_ms: int | None = None
+    release_date: str | None = None
+    genres: tuple[str, ...] = ()
+    isrc: str | None = None
+
+    @property
+    def uri(self) -> str:
+        return f"spotify:track:{self.id}"
+
+    @property
+    def artist_line(self) -> str:
+        return ", ".join(self.artists)
+
+
+@dataclass(frozen=True, slots=True)
+class Features:
+    """Audio features of one track and the provider that gave them."""
+
+    track_id: str
+    provider: str
+    danceability: float | None = None
+    energy: float | None = None
+    valence: float | None = None
+    tempo: float | None = None
+    loudness: float | None = None
+    acousticness: float | None = None
+    instrumentalness: float | None = None
+    speechiness: float | None = None
+    liveness: float | None = None
+    key: int | None = None
+    mode: int | None = None
+    time_signature: int | None = None
+
+    def as_dict(self) -> dict[str, float | int | None]:
+        return {name: getattr(self, name) for name in FEATURE_NAMES}
+
+
+@dataclass(frozen=True, slots=True)
+class Playlist:
+    id: str
+    name: str
+    owner_id: str = ""
+    owner_name: str = ""
+    snapshot_id: str | None = None
+    collaborative: bool = False
+    public: bool | None = None
+    total: int | None = None
+    owned: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One mood cluster of a segmentation run."""
+
+    id: int
+    label: str
+    size: int
+    reasons: tuple[str, ...] = ()
+    centroid: dict[str, float] = field(default_factory=dict)
+    color: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    track_id: str
+    score: float
+    reason: str
