@@ -453,6 +453,30 @@ class Store:
         return json.loads(row[0]) if row else []
 
     # ---------------------------------------------------------------- imports
+    def known_track_ids(self, track_ids: Sequence[str]) -> set[str]:
+        """Which of ``track_ids`` are stored at all (library, catalog or neither)."""
+        return {tid for tid, _ in self._lookup("SELECT id, 1 FROM tracks WHERE id IN ({})", track_ids)}
+
+    def feature_providers(self, track_ids: Sequence[str]) -> dict[str, str]:
+        """track id -> provider of its stored features, for those that have any."""
+        return dict(
+            self._lookup("SELECT track_id, provider FROM features WHERE track_id IN ({})", track_ids)
+        )
+
+    def _lookup(self, sql: str, ids: Sequence[str]) -> list[tuple]:
+        if len(ids) > 5000:  # one join beats a hundred IN (...) queries
+            with self.transaction() as c:
+                c.execute("CREATE TEMP TABLE IF NOT EXISTS _ids (id TEXT PRIMARY KEY)")
+                c.execute("DELETE FROM _ids")
+                c.executemany("INSERT OR IGNORE INTO _ids(id) VALUES (?)", [(i,) for i in ids])
+                rows = c.execute(sql.format("SELECT id FROM _ids")).fetchall()
+                c.execute("DELETE FROM _ids")
+            return rows
+        out: list[tuple] = []
+        for chunk in _chunks(list(ids), 900):
+            out.extend(self.conn.execute(sql.format(",".join("?" * len(chunk))), chunk).fetchall())
+        return out
+
     def add_imports(self, track_ids: Iterable[str], kind: str, source: str) -> None:
         stamp = now_iso()
         with self.transaction() as c:
@@ -843,6 +867,83 @@ class Store:
         ):
             h.update(repr(row).encode())
         return h.hexdigest()
+
+    # ---------------------------------------------------------------- recommendations (pool)
+    # Used by spotui/analysis/recommend.py. Flat queries without the library view joined per
+    # row: at 100k tracks that join costs more than building the whole candidate matrix.
+    def pool_rows(self, columns: Sequence[str]) -> dict[str, list]:
+        """What the recommender's candidate pool is built from, as plain tuples.
+
+        ``features``: ``(track_id, *columns)`` of every track with features; ``tracks``:
+        ``(id, name, artists_json, album, duration_ms, release_date, genres_json, isrc)`` of
+        every track; ``library``: library track ids; ``catalog``: catalog-import ids (may
+        overlap the library; the library wins).
+        """
+        bad = [c for c in columns if c not in FEATURE_NAMES]
+        if bad:
+            raise ValueError(f"unknown feature columns {bad}")
+        q = self.conn.execute
+        return {
+            "features": q(f"SELECT track_id, {', '.join(columns)} FROM features").fetchall(),
+            "tracks": q(
+                "SELECT id, name, artists, album, duration_ms, release_date, genres, isrc "
+                "FROM tracks"
+            ).fetchall(),
+            # The library view's sources without its de-duplicating UNION (2x faster here);
+            # ids may repeat. Keep in step with the `library` view in _SCHEMA_V1.
+            "library": [
+                r[0]
+                for r in q(
+                    "SELECT track_id FROM saved_tracks UNION ALL SELECT track_id FROM "
+                    "playlist_items UNION ALL SELECT track_id FROM top_tracks UNION ALL SELECT "
+                    "track_id FROM recent_plays UNION ALL SELECT track_id FROM imports "
+                    "WHERE kind = 'library'"
+                )
+            ],
+            "catalog": [r[0] for r in q("SELECT track_id FROM imports WHERE kind = 'catalog'")],
+        }
+
+    def pool_signature(self) -> tuple:
+        """Cheap value that changes when library membership, catalog, tracks or features do.
+
+        Counts and max rowids of every source table plus feature/track timestamps and a sum
+        of a few feature columns; a few milliseconds at 100k tracks, so a cached candidate
+        pool can be checked on every request.
+        """
+        parts = []
+        for table in ("saved_tracks", "playlist_items", "top_tracks", "recent_plays", "imports"):
+            parts.append(
+                self.conn.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone()
+            )
+        parts.append(
+            self.conn.execute(
+                "SELECT count(*), max(rowid), max(fetched_at), "
+                "total(danceability) + total(energy) + total(valence) + total(tempo) FROM features"
+            ).fetchone()
+        )
+        parts.append(
+            self.conn.execute("SELECT count(*), max(rowid), max(updated_at) FROM tracks").fetchone()
+        )
+        return tuple(parts)
+
+    # ---------------------------------------------------------------- TUI queries
+    # Used by spotui/tui/. One flat query for the track table: building Track objects and
+    # parsing artist JSON in Python for 100k rows would cost more than the query itself.
+    def library_table_rows(self, columns: Sequence[str]) -> list[tuple]:
+        """``(id, name, artist_line, *columns)`` for every library track, in library order.
+
+        ``artist_line`` is the artists joined with ", "; feature columns are None when the
+        track has no features.
+        """
+        bad = [c for c in columns if c not in FEATURE_NAMES]
+        if bad:
+            raise ValueError(f"unknown feature columns {bad}")
+        cols = "".join(f", f.{c}" for c in columns)
+        return self.conn.execute(
+            "SELECT t.id, t.name, (SELECT group_concat(value, ', ') FROM json_each(t.artists))"
+            f"{cols} FROM tracks t JOIN library l ON l.track_id = t.id "
+            "LEFT JOIN features f ON f.track_id = t.id ORDER BY t.rowid"
+        ).fetchall()
 
 
 class _NewerSchema(Exception):

@@ -1,0 +1,98 @@
+"""Shared fixtures: isolated data/config dirs, an empty store, a demo store, the CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from spotui.features import demo
+from spotui.store import Store
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def isolated_env(tmp_path, monkeypatch) -> dict[str, str]:
+    """Point spotui at temporary data and config dirs (and never at the real Spotify)."""
+    env = {
+        "SPOTUI_DATA_DIR": str(tmp_path / "data"),
+        "SPOTUI_CONFIG_DIR": str(tmp_path / "config"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    for key in ("SPOTUI_CLIENT_ID", "SPOTUI_API_URL", "SPOTUI_ACCOUNTS_URL", "SPOTUI_RECCOBEATS_URL"):
+        monkeypatch.delenv(key, raising=False)
+    return env
+
+
+@pytest.fixture
+def store(tmp_path) -> Store:
+    s = Store.open(tmp_path / "test.sqlite3")
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_db_file(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    s = Store.open(path)
+    demo.ensure_demo(s)
+    s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    s.close()
+    return path
+
+
+@pytest.fixture
+def demo_store(_demo_db_file, tmp_path) -> Store:
+    """A private copy of the demo library (generated once per test session)."""
+    target = tmp_path / "demo.sqlite3"
+    shutil.copy(_demo_db_file, target)
+    s = Store.open(target)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def demo_data_dir(_demo_db_file, tmp_path) -> Path:
+    """A data dir that already holds the demo library, for ``--demo`` subprocess tests."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(_demo_db_file, data / "demo.sqlite3")
+    return data
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``python -m spotui ARGS`` as a user would, with an isolated environment."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTUI_")}
+    full_env.update(env or {})
+    full_env.setdefault("COLUMNS", "120")
+    return subprocess.run(
+        [sys.executable, "-m", "spotui", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        input=input,
+        timeout=timeout,
+        cwd=REPO,
+    )
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """``cli(*args)`` runs spotui in a subprocess with tmp data/config dirs."""
+    base = {
+        "SPOTUI_DATA_DIR": str(tmp_path / "data"),
+        "SPOTUI_CONFIG_DIR": str(tmp_path / "config"),
+    }
+
+    def _run(*args: str, env: dict[str, str] | None = None, **kw) -> subprocess.CompletedProcess:
+        return run_cli(*args, env={**base, **(env or {})}, **kw)
+
+    _run.env = base
+    return _run

@@ -1,0 +1,1 @@
+"""Local fake servers that behave like Spotify and ReccoBeats, for tests and benchmarks."""
