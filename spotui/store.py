@@ -834,6 +834,66 @@ class Store:
     def delete_export(self, target: str) -> None:
         self.conn.execute("DELETE FROM exports WHERE target = ?", (target,))
 
+    # Used by spotui/export.py (file export): one query per 900 ids instead of one per track.
+    def get_features_many(self, track_ids: Sequence[str]) -> dict[str, Features]:
+        """track id -> stored features, for those of ``track_ids`` that have any."""
+        rows = self._lookup(
+            f"SELECT track_id, provider, {_FEATURE_COLS} FROM features WHERE track_id IN ({{}})",
+            track_ids,
+        )
+        return {
+            r[0]: Features(r[0], r[1], **dict(zip(FEATURE_NAMES, r[2:], strict=True)))
+            for r in rows
+        }
+
+    # ---------------------------------------------------------------- spotify sync (issue 6)
+    def saved_added_at(self) -> dict[str, str | None]:
+        """track id -> added_at of every saved track (incremental sync compares these)."""
+        return dict(self.conn.execute("SELECT track_id, added_at FROM saved_tracks").fetchall())
+
+    def saved_count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM saved_tracks").fetchone()[0]
+
+    def sync_state_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every sync_state entry whose key starts with ``prefix`` (per-page resume marks)."""
+        return dict(
+            self.conn.execute(
+                "SELECT key, value FROM sync_state WHERE substr(key, 1, ?) = ?",
+                (len(prefix), prefix),
+            ).fetchall()
+        )
+
+    def delete_sync_state_prefix(self, prefix: str) -> None:
+        self.conn.execute(
+            "DELETE FROM sync_state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+
+    def playlist_sync_map(self) -> dict[str, tuple[str | None, str]]:
+        """playlist id -> (items_snapshot_id, items_status) for every stored playlist."""
+        return {
+            r[0]: (r[1], r[2])
+            for r in self.conn.execute("SELECT id, items_snapshot_id, items_status FROM playlists")
+        }
+
+    def replace_playlist_range(
+        self, playlist_id: str, start: int, end: int, items: Sequence[tuple[int, str, str | None]]
+    ) -> None:
+        """Replace positions ``start..end-1`` with ``(position, track_id, added_at)`` items.
+
+        Positions of skipped entries (local files, episodes) stay empty, so a re-read page
+        never leaves a stale track behind and positions match Spotify's.
+        """
+        with self.transaction() as c:
+            c.execute(
+                "DELETE FROM playlist_items WHERE playlist_id = ? AND position >= ? AND position < ?",
+                (playlist_id, start, end),
+            )
+            c.executemany(
+                "INSERT INTO playlist_items(playlist_id, position, track_id, added_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(playlist_id, pos, tid, added) for pos, tid, added in items],
+            )
+
     # ---------------------------------------------------------------- status
     def counts(self) -> dict[str, Any]:
         q = self.conn.execute
@@ -929,6 +989,10 @@ class Store:
     # ---------------------------------------------------------------- TUI queries
     # Used by spotui/tui/. One flat query for the track table: building Track objects and
     # parsing artist JSON in Python for 100k rows would cost more than the query itself.
+    def has_library(self) -> bool:
+        """Whether any track is in the library (cheap: stops at the first one)."""
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM library)").fetchone()[0])
+
     def library_table_rows(self, columns: Sequence[str]) -> list[tuple]:
         """``(id, name, artist_line, *columns)`` for every library track, in library order.
 

@@ -1,0 +1,97 @@
+"""How fast spotui writes export files, and what a playlist export costs in requests.
+
+Part 1 (files): ``write_file`` for CSV / M3U / JSON of a whole N-track library, against a
+baseline measured in the same run: the same CSV written with one ``get_features`` query
+per track (how the first version did it). Part 2 (network, against the local fake
+Spotify): exporting K tracks as a playlist (create + add, then re-export = replace), and
+queueing 50 tracks: requests sent and wall time. Run by hand from the repository root:
+
+    python benchmarks/export.py [TRACKS]
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
+
+from spotui.config import Config  # noqa: E402
+from spotui.export import _csv_text, export_tracks, queue_tracks, write_file  # noqa: E402
+from spotui.features import demo  # noqa: E402
+from spotui.spotify.client import SpotifyClient  # noqa: E402
+from spotui.store import Store  # noqa: E402
+from tests.fakes.spotify import FakeSpotify  # noqa: E402
+
+
+def timed(fn, repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 20_000
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        store = Store.open(tmp / "db.sqlite3")
+        demo.populate(store, n, 3, 0)
+        ids = store.track_ids("library")
+
+        def baseline_csv() -> None:
+            tracks = store.get_tracks(ids)
+            feats = {t.id: f for t in tracks if (f := store.get_features(t.id))}
+            (tmp / "base.csv").write_text(_csv_text(tracks, feats))
+
+        base = timed(baseline_csv)
+        rows = [("CSV, one features query per track (baseline)", base)]
+        for fmt in ("csv", "m3u", "json"):
+            rows.append(
+                (
+                    f"{fmt.upper()} write_file",
+                    timed(lambda f=fmt: write_file(store, ids, f, tmp / f"o.{f}")),
+                )
+            )
+        print(f"\nFile export of {len(ids)} tracks (best of 3)")
+        print(f"{'what':<48} {'seconds':>8} {'vs baseline':>12}")
+        for what, sec in rows:
+            print(f"{what:<48} {sec:>8.3f} {sec / base:>11.2f}x")
+
+        print("\nPlaylist export / queue against the local fake Spotify")
+        print(f"{'what':<48} {'requests':>8} {'seconds':>8}")
+        with FakeSpotify() as fake:
+            cfg = Config(
+                data_dir=tmp,
+                config_dir=tmp,
+                api_url=fake.api_url,
+                accounts_url=fake.accounts_url,
+                client_id=fake.client_id,
+            )
+            fake.write_token(cfg.token_path)
+            client = SpotifyClient(cfg)
+            for k in (250, 1000):
+                part = ids[:k]
+                for label in ("create", "re-export (replace)"):
+                    fake.clear_log()
+                    t0 = time.perf_counter()
+                    export_tracks(client, store, cfg, f"bench:{k}", "B", "", part)
+                    sec = time.perf_counter() - t0
+                    print(f"{f'{k} tracks, {label}':<48} {len(fake.requests):>8} {sec:>8.3f}")
+            fake.clear_log()
+            t0 = time.perf_counter()
+            queue_tracks(client, cfg, ids[:50])
+            sec = time.perf_counter() - t0
+            print(
+                f"{'queue 50 tracks (1 devices GET + 50 POST)':<48} {len(fake.requests):>8} {sec:>8.3f}"
+            )
+            client.close()
+        store.close()
+
+
+if __name__ == "__main__":
+    main()

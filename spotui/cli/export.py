@@ -1,0 +1,287 @@
+"""``spotui queue`` and ``spotui export``: the two commands that write to Spotify.
+
+Thin faces over :mod:`spotui.export`: argument checks, building the client (none in demo
+mode or for ``--dry-run`` and file exports, which need no account) and printing results.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from spotui.cli import EXIT_FAILURE, EXIT_USAGE, Context, err, out, print_json, progress_bar
+
+
+def _positive_int(value: str) -> int:
+    try:
+        x = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if x < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return x
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "queue",
+        parents=[parent],
+        help="add tracks to your Spotify playback queue (needs Premium)",
+        description="Add tracks to the queue of the Spotify device that is playing, in the "
+        "order given, each exactly once (a request that fails is never repeated, so nothing "
+        "is queued twice). With --demo the action is written to the demo outbox instead.",
+    )
+    p.add_argument(
+        "track_ids",
+        nargs="+",
+        metavar="TRACK_ID",
+        help="track ids, spotify:track: URIs or open.spotify.com links",
+    )
+    p.add_argument(
+        "--device",
+        metavar="NAME|ID",
+        help="move playback to this device first (when it is not already playing)",
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_queue)
+
+    p = subparsers.add_parser(
+        "export",
+        parents=[parent],
+        help="export a mood cluster or recommendations as a playlist or a file",
+        description="Export a mood cluster (or every cluster, or a recommendation list) as a "
+        "PRIVATE Spotify playlist named after its mood. Exporting the same cluster again "
+        "replaces that playlist's tracks instead of making a second playlist. With --format "
+        "and --out, write a CSV (Exportify layout, re-importable with `spotui import`), M3U "
+        "or JSON file instead; that needs no Spotify account.",
+    )
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--cluster", type=int, metavar="ID", help="the mood cluster to export")
+    what.add_argument(
+        "--all", action="store_true", help="every mood cluster, one playlist/file each"
+    )
+    what.add_argument(
+        "--recommend",
+        action="store_true",
+        help="export recommendations for --track ID... (or --seed-cluster ID)",
+    )
+    p.add_argument("--track", nargs="+", metavar="ID", help="seed track(s) for --recommend")
+    p.add_argument("--seed-cluster", type=int, metavar="ID", help="seed cluster for --recommend")
+    p.add_argument(
+        "-n", type=_positive_int, default=30, help="how many recommendations (default 30)"
+    )
+    p.add_argument(
+        "--new-only",
+        action="store_true",
+        help="recommendations only from outside your library (imported catalog)",
+    )
+    p.add_argument("--name", help="playlist name (default: “spotui · <mood label>”)")
+    p.add_argument(
+        "--public", action="store_true", help="make the playlist public (default: private)"
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print what would be created and added; send and write nothing",
+    )
+    p.add_argument(
+        "--format",
+        choices=("csv", "m3u", "json"),
+        help="write a file instead of a Spotify playlist (needs --out)",
+    )
+    p.add_argument("--out", metavar="PATH", help="the file to write (a directory with --all)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_export)
+
+
+def _client(ctx: Context):
+    """A Spotify client, or None in demo mode (actions then go to the demo outbox)."""
+    if ctx.config.demo:
+        return None
+    from spotui.spotify.client import SpotifyClient
+
+    return SpotifyClient(ctx.config)
+
+
+# ---------------------------------------------------------------------- queue
+def cmd_queue(ctx: Context) -> int:
+    from spotui.export import NoActiveDeviceError, queue_tracks
+
+    args = ctx.args
+    client = _client(ctx)
+    try:
+        result = queue_tracks(client, ctx.config, args.track_ids, device=args.device)
+    except NoActiveDeviceError as exc:
+        if ctx.json:
+            print_json(
+                {
+                    "error": "no_active_device",
+                    "message": str(exc),
+                    "devices": [
+                        {"id": d.id, "name": d.name, "type": d.type, "is_active": d.is_active}
+                        for d in exc.devices
+                    ],
+                }
+            )
+        else:
+            err(f"error: {exc}")
+            if exc.devices:
+                err("Run again with --device NAME (or ID) to move playback there and queue.")
+        return EXIT_USAGE
+    finally:
+        if client is not None:
+            client.close()
+    if ctx.json:
+        print_json(result.as_dict())
+    else:
+        out(result.summary())
+        if result.demo:
+            out(f"Demo outbox: {ctx.config.outbox_path}")
+    return 0 if result.ok else EXIT_FAILURE
+
+
+# ---------------------------------------------------------------------- export
+def _usage(message: str) -> int:
+    err(f"error: {message}")
+    return EXIT_USAGE
+
+
+def cmd_export(ctx: Context) -> int:
+    args = ctx.args
+    if args.recommend and not (args.track or args.seed_cluster is not None):
+        return _usage("--recommend needs seeds: --track ID [ID ...] or --seed-cluster ID.")
+    if not args.recommend and (args.track or args.seed_cluster is not None):
+        return _usage("--track and --seed-cluster are seeds for --recommend.")
+    if args.all and args.name:
+        return _usage("--name names one playlist; it cannot be used with --all.")
+    fmt = args.format
+    if args.out and not fmt:
+        fmt = Path(args.out).suffix.lstrip(".").lower()
+        if fmt not in ("csv", "m3u", "json"):
+            return _usage("cannot tell the file format from --out; add --format csv|m3u|json.")
+    if fmt and not args.out:
+        return _usage("--format needs --out PATH (the file to write).")
+    if fmt:
+        return _export_files(ctx, fmt)
+    return _export_playlists(ctx)
+
+
+def _clusters(ctx: Context):
+    from spotui.export import load_clusters
+
+    with progress_bar(ctx, "Segmenting") as progress:
+        return load_clusters(ctx.store, progress=progress)
+
+
+def _export_files(ctx: Context, fmt: str) -> int:
+    from spotui.export import (
+        cluster_description,
+        cluster_name,
+        cluster_tracks,
+        write_clusters,
+        write_file,
+    )
+
+    args = ctx.args
+    store = ctx.store
+    if args.recommend:
+        from spotui.analysis.recommend import Recommender
+
+        if args.seed_cluster is not None:
+            seg = _clusters(ctx)
+            seg.cluster(args.seed_cluster)
+            seeds = seg.tracks_in(args.seed_cluster)
+        else:
+            seeds = list(args.track)
+        recs = Recommender.from_store(store).recommend(seeds, n=args.n, new_only=args.new_only)
+        ids = [r.track.id for r in recs]
+        jobs = [(ids, args.name or "spotui · recommendations", None)]
+    else:
+        seg = _clusters(ctx)
+        if args.all:
+            if args.dry_run:
+                for c in seg.clusters:
+                    out(
+                        f"would write {len(seg.tracks_in(c.id))} tracks of cluster {c.id} "
+                        f"“{c.label}” to {args.out}"
+                    )
+                return 0
+            files = write_clusters(store, fmt, args.out, result=seg)
+            if ctx.json:
+                print_json([f.as_dict() for f in files])
+            else:
+                for f in files:
+                    out(f.summary())
+            return 0
+        cluster = seg.cluster(args.cluster)
+        ids = cluster_tracks(seg, cluster.id)
+        jobs = [(ids, args.name or cluster_name(cluster), cluster_description(cluster, len(ids)))]
+    ids, title, description = jobs[0]
+    if args.dry_run:
+        out(f"would write {len(ids)} tracks to {args.out} ({fmt}); dry run, nothing written")
+        return 0
+    result = write_file(store, ids, fmt, args.out, title=title, description=description)
+    if ctx.json:
+        print_json(result.as_dict())
+    else:
+        out(result.summary())
+    return 0
+
+
+def _export_playlists(ctx: Context) -> int:
+    from spotui.export import export_cluster, export_recommendations
+
+    args = ctx.args
+    store = ctx.store
+    # Segment (or read the stored clusters) before any progress line of the export itself:
+    # rich allows one live display at a time.
+    seg = None if args.recommend else _clusters(ctx)
+    client = None if args.dry_run else _client(ctx)
+    results = []
+    try:
+        if args.recommend:
+            with progress_bar(ctx, "Exporting") as progress:
+                results.append(
+                    export_recommendations(
+                        client,
+                        store,
+                        ctx.config,
+                        args.track or [],
+                        n=args.n,
+                        name=args.name,
+                        public=args.public,
+                        dry_run=args.dry_run,
+                        new_only=args.new_only,
+                        cluster_id=args.seed_cluster,
+                        progress=progress,
+                    )
+                )
+        else:
+            ids = [c.id for c in seg.clusters] if args.all else [args.cluster]
+            for cid in ids:
+                with progress_bar(ctx, f"Exporting cluster {cid}") as progress:
+                    result = export_cluster(
+                        client,
+                        store,
+                        ctx.config,
+                        cid,
+                        name=args.name,
+                        public=args.public,
+                        dry_run=args.dry_run,
+                        result=seg,
+                        progress=progress,
+                    )
+                results.append(result)
+                if not ctx.json:  # printed as each finishes, so a later failure keeps these
+                    out(result.summary())
+    finally:
+        if client is not None:
+            client.close()
+    if ctx.json:
+        data = [r.as_dict() for r in results]
+        print_json(data if args.all else data[0])
+    elif args.recommend:
+        out(results[0].summary())
+    if any(r.demo for r in results) and not ctx.json:
+        out(f"Demo outbox: {ctx.config.outbox_path}")
+    return 0

@@ -1,0 +1,150 @@
+"""``spotui recommend``: tracks that sound like a seed track, several tracks, or a cluster."""
+
+from __future__ import annotations
+
+import argparse
+
+from spotui.cli import Context, console, print_json, progress_bar
+
+
+def _unit_interval(value: str) -> float:
+    try:
+        x = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not 0.0 <= x <= 1.0:
+        raise argparse.ArgumentTypeError("must be between 0 and 1")
+    return x
+
+
+def _positive_int(value: str) -> int:
+    try:
+        x = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if x < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return x
+
+
+def _non_negative_int(value: str) -> int:
+    try:
+        x = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if x < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return x
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "recommend",
+        parents=[parent],
+        help="tracks that sound like a track, several tracks, or a mood cluster",
+        description="Recommend tracks from your library and imported catalog that sound like "
+        "the seed (audio features: cosine similarity on the mood matrix), varied by maximal "
+        "marginal relevance and at most --artist-cap tracks per artist, each with a reason.",
+    )
+    seed = p.add_mutually_exclusive_group(required=True)
+    seed.add_argument(
+        "--track",
+        nargs="+",
+        metavar="ID",
+        help="seed track id(s), spotify:track: URIs or open.spotify.com links; several "
+        "seeds use their average sound",
+    )
+    seed.add_argument(
+        "--cluster", type=int, metavar="ID", help="seed: every track of this mood cluster"
+    )
+    p.add_argument("-n", type=_positive_int, default=10, help="how many tracks (default 10)")
+    p.add_argument(
+        "--new-only",
+        action="store_true",
+        help="only tracks not in your library (from an imported catalog): what to queue next",
+    )
+    p.add_argument(
+        "--diversity",
+        type=_unit_interval,
+        default=None,
+        help="0 = closest matches only, 1 = as varied as possible (default 0.3)",
+    )
+    p.add_argument(
+        "--artist-cap",
+        type=_non_negative_int,
+        default=None,
+        help="at most this many tracks per artist (default 2; 0 = no limit)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(handler=cmd_recommend)
+
+
+def cmd_recommend(ctx: Context) -> int:
+    from spotui.analysis.recommend import (
+        DEFAULT_ARTIST_CAP,
+        DEFAULT_DIVERSITY,
+        Recommender,
+    )
+
+    args = ctx.args
+    store = ctx.store
+    if args.cluster is not None:
+        from spotui.analysis.segment import segment
+
+        with progress_bar(ctx, "Segmenting") as progress:
+            result = segment(store, progress=progress)
+        cluster = result.cluster(args.cluster)  # NotFoundError for an unknown id
+        seeds = result.tracks_in(cluster.id)
+        title = f"Like cluster {cluster.id} “{cluster.label}” ({len(seeds)} tracks)"
+    else:
+        seeds = list(args.track)
+        title = None
+
+    rec = Recommender.from_store(store)
+    results = rec.recommend(
+        seeds,
+        n=args.n,
+        new_only=args.new_only,
+        diversity=DEFAULT_DIVERSITY if args.diversity is None else args.diversity,
+        artist_cap=DEFAULT_ARTIST_CAP if args.artist_cap is None else (args.artist_cap or None),
+    )
+    if ctx.json:
+        print_json([r.as_dict() for r in results])
+        return 0
+
+    if title is None:
+        rows = rec.seed_rows(seeds)
+        first = rec.track(rows[0])
+        title = f"Like “{first.name}” by {first.artist_line or 'unknown artist'}"
+        if len(seeds) > 1:
+            title += f" and {len(seeds) - 1} more"
+    from rich.markup import escape
+
+    con = console()
+    if not results:
+        con.print(
+            f"{escape(title)}: nothing to recommend"
+            + (
+                " (no catalog tracks; import one with `spotui import --as catalog`)."
+                if args.new_only
+                else "."
+            )
+        )
+        return 0
+    from rich.table import Table
+
+    table = Table(title=escape(title), title_justify="left", show_lines=False)
+    table.add_column("#", justify="right", style="dim")
+    table.add_column("Track", overflow="fold", ratio=1)
+    table.add_column("Artist", overflow="fold", ratio=1)
+    table.add_column("Score", justify="right")
+    table.add_column("Why", overflow="fold", ratio=2)
+    show_ids = con.width >= 120  # ids are in --json; on a narrow terminal the reason matters more
+    if show_ids:
+        table.add_column("Id", style="dim", no_wrap=True)
+    for i, r in enumerate(results, 1):
+        name = escape(r.track.name) + ("" if r.in_library else " [green](new)[/green]")
+        cells = [str(i), name, escape(r.track.artist_line), f"{r.score:.3f}", escape(r.reason)]
+        table.add_row(*cells, *([r.track.id] if show_ids else []))
+    con.print(table)
+    return 0

@@ -1,0 +1,113 @@
+"""``spotui segment``: mood clusters of the library, as a table or JSON.
+
+Kept free of numpy/scikit-learn at import time (the choices below repeat
+``spotui.analysis.segment.METHODS`` for that reason; a test keeps them equal).
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from spotui.cli import Context, out, print_json, progress_bar
+
+METHOD_CHOICES = ("kmeans", "gmm", "agglomerative")
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "segment",
+        parents=[parent],
+        help="group the library into labelled mood clusters",
+        description="Cluster the library by audio features into mood groups, each with a "
+        "label and the numbers behind it. The result is stored and reused until the "
+        "library changes. Tracks without audio features are listed as unanalysed.",
+    )
+    p.add_argument(
+        "--k",
+        type=int,
+        default=None,
+        metavar="K",
+        help="number of clusters (default: chosen automatically between 4 and 12)",
+    )
+    p.add_argument(
+        "--method",
+        choices=METHOD_CHOICES,
+        default="kmeans",
+        help="clustering method (default: kmeans)",
+    )
+    p.add_argument(
+        "--force", action="store_true", help="recompute even if the stored result is current"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_segment)
+
+
+def cmd_segment(ctx: Context) -> int:
+    from spotui.analysis.segment import segment
+
+    with progress_bar(ctx, "Segmenting") as progress:
+        result = segment(
+            ctx.store,
+            k=ctx.args.k,
+            method=ctx.args.method,
+            progress=progress,
+            force=ctx.args.force,
+        )
+    if ctx.json:
+        print_json(result.to_json())
+        return 0
+    _print_table(ctx, result)
+    return 0
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _print_table(ctx: Context, result) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from spotui.cli import console
+
+    store = ctx.store
+    example_ids = [tid for c in result.clusters for tid in result.examples.get(c.id, [])[:3]]
+    tracks = {t.id: t for t in store.get_tracks(example_ids)}
+
+    table = Table(title=f"{len(result.clusters)} mood clusters", title_justify="left")
+    table.add_column("ID", justify="right")
+    table.add_column("Mood", style="bold")
+    table.add_column("Tracks", justify="right")
+    table.add_column("Why")
+    table.add_column("Examples")
+    for c in result.clusters:
+        examples = []
+        for tid in result.examples.get(c.id, [])[:3]:
+            t = tracks.get(tid)
+            if t is not None:
+                examples.append(f"{t.name} - {t.artist_line}" if t.artists else t.name)
+        table.add_row(
+            Text(f"● {c.id}", style=c.color),
+            Text(c.label, style=f"bold {c.color}"),
+            str(c.size),
+            "\n".join(c.reasons[:3]),
+            "\n".join(examples),
+        )
+    con = console()
+    con.print(table)
+    if result.unanalysed:
+        out(
+            f"Unanalysed: {len(result.unanalysed)} tracks have no audio features and are "
+            "not in any cluster."
+        )
+    how = "chosen automatically by silhouette" if result.requested_k is None else "as asked"
+    s = result.scores
+    out(
+        f"k={result.k} ({how}), method {result.method}; silhouette {_fmt(s.get('silhouette'))}, "
+        f"Davies-Bouldin {_fmt(s.get('davies_bouldin'))}, NMI vs genres {_fmt(s.get('nmi'))}"
+    )
+    if result.reused:
+        out(
+            "The library has not changed since the last run, so the stored result was used "
+            "(--force recomputes)."
+        )

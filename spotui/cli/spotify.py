@@ -1,0 +1,184 @@
+"""``spotui login | logout | sync | features | doctor``: the Spotify connection."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+
+from spotui.cli import Context, err, out, print_json, progress_bar
+from spotui.errors import UserError
+
+_DEMO_NOT_SYNCED = (
+    "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
+    "`spotui {cmd}` without --demo to use your own library."
+)
+
+
+def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser(
+        "login",
+        parents=[parent],
+        help="log in to Spotify (opens your browser)",
+        description="Log in with Spotify (Authorization Code with PKCE; no client secret). "
+        "A one-off server on 127.0.0.1 receives the answer from the browser.",
+    )
+    p.add_argument("--port", type=int, help="callback port (default 8888 or SPOTUI_REDIRECT_PORT)")
+    p.add_argument(
+        "--no-browser", action="store_true", help="only print the login URL, do not open a browser"
+    )
+    p.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)"
+    )
+    p.set_defaults(handler=cmd_login)
+
+    p = subparsers.add_parser(
+        "logout", parents=[parent], help="forget the Spotify login (the library is kept)"
+    )
+    p.set_defaults(handler=cmd_logout)
+
+    p = subparsers.add_parser(
+        "sync",
+        parents=[parent],
+        help="sync your Spotify library and look up audio features",
+        description="Sync liked songs, your playlists (tracks of those you own or collaborate "
+        "on), top tracks and recent plays. Incremental and resumable: run it again after an "
+        "interruption and it continues.",
+    )
+    p.add_argument("--json", action="store_true", help="print counts as JSON")
+    p.add_argument(
+        "--no-features", action="store_true", help="skip the audio-feature lookup afterwards"
+    )
+    p.add_argument("--workers", type=int, default=6, help="parallel requests (default 6)")
+    p.set_defaults(handler=cmd_sync)
+
+    p = subparsers.add_parser(
+        "features",
+        parents=[parent],
+        help="look up audio features for tracks that have none",
+        description="Ask the feature providers (Spotify if your app may, then ReccoBeats) "
+        "about library tracks without audio features.",
+    )
+    p.add_argument(
+        "--retry", action="store_true", help="also ask again about tracks a provider did not know"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(handler=cmd_features)
+
+    p = subparsers.add_parser(
+        "doctor", parents=[parent], help="check the Spotify setup and say how to fix problems"
+    )
+    p.add_argument("--json", action="store_true", help="print the checks as JSON")
+    p.set_defaults(handler=cmd_doctor)
+
+
+def cmd_login(ctx: Context) -> int:
+    from spotui.spotify.auth import login
+
+    if ctx.config.demo:
+        raise UserError("The demo library needs no login. Run `spotui login` without --demo.")
+    config = ctx.config
+    if ctx.args.port:
+        config = dataclasses.replace(config, redirect_port=ctx.args.port)
+    config.require_client_id()
+
+    def announce(url: str) -> None:
+        err(
+            "Log in to Spotify in your browser. If no browser opens, open this URL yourself:\n\n"
+            f"  {url}\n\nWaiting for the answer on {config.redirect_uri} "
+            f"(up to {int(ctx.args.timeout)} s; Ctrl+C to stop)..."
+        )
+
+    info = login(
+        config, announce=announce, open_browser=not ctx.args.no_browser, timeout=ctx.args.timeout
+    )
+    out(f"Logged in. Token stored at {info['token_path']} (readable only by you).")
+    if info["missing_scopes"]:
+        err("warning: Spotify did not grant: " + ", ".join(info["missing_scopes"]))
+    out("Next: `spotui sync` to fetch your library.")
+    return 0
+
+
+def cmd_logout(ctx: Context) -> int:
+    from spotui.spotify.auth import logout
+
+    if logout(ctx.config):
+        out(f"Logged out: removed {ctx.config.token_path}. Your synced library is kept.")
+    else:
+        out("You were not logged in. Your synced library (if any) is kept.")
+    out("To revoke spotui's access entirely, remove it at https://www.spotify.com/account/apps/")
+    return 0
+
+
+def cmd_sync(ctx: Context) -> int:
+    from spotui.features.providers import default_providers, lookup_features
+    from spotui.spotify.client import SpotifyClient
+    from spotui.spotify.sync import sync_library
+
+    if ctx.config.demo:
+        raise UserError(_DEMO_NOT_SYNCED.format(cmd="sync"))
+    ctx.config.require_client_id()
+    client = SpotifyClient(ctx.config)
+    store = ctx.store
+    try:
+        with progress_bar(ctx, "Syncing") as progress:
+            result = sync_library(
+                store, client, progress=progress, workers=max(1, ctx.args.workers)
+            )
+        features = None
+        if not ctx.args.no_features:
+            with progress_bar(ctx, "Audio features") as progress:
+                features = lookup_features(
+                    store, default_providers(ctx.config, client), progress=progress
+                )
+    finally:
+        client.close()
+    if ctx.json:
+        data = result.as_dict()
+        data["features"] = features.as_dict() if features else None
+        print_json(data)
+    else:
+        out(result.summary())
+        if features is not None:
+            out(features.summary())
+    return 0
+
+
+def cmd_features(ctx: Context) -> int:
+    from spotui.features.providers import default_providers, lookup_features
+
+    if ctx.config.demo:
+        raise UserError(_DEMO_NOT_SYNCED.format(cmd="features"))
+    spotify = None
+    if ctx.config.client_id and ctx.config.token_path.exists():
+        from spotui.spotify.client import SpotifyClient
+
+        spotify = SpotifyClient(ctx.config)
+    with progress_bar(ctx, "Audio features") as progress:
+        result = lookup_features(
+            ctx.store,
+            default_providers(ctx.config, spotify),
+            retry=ctx.args.retry,
+            progress=progress,
+        )
+    if ctx.json:
+        print_json(result.as_dict())
+    else:
+        out(result.summary())
+    return 0
+
+
+def cmd_doctor(ctx: Context) -> int:
+    from spotui.spotify.doctor import run_checks
+
+    checks = run_checks(ctx.config, ctx.store)
+    healthy = all(c.ok for c in checks)
+    if ctx.json:
+        print_json({"ok": healthy, "checks": [c.as_dict() for c in checks]})
+    else:
+        width = max(len(c.name) for c in checks)
+        for c in checks:
+            line = f"{'OK ' if c.ok else 'FIX'}  {c.name.ljust(width)}  {c.detail}"
+            if not c.ok and c.fix:
+                line += f"\n     {' ' * width}  -> {c.fix}"
+            out(line)
+    return 0 if healthy else 1

@@ -1,0 +1,284 @@
+"""Audio features from a chain of providers: Spotify, then ReccoBeats, then CSV imports.
+
+Why a chain: Spotify's ``/audio-features`` answers 403 for every app created after
+November 2024, but older (grandfathered) apps still get it, so it is probed once and a 403
+switches it off for good (remembered in ``provider_state``). ReccoBeats serves the same
+feature set keyed by Spotify id, free and without a key, at most 40 ids per call; unknown ids
+are simply absent from its answer, and they are recorded as misses so the next run does not
+ask again (``spotui features --retry`` does). Features that a CSV import brought (provider
+``csv:<layout>``) are the last link: they are never overwritten, because only tracks without
+any features are looked up. A track no provider knows stays in the library without features.
+
+Each stored feature row records its provider. Network calls go through the same careful
+transport as Spotify (:class:`spotui.spotify.client.HttpClient`: per-thread sessions,
+429/5xx handling); results come back to the calling thread, the only one using the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from spotui.config import Config
+from spotui.model import Features
+from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
+from spotui.spotify.client import HttpClient, RateBudget
+from spotui.spotify.errors import SpotifyError, SpotifyHTTPError
+from spotui.store import Store
+
+SPOTIFY = "spotify"
+RECCOBEATS = "reccobeats"
+RECCOBEATS_BATCH = 40
+SPOTIFY_BATCH = 100
+
+_FLOAT_FIELDS = (
+    "danceability",
+    "energy",
+    "valence",
+    "tempo",
+    "loudness",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+)
+
+
+class ProviderUnavailable(Exception):
+    """The provider refuses this app for good (e.g. Spotify's 403); disable it."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class FeatureProvider(Protocol):
+    name: str
+    batch_size: int
+    http: HttpClient
+
+    def request(self, ids: Sequence[str]) -> tuple[str, dict]:
+        """(path, params) of the GET that asks for ``ids``."""
+
+    def parse(self, ids: Sequence[str], body: Any) -> dict[str, Features]:
+        """Features found in ``body`` for the asked ``ids``."""
+
+    def unavailable(self, exc: Exception) -> str | None:
+        """A reason to disable the provider for good if ``exc`` means so, else None."""
+
+
+def _features(track_id: str, provider: str, obj: dict) -> Features:
+    values: dict[str, Any] = {}
+    for name in _FLOAT_FIELDS:
+        v = obj.get(name)
+        values[name] = float(v) if isinstance(v, (int, float)) else None
+    for name in ("key", "mode", "time_signature"):
+        v = obj.get(name)
+        values[name] = int(v) if isinstance(v, (int, float)) and v >= 0 else None
+    return Features(track_id=track_id, provider=provider, **values)
+
+
+class SpotifyAudioFeatures:
+    """Spotify's own ``GET /audio-features?ids=`` (only for apps created before Nov 2024)."""
+
+    name = SPOTIFY
+    batch_size = SPOTIFY_BATCH
+
+    def __init__(self, http: HttpClient):
+        self.http = http
+
+    def request(self, ids: Sequence[str]) -> tuple[str, dict]:
+        return "audio-features", {"ids": ",".join(ids)}
+
+    def parse(self, ids: Sequence[str], body: Any) -> dict[str, Features]:
+        wanted = set(ids)
+        out = {}
+        for obj in (body or {}).get("audio_features") or []:
+            if obj and obj.get("id") in wanted:
+                out[obj["id"]] = _features(obj["id"], self.name, obj)
+        return out
+
+    def unavailable(self, exc: Exception) -> str | None:
+        if isinstance(exc, SpotifyHTTPError) and exc.status in (403, 404, 410):
+            return (
+                f"Spotify answered {exc.status}: audio features are not available to apps "
+                "created after November 2024"
+            )
+        return None
+
+
+class ReccoBeatsFeatures:
+    """ReccoBeats ``GET /audio-features?ids=`` (≤40 Spotify ids; unknown ids are absent)."""
+
+    name = RECCOBEATS
+    batch_size = RECCOBEATS_BATCH
+
+    def __init__(self, http: HttpClient):
+        self.http = http
+
+    def request(self, ids: Sequence[str]) -> tuple[str, dict]:
+        return "audio-features", {"ids": ",".join(ids)}
+
+    def parse(self, ids: Sequence[str], body: Any) -> dict[str, Features]:
+        wanted = set(ids)
+        out = {}
+        for obj in (body or {}).get("content") or []:
+            href = str(obj.get("href") or "")
+            sid = href.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
+            if sid in wanted:
+                out[sid] = _features(sid, self.name, obj)
+        return out
+
+    def unavailable(self, exc: Exception) -> str | None:
+        return None
+
+
+def reccobeats_http(config: Config, **kwargs: Any) -> HttpClient:
+    return HttpClient(
+        config.reccobeats_url, service="ReccoBeats", budget=RateBudget(max_in_flight=4), **kwargs
+    )
+
+
+def default_providers(config: Config, spotify: HttpClient | None) -> list[FeatureProvider]:
+    """The chain in order: Spotify (when logged in), then ReccoBeats."""
+    chain: list[FeatureProvider] = []
+    if spotify is not None:
+        chain.append(SpotifyAudioFeatures(spotify))
+    chain.append(ReccoBeatsFeatures(reccobeats_http(config)))
+    return chain
+
+
+@dataclass
+class FeatureResult:
+    without_features: int = 0
+    looked_up: int = 0
+    found: dict[str, int] = field(default_factory=dict)
+    still_missing: int = 0
+    disabled: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "without_features": self.without_features,
+            "looked_up": self.looked_up,
+            "found": dict(self.found),
+            "still_missing": self.still_missing,
+            "disabled": dict(self.disabled),
+            "errors": dict(self.errors),
+            "requests": self.requests,
+        }
+
+    def summary(self) -> str:
+        if not self.looked_up:
+            if not self.without_features:
+                return "Audio features: every library track has them."
+            return (
+                f"Audio features: {self.without_features} tracks have none, and no provider "
+                "knew them last time (`spotui features --retry` asks again)."
+            )
+        found = ", ".join(f"{n} from {p}" for p, n in self.found.items() if n) or "none found"
+        lines = [
+            f"Audio features for {self.looked_up} tracks: {found}; {self.still_missing} still without."
+        ]
+        for p, reason in self.disabled.items():
+            lines.append(f"  {p} skipped: {reason}")
+        for p, msg in self.errors.items():
+            lines.append(f"  {p} failed: {msg}")
+        if self.still_missing:
+            lines.append(
+                "  Tracks without features stay in your library; import an Exportify CSV "
+                "(`spotui import`) to fill them, or run `spotui features --retry` later."
+            )
+        return "\n".join(lines)
+
+
+def lookup_features(
+    store: Store,
+    providers: Sequence[FeatureProvider],
+    *,
+    retry: bool = False,
+    track_ids: Sequence[str] | None = None,
+    progress: Progress = no_progress,
+    cancel: CancelCheck | None = None,
+    workers: int = 4,
+) -> FeatureResult:
+    """Ask each provider in turn for the library tracks that still have no features.
+
+    A provider is skipped for tracks it already said it does not know (unless ``retry``)
+    and entirely while ``provider_state`` says it is disabled. The first batch of each
+    provider is a probe: if it shows the provider is unavailable for good, that is
+    remembered and the chain moves on. Network trouble with one provider (offline, rate
+    limited) is reported in ``errors`` and the next provider is tried.
+    """
+    result = FeatureResult()
+    todo = list(track_ids) if track_ids is not None else store.tracks_without_features("library")
+    result.without_features = len(todo)
+    asked: set[str] = set()
+    start_requests = sum(p.http.request_count for p in providers)
+    total_batches = sum(-(-len(todo) // p.batch_size) for p in providers) or 1
+    done = 0
+    for prov in providers:
+        if not todo:
+            break
+        check_cancel(cancel)
+        state = store.get_provider_state(prov.name)
+        if state is not None and not state[0]:
+            result.disabled[prov.name] = state[1] or "disabled"
+            continue
+        missed = set() if retry else store.tracks_missed_by(prov.name)
+        candidates = [t for t in todo if t not in missed]
+        asked.update(candidates)
+        batches = [
+            candidates[i : i + prov.batch_size] for i in range(0, len(candidates), prov.batch_size)
+        ]
+        found_ids: set[str] = set()
+        found_n = 0
+
+        def write(
+            batch: Sequence[str],
+            body: Any,
+            prov: FeatureProvider = prov,
+            found_ids: set[str] = found_ids,
+        ) -> int:
+            found = prov.parse(batch, body)
+            with store.transaction():
+                store.upsert_features(found.values())
+                store.record_feature_misses([t for t in batch if t not in found], prov.name)
+            found_ids.update(found)
+            return len(found)
+
+        try:
+            if batches:
+                # Probe: one batch on its own, to learn whether the provider answers at all.
+                try:
+                    path, params = prov.request(batches[0])
+                    body = prov.http.get(path, params)
+                except SpotifyError as exc:
+                    reason = prov.unavailable(exc)
+                    if reason is None:
+                        raise
+                    store.set_provider_state(prov.name, False, reason)
+                    result.disabled[prov.name] = reason
+                    continue
+                store.set_provider_state(prov.name, True, None)
+                found_n += write(batches[0], body)
+                done += 1
+                progress(done, total_batches, f"Audio features ({prov.name})")
+                jobs = []
+                for i, batch in enumerate(batches[1:], start=1):
+                    path, params = prov.request(batch)
+                    jobs.append((i, path, params))
+                for i, body in prov.http.get_many(jobs, workers=workers, cancel=cancel):
+                    found_n += write(batches[i], body)
+                    done += 1
+                    progress(done, total_batches, f"Audio features ({prov.name})")
+        except SpotifyError as exc:
+            result.errors[prov.name] = str(exc)
+        result.found[prov.name] = found_n
+        todo = [t for t in todo if t not in found_ids]
+    result.still_missing = len(todo)
+    result.looked_up = len(asked)
+    result.requests = sum(p.http.request_count for p in providers) - start_requests
+    return result

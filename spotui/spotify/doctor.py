@@ -1,0 +1,184 @@
+"""``spotui doctor``: is everything in place to talk to Spotify, and if not, what to do.
+
+Each check is a line with a status and, when it fails, a fix the user can carry out. The
+checks make only cheap read-only calls (``/me``, ``/me/player/devices``, one feature
+lookup per provider). Premium cannot be read from ``/me`` any more (``product`` was removed
+for new apps), so it is inferred from the player API answering 403 ``PREMIUM_REQUIRED``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from spotui.config import Config
+from spotui.spotify.errors import PremiumRequired, SpotifyAuthError, SpotifyError
+
+#: Used to probe feature providers when the library is still empty.
+SAMPLE_TRACK_ID = "4uLU6hMCjMI75M1A2tKUQC"
+
+
+@dataclass
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    fix: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def run_checks(config: Config, store: Any, *, client: Any = None) -> list[Check]:
+    """Run every check; ``client`` (a SpotifyClient) is built from ``config`` if not given."""
+    from spotui.spotify.auth import token_status
+
+    checks: list[Check] = []
+    if config.demo:
+        checks.append(
+            Check("Mode", True, "demo library: Spotify is not used, login checks skipped")
+        )
+        checks.append(_database(store))
+        return checks
+
+    has_id = bool(config.client_id)
+    checks.append(
+        Check("Client id", True, "set")
+        if has_id
+        else Check(
+            "Client id",
+            False,
+            "missing",
+            "Create an app at https://developer.spotify.com/dashboard, then set "
+            f'SPOTUI_CLIENT_ID or add client_id = "..." to {config.config_path}',
+        )
+    )
+    tok = token_status(config)
+    logged_in = False
+    if not tok["present"]:
+        checks.append(Check("Token", False, "not logged in", "run `spotui login`"))
+    elif not tok["readable"]:
+        checks.append(
+            Check("Token", False, f"{config.token_path} is unreadable", "run `spotui login`")
+        )
+    else:
+        problems = []
+        fixes = []
+        if tok["mode"] != "0o600":
+            problems.append(f"file mode {tok['mode']} (should be 0600)")
+            fixes.append(f"chmod 600 {config.token_path}")
+        if tok["missing_scopes"]:
+            problems.append("missing permissions: " + ", ".join(tok["missing_scopes"]))
+            fixes.append("run `spotui login` again")
+        if problems:
+            checks.append(Check("Token", False, "; ".join(problems), "; ".join(fixes)))
+        else:
+            checks.append(
+                Check("Token", True, f"stored at {config.token_path} (mode 0600, all scopes)")
+            )
+            logged_in = True
+
+    if has_id and logged_in:
+        if client is None:
+            from spotui.spotify.client import SpotifyClient
+
+            client = SpotifyClient(config, retries=1, backoff=0.2)
+        account_ok = False
+        try:
+            me = client.me()
+            name = me.get("display_name") or me.get("id")
+            checks.append(Check("Account", True, f"logged in as {name} ({me.get('id')})"))
+            account_ok = True
+        except SpotifyAuthError as exc:
+            checks.append(Check("Account", False, "login no longer valid", str(exc)))
+        except SpotifyError as exc:
+            checks.append(Check("Account", False, str(exc), "check your connection and try again"))
+        if account_ok:
+            try:
+                body = client.get("me/player/devices") or {}
+                n = len(body.get("devices") or [])
+                checks.append(
+                    Check(
+                        "Premium", True, f"player API answers ({n} device{'s' * (n != 1)} visible)"
+                    )
+                )
+            except PremiumRequired:
+                checks.append(
+                    Check(
+                        "Premium",
+                        False,
+                        "the account is not Premium: queueing to a device will not work",
+                        "export clusters as playlists instead (or use a Premium account)",
+                    )
+                )
+            except SpotifyError as exc:
+                checks.append(Check("Premium", False, f"player API: {exc}", "try again later"))
+        checks.extend(_providers(config, store, client if account_ok else None))
+    else:
+        checks.extend(_providers(config, store, None))
+    checks.append(_database(store))
+    return checks
+
+
+def _providers(config: Config, store: Any, client: Any) -> list[Check]:
+    from spotui.features.providers import (
+        SPOTIFY,
+        ReccoBeatsFeatures,
+        SpotifyAudioFeatures,
+        reccobeats_http,
+    )
+
+    ids = store.track_ids("library")[:1] or [SAMPLE_TRACK_ID]
+    out = []
+    state = store.get_provider_state(SPOTIFY)
+    if state is not None and not state[0]:
+        out.append(
+            Check("Features: Spotify", True, f"not available ({state[1]}); ReccoBeats is used")
+        )
+    elif client is None:
+        out.append(Check("Features: Spotify", True, "not checked (not logged in)"))
+    else:
+        prov = SpotifyAudioFeatures(client)
+        try:
+            prov.http.get(*prov.request(ids))
+            store.set_provider_state(SPOTIFY, True, None)
+            out.append(Check("Features: Spotify", True, "answers"))
+        except SpotifyError as exc:
+            reason = prov.unavailable(exc)
+            if reason:
+                store.set_provider_state(SPOTIFY, False, reason)
+                out.append(
+                    Check(
+                        "Features: Spotify", True, f"not available ({reason}); ReccoBeats is used"
+                    )
+                )
+            else:
+                out.append(Check("Features: Spotify", False, str(exc), "try again later"))
+    rb = ReccoBeatsFeatures(reccobeats_http(config, retries=1, backoff=0.2))
+    try:
+        rb.http.get(*rb.request(ids))
+        out.append(Check("Features: ReccoBeats", True, f"answers ({config.reccobeats_url})"))
+    except SpotifyError as exc:
+        out.append(
+            Check(
+                "Features: ReccoBeats",
+                False,
+                str(exc),
+                "check your connection; tracks without features are looked up again by "
+                "`spotui features`",
+            )
+        )
+    return out
+
+
+def _database(store: Any) -> Check:
+    c = store.counts()
+    detail = (
+        f"{store.path}: {c['library_tracks']} library tracks, {c['with_features']} with features, "
+        f"{c['playlists']} playlists"
+    )
+    if store.notice:
+        return Check(
+            "Database", False, detail + f"; {store.notice.message}", "see the message above"
+        )
+    return Check("Database", True, detail)

@@ -1,0 +1,524 @@
+"""Spotify library -> store: saved tracks, playlists (+ items), top tracks, recent plays.
+
+Design, and why:
+
+* **Commit per page.** Every page is written in its own transaction together with a
+  resume mark in ``sync_state``, so a killed sync loses at most the pages in flight and the
+  next run continues where it stopped. Re-writing a page is idempotent (saved tracks are
+  keyed by track id, playlist items by position), so resuming never duplicates anything.
+* **Incremental.** Saved tracks come newest first: a re-sync reads from the top until it
+  meets a track it already has with the same ``added_at``, then checks Spotify's ``total``
+  against the stored count (plus previously skipped entries). Any disagreement means
+  something was removed, and only then is the whole list re-read. A playlist is re-read
+  only when its ``snapshot_id`` changed. An unchanged library costs 7 requests
+  (/me, one saved page, one playlists page, three top ranges, recent plays).
+* **Concurrent, single writer.** Once a first page gives the total, the remaining pages
+  are fetched by a few threads (each with its own HTTP session, all sharing the client's
+  rate budget); results come back to this thread, the only one that touches the store.
+* **Only what a Development-Mode app may read.** Items are read only for playlists the
+  user owns or collaborates on (others answer 403); a 403 anyway is noted, not fatal.
+  Both the new ``item`` and the older ``track`` key of playlist entries are read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from spotui.errors import UserError
+from spotui.model import Playlist, Track
+from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
+from spotui.spotify.client import PAGE_LIMIT, HttpClient
+from spotui.spotify.errors import SpotifyHTTPError
+from spotui.store import Store
+
+TIME_RANGES = ("short_term", "medium_term", "long_term")
+DEFAULT_WORKERS = 6
+
+_SAVED_FULL = "saved:full"
+_SAVED_PAGE = "saved:page:"
+_SAVED_SKIPPED = "saved:skipped"
+
+
+@dataclass
+class SourceCounts:
+    added: int = 0
+    removed: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class SyncResult:
+    sources: dict[str, SourceCounts] = field(
+        default_factory=lambda: {
+            k: SourceCounts() for k in ("saved", "playlists", "playlist_items", "top", "recent")
+        }
+    )
+    skipped: dict[str, int] = field(
+        default_factory=lambda: {"local": 0, "episodes": 0, "unavailable": 0}
+    )
+    #: names of playlists whose items Spotify refused (403) although the user owns or
+    #: collaborates on them
+    forbidden: list[str] = field(default_factory=list)
+    #: followed playlists owned by others: Spotify does not give their items to new apps
+    not_owned: int = 0
+    full_saved_read: bool = False
+    requests: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sources": {k: asdict(v) for k, v in self.sources.items()},
+            "skipped": dict(self.skipped),
+            "forbidden_playlists": list(self.forbidden),
+            "not_owned_playlists": self.not_owned,
+            "full_saved_read": self.full_saved_read,
+            "requests": self.requests,
+        }
+
+    def summary(self) -> str:
+        names = {
+            "saved": "Liked songs",
+            "playlists": "Playlists",
+            "playlist_items": "Playlist items",
+            "top": "Top tracks",
+            "recent": "Recent plays",
+        }
+        lines = [
+            f"{names[k]}: {v.added} added, {v.removed} removed, {v.unchanged} unchanged"
+            for k, v in self.sources.items()
+        ]
+        skipped = [f"{n} {k}" for k, n in self.skipped.items() if n]
+        if skipped:
+            lines.append("Skipped (not songs spotui can use): " + ", ".join(skipped))
+        if self.not_owned:
+            few = "playlist is" if self.not_owned == 1 else "playlists are"
+            lines.append(
+                f"{self.not_owned} followed {few} owned by others; Spotify does not let new "
+                "apps read their tracks."
+            )
+        if self.forbidden:
+            lines.append("Spotify refused the tracks of: " + ", ".join(self.forbidden))
+        lines.append(f"{self.requests} requests to Spotify.")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------- parsing
+def _classify(obj: dict | None, is_local: bool = False) -> str:
+    if not obj:
+        return "unavailable"
+    if is_local or obj.get("is_local") or str(obj.get("uri", "")).startswith("spotify:local:"):
+        return "local"
+    if obj.get("type") == "episode":
+        return "episodes"
+    if not obj.get("id"):
+        return "unavailable"
+    return "track"
+
+
+def parse_track(obj: dict) -> tuple[Track, list[str]]:
+    """A Spotify track object -> (Track, artist ids)."""
+    album = obj.get("album") or {}
+    artists = obj.get("artists") or []
+    isrc = (obj.get("external_ids") or {}).get("isrc")
+    track = Track(
+        id=obj["id"],
+        name=obj.get("name") or "",
+        artists=tuple(a.get("name") or "" for a in artists),
+        album=album.get("name") or "",
+        duration_ms=obj.get("duration_ms"),
+        release_date=album.get("release_date"),
+        genres=(),
+        isrc=isrc,
+    )
+    return track, [a["id"] for a in artists if a.get("id")]
+
+
+def playlist_entry_object(entry: dict) -> dict | None:
+    """The track/episode of a playlist entry: new ``item`` key first, older ``track`` second."""
+    obj = entry.get("item")
+    if obj is None:
+        obj = entry.get("track")
+    return obj
+
+
+class _Tracks:
+    """Tracks parsed from one page, ready for ``store.upsert_tracks``."""
+
+    def __init__(self) -> None:
+        self.tracks: dict[str, Track] = {}
+        self.artist_ids: dict[str, list[str]] = {}
+
+    def add(self, obj: dict) -> str:
+        track, artist_ids = parse_track(obj)
+        self.tracks[track.id] = track
+        self.artist_ids[track.id] = artist_ids
+        return track.id
+
+    def write(self, store: Store) -> None:
+        if self.tracks:
+            store.upsert_tracks(self.tracks.values(), artist_ids=self.artist_ids)
+
+
+# ---------------------------------------------------------------------- the sync
+def sync_library(
+    store: Store,
+    client: HttpClient,
+    *,
+    progress: Progress = no_progress,
+    cancel: CancelCheck | None = None,
+    workers: int = DEFAULT_WORKERS,
+) -> SyncResult:
+    """Bring the store up to date with the user's Spotify library; see the module doc."""
+    return _Sync(store, client, progress, cancel, workers).run()
+
+
+class _Sync:
+    def __init__(
+        self,
+        store: Store,
+        client: HttpClient,
+        progress: Progress,
+        cancel: CancelCheck | None,
+        workers: int,
+    ):
+        self.store = store
+        self.client = client
+        self.progress = progress
+        self.cancel = cancel
+        self.workers = workers
+        self.result = SyncResult()
+        self.done = 0
+        self.total = 0
+        self._start_requests = client.request_count
+
+    def _tick(self, message: str, n: int = 1) -> None:
+        self.done += n
+        self.progress(self.done, max(self.total, self.done), message)
+
+    def run(self) -> SyncResult:
+        try:
+            self.total = 5
+            me = self.client.me() if hasattr(self.client, "me") else self.client.get("me")
+            user_id = me.get("id") or ""
+            known = self.store.get_sync_state("user_id")
+            if known and known != user_id:
+                raise UserError(
+                    f"This library was synced from Spotify user {known!r}, but you are logged in "
+                    f"as {user_id!r}. Log in as {known!r}, or use another data directory "
+                    "(SPOTUI_DATA_DIR) for this account. Nothing was changed."
+                )
+            self.store.set_sync_state("user_id", user_id)
+            self._tick("Account")
+            check_cancel(self.cancel)
+            self._sync_saved()
+            check_cancel(self.cancel)
+            self._sync_playlists(user_id)
+            check_cancel(self.cancel)
+            self._sync_top_and_recent()
+            self.store.set_sync_state("last_sync", _now())
+        finally:
+            self.result.requests = self.client.request_count - self._start_requests
+        return self.result
+
+    # ------------------------------------------------------------------ saved tracks
+    def _parse_saved(self, page: dict) -> tuple[_Tracks, list[tuple[str, str | None]], int]:
+        tracks = _Tracks()
+        rows: list[tuple[str, str | None]] = []
+        skipped = 0
+        for entry in page.get("items") or []:
+            obj = entry.get("track")
+            kind = _classify(obj)
+            if kind != "track":
+                self.result.skipped[kind] += 1
+                skipped += 1
+                continue
+            rows.append((tracks.add(obj), entry.get("added_at")))
+        return tracks, rows, skipped
+
+    def _sync_saved(self) -> None:
+        first = self.client.get("me/tracks", {"limit": PAGE_LIMIT, "offset": 0})
+        total = int(first.get("total") or 0)
+        self._tick("Liked songs")
+        stored = self.store.saved_added_at()
+        resume_state = self.store.get_sync_state(_SAVED_FULL)
+        if resume_state is None and stored and self._saved_incremental(first, total, stored):
+            return
+        self._saved_full(first, total, stored, resume_state)
+
+    def _saved_incremental(self, first: dict, total: int, stored: dict[str, str | None]) -> bool:
+        """Read new saves from the top; False if the counts say a full read is needed."""
+        pages: list[dict] = []
+        page: dict | None = first
+        while page is not None:
+            pages.append(page)
+            hit_known = any(
+                (e.get("track") or {}).get("id") in stored
+                and stored[e["track"]["id"]] == e.get("added_at")
+                for e in page.get("items") or []
+            )
+            if hit_known or not page.get("next"):
+                break
+            check_cancel(self.cancel)
+            page = self.client.get(page["next"])
+            self._tick("Liked songs (new)")
+        tracks = _Tracks()
+        rows: list[tuple[str, str | None]] = []
+        skipped = 0
+        for pg in pages:
+            for entry in pg.get("items") or []:
+                obj = entry.get("track")
+                kind = _classify(obj)
+                if kind != "track":
+                    skipped += 1
+                    continue
+                if stored.get(obj["id"]) == entry.get("added_at"):
+                    break
+                rows.append((tracks.add(obj), entry.get("added_at")))
+        new_ids = {tid for tid, _ in rows if tid not in stored}
+        skipped_before = int(self.store.get_sync_state(_SAVED_SKIPPED) or 0)
+        if len(stored) + len(new_ids) + skipped_before != total:
+            return False
+        with self.store.transaction():
+            tracks.write(self.store)
+            self.store.add_saved(rows)
+        c = self.result.sources["saved"]
+        c.added = len(new_ids)
+        c.unchanged = len(stored)
+        return True
+
+    def _saved_full(
+        self, first: dict, total: int, stored: dict[str, str | None], resume_state: str | None
+    ) -> None:
+        self.result.full_saved_read = True
+        first_ids = [(e.get("track") or {}).get("id") for e in first.get("items") or []]
+        state = None
+        if resume_state:
+            try:
+                state = json.loads(resume_state)
+            except ValueError:
+                state = None
+        resume = bool(state) and state.get("total") == total and state.get("first") == first_ids
+        if not resume:
+            with self.store.transaction():
+                self.store.delete_sync_state_prefix(_SAVED_PAGE)
+                self.store.set_sync_state(
+                    _SAVED_FULL, json.dumps({"total": total, "first": first_ids})
+                )
+        done = {int(k[len(_SAVED_PAGE) :]) for k in self.store.sync_state_with_prefix(_SAVED_PAGE)}
+        self._commit_saved_page(0, first)
+        offsets = [o for o in range(PAGE_LIMIT, total, PAGE_LIMIT) if o not in done]
+        self.total += len(offsets)
+        self._tick("Liked songs", len(range(PAGE_LIMIT, total, PAGE_LIMIT)) - len(offsets))
+        jobs = [(o, "me/tracks", {"limit": PAGE_LIMIT, "offset": o}) for o in offsets]
+        for offset, page in self.client.get_many(jobs, workers=self.workers, cancel=self.cancel):
+            self._commit_saved_page(offset, page)
+            self._tick("Liked songs")
+        # Every page is in: whatever is stored but was not seen has been removed on Spotify.
+        seen: set[str] = set()
+        skipped = 0
+        for value in self.store.sync_state_with_prefix(_SAVED_PAGE).values():
+            mark = json.loads(value)
+            seen.update(mark["ids"])
+            skipped += mark["skipped"]
+        current = set(self.store.saved_added_at())
+        removed = current - seen
+        with self.store.transaction():
+            self.store.remove_saved(removed)
+            self.store.delete_sync_state_prefix(_SAVED_PAGE)
+            self.store.set_sync_state(_SAVED_FULL, None)
+            self.store.set_sync_state(_SAVED_SKIPPED, str(skipped))
+        c = self.result.sources["saved"]
+        before = set(stored)
+        c.added = len(seen - before)
+        c.removed = len(before - seen)
+        c.unchanged = len(seen & before)
+
+    def _commit_saved_page(self, offset: int, page: dict) -> None:
+        tracks, rows, skipped = self._parse_saved(page)
+        mark = json.dumps({"ids": [tid for tid, _ in rows], "skipped": skipped})
+        with self.store.transaction():
+            tracks.write(self.store)
+            self.store.add_saved(rows)
+            self.store.set_sync_state(f"{_SAVED_PAGE}{offset}", mark)
+
+    # ------------------------------------------------------------------ playlists
+    def _sync_playlists(self, user_id: str) -> None:
+        raw: list[dict] = []
+        for page in self.client.pages("me/playlists"):
+            raw.extend(p for p in page.get("items") or [] if p and p.get("id"))
+            self._tick("Playlists")
+        playlists = [_parse_playlist(p, user_id) for p in raw]
+        before = self.store.playlist_sync_map()
+        current = {p.id for p in playlists}
+        gone = set(before) - current
+        with self.store.transaction():
+            self.store.upsert_playlists(playlists)
+            self.store.delete_playlists(gone)
+        pc = self.result.sources["playlists"]
+        pc.added = len(current - set(before))
+        pc.removed = len(gone)
+        pc.unchanged = len(current & set(before))
+
+        ic = self.result.sources["playlist_items"]
+        to_read: list[Playlist] = []
+        for p in playlists:
+            info = before.get(p.id)
+            if not (p.owned or p.collaborative):
+                self.result.not_owned += 1
+                if info != (p.snapshot_id, "forbidden"):
+                    with self.store.transaction():
+                        self.store.truncate_playlist_items(p.id, 0)
+                        self.store.set_playlist_items_status(p.id, "forbidden", p.snapshot_id)
+                continue
+            if info == (p.snapshot_id, "ok"):
+                ic.unchanged += len(self.store.playlist_track_ids(p.id))
+                continue
+            to_read.append(p)
+        if not to_read:
+            return
+        old_items = {p.id: Counter(self.store.playlist_track_ids(p.id)) for p in to_read}
+        by_id = {p.id: p for p in to_read}
+        with self.store.transaction():
+            for p in to_read:
+                self.store.set_playlist_items_status(p.id, "pending", None)
+        requested: dict[str, set[int]] = {}
+        remaining: dict[str, set[int]] = {}
+        last_total: dict[str, int] = {}
+        jobs: list[tuple[str, int]] = []
+        for p in to_read:
+            offsets = list(range(0, max(p.total or 0, 1), PAGE_LIMIT))
+            requested[p.id] = set(offsets)
+            remaining[p.id] = set(offsets)
+            jobs += [(p.id, o) for o in offsets]
+        self.total += len(jobs)
+        failed: set[str] = set()
+        while jobs:
+            extra: list[tuple[str, int]] = []
+            requests = [
+                ((pid, o), f"playlists/{pid}/items", {"limit": PAGE_LIMIT, "offset": o})
+                for pid, o in jobs
+            ]
+            for (pid, offset), page in self.client.get_many(
+                requests, workers=self.workers, cancel=self.cancel, tolerate=_is_forbidden
+            ):
+                p = by_id[pid]
+                self._tick(f"Playlist {p.name}")
+                if pid in failed:
+                    continue
+                if isinstance(page, Exception):
+                    failed.add(pid)
+                    self.result.forbidden.append(p.name)
+                    with self.store.transaction():
+                        self.store.truncate_playlist_items(pid, 0)
+                        self.store.set_playlist_items_status(pid, "forbidden", p.snapshot_id)
+                    continue
+                self._commit_playlist_page(pid, offset, page)
+                last_total[pid] = int(page.get("total") or 0)
+                # The playlist grew since it was listed: read the new pages too.
+                for o in range(0, last_total[pid], PAGE_LIMIT):
+                    if o not in requested[pid]:
+                        requested[pid].add(o)
+                        remaining[pid].add(o)
+                        extra.append((pid, o))
+                        self.total += 1
+                remaining[pid].discard(offset)
+                if not remaining[pid]:
+                    with self.store.transaction():
+                        self.store.truncate_playlist_items(pid, last_total[pid])
+                        self.store.set_playlist_items_status(pid, "ok", p.snapshot_id)
+            jobs = [j for j in extra if j[0] not in failed]
+        for p in to_read:
+            if p.id in failed:
+                continue
+            new = Counter(self.store.playlist_track_ids(p.id))
+            old = old_items[p.id]
+            ic.added += sum((new - old).values())
+            ic.removed += sum((old - new).values())
+            ic.unchanged += sum((new & old).values())
+
+    def _commit_playlist_page(self, pid: str, offset: int, page: dict) -> None:
+        tracks = _Tracks()
+        rows: list[tuple[int, str, str | None]] = []
+        entries = page.get("items") or []
+        for i, entry in enumerate(entries):
+            obj = playlist_entry_object(entry)
+            kind = _classify(obj, bool(entry.get("is_local")))
+            if kind != "track":
+                self.result.skipped[kind] += 1
+                continue
+            rows.append((offset + i, tracks.add(obj), entry.get("added_at")))
+        with self.store.transaction():
+            tracks.write(self.store)
+            self.store.replace_playlist_range(pid, offset, offset + PAGE_LIMIT, rows)
+
+    # ------------------------------------------------------------------ top and recent
+    def _sync_top_and_recent(self) -> None:
+        after = self.store.get_sync_state("recent:after")
+        recent_params: dict[str, Any] = {"limit": 50}
+        if after:
+            recent_params["after"] = after
+        jobs = [(r, "me/top/tracks", {"limit": PAGE_LIMIT, "time_range": r}) for r in TIME_RANGES]
+        jobs.append(("recent", "me/player/recently-played", recent_params))
+        self.total += len(jobs) - 2
+        results = dict(self.client.get_many(jobs, workers=self.workers, cancel=self.cancel))
+        top = self.result.sources["top"]
+        for r in TIME_RANGES:
+            tracks = _Tracks()
+            ids = []
+            for obj in results[r].get("items") or []:
+                if _classify(obj) == "track":
+                    ids.append(tracks.add(obj))
+            old = set(self.store.top_track_ids(r))
+            with self.store.transaction():
+                tracks.write(self.store)
+                self.store.replace_top(r, ids)
+            top.added += len(set(ids) - old)
+            top.removed += len(old - set(ids))
+            top.unchanged += len(set(ids) & old)
+            self._tick("Top tracks")
+        page = results["recent"] or {}
+        tracks = _Tracks()
+        plays = []
+        for entry in page.get("items") or []:
+            obj = entry.get("track")
+            if _classify(obj) == "track" and entry.get("played_at"):
+                plays.append((entry["played_at"], tracks.add(obj)))
+        with self.store.transaction():
+            tracks.write(self.store)
+            added = self.store.add_recent(plays)
+            cursor = (page.get("cursors") or {}).get("after")
+            if cursor:
+                self.store.set_sync_state("recent:after", str(cursor))
+        rc = self.result.sources["recent"]
+        rc.added = added
+        rc.unchanged = len(plays) - added
+        self._tick("Recently played")
+
+
+def _is_forbidden(exc: Exception) -> bool:
+    return isinstance(exc, SpotifyHTTPError) and exc.status in (403, 404)
+
+
+def _parse_playlist(p: dict, user_id: str) -> Playlist:
+    owner = p.get("owner") or {}
+    items = p.get("items") if isinstance(p.get("items"), dict) else p.get("tracks")
+    total = (items or {}).get("total") if isinstance(items, dict) else None
+    return Playlist(
+        id=p["id"],
+        name=p.get("name") or "",
+        owner_id=owner.get("id") or "",
+        owner_name=owner.get("display_name") or "",
+        snapshot_id=p.get("snapshot_id"),
+        collaborative=bool(p.get("collaborative")),
+        public=p.get("public"),
+        total=total,
+        owned=owner.get("id") == user_id,
+    )
+
+
+def _now() -> str:
+    from spotui.store import now_iso
+
+    return now_iso()

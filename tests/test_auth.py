@@ -1,0 +1,212 @@
+"""PKCE login end to end against the fake accounts service, logout, token file safety."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+import requests
+
+from spotui.config import SCOPES
+from spotui.spotify.auth import login, logout
+from spotui.spotify.client import SpotifyClient
+from spotui.spotify.errors import LoginError
+from tests.fakes import fake_config
+from tests.fakes.spotify import FakeSpotify
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def fake():
+    with FakeSpotify() as f:
+        yield f
+
+
+@pytest.fixture
+def config(tmp_path, fake):
+    return fake_config(tmp_path, fake, redirect_port=free_port())
+
+
+def browser(url: str) -> None:
+    """Plays the user's browser: the fake /authorize redirects to our callback."""
+    requests.get(url, timeout=10)
+
+
+def test_login_end_to_end_with_pkce(fake, config):
+    seen = []
+    info = login(config, announce=seen.append, opener=browser, timeout=10)
+    # the authorize request carried an S256 challenge of the verifier sent at code exchange
+    ((_m, _p, auth_q, _b),) = fake.calls("/authorize")
+    ((_m, _p, _q, token_body),) = fake.calls("/api/token")
+    digest = hashlib.sha256(token_body["code_verifier"].encode()).digest()
+    assert base64.urlsafe_b64encode(digest).decode().rstrip("=") == auth_q["code_challenge"]
+    assert auth_q["code_challenge_method"] == "S256"
+    assert auth_q["redirect_uri"] == f"http://127.0.0.1:{config.redirect_port}/callback"
+    assert set(auth_q["scope"].split()) == set(SCOPES)
+    assert len(auth_q["state"]) >= 16
+    assert token_body["grant_type"] == "authorization_code" and "client_secret" not in token_body
+    assert seen == [seen[0]] and seen[0].startswith(f"{fake.accounts_url}/authorize?")
+    # token stored in spotipy's format, 0600
+    token = json.loads(config.token_path.read_text())
+    assert {"access_token", "refresh_token", "scope", "expires_at", "token_type"} <= set(token)
+    assert oct(config.token_path.stat().st_mode & 0o777) == "0o600"
+    assert info["missing_scopes"] == []
+    assert token["access_token"] not in json.dumps(info)
+    # and the client can use it
+    assert SpotifyClient(config).get("me")["id"] == "alice"
+
+
+def test_state_mismatch_is_rejected(fake, config):
+    fake.authorize_state_override = "forged-state"
+    with pytest.raises(LoginError) as exc:
+        login(config, opener=browser, timeout=10)
+    assert "state mismatch" in str(exc.value)
+    assert not config.token_path.exists()
+    assert fake.calls("/api/token") == []  # the code was never exchanged
+
+
+def test_wrong_verifier_is_refused_by_the_fake(fake, config, monkeypatch):
+    from spotipy.oauth2 import SpotifyPKCE
+
+    original = SpotifyPKCE.get_access_token
+
+    def tampered(self, code=None, check_cache=True):
+        self.code_verifier = "not-the-verifier-" + "x" * 40
+        return original(self, code=code, check_cache=check_cache)
+
+    monkeypatch.setattr(SpotifyPKCE, "get_access_token", tampered)
+    with pytest.raises(LoginError) as exc:
+        login(config, opener=browser, timeout=10)
+    assert "code_verifier was incorrect" in str(exc.value)
+    assert not config.token_path.exists()
+
+
+def test_denied_login(fake, config):
+    fake.authorize_error = "access_denied"
+    with pytest.raises(LoginError) as exc:
+        login(config, opener=browser, timeout=10)
+    assert "did not grant access (access_denied)" in str(exc.value)
+
+
+def test_login_times_out_with_a_clear_message(config):
+    start = time.monotonic()
+    with pytest.raises(LoginError) as exc:
+        login(config, opener=lambda url: None, timeout=0.5)
+    assert time.monotonic() - start < 5
+    assert str(exc.value).startswith(
+        "No login answer arrived within 0.5 s. Run `spotui login` again"
+    )
+    assert config.redirect_uri in str(exc.value)
+
+
+def test_stray_requests_do_not_end_the_login(fake, config):
+    def noisy_browser(url: str) -> None:
+        base = f"http://127.0.0.1:{config.redirect_port}"
+        assert requests.get(base + "/favicon.ico", timeout=5).status_code == 404
+        browser(url)
+
+    login(config, opener=noisy_browser, timeout=10)
+    assert config.token_path.exists()
+
+
+def test_busy_port_gives_a_fix(config):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", config.redirect_port))
+        s.listen()
+        with pytest.raises(LoginError) as exc:
+            login(config, opener=browser, timeout=2)
+    assert "SPOTUI_REDIRECT_PORT" in str(exc.value)
+
+
+def test_callback_listens_on_loopback_only(config):
+    result = {}
+
+    def probe(url: str) -> None:
+        result["state"] = parse_qs(urlparse(url).query)["state"][0]
+        conns = subprocess.run(["ss", "-ltn"], capture_output=True, text=True).stdout
+        result["ss"] = conns
+
+    with pytest.raises(LoginError):
+        login(config, opener=probe, timeout=1)
+    if result.get("ss"):
+        lines = [ln for ln in result["ss"].splitlines() if f":{config.redirect_port} " in ln]
+        assert lines and all("127.0.0.1:" in ln for ln in lines)
+
+
+def test_logout_removes_token_keeps_library(fake, config):
+    fake.write_token(config.token_path)
+    config.data_dir.mkdir(parents=True)
+    db = config.db_path
+    db.write_bytes(b"")
+    assert logout(config) is True
+    assert not config.token_path.exists()
+    assert db.exists()
+    assert logout(config) is False
+
+
+def test_cli_login_prints_url_and_never_the_token(tmp_path, fake):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTUI_")}
+    env.update(fake.env())
+    env.update(SPOTUI_DATA_DIR=str(tmp_path / "d"), SPOTUI_CONFIG_DIR=str(tmp_path / "c"))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "spotui",
+            "login",
+            "--no-browser",
+            "--port",
+            str(port),
+            "--timeout",
+            "20",
+        ],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    url = None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if line.strip().startswith(f"{fake.accounts_url}/authorize?"):
+            url = line.strip()
+            break
+    assert url, "".join(lines)
+    threading.Thread(target=browser, args=(url,), daemon=True).start()
+    out, rest = proc.communicate(timeout=30)
+    assert proc.returncode == 0, rest
+    token = json.loads((tmp_path / "c" / "token.json").read_text())
+    assert "Logged in." in out
+    for secret in (token["access_token"], token["refresh_token"]):
+        assert secret not in out + rest + "".join(lines)
+    assert oct((tmp_path / "c" / "token.json").stat().st_mode & 0o777) == "0o600"
+    done = subprocess.run(
+        [sys.executable, "-m", "spotui", "logout"],
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 0 and "Logged out" in done.stdout
+    assert not (tmp_path / "c" / "token.json").exists()

@@ -1,0 +1,383 @@
+"""Recommendations: exact neighbours, pool rules, diversity, reasons, errors, the CLI."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from spotui.analysis import evaluate
+from spotui.analysis.features import MOOD_FEATURES, build_matrix
+from spotui.analysis.recommend import (
+    RECOMMEND_WEIGHTS,
+    Recommender,
+    clear_cache,
+    explain,
+    normalise_track_id,
+    recommend,
+    scale_rows,
+)
+from spotui.errors import NoFeaturesError, NotFoundError
+from spotui.features import demo
+from spotui.model import Features, Track
+from spotui.store import Store
+
+# danceability, energy, valence, acousticness, instrumentalness, speechiness, liveness,
+# tempo, loudness (MOOD_FEATURES order)
+LIBRARY = {
+    "p1": ("Party One", "Disco Kids", (0.80, 0.85, 0.80, 0.05, 0.00, 0.05, 0.10, 124, -5.0)),
+    "p2": ("Party Two", "Neon Club", (0.78, 0.88, 0.75, 0.08, 0.00, 0.06, 0.12, 126, -5.5)),
+    "p3": ("Party Three", "Glitter", (0.70, 0.80, 0.70, 0.10, 0.02, 0.05, 0.15, 120, -6.0)),
+    "c1": ("Calm One", "Still Water", (0.40, 0.20, 0.40, 0.90, 0.30, 0.04, 0.10, 90, -15.0)),
+    "c2": ("Calm Two", "Fern", (0.35, 0.15, 0.35, 0.85, 0.50, 0.04, 0.10, 85, -17.0)),
+    "c3": ("Calm Three", "Moss", (0.45, 0.25, 0.45, 0.80, 0.20, 0.04, 0.10, 95, -14.0)),
+    "m1": ("Metal One", "Iron Hand", (0.30, 0.95, 0.20, 0.01, 0.20, 0.08, 0.20, 150, -4.0)),
+    "m2": ("Metal Two", "Rust", (0.35, 0.92, 0.25, 0.02, 0.10, 0.07, 0.25, 145, -4.5)),
+    "r1": ("Rap One", "MC Paper", (0.80, 0.60, 0.50, 0.10, 0.00, 0.35, 0.15, 95, -6.0)),
+    "r2": ("Rap Two", "Lyric", (0.75, 0.65, 0.55, 0.15, 0.00, 0.30, 0.10, 92, -6.5)),
+    # another release of p1 (same title and artist): never recommended next to p1
+    "p1-single": ("Party One", "Disco Kids", (0.80, 0.85, 0.80, 0.05, 0.00, 0.05, 0.10, 124, -5.0)),
+}
+CATALOG = {
+    "k1": ("Club Night", "Far Away DJ", (0.79, 0.86, 0.78, 0.06, 0.01, 0.05, 0.11, 125, -5.2)),
+    "k2": ("Rain Piano", "Far Pianist", (0.38, 0.18, 0.38, 0.88, 0.40, 0.04, 0.10, 88, -16.0)),
+    # imported as catalog but also in the library: it counts as library
+    "p2": LIBRARY["p2"],
+}
+
+
+def _features(tid: str, values, provider: str = "test") -> Features:
+    return Features(tid, provider, **dict(zip(MOOD_FEATURES, values, strict=True)))
+
+
+def _fill(store: Store) -> None:
+    tracks = [
+        Track(tid, name, (artist,)) for tid, (name, artist, _) in {**LIBRARY, **CATALOG}.items()
+    ]
+    tracks += [Track("nofeat", "No Features", ("Ghost",)), Track("partial", "Partial", ("Half",))]
+    store.upsert_tracks(tracks)
+    feats = [_features(t, v) for t, (_, _, v) in {**LIBRARY, **CATALOG}.items()]
+    feats.append(Features("partial", "test", danceability=0.5))  # energy, valence missing
+    store.upsert_features(feats)
+    store.add_saved([(t, None) for t in [*LIBRARY, "nofeat", "partial"]])
+    store.add_imports(list(CATALOG), "catalog", "test catalog")
+
+
+@pytest.fixture
+def rec_store(store):
+    _fill(store)
+    clear_cache()
+    return store
+
+
+def _ids(results) -> list[str]:
+    return [r.track.id for r in results]
+
+
+# ------------------------------------------------------------------ scoring
+def test_exact_neighbours_match_brute_force_cosine(rec_store):
+    rec = Recommender.from_store(rec_store)
+    got = rec.recommend(["p1"], n=50, diversity=0.0, artist_cap=None)
+
+    # brute force over the shared feature matrix (features.build_matrix), library + catalog
+    def rows(scope):
+        return [tuple(np.nan if v is None else v for v in r) for r in rec_store.feature_rows(scope)]
+
+    lib = build_matrix(rows("library"), weights=RECOMMEND_WEIGHTS)
+    cat = build_matrix(rows("catalog"), weights=RECOMMEND_WEIGHTS, reference=lib)
+    ids = lib.track_ids + cat.track_ids
+    x = np.vstack([lib.scaled, cat.scaled]).astype(np.float64)
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    cos = x @ x[ids.index("p1")]
+    expected = [
+        ids[i] for i in np.argsort(-cos, kind="stable") if ids[i] not in ("p1", "p1-single")
+    ]
+    assert _ids(got) == expected
+    assert [round(r.score, 5) for r in got] == [
+        round(float(cos[ids.index(t)]), 5) for t in expected
+    ]
+    assert _ids(got)[:3] == ["k1", "p2", "p3"]
+    assert _ids(got)[-1] == "k2"  # quiet acoustic piano: the least like a party track
+
+
+def test_seed_and_its_other_release_are_excluded(rec_store):
+    got = _ids(Recommender.from_store(rec_store).recommend(["p1"], n=100, artist_cap=None))
+    assert "p1" not in got and "p1-single" not in got
+    assert len(got) == 11  # 11 library + 2 catalog-only tracks with features, minus 2 seeds
+
+
+def test_several_seeds_use_their_centroid(rec_store):
+    rec = Recommender.from_store(rec_store)
+    got = rec.recommend(["c1", "c3"], n=3, diversity=0.0, artist_cap=None)
+    assert _ids(got) == ["k2", "c2", "r2"]  # k2 sits closest to the middle of c1 and c3
+    assert not {"c1", "c3"} & set(_ids(rec.recommend(["c1", "c3"], n=100)))
+
+
+def test_new_only_returns_catalog_tracks_not_in_library(rec_store):
+    got = Recommender.from_store(rec_store).recommend(["p1"], n=10, new_only=True)
+    assert _ids(got) == ["k1", "k2"]  # p2 was imported as catalog too, but it is in the library
+    assert all(not r.in_library for r in got)
+    mixed = Recommender.from_store(rec_store).recommend(["p1"], n=3)
+    assert [r.in_library for r in mixed] == [False, True, True]
+
+
+def test_exclude_is_respected(rec_store):
+    got = Recommender.from_store(rec_store).recommend(["p1"], n=2, exclude={"k1"}, diversity=0)
+    assert _ids(got) == ["p2", "p3"]
+
+
+def test_module_level_helper(rec_store):
+    assert _ids(recommend(rec_store, ["p1"], n=1)) == ["k1"]
+    assert _ids(recommend(rec_store, ["spotify:track:p1"], n=1)) == ["k1"]
+
+
+def test_pool_is_cached_until_it_changes(rec_store):
+    a = Recommender.from_store(rec_store)
+    assert Recommender.from_store(rec_store) is a
+    rec_store.upsert_tracks([Track("k3", "Later", ("New Act",))])
+    rec_store.upsert_features([_features("k3", LIBRARY["p1"][2])])
+    rec_store.add_imports(["k3"], "catalog", "more")
+    b = Recommender.from_store(rec_store)
+    assert b is not a
+    assert _ids(b.recommend(["p1"], n=1, new_only=True)) == ["k3"]
+
+
+def test_scale_rows_equals_build_matrix():
+    lib = demo.generate(600, seed=3, n_catalog=200, missing_share=0.0)
+    rows = [(f.track_id, *(getattr(f, c) for c in MOOD_FEATURES)) for f in lib.features]
+    # punch a few holes: one imputed value, one row with too little to analyse
+    rows[5] = (rows[5][0], *rows[5][1:8], np.nan, rows[5][9])
+    rows[9] = (rows[9][0], 0.5, np.nan, np.nan, *rows[9][4:])
+    ref = build_matrix(rows, source_columns=MOOD_FEATURES)
+    mine = scale_rows([r[0] for r in rows], np.array([r[1:] for r in rows], dtype=float))
+    assert mine.track_ids == ref.track_ids and mine.unanalysed == [rows[9][0]]
+    np.testing.assert_array_equal(mine.scaled, ref.scaled)
+    np.testing.assert_allclose(mine.raw, ref.raw)
+    crow = [(f.track_id, *(getattr(f, c) for c in MOOD_FEATURES)) for f in lib.catalog_features]
+    crow[0] = (crow[0][0], *crow[0][1:4], np.nan, *crow[0][5:])
+    cref = build_matrix(crow, source_columns=MOOD_FEATURES, reference=ref)
+    cmine = scale_rows([r[0] for r in crow], np.array([r[1:] for r in crow]), reference=mine)
+    np.testing.assert_array_equal(cmine.scaled, cref.scaled)
+
+
+# ------------------------------------------------------------------ diversity
+def _background(
+    n: int = 60, seed: int = 1, calm: bool = False
+) -> list[tuple[str, str, str, tuple]]:
+    """Filler tracks so the library has statistics; ``calm`` ones are unlike any party seed."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for i in range(n):
+        v = (*rng.uniform(0.05, 0.95, 7), rng.uniform(70, 170), rng.uniform(-20, -3))
+        if calm:
+            v = (v[0] * 0.4, v[1] * 0.4, *v[2:7], 80.0, -18.0)
+        out.append((f"bg{i}", f"Filler {i}", f"Band {i}", v))
+    return out
+
+
+def _recommender(entries, **kwargs) -> Recommender:
+    tracks = [Track(tid, name, (artist,)) for tid, name, artist, _ in entries]
+    feats = [_features(tid, v) for tid, _, _, v in entries]
+    return Recommender.from_tracks(tracks, feats, **kwargs)
+
+
+def test_mmr_spreads_near_duplicates():
+    # The seed lies between four near-identical tracks (closest) and one on its other side.
+    seed = ("s", "Seed", "Seed Band", (0.80, 0.85, 0.60, 0.10, 0.10, 0.06, 0.15, 125, -6.0))
+    dups = [
+        (
+            f"d{i}",
+            f"Twin {i}",
+            f"Twin Band {i}",
+            (0.85, 0.88, 0.52, 0.08, 0.05, 0.06, 0.15, 128, -5.5),
+        )
+        for i in range(4)
+    ]
+    other = ("b", "Other Side", "B Band", (0.70, 0.79, 0.76, 0.14, 0.20, 0.06, 0.15, 119, -7.0))
+    rec = _recommender([seed, *dups, other, *_background(calm=True)])
+    plain = _ids(rec.recommend(["s"], n=4, diversity=0.0))
+    assert sorted(plain) == ["d0", "d1", "d2", "d3"]
+    for diversity in (0.3, 0.5):
+        varied = _ids(rec.recommend(["s"], n=2, diversity=diversity))
+        assert sorted(varied) == ["b", "d0"], diversity
+    assert sorted(_ids(rec.recommend(["s"], n=2, diversity=0.2))) == ["d0", "d1"]
+
+
+def test_artist_cap_limits_results_per_artist():
+    seed = ("s", "Seed", "Seed Band", (0.85, 0.90, 0.60, 0.05, 0.10, 0.05, 0.15, 128, -5.0))
+    same = [
+        (
+            f"a{i}",
+            f"Album Cut {i}",
+            "Prolific",
+            (0.85 - i / 100, 0.9, 0.6, 0.05, 0.1, 0.05, 0.15, 128, -5.0),
+        )
+        for i in range(5)
+    ]
+    rec = _recommender([seed, *same, *_background()])
+    capped = rec.recommend(["s"], n=6, diversity=0.0)
+    assert sum(r.track.artists == ("Prolific",) for r in capped) == 2
+    assert len(capped) == 6
+    uncapped = _ids(rec.recommend(["s"], n=5, diversity=0.0, artist_cap=None))
+    assert uncapped == ["a0", "a1", "a2", "a3", "a4"]
+
+
+def test_genre_blend_reorders_equal_sounding_tracks():
+    v = (0.6, 0.6, 0.6, 0.3, 0.1, 0.05, 0.15, 110, -8.0)
+    tracks = [
+        Track("s", "Seed", ("X",), genres=("jazz",)),
+        Track("other", "Other", ("Y",), genres=("pop",)),
+        Track("same", "Same", ("Z",), genres=("jazz", "soul")),
+    ]
+    entries = _background()
+    tracks += [Track(t, n, (a,)) for t, n, a, _ in entries]
+    feats = [_features(t.id, v) for t in tracks[:3]] + [_features(t, x) for t, _, _, x in entries]
+    rec = Recommender.from_tracks(tracks, feats, genre_boost=0.05)
+    got = rec.recommend(["s"], n=2, diversity=0.0)
+    assert _ids(got) == ["same", "other"]
+    assert got[0].score == pytest.approx(1.0) and got[1].score == pytest.approx(0.95)
+    assert got[0].reason.endswith("; also jazz")
+    off = Recommender.from_tracks(tracks, feats, genre_boost=0.0)
+    assert [r.score for r in off.recommend(["s"], n=2, diversity=0.0)] == pytest.approx([1.0, 1.0])
+
+
+# ------------------------------------------------------------------ explanations
+def test_explain_names_shared_distinctive_features_and_tempo():
+    z_seed = np.array([0.2, 2.0, 0.1, -1.5, 0.0, 0.0, 0.0, 0.3, 0.9])
+    z_cand = np.array([-0.9, 1.8, 0.3, -1.3, 0.1, 0.0, 0.0, 0.4, -0.5])
+    raw_seed = np.array([0.6, 0.9, 0.5, 0.05, 0, 0.05, 0.1, 126.0, -5.0])
+    raw_cand = np.array([0.4, 0.88, 0.5, 0.07, 0, 0.05, 0.1, 124.4, -9.0])
+    assert explain(z_seed, z_cand, raw_seed, raw_cand) == (
+        "same high energy and low acousticness; tempo 124 vs 126 BPM"
+    )
+    far = raw_cand.copy()
+    far[MOOD_FEATURES.index("tempo")] = 90
+    assert explain(z_seed, z_cand, raw_seed, far) == "same high energy and low acousticness"
+    # an imputed value is never claimed as shared
+    imputed = np.zeros(9, dtype=bool)
+    imputed[1] = True
+    assert explain(z_seed, z_cand, raw_seed, far, cand_imputed=imputed) == "same low acousticness"
+    # nothing distinctive: name the closest features instead
+    flat = np.zeros(9)
+    assert explain(flat, flat + 0.1, raw_seed, far).startswith("close on danceability and energy")
+
+
+def test_reasons_from_the_store(rec_store):
+    got = Recommender.from_store(rec_store).recommend(["c1"], n=2, diversity=0.0)
+    assert [(r.track.id, r.reason) for r in got] == [
+        ("c3", "same high acousticness and low energy; tempo 95 vs 90 BPM"),
+        ("k2", "same high acousticness and low energy; tempo 88 vs 90 BPM"),
+    ]
+
+
+# ------------------------------------------------------------------ errors
+def test_unknown_seed_is_not_found(rec_store):
+    rec = Recommender.from_store(rec_store)
+    with pytest.raises(NotFoundError) as exc:
+        rec.recommend(["nope"])
+    assert str(exc.value) == "unknown track id nope: not in your library or imported catalog."
+    with pytest.raises(NotFoundError, match="unknown track ids a, b:"):
+        rec.recommend(["p1", "a", "b"])
+
+
+def test_seed_without_features(rec_store):
+    rec = Recommender.from_store(rec_store)
+    for tid in ("nofeat", "partial"):
+        with pytest.raises(NoFeaturesError) as exc:
+            rec.recommend([tid])
+        assert str(exc.value).startswith(
+            f"this track has no audio features, so there is nothing to compare with ({tid})."
+        )
+    with pytest.raises(NoFeaturesError, match="none of these tracks have"):
+        rec.recommend(["nofeat", "partial"])
+    assert _ids(rec.recommend(["nofeat", "p1"], n=1)) == ["k1"]  # featureless seeds are skipped
+
+
+def test_bad_arguments(rec_store):
+    rec = Recommender.from_store(rec_store)
+    with pytest.raises(ValueError):
+        rec.recommend(["p1"], diversity=1.5)
+    assert rec.recommend(["p1"], n=0) == []
+
+
+def test_normalise_track_id():
+    assert normalise_track_id("spotify:track:abc") == "abc"
+    assert normalise_track_id("https://open.spotify.com/track/abc?si=x") == "abc"
+    assert normalise_track_id(" abc ") == "abc"
+
+
+def test_metrics():
+    assert evaluate.precision_at_k([True, False, True, False], 4) == 0.5
+    assert evaluate.precision_at_k([True, True], 4) == 0.5  # missing slots count as misses
+    assert evaluate.reciprocal_rank([False, False, True]) == pytest.approx(1 / 3)
+    assert evaluate.reciprocal_rank([False, False]) == 0.0
+    assert evaluate.shares_genre(("Jazz", "soul"), ("pop", "jazz"))
+    assert not evaluate.shares_genre((), ("pop",))
+
+
+# ------------------------------------------------------------------ CLI
+def _demo_ids(data_dir) -> tuple[str, str, list[str]]:
+    s = Store.open(data_dir / "demo.sqlite3")
+    try:
+        with_f = {r[0] for r in s.feature_rows("library")}
+        lib = s.track_ids("library")
+        seed = next(t for t in lib if t in with_f)
+        nofeat = next(t for t in lib if t not in with_f)
+        return seed, nofeat, s.track_ids("catalog")
+    finally:
+        s.close()
+
+
+def test_cli_json_shape(cli, demo_data_dir):
+    seed, _, catalog = _demo_ids(demo_data_dir)
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = cli("--demo", "recommend", "--track", seed, "-n", "5", "--json", env=env)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert len(data) == 5
+    for item in data:
+        assert list(item) == ["track_id", "name", "artists", "score", "reason"]
+        assert isinstance(item["artists"], list) and isinstance(item["score"], float)
+        assert item["reason"] and item["track_id"] != seed
+    assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)
+    res = cli("recommend", "--demo", "--track", seed, "--new-only", "--json", env=env)
+    assert res.returncode == 0, res.stderr
+    assert {d["track_id"] for d in json.loads(res.stdout)} <= set(catalog)
+
+
+def test_cli_table_and_errors(cli, demo_data_dir):
+    seed, nofeat, _ = _demo_ids(demo_data_dir)
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = cli("--demo", "recommend", "--track", seed, "-n", "3", env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.startswith("Like “") and "Why" in res.stdout
+    res = cli("--demo", "recommend", "--track", "nope", env=env)
+    assert res.returncode == 2
+    assert res.stderr == "error: unknown track id nope: not in your library or imported catalog.\n"
+    assert res.stdout == ""
+    res = cli("--demo", "recommend", "--track", nofeat, env=env)
+    assert res.returncode == 2
+    assert res.stderr.startswith("error: this track has no audio features")
+    res = cli("--demo", "recommend", env=env)
+    assert (
+        res.returncode == 2 and "one of the arguments --track --cluster is required" in res.stderr
+    )
+
+
+def test_cli_cluster_seed(cli, demo_data_dir):
+    pytest.importorskip("spotui.analysis.segment")
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = cli("--demo", "recommend", "--cluster", "0", "-n", "4", "--json", env=env)
+    assert res.returncode == 0, res.stderr
+    data = json.loads(res.stdout)
+    assert len(data) == 4
+    s = Store.open(demo_data_dir / "demo.sqlite3")
+    try:
+        run = s.latest_analysis()
+    finally:
+        s.close()
+    members = {tid for tid, cid, *_ in run["assignments"] if cid == 0}
+    assert members and not members & {d["track_id"] for d in data}
+    res = cli("--demo", "recommend", "--cluster", "99", env=env)
+    assert res.returncode == 2 and res.stderr.startswith("error: There is no cluster 99")
