@@ -17,6 +17,7 @@ from spotui.analysis.recommend import (
     normalise_track_id,
     recommend,
     scale_rows,
+    top_m,
 )
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.features import demo
@@ -141,6 +142,18 @@ def test_pool_is_cached_until_it_changes(rec_store):
     b = Recommender.from_store(rec_store)
     assert b is not a
     assert _ids(b.recommend(["p1"], n=1, new_only=True)) == ["k3"]
+
+
+@pytest.mark.parametrize("n", [50, 30_000, 250_000])
+def test_top_m_is_exact(n):
+    rng = np.random.default_rng(n)
+    scores = rng.standard_normal(n).astype(np.float32)
+    scores[::7] = -np.inf  # excluded rows
+    scores[1:40:3] = scores[2]  # ties
+    for m in (1, 10, 40):
+        got = np.sort(scores[top_m(scores, m)])
+        assert len(got) == m
+        np.testing.assert_array_equal(got, np.sort(scores)[-m:])
 
 
 def test_scale_rows_equals_build_matrix():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
 
 import numpy as np
 
@@ -111,7 +112,7 @@ def build_matrix(
     weights: dict[str, float] | None = None,
     reference: FeatureMatrix | None = None,
 ) -> FeatureMatrix:
-    """Build the matrix from store rows ``(track_id, *source_columns)``.
+    """Build the matrix from store rows ``(track_id, *source_columns)`` (None = missing).
 
     ``all_track_ids`` lists every track that should be accounted for; those without
     (enough) features end up in ``unanalysed`` instead of being dropped. With
@@ -121,22 +122,42 @@ def build_matrix(
     from spotui.model import FEATURE_NAMES
 
     source_columns = tuple(source_columns or FEATURE_NAMES)
-    col_idx = [source_columns.index(c) for c in MOOD_FEATURES]
-    weights = weights or DEFAULT_WEIGHTS
+    col_idx = [1 + source_columns.index(c) for c in MOOD_FEATURES]
     ids = [r[0] for r in rows]
     if rows:
-        full = np.array([[r[1 + j] for j in col_idx] for r in rows], dtype=np.float64)
+        # dtype=float turns None into NaN in one C-level pass
+        full = np.array([[r[j] for j in col_idx] for r in rows], dtype=np.float64)
     else:
         full = np.empty((0, len(MOOD_FEATURES)))
+    return matrix_from_array(ids, full, all_track_ids, weights=weights, reference=reference)
+
+
+def matrix_from_array(
+    ids: Sequence[str],
+    full: np.ndarray,
+    all_track_ids: Sequence[str] | None = None,
+    weights: dict[str, float] | None = None,
+    reference: FeatureMatrix | None = None,
+) -> FeatureMatrix:
+    """The matrix from an ``(n, 9)`` array in :data:`MOOD_FEATURES` order, NaN = missing.
+
+    Vectorised throughout: building a 100k-track recommendation pool must stay well under
+    a second, and a Python loop over rows alone would eat a quarter of that.
+    """
+    full = np.asarray(full, dtype=np.float64).reshape(-1, len(MOOD_FEATURES))
+    weights = weights or DEFAULT_WEIGHTS
+    ids = list(ids)
     missing = np.isnan(full)
     required = [MOOD_FEATURES.index(c) for c in REQUIRED_FEATURES]
     ok = ~missing[:, required].any(axis=1) & (missing.sum(axis=1) <= MAX_MISSING)
-
-    analysed_ids = [tid for tid, good in zip(ids, ok, strict=True) if good]
+    analysed_ids = list(compress(ids, ok.tolist()))
     raw = full[ok]
     imputed = missing[ok]
     if raw.size:
-        medians = np.nanmedian(raw, axis=0) if reference is None else _ref_raw_median(reference)
+        if reference is None:
+            medians = np.nanmedian(raw, axis=0) if imputed.any() else np.median(raw, axis=0)
+        else:
+            medians = _ref_raw_median(reference)
         medians = np.where(np.isnan(medians), 0.5, medians)
         raw = np.where(imputed, medians, raw)
 
@@ -160,9 +181,11 @@ def build_matrix(
     w = np.array([weights.get(c, 1.0) for c in MOOD_FEATURES])
     scaled = ((unit - center) / spread * w).astype(np.float32)
 
-    analysed = set(analysed_ids)
-    listed = list(all_track_ids) if all_track_ids is not None else ids
-    unanalysed = [tid for tid in listed if tid not in analysed]
+    if all_track_ids is None:
+        unanalysed = list(compress(ids, (~ok).tolist()))
+    else:
+        analysed = set(analysed_ids)
+        unanalysed = [tid for tid in all_track_ids if tid not in analysed]
     return FeatureMatrix(
         track_ids=analysed_ids,
         raw=raw,
@@ -182,5 +205,4 @@ def _ref_raw_median(reference: FeatureMatrix) -> np.ndarray:
 def load_matrix(store, scope: str = "library", reference: FeatureMatrix | None = None) -> FeatureMatrix:
     """The matrix for every track of ``scope`` in ``store``; featureless ones are unanalysed."""
     rows = store.feature_rows(scope)
-    rows = [tuple(np.nan if v is None else v for v in r) for r in rows]
     return build_matrix(rows, all_track_ids=store.track_ids(scope), reference=reference)

@@ -48,11 +48,9 @@ import numpy as np
 
 from spotui.analysis.features import (
     DEFAULT_WEIGHTS,
-    MAX_MISSING,
     MOOD_FEATURES,
-    REQUIRED_FEATURES,
     FeatureMatrix,
-    to_unit,
+    matrix_from_array,
 )
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
@@ -136,59 +134,8 @@ def scale_rows(
     reference: FeatureMatrix | None = None,
     weights: dict[str, float] | None = None,
 ) -> FeatureMatrix:
-    """:func:`spotui.analysis.features.build_matrix` for an ``(n, 9)`` array in MOOD_FEATURES order.
-
-    Same rules, same numbers (a test checks them against ``build_matrix``), but vectorised:
-    ``build_matrix`` walks Python rows, which alone takes ~0.25 s at 100k tracks and would
-    eat most of the 1 s budget for building a pool. NaN marks a missing value.
-    """
-    full = np.asarray(full, dtype=np.float64).reshape(-1, len(MOOD_FEATURES))
-    weights = weights or DEFAULT_WEIGHTS
-    missing = np.isnan(full)
-    required = [MOOD_FEATURES.index(c) for c in REQUIRED_FEATURES]
-    ok = ~missing[:, required].any(axis=1) & (missing.sum(axis=1) <= MAX_MISSING)
-    ids = list(ids)
-    analysed_ids = list(compress(ids, ok.tolist()))
-    unanalysed = list(compress(ids, (~ok).tolist()))
-    raw = full[ok]
-    imputed = missing[ok]
-    if raw.size:
-        if reference is None:
-            medians = np.nanmedian(raw, axis=0) if imputed.any() else np.median(raw, axis=0)
-        elif len(reference.raw):
-            medians = np.median(reference.raw, axis=0)
-        else:
-            medians = np.full(len(MOOD_FEATURES), np.nan)
-        medians = np.where(np.isnan(medians), 0.5, medians)
-        raw = np.where(imputed, medians, raw)
-    if len(raw):
-        unit = np.column_stack([to_unit(c, raw[:, j]) for j, c in enumerate(MOOD_FEATURES)])
-    else:
-        unit = np.empty((0, len(MOOD_FEATURES)))
-    if reference is not None:
-        center, spread = reference.center, reference.spread
-    elif len(unit):
-        center = np.median(unit, axis=0)
-        q75, q25 = np.percentile(unit, [75, 25], axis=0)
-        spread = (q75 - q25) / 1.349
-        std = unit.std(axis=0)
-        spread = np.where(spread < 1e-3, std, spread)
-        spread = np.where(spread < 1e-3, 1.0, spread)
-    else:
-        center = np.zeros(len(MOOD_FEATURES))
-        spread = np.ones(len(MOOD_FEATURES))
-    w = np.array([weights.get(c, 1.0) for c in MOOD_FEATURES])
-    scaled = ((unit - center) / spread * w).astype(np.float32)
-    return FeatureMatrix(
-        track_ids=analysed_ids,
-        raw=raw,
-        scaled=scaled,
-        unanalysed=unanalysed,
-        center=center,
-        spread=spread,
-        weights=w,
-        imputed=imputed,
-    )
+    """The shared feature matrix for an ``(n, 9)`` array (NaN = missing), pool-style."""
+    return matrix_from_array(ids, full, weights=weights, reference=reference)
 
 
 def _track_from_store_row(row: tuple) -> Track:
@@ -546,15 +493,15 @@ class Recommender:
 def top_m(scores: np.ndarray, m: int, stride: int = 16) -> np.ndarray:
     """Indices of the ``m`` largest scores, unordered (exact; ``argpartition``, no full sort).
 
-    Above 200k scores a strided sample first gives a threshold: the m-th largest of a subset
+    Above 20k scores a strided sample first gives a threshold: the m-th largest of a subset
     is never above the m-th largest of the whole, so every true top-m score passes it, and
-    typically only ~``stride * m`` do. Selecting among those instead of all scores makes
-    1M candidates about 3x faster.
+    typically only ~``stride * m`` do. Selecting among those instead of all scores is ~10x
+    faster at 100k (0.1 vs 1 ms) and still exact.
     """
     n = len(scores)
     if m >= n:
         return np.arange(n)
-    if n > 200_000 and m * stride * 4 < n:
+    if n > 20_000 and m * stride * 4 < n:
         sample = scores[::stride]
         k = len(sample) - m
         threshold = np.partition(sample, k)[k]
