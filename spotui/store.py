@@ -191,11 +191,27 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # one shared encoder: json.dumps with options builds a new one per call (3x slower)
+    return _ENCODE(value)
 
 
-def _track_from_row(row: sqlite3.Row | tuple) -> Track:
+def _dumps_names(names: Sequence[str]) -> str:
+    """JSON for a list of plain names (artists, genres): the hot path of a 100k import.
+
+    Joining is ~5x faster than the encoder; anything needing escapes takes the encoder.
+    """
+    if all(n.isprintable() and '"' not in n and "\\" not in n for n in names):
+        return '["' + '","'.join(names) + '"]' if names else "[]"
+    return _ENCODE(list(names))
+
+
+def track_from_row(row: sqlite3.Row | tuple) -> Track:
+    """A Track from a ``tracks`` row (id, name, artists, album, duration_ms, release_date,
+    genres, isrc); public so the recommender builds its pool tracks the same way."""
     tid, name, artists, album, duration_ms, release_date, genres, isrc = row
     return Track(
         id=tid,
@@ -368,12 +384,12 @@ class Store:
             (
                 t.id,
                 t.name,
-                _dumps(list(t.artists)),
-                _dumps(list(artist_ids.get(t.id, ()))),
+                _dumps_names(t.artists),
+                _dumps_names(artist_ids.get(t.id, ())),
                 t.album,
                 t.duration_ms,
                 t.release_date,
-                _dumps(list(t.genres)),
+                _dumps_names(t.genres),
                 t.isrc,
                 stamp,
             )
@@ -410,7 +426,7 @@ class Store:
         row = self.conn.execute(
             f"SELECT {_TRACK_COLS} FROM tracks t WHERE t.id = ?", (track_id,)
         ).fetchone()
-        return _track_from_row(row) if row else None
+        return track_from_row(row) if row else None
 
     def get_tracks(self, ids: Sequence[str] | None = None, scope: str = "library") -> list[Track]:
         """Tracks by id (in the order given, unknown ids skipped) or every track of a scope."""
@@ -418,14 +434,14 @@ class Store:
             rows = self.conn.execute(
                 f"SELECT {_TRACK_COLS} FROM tracks t {_scope_join(scope)} ORDER BY t.rowid"
             ).fetchall()
-            return [_track_from_row(r) for r in rows]
+            return [track_from_row(r) for r in rows]
         found: dict[str, Track] = {}
         for chunk in _chunks(list(ids), 900):
             marks = ",".join("?" * len(chunk))
             for r in self.conn.execute(
                 f"SELECT {_TRACK_COLS} FROM tracks t WHERE t.id IN ({marks})", chunk
             ):
-                found[r[0]] = _track_from_row(r)
+                found[r[0]] = track_from_row(r)
         return [found[i] for i in ids if i in found]
 
     def track_ids(self, scope: str = "library") -> list[str]:
@@ -997,17 +1013,29 @@ class Store:
         """``(id, name, artist_line, *columns)`` for every library track, in library order.
 
         ``artist_line`` is the artists joined with ", "; feature columns are None when the
-        track has no features.
+        track has no features. Two plain scans filtered in Python: about half the time of
+        joining the library view and sorting (this runs before the TUI's first paint).
         """
         bad = [c for c in columns if c not in FEATURE_NAMES]
         if bad:
             raise ValueError(f"unknown feature columns {bad}")
+        library = {r[0] for r in self.conn.execute("SELECT track_id FROM library")}
         cols = "".join(f", f.{c}" for c in columns)
-        return self.conn.execute(
-            "SELECT t.id, t.name, (SELECT group_concat(value, ', ') FROM json_each(t.artists))"
-            f"{cols} FROM tracks t JOIN library l ON l.track_id = t.id "
+        out = []
+        for r in self.conn.execute(
+            f"SELECT t.id, t.name, t.artists{cols} FROM tracks t "
             "LEFT JOIN features f ON f.track_id = t.id ORDER BY t.rowid"
-        ).fetchall()
+        ):
+            if r[0] in library:
+                out.append((r[0], r[1], _artist_line(r[2]), *r[3:]))
+        return out
+
+
+def _artist_line(artists_json: str) -> str:
+    """'["A","B"]' -> "A, B" without a JSON parse when nothing is escaped."""
+    if "\\" in artists_json:
+        return ", ".join(json.loads(artists_json))
+    return artists_json[2:-2].replace('","', ", ")
 
 
 class _NewerSchema(Exception):

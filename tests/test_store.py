@@ -165,3 +165,9 @@ def test_counts(demo_store):
     assert c["playlists"] == 5
     assert c["with_features"] == c["features_by_provider"]["demo"]
     assert 1900 <= c["with_features"] < 2000
+
+
+def test_names_needing_json_escapes_round_trip(store):
+    odd = Track("5" * 22, "Odd", ('Say "Hi"', "Back\\slash", "Tab\there", "Sigur Rós"), genres=("a\nb",))
+    store.upsert_tracks([odd])
+    assert store.get_track(odd.id) == odd
