@@ -1,0 +1,126 @@
+"""What the TUI holds in memory: the library's rows for the table, and views over them.
+
+Why a separate module: the track table, the cluster list and the map all look at the same
+rows through a *view* (which tracks, filtered by what, sorted how). Keeping the rows in
+plain lists and one numpy array, and computing views as index lists, keeps a 100k-track
+library cheap (a few MB) and makes filtering and sorting testable without Textual. No
+Textual imports here, and nothing that decides anything about music: clusters come from
+the segmentation result, this module only looks them up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # numpy is imported where it is used, off the start-up path
+    import numpy as np
+
+#: Feature columns shown in the track table, in order: (feature, header, width).
+TABLE_FEATURES: tuple[tuple[str, str, int], ...] = (
+    ("energy", "Energy", 6),
+    ("valence", "Valence", 7),
+    ("danceability", "Dance", 5),
+    ("acousticness", "Acoustic", 8),
+    ("tempo", "BPM", 4),
+)
+
+#: Sort keys in table-column order: "title", "artists", then the feature names.
+SORT_KEYS: tuple[str, ...] = ("title", "artists", *(f for f, _, _ in TABLE_FEATURES))
+
+ALL = "all"
+UNANALYSED = "unanalysed"
+SELECTION = "selection"
+
+
+def cluster_source(cluster_id: int) -> str:
+    """The source id of a cluster in the cluster list ("c3")."""
+    return f"c{cluster_id}"
+
+
+def source_cluster(source: str) -> int | None:
+    """The cluster id behind a source id, or None for all/unanalysed/selection."""
+    if source.startswith("c") and source[1:].lstrip("-").isdigit():
+        return int(source[1:])
+    return None
+
+
+@dataclass
+class LibraryRows:
+    """Every library track as parallel columns (row i is one track)."""
+
+    ids: list[str]
+    titles: list[str]
+    artists: list[str]
+    features: np.ndarray  # (n, len(TABLE_FEATURES)) float32, NaN where missing
+    _index: dict[str, int] = field(default_factory=dict, repr=False)
+    _haystack: list[str] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def from_store(cls, store) -> LibraryRows:
+        import numpy as np
+
+        rows = store.library_table_rows([f for f, _, _ in TABLE_FEATURES])
+        ids = [r[0] for r in rows]
+        titles = [r[1] for r in rows]
+        artists = [r[2] or "" for r in rows]
+        # dtype float turns SQL NULLs (None) into NaN in one C loop.
+        feats = np.array([r[3:] for r in rows], dtype=np.float32).reshape(
+            len(rows), len(TABLE_FEATURES))
+        return cls(ids, titles, artists, feats)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def index(self) -> dict[str, int]:
+        if len(self._index) != len(self.ids):
+            self._index = {tid: i for i, tid in enumerate(self.ids)}
+        return self._index
+
+    @property
+    def haystack(self) -> list[str]:
+        """Lower-cased "title artists" per row, what ``/`` filters on."""
+        if len(self._haystack) != len(self.ids):
+            self._haystack = [
+                f"{t} {a}".casefold() for t, a in zip(self.titles, self.artists, strict=True)
+            ]
+        return self._haystack
+
+    def rows_for(self, track_ids: Sequence[str]) -> list[int]:
+        """Row numbers of ``track_ids`` that are in the library, in the order given."""
+        index = self.index
+        return [index[t] for t in track_ids if t in index]
+
+    def view(
+        self,
+        rows: Sequence[int] | None,
+        query: str = "",
+        sort_key: str | None = None,
+        descending: bool = False,
+    ) -> list[int]:
+        """Row numbers of ``rows`` (None = all) matching ``query``, sorted by ``sort_key``.
+
+        Every whitespace-separated word of the query must occur in the title or artists.
+        Numeric sorts put tracks without the feature last in either direction.
+        """
+        picked = list(range(len(self.ids))) if rows is None else list(rows)
+        words = query.casefold().split()
+        if words:
+            hay = self.haystack
+            picked = [i for i in picked if all(w in hay[i] for w in words)]
+        if not sort_key or not picked:
+            return picked
+        if sort_key in ("title", "artists"):
+            col = self.titles if sort_key == "title" else self.artists
+            return sorted(picked, key=lambda i: col[i].casefold(), reverse=descending)
+        import numpy as np
+
+        j = SORT_KEYS.index(sort_key) - 2
+        idx = np.asarray(picked, dtype=np.int64)
+        values = self.features[idx, j].astype(np.float64)
+        missing = np.isnan(values)
+        keyed = np.where(missing, np.inf, -values if descending else values)
+        order = np.argsort(keyed, kind="stable")
+        return idx[order].tolist()

@@ -1,0 +1,103 @@
+"""Confirmation dialogs: a generic yes/no, and the playlist export dialog that shows the
+dry-run plan (name, privacy, track count, requests) before anything is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Label, Static
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Dismisses with True (confirmed) or False."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("y", "confirm", "Yes")]
+
+    def __init__(self, title: str, body: str, confirm: str = "OK") -> None:
+        super().__init__()
+        self.title_text, self.body, self.confirm_label = title, body, confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = self.title_text
+            yield Static(self.body)
+            with Horizontal(classes="buttons"):
+                yield Button(self.confirm_label, variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#ok", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ok")
+
+    def action_confirm(self) -> None:
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)
+
+
+class ExportDialog(ModalScreen[bool | None]):
+    """Shows ``plan(public)`` (a dry-run ExportResult); dismisses with ``public`` or None."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("p", "toggle_public", "Public")]
+
+    def __init__(self, plan: Callable[[bool], object]) -> None:
+        super().__init__()
+        self.plan = plan
+        self.public = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="export") as box:
+            box.border_title = "Export as a Spotify playlist"
+            yield Static(id="export-summary")
+            yield Label("Dry run — these requests will be sent:", classes="hint")
+            with VerticalScroll(id="export-plan"):
+                yield Static(id="export-requests")
+            yield Checkbox("Public playlist (p)", False, id="public")
+            with Horizontal(classes="buttons"):
+                yield Button("Export", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self._show()
+        self.query_one("#ok", Button).focus()
+
+    def _show(self) -> None:
+        result = self.plan(self.public)
+        summary = Text()
+        summary.append("Name     ", style="dim")
+        summary.append(result.name + "\n", style="bold")
+        summary.append("Privacy  ", style="dim")
+        summary.append(("public" if self.public else "private") + "\n",
+                       style="bold yellow" if self.public else "bold green")
+        summary.append("Tracks   ", style="dim")
+        summary.append(f"{result.track_count:,}", style="bold")
+        if result.skipped:
+            summary.append(f"  ({len(result.skipped)} skipped: not Spotify tracks)", style="dim")
+        summary.append("\nAction   ", style="dim")
+        summary.append("create a new playlist" if result.created
+                       else "replace the tracks of the playlist exported before")
+        self.query_one("#export-summary", Static).update(summary)
+        self.query_one("#export-requests", Static).update(
+            "\n".join(r.describe() for r in result.requests))
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        self.public = event.value
+        self._show()
+
+    def action_toggle_public(self) -> None:
+        box = self.query_one("#public", Checkbox)
+        box.value = not box.value
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.public if event.button.id == "ok" else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

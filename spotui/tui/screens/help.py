@@ -1,0 +1,47 @@
+"""``?``: every key, generated from the action table (so it cannot drift from the bindings)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from spotui.tui.actions import SCOPE_TITLES, actions_for, display_keys
+
+
+def help_table() -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(justify="right", style="bold", no_wrap=True)
+    table.add_column()
+    for scope, title in SCOPE_TITLES.items():
+        entries = actions_for(scope)
+        if not entries:
+            continue
+        if table.row_count:
+            table.add_row("", "")
+        table.add_row("", Text(title, style="bold underline"))
+        for action in entries:
+            desc = Text(action.description, style="bold")
+            if action.help:
+                desc.append(f"  {action.help}", style="dim")
+            table.add_row(Text(display_keys(action), style="bold cyan"), desc)
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,question_mark,q", "dismiss", "Close", key_display="esc"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="help-box") as box:
+            box.border_title = "Keys"
+            box.border_subtitle = "esc closes · ctrl+p searches every action · mouse works too"
+            yield Static(help_table(), id="help-text")
+
+    def on_mount(self) -> None:
+        self.query_one("#help-box").focus()

@@ -1,0 +1,87 @@
+"""Log in with Spotify: the PKCE flow runs in a worker (its own 127.0.0.1 callback
+server); this screen shows the URL to open and waits, and escape cancels."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import urllib.request
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, LoadingIndicator, Static
+
+
+class LoginScreen(ModalScreen[bool]):
+    """Dismisses with True once a token is stored."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", key_display="esc")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancelled = threading.Event()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="login") as box:
+            box.border_title = "Log in with Spotify"
+            yield Static("Starting the login…", id="login-text")
+            yield LoadingIndicator(id="login-wait")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.run_login()
+
+    @work(thread=True, exclusive=True, group="login", exit_on_error=False)
+    def run_login(self) -> None:
+        from spotui.spotify.auth import login
+
+        config = self.app.config
+        try:
+            config.require_client_id()
+            info = login(config, announce=lambda url: self.app.call_from_thread(self._show_url, url))
+        except Exception as exc:  # UserError, ConfigError: their messages say the fix
+            if not self.cancelled.is_set():
+                self.app.call_from_thread(self._failed, str(exc))
+            return
+        if not self.cancelled.is_set():
+            self.app.call_from_thread(self._succeeded, info)
+
+    def _show_url(self, url: str) -> None:
+        text = Text()
+        text.append("Your browser should open Spotify's login page. If it does not, open:\n\n")
+        text.append(url, style="bold underline")
+        text.append(f"\n\nWaiting for the answer on {self.app.config.redirect_uri} …", style="dim")
+        self.query_one("#login-text", Static).update(text)
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#login-wait").display = False
+        self.query_one("#login-text", Static).update(Text(message, style="bold red"))
+        self.query_one("#cancel", Button).label = "Close"
+        self.notify(message, severity="error", timeout=12)
+
+    def _succeeded(self, info: dict) -> None:
+        missing = info.get("missing_scopes") or []
+        note = f" Spotify did not grant: {', '.join(missing)}." if missing else ""
+        self.notify("Logged in to Spotify." + note, timeout=6)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        if not self.cancelled.is_set():
+            self.cancelled.set()
+            # Wake the callback server so it stops listening now instead of at its timeout.
+            url = f"{self.app.config.redirect_uri}?error=cancelled"
+            threading.Thread(target=_poke, args=(url,), daemon=True).start()
+        self.dismiss(False)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_cancel()
+
+
+def _poke(url: str) -> None:
+    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
+        pass

@@ -1,0 +1,370 @@
+"""The main screen: clusters | tracks on top, detail | recommendations below.
+
+The screen keeps only view state (which source, filter, sort, new-only); the library rows
+and the segmentation result live on the app, which calls :meth:`MainScreen.refresh_data`
+whenever they change. Recommendations are computed in a thread worker, so moving the
+cursor never waits for them.
+"""
+
+from __future__ import annotations
+
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Input, Static
+from textual.worker import get_current_worker
+
+from spotui.errors import UserError
+from spotui.tui import messages
+from spotui.tui.actions import bindings_for
+from spotui.tui.library import ALL, SELECTION, SORT_KEYS, UNANALYSED, source_cluster
+from spotui.tui.widgets.cluster_list import ClusterList
+from spotui.tui.widgets.feature_bars import FeatureBars
+from spotui.tui.widgets.key_bar import KeyBar
+from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.title_bar import TitleBar
+from spotui.tui.widgets.track_table import TrackTable
+
+#: How many recommendations the pane asks for.
+REC_COUNT = 20
+#: Wait this long after the cursor stops before asking for recommendations.
+REC_DELAY = 0.15
+FILTER_DELAY = 0.08
+_TEXT_SORTS = ("title", "artists")
+
+
+class MainScreen(Screen):
+    BINDINGS = bindings_for("main")
+    PANES = ("#clusters", "#tracks", "#detail-scroll", "#recs")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.source = ALL
+        self.query_text = ""
+        self.sort_key: str | None = None
+        self.descending = False
+        self.new_only = False
+        self.selection: list[str] | None = None
+        self.track_id: str | None = None
+        self._rec_timer = None
+        self._filter_timer = None
+        self._rec_key: tuple | None = None
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Horizontal(id="top"):
+            yield ClusterList(id="clusters")
+            with Vertical(id="tracks-pane"):
+                yield Input(placeholder="filter by title or artist", id="filter")
+                yield TrackTable(id="tracks")
+        with Horizontal(id="bottom"):
+            with VerticalScroll(id="detail-scroll"):
+                yield FeatureBars(id="detail")
+            yield RecommendationList(id="recs")
+        yield Static(id="status")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.query_one("#clusters").border_title = "Clusters"
+        self.query_one("#tracks-pane").border_title = "Tracks"
+        self.query_one("#detail-scroll").border_title = "Detail"
+        self.query_one("#detail-scroll").border_subtitle = "┃ cluster centre"
+        self.query_one("#recs").border_title = "Recommendations"
+        self.query_one("#detail", FeatureBars).show(None, None, None, "Loading your library…")
+        self.query_one("#recs", RecommendationList).message("Loading…")
+        self.query_one("#tracks", TrackTable).focus()
+        if self.app.rows is not None:
+            self.refresh_data()
+
+    # ------------------------------------------------------------------ data in
+    def refresh_data(self) -> None:
+        """The app's rows or segmentation result changed: redraw everything from them."""
+        app = self.app
+        rows, result = app.rows, app.result
+        if rows is None:
+            return
+        if result is None:
+            clusters, unanalysed = [], 0
+        else:
+            clusters, unanalysed = result.clusters, len(rows.rows_for(result.unanalysed))
+        selection = len(self.selection) if self.selection is not None else None
+        cluster_list = self.query_one(ClusterList)
+        cluster_list.show(len(rows), clusters, unanalysed, selection, keep=self.source)
+        self.source = cluster_list.current or ALL
+        self._rec_key = None
+        self.refresh_tracks()
+
+    def source_rows(self) -> list[int] | None:
+        rows, result = self.app.rows, self.app.result
+        if self.source == ALL or rows is None:
+            return None
+        if self.source == SELECTION:
+            return rows.rows_for(self.selection or [])
+        if result is None:
+            return []
+        if self.source == UNANALYSED:
+            return rows.rows_for(result.unanalysed)
+        cid = source_cluster(self.source)
+        return rows.rows_for(result.tracks_in(cid)) if cid is not None else []
+
+    def refresh_tracks(self, keep: str | None = None) -> None:
+        rows = self.app.rows
+        if rows is None:
+            return
+        view = rows.view(self.source_rows(), self.query_text, self.sort_key, self.descending)
+        table = self.query_one(TrackTable)
+        table.show(rows, view, self.app.color_of, self.sort_key, self.descending,
+                   keep=keep or self.track_id)
+        self._update_titles()
+
+    def _update_titles(self) -> None:
+        table = self.query_one(TrackTable)
+        name = self.source_name()
+        shown = f"{table.view_size:,}"
+        if self.query_text:
+            shown += f" matching “{self.query_text}”"
+        self.query_one("#tracks-pane").border_title = f"Tracks · {name}"
+        self.query_one("#tracks-pane").border_subtitle = shown
+        recs = self.query_one(RecommendationList)
+        recs.border_subtitle = "new only" if self.new_only else "library + catalog"
+        self.update_status()
+
+    def source_name(self) -> str:
+        result = self.app.result
+        if self.source == ALL:
+            return "All tracks"
+        if self.source == UNANALYSED:
+            return "Unanalysed"
+        if self.source == SELECTION:
+            return "Map selection"
+        cid = source_cluster(self.source)
+        if result is not None and cid is not None:
+            for c in result.clusters:
+                if c.id == cid:
+                    return c.label
+        return self.source
+
+    def update_status(self) -> None:
+        parts = []
+        result = self.app.result
+        if result is not None:
+            parts.append(f"{len(result.clusters)} mood clusters ({result.method})")
+        if self.sort_key:
+            label = self.query_one(TrackTable).columns[self.sort_key].label.plain
+            parts.append(f"sorted by {label}")
+        work = self.app.background_status
+        if work:
+            parts.append(work)
+        self.query_one("#status", Static).update(" · ".join(parts))
+
+    # ------------------------------------------------------------------ events
+    def on_source_highlighted(self, event: messages.SourceHighlighted) -> None:
+        if event.source == self.source and self.query_one(TrackTable).view_size:
+            return
+        self.source = event.source
+        self.refresh_tracks()
+        if self.focused is self.query_one(ClusterList):
+            self.schedule_recs()
+
+    def on_track_highlighted(self, event: messages.TrackHighlighted) -> None:
+        self.track_id = event.track_id
+        self.show_detail()
+        if self.focused is not self.query_one(ClusterList):
+            self.schedule_recs()
+
+    def on_track_chosen(self, event: messages.TrackChosen) -> None:
+        self.track_id = event.track_id
+        self.show_detail()
+        self.schedule_recs(delay=0)
+        self.query_one(RecommendationList).focus()
+
+    def on_descendant_focus(self) -> None:
+        # Recommendations follow the focus: the cluster when the cluster list has it.
+        if self.focused is self.query_one(ClusterList) or isinstance(self.focused, TrackTable):
+            self.schedule_recs()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = event.column_key.value
+        if key in SORT_KEYS:
+            self.action_sort(key)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id != "filter":
+            return
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(FILTER_DELAY, lambda: self.apply_filter(event.value))
+
+    def apply_filter(self, text: str) -> None:
+        if text == self.query_text:
+            return
+        self.query_text = text
+        self.refresh_tracks()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            self.apply_filter(event.value)
+            self.query_one(TrackTable).focus()
+
+    # ------------------------------------------------------------------ detail
+    def show_detail(self) -> None:
+        detail = self.query_one(FeatureBars)
+        app = self.app
+        if self.track_id is None or app.store is None:
+            detail.show(None, None, None, "No tracks here." if app.rows is not None else "")
+            return
+        track = app.store.get_track(self.track_id)
+        features = app.store.get_features(self.track_id)
+        cluster = app.cluster_of(self.track_id)
+        note = "" if cluster is not None else (
+            "Not in a cluster yet." if features is not None else "")
+        detail.show(track, features, cluster, note)
+
+    # ------------------------------------------------------------------ recommendations
+    def rec_target(self) -> tuple[str, list[str]] | None:
+        """(description, seed ids) for the recommendations pane."""
+        if self.focused is self.query_one(ClusterList):
+            cid = source_cluster(self.source)
+            if cid is not None and self.app.result is not None:
+                return (f"cluster {self.source_name()}", self.app.result.tracks_in(cid))
+            if self.source == SELECTION and self.selection:
+                return ("the map selection", list(self.selection))
+            return None
+        if self.track_id is None:
+            return None
+        return ("track", [self.track_id])
+
+    def schedule_recs(self, delay: float = REC_DELAY) -> None:
+        if self._rec_timer is not None:
+            self._rec_timer.stop()
+        self._rec_timer = self.set_timer(delay, self.refresh_recs) if delay else None
+        if not delay:
+            self.refresh_recs()
+
+    def refresh_recs(self) -> None:
+        target = self.rec_target()
+        recs = self.query_one(RecommendationList)
+        if target is None:
+            if self.source in (ALL, UNANALYSED):
+                recs.message("Highlight a track (or a cluster) to see what sounds like it.")
+            return
+        what, seeds = target
+        key = (what, tuple(seeds[:50]), len(seeds), self.new_only)
+        if key == self._rec_key:
+            return
+        self._rec_key = key
+        if what == "track":
+            track = self.app.store.get_track(seeds[0]) if self.app.store else None
+            recs.border_title = f"Like “{track.name}”" if track else "Recommendations"
+        else:
+            recs.border_title = f"Like {what}"
+        self.compute_recs(seeds, self.new_only)
+
+    @work(thread=True, exclusive=True, group="recs")
+    def compute_recs(self, seeds: list[str], new_only: bool) -> None:
+        worker = get_current_worker()
+        try:
+            recommender = self.app.recommender()
+            results = recommender.recommend(seeds, n=REC_COUNT, new_only=new_only)
+        except UserError as exc:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
+            return
+        if not worker.is_cancelled:
+            empty = "No tracks outside your library to recommend; import a catalog CSV." \
+                if new_only else "No recommendations."
+            self.app.call_from_thread(self.query_one(RecommendationList).show, results, empty)
+
+    # ------------------------------------------------------------------ actions
+    def _panes(self):
+        return [self.query_one(p) for p in self.PANES]
+
+    def action_focus_next_pane(self, step: int = 1) -> None:
+        panes = self._panes()
+        current = next((i for i, p in enumerate(panes) if self.focused is p), -1)
+        if current == -1 and isinstance(self.focused, Input):
+            current = 1
+        panes[(current + step) % len(panes)].focus()
+
+    def action_focus_previous_pane(self) -> None:
+        self.action_focus_next_pane(-1)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if not box.display and not self.query_text:
+            return
+        box.value = ""
+        box.display = False
+        self.apply_filter("")
+        self.query_one(TrackTable).focus()
+
+    def action_sort(self, key: str) -> None:
+        if self.sort_key == key:
+            self.descending = not self.descending
+        else:
+            self.sort_key = key
+            self.descending = key not in _TEXT_SORTS
+        self.refresh_tracks()
+
+    def action_toggle_new_only(self) -> None:
+        self.new_only = not self.new_only
+        self.notify("Recommending only tracks not in your library." if self.new_only
+                    else "Recommending from your library and the catalog.", timeout=3)
+        self._rec_key = None
+        self._update_titles()
+        self.refresh_recs()
+
+    def action_resegment(self) -> None:
+        from spotui.tui.screens.resegment import ResegmentDialog
+
+        def chosen(choice) -> None:
+            if choice is not None:
+                self.app.start_segment(*choice)
+
+        self.app.push_screen(ResegmentDialog(self.app.result), chosen)
+
+    def action_mood_map(self) -> None:
+        if self.app.result is None:
+            self.notify("The mood map appears once the clusters are ready.", severity="warning")
+            return
+        from spotui.tui.screens.map import MapScreen
+
+        def closed(selection: list[str] | None) -> None:
+            if selection:
+                self.show_selection(selection)
+
+        self.app.push_screen(MapScreen(self.track_id), closed)
+
+    def action_export(self) -> None:
+        cid = source_cluster(self.source)
+        if cid is not None and self.app.result is not None:
+            self.app.export_cluster(cid)
+        elif self.source == SELECTION and self.selection:
+            self.app.export_selection(self.selection)
+        else:
+            self.notify("Highlight a mood cluster (or make a selection on the mood map, m) "
+                        "to export it as a playlist.", severity="warning", timeout=5)
+
+    def action_queue_track(self) -> None:
+        self.app.queue([self.track_id] if self.track_id else [])
+
+    def action_queue_view(self) -> None:
+        if self.source in (ALL, UNANALYSED) and not self.query_text:
+            self.notify("Highlight a cluster, a map selection or filter first; queueing the "
+                        "whole library is not what you want.", severity="warning", timeout=5)
+            return
+        self.app.queue_many(self.query_one(TrackTable).track_ids, self.source_name())
+
+    def show_selection(self, track_ids: list[str]) -> None:
+        """Make a map selection the current source ("like a cluster")."""
+        self.selection = list(track_ids)
+        self.source = SELECTION
+        self.refresh_data()
+        self.query_one(ClusterList).focus()

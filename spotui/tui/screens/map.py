@@ -1,0 +1,125 @@
+"""``m``: the mood map, with a legend, what is under the cursor and the selection."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Static
+
+from spotui.tui import messages
+from spotui.tui.actions import bindings_for
+from spotui.tui.widgets.key_bar import KeyBar
+from spotui.tui.widgets.mood_map import MoodMap
+from spotui.tui.widgets.title_bar import TitleBar
+
+
+class MapScreen(Screen):
+    BINDINGS = bindings_for("map")
+
+    def __init__(self, highlight: str | None = None) -> None:
+        super().__init__()
+        self.highlight = highlight
+
+    def compose(self) -> ComposeResult:
+        yield TitleBar()
+        with Horizontal(id="map-body"):
+            yield MoodMap(self.app.result, self.highlight, id="map")
+            with VerticalScroll(id="map-side"):
+                yield Static(id="map-info")
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        mood_map = self.query_one(MoodMap)
+        mood_map.border_title = "Mood map"
+        mood_map.border_subtitle = "◆ highlighted track"
+        mood_map.focus()
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
+        self.query_one(MoodMap).center_cursor()
+        self.update_info()
+
+    @property
+    def map(self) -> MoodMap:
+        return self.query_one(MoodMap)
+
+    def update_info(self) -> None:
+        m = self.map
+        result = self.app.result
+        parts: list = [Text("Clusters", style="bold")]
+        for i, c in enumerate(result.clusters):
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append("██ ", style=c.color or "white")
+            line.append(c.label, style="bold" if m.zoomed == i else "")
+            line.append(f" {c.size:,}", style="dim")
+            parts.append(line)
+        parts.append(Text(""))
+        zoom = result.clusters[m.zoomed].label if m.zoomed is not None else "whole library"
+        parts.append(Text.assemble(("View: ", "bold"), zoom))
+        under = m.under_cursor()
+        parts.append(Text.assemble(("Under cursor: ", "bold"), _describe(under, result)))
+        if m.corner is not None:
+            parts.append(Text("Corner marked: move, then space to select.", style="italic"))
+        if m.selected:
+            parts.append(Text.assemble(("Selection: ", "bold"), _describe(m.selected, result)))
+            parts.append(Text("l lists it on the main screen.", style="dim"))
+        self.query_one("#map-info", Static).update(Group(*parts))
+
+    def on_map_cursor_moved(self, event: messages.MapCursorMoved) -> None:
+        self.update_info()
+
+    def on_region_selected(self, event: messages.RegionSelected) -> None:
+        self.update_info()
+        if not event.track_ids:
+            self.notify("No tracks inside that rectangle.", severity="warning", timeout=3)
+
+    # ------------------------------------------------------------------ actions
+    def action_move(self, dx: int, dy: int) -> None:
+        self.map.move(dx, dy)
+
+    def action_mark(self) -> None:
+        self.map.mark()
+
+    def action_zoom_next(self) -> None:
+        self.map.zoom_next()
+        self.update_info()
+
+    def action_zoom_reset(self) -> None:
+        self.map.zoom_reset()
+        self.update_info()
+
+    def action_export(self) -> None:
+        if self._need_selection():
+            self.app.export_selection(self.map.selected)
+
+    def action_queue_selection(self) -> None:
+        if self._need_selection():
+            self.app.queue_many(list(self.map.selected), "the map selection")
+
+    def _need_selection(self) -> bool:
+        if not self.map.selected:
+            self.notify("Select a rectangle first: space at one corner, space at the other.",
+                        severity="warning", timeout=4)
+        return bool(self.map.selected)
+
+    def action_list_selection(self) -> None:
+        if self._need_selection():
+            self.dismiss(list(self.map.selected))
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+def _describe(track_ids: list[str], result) -> str:
+    if not track_ids:
+        return "no tracks"
+    counts = Counter(result.assignments.get(t) for t in track_ids)
+    cid, _ = counts.most_common(1)[0]
+    label = next((c.label for c in result.clusters if c.id == cid), "?")
+    n = len(track_ids)
+    return f"{n:,} track{'s' if n != 1 else ''}, mostly {label}"

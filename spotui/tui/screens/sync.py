@@ -1,0 +1,156 @@
+"""``s``: sync the Spotify library (then audio features), with per-source progress and
+cancel. Everything finished before a cancel or an error is kept (the core commits per
+page), and the screen says so."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.table import Table
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, ProgressBar, Static
+
+from spotui.errors import Cancelled, UserError
+
+#: The sources in the order sync visits them: (name, message prefixes that belong to it).
+SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Account", ("Account",)),
+    ("Liked songs", ("Liked songs",)),
+    ("Playlists", ("Playlist",)),
+    ("Top tracks", ("Top tracks",)),
+    ("Recently played", ("Recently played",)),
+    ("Audio features", ("Audio features",)),
+)
+
+
+def source_of(message: str) -> str | None:
+    for name, prefixes in SOURCES:
+        if message.startswith(prefixes):
+            return name
+    return None
+
+
+class SyncScreen(ModalScreen[bool]):
+    """Dismisses with True when anything may have changed (so the app reloads)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel / close", key_display="esc")]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cancel_event = threading.Event()
+        self.state = {name: ("pending", "") for name, _ in SOURCES}
+        self.current: str | None = None
+        self.finished = False
+        self.history: list[str] = []  # every progress message, in order
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog", classes="sync") as box:
+            box.border_title = "Sync with Spotify"
+            yield Static(id="sync-sources")
+            yield ProgressBar(total=None, show_eta=False, id="sync-bar")
+            yield Static("", id="sync-message", classes="hint")
+            with Horizontal(classes="buttons"):
+                yield Button("Cancel", id="sync-cancel")
+
+    def on_mount(self) -> None:
+        self._render_sources()
+        self.run_sync()
+
+    # ------------------------------------------------------------------ the work
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def run_sync(self) -> None:
+        from spotui.features.providers import default_providers, lookup_features
+        from spotui.spotify.sync import sync_library
+
+        app = self.app
+        cancel = self.cancel_event.is_set
+        client = None
+        try:
+            app.config.require_client_id()
+            client = app.spotify_client()
+            with app.open_worker_store() as store:
+                result = sync_library(store, client, progress=self._progress, cancel=cancel)
+                features = lookup_features(
+                    store, default_providers(app.config, client),
+                    progress=self._progress, cancel=cancel,
+                )
+            self.app.call_from_thread(self._done, result.summary() + "\n" + features.summary(), "")
+        except Cancelled:
+            self.app.call_from_thread(self._done, "", "Cancelled; everything synced so far is kept.")
+        except UserError as exc:
+            self.app.call_from_thread(self._done, "", str(exc))
+        except Exception as exc:  # the config error type lives outside spotui.errors
+            self.app.call_from_thread(self._done, "", str(exc) or repr(exc))
+        finally:
+            if client is not None:
+                client.close()
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.app.call_from_thread(self._on_progress, done, total, message)
+
+    # ------------------------------------------------------------------ display
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        self.history.append(message)
+        name = source_of(message)
+        if name is not None and name != self.current:
+            if self.current is not None:
+                self.state[self.current] = ("done", self.state[self.current][1])
+            for earlier, _ in SOURCES:  # sources sync skipped count as done
+                if earlier == name:
+                    break
+                if self.state[earlier][0] == "pending":
+                    self.state[earlier] = ("done", "")
+            self.current = name
+        if name is not None:
+            detail = message[len(name):].strip(" ()") if message != name else ""
+            self.state[name] = ("running", detail)
+        bar = self.query_one(ProgressBar)
+        bar.update(total=max(total, 1), progress=done)
+        self.query_one("#sync-message", Static).update(message)
+        self._render_sources()
+
+    def _render_sources(self) -> None:
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=2)
+        table.add_column(no_wrap=True)
+        table.add_column(style="dim", no_wrap=True, overflow="ellipsis")
+        glyphs = {"pending": ("·", "dim"), "running": ("◐", "bold yellow"),
+                  "done": ("✓", "bold green"), "stopped": ("✗", "bold red")}
+        for name, _ in SOURCES:
+            status, detail = self.state[name]
+            glyph, style = glyphs[status]
+            table.add_row(Text(glyph, style=style),
+                          Text(name, style="bold" if status == "running" else ""), detail)
+        self.query_one("#sync-sources", Static).update(table)
+
+    def _done(self, summary: str, problem: str) -> None:
+        self.finished = True
+        for name, _ in SOURCES:
+            status, detail = self.state[name]
+            if status == "running" or (status == "pending" and not problem):
+                self.state[name] = ("stopped" if problem else "done", detail)
+        self._render_sources()
+        message = self.query_one("#sync-message", Static)
+        if problem:
+            message.update(Text(problem, style="bold red"))
+            self.notify(problem, severity="error", timeout=12)
+        else:
+            self.query_one(ProgressBar).update(total=1, progress=1)
+            message.update(summary)
+        self.query_one("#sync-cancel", Button).label = "Close"
+
+    # ------------------------------------------------------------------ keys
+    def action_cancel(self) -> None:
+        if self.finished:
+            self.dismiss(True)
+        elif not self.cancel_event.is_set():
+            self.cancel_event.set()
+            self.query_one("#sync-message", Static).update("Cancelling after the current page…")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_cancel()

@@ -1,0 +1,144 @@
+"""First run (no library yet): log in with Spotify, import a CSV, or open the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import Button, Input, Label, Static
+
+from spotui.errors import UserError
+from spotui.tui.widgets.key_bar import KeyBar
+
+INTRO = (
+    "spotui groups your Spotify library into mood clusters, recommends tracks that sound "
+    "alike, and exports clusters as private playlists. Nothing is in your library yet."
+)
+
+
+class WelcomeScreen(Screen):
+    BINDINGS = [
+        Binding("l", "login", "Log in"),
+        Binding("i", "import_csv", "Import CSV"),
+        Binding("d", "demo", "Demo"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Center(id="welcome"), Vertical(id="welcome-box") as box:
+            box.border_title = "Welcome to spotui"
+            yield Static(Text("♫ spotui", style="bold"), id="welcome-title")
+            yield Static(INTRO, id="welcome-intro")
+            yield Button("Log in with Spotify  (l)", id="login", variant="primary")
+            yield Button("Import a CSV  (i)", id="import")
+            yield Button("Open the demo library  (d)", id="demo")
+            yield Static("Exportify / Kaggle CSVs with audio features work best. "
+                         "? lists every key.", classes="hint")
+        yield KeyBar()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        {"login": self.action_login, "import": self.action_import_csv,
+         "demo": self.action_demo}[event.button.id]()
+
+    def action_login(self) -> None:
+        from spotui.tui.screens.login import LoginScreen
+
+        def done(ok: bool | None) -> None:
+            if ok:
+                self.app.action_sync()
+
+        self.app.push_screen(LoginScreen(), done)
+
+    def action_import_csv(self) -> None:
+        self.app.push_screen(ImportDialog(), lambda ok: ok and self.app.open_main())
+
+    def action_demo(self) -> None:
+        import dataclasses
+
+        self.app.config = dataclasses.replace(self.app.config, demo=True)
+        self.app.reopen_store()
+        self.app.open_main()
+
+
+class CsvPath(Validator):
+    def validate(self, value: str) -> ValidationResult:
+        path = Path(value.strip()).expanduser()
+        if not value.strip():
+            return self.failure("Type the path of a CSV file.")
+        if not path.exists():
+            return self.failure(f"{path} does not exist.")
+        if not path.is_file():
+            return self.failure(f"{path} is not a file.")
+        return self.success()
+
+
+class ImportDialog(ModalScreen[bool]):
+    """A path input with validation; the import runs in a worker (all or nothing)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog") as box:
+            box.border_title = "Import a CSV"
+            yield Label("Path of an Exportify, Kaggle or plain CSV file")
+            yield Input(placeholder="~/Downloads/liked_songs.csv", id="path",
+                        validators=[CsvPath()], validate_on=["changed", "submitted"])
+            yield Label("", classes="error", id="path-error")
+            with Horizontal(classes="buttons"):
+                yield Button("Import", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#path", Input).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        self.query_one("#path-error", Label).update(
+            "" if result is None or result.is_valid or not event.value
+            else result.failure_descriptions[0])
+
+    def on_input_submitted(self) -> None:
+        self._start()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "ok":
+            self._start()
+        else:
+            self.dismiss(False)
+
+    def _start(self) -> None:
+        box = self.query_one("#path", Input)
+        result = box.validate(box.value)
+        if result is not None and not result.is_valid:
+            self.query_one("#path-error", Label).update(result.failure_descriptions[0])
+            return
+        self.query_one("#path-error", Label).update("Importing…")
+        self.run_import(str(Path(box.value.strip()).expanduser()))
+
+    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
+    def run_import(self, path: str) -> None:
+        from spotui.features.csv_import import import_csv
+
+        try:
+            with self.app.open_worker_store() as store:
+                result = import_csv(store, path)
+        except UserError as exc:
+            self.app.call_from_thread(self._failed, str(exc))
+            return
+        self.app.call_from_thread(self._imported, result.summary())
+
+    def _failed(self, message: str) -> None:
+        self.query_one("#path-error", Label).update(message)
+        self.notify(message, severity="error", timeout=12)
+
+    def _imported(self, summary: str) -> None:
+        self.notify(summary, title="Import", timeout=8)
+        self.dismiss(True)
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

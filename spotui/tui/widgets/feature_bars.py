@@ -1,0 +1,123 @@
+"""The detail pane: one track's mood features as bars, its cluster's centroid marked on
+each bar, and the reasons the segmentation gave for that cluster."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+
+from spotui.model import Cluster, Features, Track
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+SHORT = {"danceability": "dance", "acousticness": "acoustic", "instrumentalness": "instrum.",
+         "speechiness": "speech", "liveness": "live", "loudness": "loudness"}
+
+
+def unit(feature: str, value: float | None) -> float | None:
+    """A raw feature value on the 0..1 scale the bars use (same mapping as the analysis)."""
+    if value is None:
+        return None
+    import numpy as np
+
+    from spotui.analysis.features import to_unit
+
+    return float(to_unit(feature, np.array([float(value)]))[0])
+
+
+def bar(fraction: float, width: int, marker: float | None, color: str) -> Text:
+    """A horizontal bar filled to ``fraction`` with a ``┃`` at ``marker`` (both 0..1)."""
+    fraction = min(max(fraction, 0.0), 1.0)
+    cells = fraction * width
+    full = int(cells)
+    part = _EIGHTHS[int((cells - full) * 8)].strip() if full < width else ""
+    chars = list("█" * full + part)
+    chars += ["·"] * (width - len(chars))
+    text = Text()
+    mark_at = None if marker is None else min(width - 1, int(min(max(marker, 0.0), 1.0) * width))
+    for i, ch in enumerate(chars):
+        if i == mark_at:
+            text.append("┃", style="bold reverse" if ch != "·" else "bold")
+        elif ch == "·":
+            text.append(ch, style="dim")
+        else:
+            text.append(ch, style=color)
+    return text
+
+
+def fmt(feature: str, value: float | None) -> str:
+    if value is None:
+        return "–"
+    if feature == "tempo":
+        return f"{value:.0f} bpm"
+    if feature == "loudness":
+        return f"{value:.1f} dB"
+    return f"{value:.2f}"
+
+
+class FeatureBars(Static):
+    """Shows a track (or a hint when nothing is selected)."""
+
+    def show(
+        self,
+        track: Track | None,
+        features: Features | None,
+        cluster: Cluster | None,
+        note: str = "",
+    ) -> None:
+        self._data = (track, features, cluster, note)
+        self.update(self._render_detail())
+
+    def on_resize(self) -> None:
+        if getattr(self, "_data", None) is not None:
+            self.update(self._render_detail())
+
+    def _render_detail(self):
+        track, features, cluster, note = self._data
+        if track is None:
+            return Text(note or "No track selected.", style="dim")
+        head = Text()
+        head.append(track.name, style="bold")
+        if track.artists:
+            head.append(" — " + track.artist_line)
+        parts = [head]
+        if cluster is not None:
+            line = Text(no_wrap=True, overflow="ellipsis")
+            line.append("██ ", style=cluster.color or "white")
+            line.append(cluster.label, style="bold")
+            line.append(f" · {cluster.size:,} tracks", style="dim")
+            parts.append(line)
+        elif note:
+            parts.append(Text(note, style="dim"))
+        if features is None:
+            parts.append(Text("No audio features for this track, so it is not in a cluster.",
+                              style="italic"))
+            return Group(*parts)
+        avail = self.size.width or 60
+        both = avail >= 50  # room for the centre's value next to the track's
+        width = max(8, avail - 9 - 2 - (19 if both else 8))
+        table = Table.grid(padding=(0, 1))
+        table.add_column(width=8, no_wrap=True)
+        table.add_column(no_wrap=True)
+        table.add_column(no_wrap=True, justify="right")
+        color = (cluster.color if cluster else "") or "cyan"
+        values = features.as_dict()
+        centroid = cluster.centroid if cluster else {}
+        from spotui.analysis.features import MOOD_FEATURES
+
+        for name in MOOD_FEATURES:
+            value = values.get(name)
+            mine = unit(name, value)
+            centre = unit(name, centroid.get(name)) if name in centroid else None
+            cell = bar(mine or 0.0, width, centre, color) if mine is not None else Text("–")
+            nums = Text(fmt(name, value))
+            if centre is not None and both:
+                nums.append(f" / {fmt(name, centroid[name])}", style="dim")
+            table.add_row(Text(SHORT.get(name, name), style="dim"), cell, nums)
+        parts.append(table)
+        if cluster is not None and cluster.reasons:
+            parts.append(Text("Why this cluster:", style="bold"))
+            for r in cluster.reasons:
+                parts.append(Text(f" • {r}"))
+        return Group(*parts)

@@ -1,0 +1,59 @@
+"""A one-line footer of the keys that work right now (from the focused widget up).
+
+Textual's Footer mounts one widget per key; with a dozen keys that is most of the cost of
+the first paint. This renders the same active bindings as one line of text, follows focus
+through the screen's ``bindings_updated_signal``, and still runs a key when clicked.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.events import Click
+from textual.widget import Widget
+
+
+class KeyBar(Widget):
+    DEFAULT_CSS = """
+    KeyBar { height: 1; dock: bottom; background: $footer-background; }
+    """
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._spans: list[tuple[int, int, str]] = []
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._changed)
+
+    def on_unmount(self) -> None:
+        self.screen.bindings_updated_signal.unsubscribe(self)
+
+    def _changed(self, _screen) -> None:
+        self.refresh()
+
+    def render(self) -> Text:
+        text = Text(no_wrap=True, overflow="crop")
+        self._spans = []
+        seen: set[str] = set()
+        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            start = text.cell_len
+            text.append(f" {self.app.get_key_display(binding)} ", style="bold reverse"
+                        if enabled else "dim reverse")
+            text.append(f" {binding.description} ", style="" if enabled else "dim")
+            self._spans.append((start, text.cell_len, binding.key))
+        palette = "ctrl+p"
+        tail = Text.assemble((" ^p ", "bold reverse"), (" palette ", ""))
+        pad = self.size.width - text.cell_len - tail.cell_len
+        if pad > 0:
+            text.append(" " * pad)
+            self._spans.append((text.cell_len, text.cell_len + tail.cell_len, palette))
+            text.append_text(tail)
+        return text
+
+    def on_click(self, event: Click) -> None:
+        for start, end, key in self._spans:
+            if start <= event.x < end:
+                self.app.simulate_key(key.split(",")[0])
+                return

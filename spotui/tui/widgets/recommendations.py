@@ -1,0 +1,63 @@
+"""The recommendations pane: tracks that sound like the selected track (or cluster), each
+with the reason it was picked and whether it is already in the library."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from spotui.tui.actions import bindings_for
+
+
+def _row(rank: int, rec) -> Table:
+    grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
+    grid.add_column(width=3, justify="right", no_wrap=True)
+    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(justify="right", no_wrap=True)
+    title = Text()
+    title.append(rec.track.name, style="bold")
+    if rec.track.artists:
+        title.append(" — " + rec.track.artist_line)
+    badge = Text("in library", style="dim") if rec.in_library else Text("new", style="bold green")
+    grid.add_row(Text(f"{rank}.", style="dim"), title, badge)
+    grid.add_row("", Text(rec.reason, style="italic dim", overflow="ellipsis", no_wrap=True),
+                 Text(f"{rec.score:.2f}", style="dim"))
+    return grid
+
+
+class RecommendationList(OptionList):
+    """Holds the current results; the screen fills it from a worker."""
+
+    BINDINGS = bindings_for("recs")
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.results: list = []
+
+    def show(self, results: list, empty: str = "No recommendations.") -> None:
+        self.results = list(results)
+        if not results:
+            self.set_options([Option(Text(empty, style="dim"), disabled=True)])
+            return
+        self.set_options([Option(_row(i + 1, r), id=r.track.id) for i, r in enumerate(results)])
+        self.highlighted = 0
+
+    def message(self, text: str) -> None:
+        self.results = []
+        self.set_options([Option(Text(text, style="dim"), disabled=True)])
+
+    @property
+    def current(self):
+        """The highlighted recommendation, or None."""
+        if self.highlighted is None or self.highlighted >= len(self.results):
+            return None
+        return self.results[self.highlighted]
+
+    def action_queue_one(self) -> None:
+        rec = self.current
+        self.app.queue([rec.track.id] if rec is not None else [])
+
+    def action_queue_all(self) -> None:
+        self.app.queue([r.track.id for r in self.results])

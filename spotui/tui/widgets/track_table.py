@@ -1,0 +1,197 @@
+"""The tracks pane: a DataTable over a view of the library, filled page by page.
+
+Why pages: a Textual DataTable measures every cell of every row it holds before its first
+paint (about 0.1 ms per row), so holding a 10k-track view would freeze the screen for a
+second. The table holds the first page and appends the next one when the cursor or the
+scroll position comes near the end of what is loaded; sorting and filtering happen on the
+whole view in :mod:`spotui.tui.library`, so order and matches are always complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from spotui.tui import messages
+from spotui.tui.library import TABLE_FEATURES, LibraryRows
+
+PAGE = 200
+#: Rows in the first paint (a full screen); the rest of the first page follows right after.
+FIRST = 50
+_LEVELS = "▁▂▃▄▅▆▇█"
+#: Load the next page when the cursor is this close to the last loaded row.
+MARGIN = 40
+
+
+class TrackTable(DataTable):
+    """Posts TrackHighlighted as the cursor moves and TrackChosen on enter."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        self._rows: LibraryRows | None = None
+        self._view: list[int] = []
+        self._loaded = 0
+        self._color_of: Callable[[str], str | None] = lambda _tid: None
+        self._sort: tuple[str | None, bool] = (None, False)
+        self._widths: tuple[int, int] = (0, 0)
+
+    # ------------------------------------------------------------------ filling
+    def show(
+        self,
+        rows: LibraryRows,
+        view: list[int],
+        color_of: Callable[[str], str | None],
+        sort_key: str | None = None,
+        descending: bool = False,
+        keep: str | None = None,
+    ) -> None:
+        """Show ``view`` (row numbers of ``rows``); keep the cursor on track ``keep`` if shown."""
+        self._rows, self._view, self._color_of = rows, view, color_of
+        self._sort = (sort_key, descending)
+        self.clear(columns=True)
+        self._add_columns()
+        self._loaded = 0
+        target = 0
+        if keep is not None and keep in rows.index:
+            try:
+                target = view.index(rows.index[keep])
+            except ValueError:
+                target = 0
+        self._load_until(max(FIRST, target + MARGIN))
+        if self._loaded < min(PAGE, len(view)):
+            self.call_after_refresh(self._load_until, PAGE)
+        if view:
+            self.move_cursor(row=target, animate=False)
+            self.post_message(messages.TrackHighlighted(rows.ids[view[target]]))
+        else:
+            self.post_message(messages.TrackHighlighted(None))
+
+    @property
+    def view_size(self) -> int:
+        return len(self._view)
+
+    @property
+    def loaded(self) -> int:
+        return self._loaded
+
+    @property
+    def track_ids(self) -> list[str]:
+        """Every track of the current view, loaded or not, in display order."""
+        if self._rows is None:
+            return []
+        ids = self._rows.ids
+        return [ids[i] for i in self._view]
+
+    def _layout(self) -> tuple[bool, int, int]:
+        """(compact, title width, artists width) for the table's current width.
+
+        Below ~70 cells the feature columns collapse into one "E V D A" column of small
+        bars (energy, valence, danceability, acousticness) plus BPM, so titles stay legible
+        at 80x24.
+        """
+        width = self.size.width or max(40, self.app.size.width - 30)
+        compact = width < 70
+        features = (7 + 2) + (3 + 2) if compact else sum(w + 2 for _, _, w in TABLE_FEATURES)
+        fixed = 3 + features
+        free = max(20, width - fixed - 4 - 2)  # title/artists padding, scrollbar
+        title = max(10, int(free * 0.55))
+        return compact, title, max(8, free - title)
+
+    def _add_columns(self) -> None:
+        key, desc = self._sort
+        arrow = " ▼" if desc else " ▲"
+        compact, title_w, artist_w = self._widths = self._layout()
+        self.add_column(" ", key="mood", width=1)
+        self.add_column("Title" + (arrow if key == "title" else ""), key="title", width=title_w)
+        self.add_column("Artists" + (arrow if key == "artists" else ""), key="artists",
+                        width=artist_w)
+        if compact:
+            self.add_column("E V D A", key="bars", width=7)
+            self.add_column("BPM", key="tempo", width=3)
+            return
+        for sort_key, label, width in TABLE_FEATURES:
+            shown = label + (arrow if key == sort_key else "")
+            self.add_column(shown, key=sort_key, width=max(width, len(shown)))
+
+    def _load_until(self, count: int) -> None:
+        rows = self._rows
+        if rows is None:
+            return
+        stop = min(len(self._view), count)
+        if stop <= self._loaded:
+            return
+        feats = rows.features
+        color_of = self._color_of
+        compact = self._widths[0]
+        for i in self._view[self._loaded : stop]:
+            tid = rows.ids[i]
+            color = color_of(tid)
+            cells = [
+                Text("■", style=color) if color else Text("·", style="dim"),
+                rows.titles[i],
+                rows.artists[i],
+            ]
+            if compact:
+                cells.append(_mini_bars(feats[i, :4]))
+                cells.append(_number("tempo", float(feats[i, 4]), 3))
+            else:
+                for j, (name, _, width) in enumerate(TABLE_FEATURES):
+                    cells.append(_number(name, float(feats[i, j]), width))
+            self.add_row(*cells, key=tid)
+        self._loaded = stop
+
+    def load_more(self) -> None:
+        self._load_until(self._loaded + PAGE)
+
+    # ------------------------------------------------------------------ events
+    def on_resize(self) -> None:
+        if self._rows is not None and self._layout() != self._widths:
+            keep = self.current_track_id
+            self.show(self._rows, self._view, self._color_of, *self._sort, keep=keep)
+
+    @property
+    def current_track_id(self) -> str | None:
+        if not self._loaded or self._rows is None:
+            return None
+        row = min(self.cursor_row, self._loaded - 1)
+        return self._rows.ids[self._view[row]]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        if event.cursor_row >= self._loaded - MARGIN:
+            self.load_more()
+        self.post_message(messages.TrackHighlighted(event.row_key.value))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value:
+            self.post_message(messages.TrackChosen(event.row_key.value))
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y - MARGIN and self._loaded < len(self._view):
+            self.call_later(self.load_more)
+
+
+def _number(name: str, v: float, width: int) -> str | Text:
+    if v != v:  # NaN: the track has no features
+        return Text("–".rjust(width), style="dim")
+    if name == "tempo":
+        return f"{v:.0f}".rjust(width)
+    return f"{v * 100:.0f}".rjust(width)
+
+
+def _mini_bars(values) -> Text:
+    """Four 0..1 values as small vertical bars: "▆ ▂ ▁ █"."""
+    text = Text()
+    for j, v in enumerate(values):
+        v = float(v)
+        if j:
+            text.append(" ")
+        if v != v:
+            text.append("–", style="dim")
+        else:
+            text.append(_LEVELS[min(7, max(0, int(v * 8)))], style="bold")
+    return text

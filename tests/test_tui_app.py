@@ -1,0 +1,256 @@
+"""Pilot tests of the TUI on the demo library (segmented once per session)."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import json
+import shutil
+
+import pytest
+
+from spotui.analysis.segment import segment
+from spotui.config import load as load_config
+from spotui.store import Store
+from spotui.tui.app import SpotuiApp
+from spotui.tui.library import ALL, SELECTION, LibraryRows
+from spotui.tui.screens.main import MainScreen
+from spotui.tui.widgets.cluster_list import ClusterList
+from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.track_table import TrackTable
+
+
+def sync(test):
+    """Run an async Pilot test without an async pytest plugin."""
+
+    @functools.wraps(test)
+    def run(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def segmented_demo(_demo_db_file, tmp_path_factory):
+    """The demo library with its default segmentation stored (so the app opens on it)."""
+    path = tmp_path_factory.mktemp("tui") / "demo.sqlite3"
+    shutil.copy(_demo_db_file, path)
+    with Store.open(path) as store:
+        segment(store)
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def demo_app(segmented_demo, isolated_env, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    shutil.copy(segmented_demo, data / "demo.sqlite3")
+    return SpotuiApp(load_config(demo=True))
+
+
+async def ready(pilot) -> MainScreen:
+    """Wait until the main screen shows the library, its clusters and recommendations."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if app.library_shown.is_set() and app.result is not None:
+            break
+    await app.workers.wait_for_complete()
+    await pilot.pause(0.3)
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    assert isinstance(app.screen, MainScreen)
+    return app.screen
+
+
+def view_ids(screen: MainScreen) -> list[str]:
+    return screen.query_one(TrackTable).track_ids
+
+
+@sync
+async def test_opens_on_stored_clusters(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        app = pilot.app
+        clusters = screen.query_one(ClusterList)
+        ids = [clusters.get_option_at_index(i).id for i in range(clusters.option_count)]
+        assert ids[0] == ALL
+        assert ids[1:-1] == [f"c{c.id}" for c in app.result.clusters]
+        assert ids[-1] == "unanalysed"
+        assert len(view_ids(screen)) == 2000
+        assert screen.query_one(TrackTable).loaded == 200  # filled lazily
+        assert screen.focused is screen.query_one(TrackTable)
+
+
+@sync
+async def test_pane_navigation(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        order = []
+        for _ in range(4):
+            await pilot.press("tab")
+            order.append(screen.focused.id)
+        assert order == ["detail-scroll", "recs", "clusters", "tracks"]
+        await pilot.press("shift+tab")
+        assert screen.focused.id == "clusters"
+
+
+@sync
+async def test_filter_incremental_and_clear(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        rows: LibraryRows = pilot.app.rows
+        await pilot.press("slash", "r", "a")
+        await pilot.pause(0.2)
+        expected_ra = [rows.ids[i] for i in rows.view(None, "ra")]
+        assert view_ids(screen) == expected_ra
+        await pilot.press("i", "n")
+        await pilot.pause(0.2)
+        expected = [rows.ids[i] for i in range(len(rows))
+                    if "rain" in (rows.titles[i] + " " + rows.artists[i]).lower()]
+        assert view_ids(screen) == expected
+        assert 0 < len(expected) < len(expected_ra)
+        table = screen.query_one(TrackTable)
+        assert [table.get_row_at(i)[1] for i in range(3)] == [
+            rows.titles[rows.index[t]] for t in expected[:3]]
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert len(view_ids(screen)) == 2000
+        assert screen.focused is table
+
+
+@sync
+async def test_sort_by_column_keys(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        rows: LibraryRows = pilot.app.rows
+        energy = {t: rows.features[i, 0] for i, t in enumerate(rows.ids)}
+        await pilot.press("3")  # energy, highest first
+        ids = [t for t in view_ids(screen) if energy[t] == energy[t]]
+        assert ids == sorted(ids, key=lambda t: -energy[t])
+        assert screen.query_one(TrackTable).get_row_at(0)[2] == rows.artists[rows.index[ids[0]]]
+        await pilot.press("3")  # again: lowest first
+        ids = [t for t in view_ids(screen) if energy[t] == energy[t]]
+        assert ids == sorted(ids, key=lambda t: energy[t])
+        await pilot.press("1")  # title A..Z
+        titles = [rows.titles[rows.index[t]].casefold() for t in view_ids(screen)]
+        assert titles == sorted(titles)
+
+
+@sync
+async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        result = pilot.app.result
+        first = result.clusters[0]
+        await pilot.press("shift+tab", "down")  # cluster list, first cluster
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.source == f"c{first.id}"
+        assert set(view_ids(screen)) == set(result.tracks_in(first.id))
+        recs = screen.query_one(RecommendationList)
+        expected = pilot.app.recommender().recommend(result.tracks_in(first.id), n=20)
+        assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
+        assert recs.border_title == f"Like cluster {first.label}"
+        # Into the tracks: recommendations follow the highlighted track.
+        await pilot.press("tab")
+        await pilot.pause(0.3)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        track = view_ids(screen)[0]
+        expected = pilot.app.recommender().recommend([track], n=20)
+        assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
+        # n: new only -> nothing from the library.
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert recs.results and not any(r.in_library for r in recs.results)
+
+
+@sync
+async def test_queue_and_export_write_the_demo_outbox(demo_app):
+    config = demo_app.config
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        recs = screen.query_one(RecommendationList)
+        recs.focus()
+        await pilot.press("q")
+        await pilot.app.workers.wait_for_complete()
+        first = recs.results[0].track.id
+        await pilot.press("Q")
+        await pilot.app.workers.wait_for_complete()
+        # Export the first cluster: the dialog shows the dry run, enter confirms.
+        cluster = pilot.app.result.clusters[0]
+        screen.query_one(ClusterList).focus()
+        await pilot.press("down", "e")
+        await pilot.pause(0.2)
+        dialog = pilot.app.screen
+        summary = str(dialog.query_one("#export-summary").render())
+        assert f"spotui · {cluster.label}" in summary and "private" in summary
+        assert f"{cluster.size:,}" in summary
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+    entries = [json.loads(line) for line in config.outbox_path.read_text().splitlines()]
+    assert [e["kind"] for e in entries[:2]] == ["queue", "queue"]
+    assert entries[0]["uris"] == [f"spotify:track:{first}"]
+    assert len(entries[1]["uris"]) == 20
+    export = entries[2:]
+    assert export and export[0]["kind"] != "queue"
+    uris = [u for e in export for u in (e.get("uris") or [])]
+    assert sorted(uris) == sorted(f"spotify:track:{t}" for t in
+                                  pilot.app.result.tracks_in(cluster.id))
+
+
+@sync
+async def test_map_selection_becomes_a_source(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("m")
+        await pilot.pause(0.2)
+        await pilot.press("space", *["shift+right"] * 3, *["shift+down"] * 2, "space")
+        await pilot.pause(0.1)
+        chosen = list(pilot.app.screen.map.selected)
+        assert chosen
+        await pilot.press("l")
+        await pilot.pause(0.2)
+        assert pilot.app.screen is screen
+        assert screen.source == SELECTION
+        assert sorted(view_ids(screen)) == sorted(chosen)
+
+
+@sync
+async def test_errors_are_notifications(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("s")  # nothing to sync in the demo
+        await pilot.press("e")  # "All tracks" cannot be exported
+        await pilot.pause()
+        messages = [n.message for n in pilot.app._notifications]
+        assert any("demo library" in m and "nothing to sync" in m for m in messages)
+        assert any("Highlight a mood cluster" in m for m in messages)
+
+
+@sync
+async def test_help_lists_every_bound_key(demo_app):
+    from spotui.tui.actions import ACTIONS, display_keys
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        from rich.console import Console
+
+        from spotui.tui.screens.help import HelpScreen, help_table
+
+        assert isinstance(pilot.app.screen, HelpScreen)
+        console = Console(width=200, record=True)
+        console.print(help_table())
+        shown = console.export_text()
+        for action in ACTIONS:
+            assert action.description in shown
+            assert display_keys(action) in shown
