@@ -315,12 +315,19 @@ class Store:
             conn.close()
             raise
         try:
-            for target in range(version, SCHEMA_VERSION):
-                # executescript runs the whole step in one transaction: all or nothing.
-                conn.executescript(
-                    f"BEGIN IMMEDIATE;\n{MIGRATIONS[target]};\n"
-                    f"PRAGMA user_version = {target + 1};\nCOMMIT;"
-                )
+            while version < SCHEMA_VERSION:
+                # Take the write lock, then look again: another process or thread may have
+                # migrated while we waited (two connections opening a brand-new file).
+                conn.execute("BEGIN IMMEDIATE")
+                version = conn.execute("PRAGMA user_version").fetchone()[0]
+                if version >= SCHEMA_VERSION:
+                    conn.execute("COMMIT")
+                    break
+                for statement in _statements(MIGRATIONS[version]):
+                    conn.execute(statement)
+                conn.execute(f"PRAGMA user_version = {version + 1}")
+                conn.execute("COMMIT")
+                version += 1
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -1042,6 +1049,20 @@ class _NewerSchema(Exception):
     def __init__(self, version: int):
         super().__init__(version)
         self.version = version
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration script into complete statements (sqlite3 decides where they end)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
 
 
 def _chunks(seq: list, size: int) -> Iterator[list]:

@@ -171,3 +171,27 @@ def test_names_needing_json_escapes_round_trip(store):
     odd = Track("5" * 22, "Odd", ('Say "Hi"', "Back\\slash", "Tab\there", "Sigur Rós"), genres=("a\nb",))
     store.upsert_tracks([odd])
     assert store.get_track(odd.id) == odd
+
+
+def test_concurrent_first_open_migrates_once(tmp_path):
+    import threading
+
+    path = tmp_path / "race.sqlite3"
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(4)
+
+    def opener():
+        try:
+            barrier.wait()
+            Store.open(path).close()
+        except BaseException as exc:  # pragma: no cover - the failure being tested
+            errors.append(exc)
+
+    threads = [threading.Thread(target=opener) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with Store.open(path) as s:
+        assert s.schema_version == SCHEMA_VERSION and s.notice is None
