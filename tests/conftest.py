@@ -1,4 +1,5 @@
-"""Shared fixtures: isolated data/config dirs, an empty store, a demo store, the CLI."""
+"""Shared fixtures: isolated data/config dirs, an empty store, a demo store, the CLI, and a
+fake Spotify with a logged-in config and client."""
 
 from __future__ import annotations
 
@@ -6,12 +7,17 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from spotui.config import Config
 from spotui.features import demo
+from spotui.spotify.client import SpotifyClient
 from spotui.store import Store
+from tests.fakes import fake_config
+from tests.fakes.spotify import FakeSpotify
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -96,3 +102,30 @@ def cli(tmp_path):
 
     _run.env = base
     return _run
+
+
+# ---------------------------------------------------------------------- fake Spotify
+# Shared by the network tests (client, sync, auth, queue, export): a running fake Spotify,
+# a Config pointed at it with a valid login, and a client with fast retries. A test module
+# that needs the fake pre-filled overrides ``fake`` and asks for the shared one by name.
+@pytest.fixture
+def fake() -> Iterator[FakeSpotify]:
+    """A running fake Spotify with no tracks yet."""
+    with FakeSpotify() as f:
+        yield f
+
+
+@pytest.fixture
+def config(tmp_path, fake) -> Config:
+    """A Config whose dirs are under ``tmp_path`` and whose URLs point at ``fake``, logged in."""
+    cfg = fake_config(tmp_path, fake)
+    fake.write_token(cfg.token_path)
+    return cfg
+
+
+@pytest.fixture
+def client(config) -> Iterator[SpotifyClient]:
+    """A SpotifyClient for ``config`` with a short retry backoff (tests inject 429/5xx)."""
+    c = SpotifyClient(config, backoff=0.01)
+    yield c
+    c.close()

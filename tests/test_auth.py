@@ -21,8 +21,8 @@ from spotui.config import SCOPES
 from spotui.spotify.auth import login, logout
 from spotui.spotify.client import SpotifyClient
 from spotui.spotify.errors import LoginError
+from tests.conftest import run_cli
 from tests.fakes import fake_config
-from tests.fakes.spotify import FakeSpotify
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -34,13 +34,8 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def fake():
-    with FakeSpotify() as f:
-        yield f
-
-
-@pytest.fixture
 def config(tmp_path, fake):
+    """Overrides the shared logged-in config: logged out, on a free callback port."""
     return fake_config(tmp_path, fake, redirect_port=free_port())
 
 
@@ -200,13 +195,6 @@ def test_cli_login_prints_url_and_never_the_token(tmp_path, fake):
     for secret in (token["access_token"], token["refresh_token"]):
         assert secret not in out + rest + "".join(lines)
     assert oct((tmp_path / "c" / "token.json").stat().st_mode & 0o777) == "0o600"
-    done = subprocess.run(
-        [sys.executable, "-m", "spotui", "logout"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+    done = run_cli("logout", env=env, timeout=30)
     assert done.returncode == 0 and "Logged out" in done.stdout
     assert not (tmp_path / "c" / "token.json").exists()

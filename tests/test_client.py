@@ -20,27 +20,6 @@ from spotui.spotify.errors import (
     SpotifyHTTPError,
 )
 from tests.fakes import fake_config
-from tests.fakes.spotify import FakeSpotify
-
-
-@pytest.fixture
-def fake():
-    with FakeSpotify() as f:
-        yield f
-
-
-@pytest.fixture
-def config(tmp_path, fake):
-    cfg = fake_config(tmp_path, fake)
-    fake.write_token(cfg.token_path)
-    return cfg
-
-
-@pytest.fixture
-def client(config):
-    c = SpotifyClient(config, backoff=0.01)
-    yield c
-    c.close()
 
 
 def test_paginate_follows_absolute_next_links(fake, client):

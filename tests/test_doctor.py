@@ -5,15 +5,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_cli
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
-
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -30,14 +27,7 @@ def setup(tmp_path):
 
 
 def doctor(env: dict, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "spotui", "doctor", *args],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    return run_cli("doctor", *args, env=env, timeout=60)
 
 
 def checks(done: subprocess.CompletedProcess) -> dict[str, dict]:

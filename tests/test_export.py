@@ -26,9 +26,8 @@ from spotui.export import (
 )
 from spotui.features.csv_import import import_csv
 from spotui.model import Features, Track
-from spotui.spotify.client import SpotifyClient
 from spotui.store import Store
-from tests.fakes.spotify import FakeSpotify, spotify_id
+from tests.fakes.spotify import spotify_id
 
 PLAYLISTS = "/v1/me/playlists"
 
@@ -42,30 +41,10 @@ def uris(tids) -> list[str]:
 
 
 @pytest.fixture
-def fake():
-    with FakeSpotify() as f:
-        f.add_tracks(300)
-        yield f
-
-
-@pytest.fixture
-def config(tmp_path, fake) -> Config:
-    cfg = Config(
-        data_dir=tmp_path / "data",
-        config_dir=tmp_path / "config",
-        client_id=fake.client_id,
-        api_url=fake.api_url,
-        accounts_url=fake.accounts_url,
-    )
-    fake.write_token(cfg.token_path)
-    return cfg
-
-
-@pytest.fixture
-def client(config):
-    c = SpotifyClient(config, backoff=0.01)
-    yield c
-    c.close()
+def fake(fake):
+    """The shared fake Spotify (tests/conftest.py) with 300 tracks."""
+    fake.add_tracks(300)
+    return fake
 
 
 def export(client, store, config, tids, target="cluster:7", **kw):

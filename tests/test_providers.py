@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -21,17 +18,17 @@ from spotui.features.providers import (
 from spotui.model import Features, Track
 from spotui.spotify.client import SpotifyClient
 from spotui.store import Store
+from tests.conftest import run_cli
 from tests.fakes import fake_config
 from tests.fakes.reccobeats import FakeReccoBeats, features_for
-from tests.fakes.spotify import FakeSpotify, spotify_id
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.fakes.spotify import spotify_id
 
 
 @pytest.fixture
-def fakes():
-    with FakeSpotify() as sp, FakeReccoBeats() as rb:
-        yield sp, rb
+def fakes(fake):
+    """The shared fake Spotify (tests/conftest.py) and a fake ReccoBeats."""
+    with FakeReccoBeats() as rb:
+        yield fake, rb
 
 
 @pytest.fixture
@@ -42,17 +39,10 @@ def config(tmp_path, fakes):
     return cfg
 
 
-@pytest.fixture
-def db(tmp_path):
-    s = Store.open(tmp_path / "lib.sqlite3")
-    yield s
-    s.close()
-
-
-def library(db: Store, n: int) -> list[str]:
+def library(store: Store, n: int) -> list[str]:
     ids = [spotify_id(i) for i in range(n)]
-    db.upsert_tracks([Track(id=i, name=f"T{i}") for i in ids])
-    db.add_saved([(i, "2026-01-01T00:00:00Z") for i in ids])
+    store.upsert_tracks([Track(id=i, name=f"T{i}") for i in ids])
+    store.add_saved([(i, "2026-01-01T00:00:00Z") for i in ids])
     return ids
 
 
@@ -60,45 +50,45 @@ def chain(config):
     return default_providers(config, SpotifyClient(config, backoff=0.01))
 
 
-def test_reccobeats_batches_of_at_most_40_and_matches_by_href(fakes, config, db):
+def test_reccobeats_batches_of_at_most_40_and_matches_by_href(fakes, config, store):
     sp, rb = fakes
-    ids = library(db, 100)
+    ids = library(store, 100)
     rb.know(ids[:90])
-    result = lookup_features(db, chain(config))
+    result = lookup_features(store, chain(config))
     assert sorted(len(b) for b in rb.id_batches()) == [20, 40, 40]
     assert sorted(sum(rb.id_batches(), [])) == sorted(ids)
-    f = db.get_features(ids[3])
+    f = store.get_features(ids[3])
     expected = features_for(ids[3])
     assert f.provider == RECCOBEATS
     assert f.danceability == expected["danceability"] and f.tempo == expected["tempo"]
     assert f.key == expected["key"] and f.time_signature is None
     assert result.found == {RECCOBEATS: 90}
     assert result.still_missing == 10
-    assert db.tracks_missed_by(RECCOBEATS) == set(ids[90:])
-    assert db.get_features(ids[95]) is None
-    assert db.in_library(ids) == set(ids)  # unknown tracks stay in the library
+    assert store.tracks_missed_by(RECCOBEATS) == set(ids[90:])
+    assert store.get_features(ids[95]) is None
+    assert store.in_library(ids) == set(ids)  # unknown tracks stay in the library
 
 
-def test_spotify_403_disables_it_once_and_is_remembered(fakes, config, db):
+def test_spotify_403_disables_it_once_and_is_remembered(fakes, config, store):
     sp, rb = fakes
-    ids = library(db, 50)
+    ids = library(store, 50)
     rb.know(ids)
-    result = lookup_features(db, chain(config))
+    result = lookup_features(store, chain(config))
     assert len(sp.calls("/v1/audio-features")) == 1  # one probe, then off
-    assert db.get_provider_state(SPOTIFY)[0] is False
+    assert store.get_provider_state(SPOTIFY)[0] is False
     assert "403" in result.disabled[SPOTIFY]
     assert result.found == {RECCOBEATS: 50}
     # a later run does not ask Spotify again
-    db.conn.execute("DELETE FROM features")
+    store.conn.execute("DELETE FROM features")
     sp.clear_log()
-    result = lookup_features(db, chain(config))
+    result = lookup_features(store, chain(config))
     assert sp.calls("/v1/audio-features") == []
     assert SPOTIFY in result.disabled
 
 
-def test_chain_order_spotify_then_reccobeats_and_csv_kept(fakes, config, db):
+def test_chain_order_spotify_then_reccobeats_and_csv_kept(fakes, config, store):
     sp, rb = fakes
-    ids = library(db, 10)
+    ids = library(store, 10)
     sp.features_enabled = True  # an older app that still gets audio features
     for i in ids[:3]:
         sp.audio_features[i] = {
@@ -111,70 +101,70 @@ def test_chain_order_spotify_then_reccobeats_and_csv_kept(fakes, config, db):
             "time_signature": 4,
         }
     rb.know(ids[:8])  # also knows the first three: Spotify must win for those
-    db.upsert_features([Features(track_id=ids[8], provider="csv:exportify", energy=0.9)])
-    result = lookup_features(db, chain(config))
-    providers = {i: (db.get_features(i).provider if db.get_features(i) else None) for i in ids}
+    store.upsert_features([Features(track_id=ids[8], provider="csv:exportify", energy=0.9)])
+    result = lookup_features(store, chain(config))
+    providers = {i: (store.get_features(i).provider if store.get_features(i) else None) for i in ids}
     assert providers == {
         **{i: SPOTIFY for i in ids[:3]},
         **{i: RECCOBEATS for i in ids[3:8]},
         ids[8]: "csv:exportify",
         ids[9]: None,
     }
-    assert db.get_features(ids[0]).time_signature == 4
-    assert db.get_features(ids[8]).energy == 0.9  # the CSV's value, untouched
+    assert store.get_features(ids[0]).time_signature == 4
+    assert store.get_features(ids[8]).energy == 0.9  # the CSV's value, untouched
     asked = sum(rb.id_batches(), [])
     assert sorted(asked) == sorted(ids[3:8] + [ids[9]])  # not the Spotify or CSV ones
     assert result.found == {SPOTIFY: 3, RECCOBEATS: 5}
-    assert db.get_provider_state(SPOTIFY) == (True, None)
+    assert store.get_provider_state(SPOTIFY) == (True, None)
 
 
-def test_misses_are_not_asked_again_unless_retry(fakes, config, db):
+def test_misses_are_not_asked_again_unless_retry(fakes, config, store):
     sp, rb = fakes
-    ids = library(db, 5)
+    ids = library(store, 5)
     rb.know(ids[:2])
-    lookup_features(db, chain(config))
+    lookup_features(store, chain(config))
     rb.clear_log()
-    result = lookup_features(db, chain(config))
+    result = lookup_features(store, chain(config))
     assert rb.id_batches() == [] and (result.looked_up, result.without_features) == (0, 3)
     rb.know(ids[2:3])
-    result = lookup_features(db, chain(config), retry=True)
+    result = lookup_features(store, chain(config), retry=True)
     assert rb.id_batches() == [ids[2:]]
     assert result.found == {RECCOBEATS: 1}
-    assert db.tracks_missed_by(RECCOBEATS) == set(ids[3:])
+    assert store.tracks_missed_by(RECCOBEATS) == set(ids[3:])
 
 
-def test_reccobeats_429_and_5xx_are_handled(fakes, config, db):
+def test_reccobeats_429_and_5xx_are_handled(fakes, config, store):
     sp, rb = fakes
-    ids = library(db, 120)
+    ids = library(store, 120)
     rb.know(ids)
     rb.fail_next(429, retry_after=0.2)
     rb.fail_next(503, times=1)
     provs = [ReccoBeatsFeatures(reccobeats_http(config, backoff=0.01))]
-    result = lookup_features(db, provs)
+    result = lookup_features(store, provs)
     assert result.found == {RECCOBEATS: 120}
 
 
-def test_reccobeats_down_is_reported_not_fatal(fakes, config, db):
+def test_reccobeats_down_is_reported_not_fatal(fakes, config, store):
     sp, rb = fakes
-    ids = library(db, 3)
+    ids = library(store, 3)
     rb.fail_next(500, times=10)
     provs = [ReccoBeatsFeatures(reccobeats_http(config, backoff=0.01, retries=1))]
-    result = lookup_features(db, provs)
+    result = lookup_features(store, provs)
     assert "ReccoBeats answered 500" in result.errors[RECCOBEATS]
     assert result.still_missing == 3
-    assert db.tracks_missed_by(RECCOBEATS) == set()  # not recorded as unknown
+    assert store.tracks_missed_by(RECCOBEATS) == set()  # not recorded as unknown
     assert ids  # still in the library without features
 
 
-def test_spotify_provider_alone(fakes, config, db):
+def test_spotify_provider_alone(fakes, config, store):
     sp, _rb = fakes
-    ids = library(db, 2)
+    ids = library(store, 2)
     sp.features_enabled = True
     sp.audio_features[ids[0]] = {"id": ids[0], "energy": 0.5, "key": -1}
     prov = SpotifyAudioFeatures(SpotifyClient(config))
-    result = lookup_features(db, [prov])
+    result = lookup_features(store, [prov])
     assert result.found == {SPOTIFY: 1}
-    assert db.get_features(ids[0]).key is None  # -1 means unknown
+    assert store.get_features(ids[0]).key is None  # -1 means unknown
 
 
 def test_cli_features_and_sync_runs_lookup(tmp_path, fakes):
@@ -192,14 +182,7 @@ def test_cli_features_and_sync_runs_lookup(tmp_path, fakes):
     sp.write_token(tmp_path / "c" / "token.json")
 
     def run(*args):
-        return subprocess.run(
-            [sys.executable, "-m", "spotui", *args],
-            env=env,
-            cwd=REPO,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
+        return run_cli(*args, env=env, timeout=60)
 
     done = run("sync", "--json")
     assert done.returncode == 0, done.stderr

@@ -16,37 +16,16 @@ from spotui.export import (
     queue_tracks,
     read_outbox,
 )
-from spotui.spotify.client import SpotifyClient
-from tests.fakes.spotify import FakeSpotify, spotify_id
+from tests.fakes.spotify import spotify_id
 
 QUEUE = "/v1/me/player/queue"
 
 
 @pytest.fixture
-def fake():
-    with FakeSpotify() as f:
-        f.add_tracks(10)
-        yield f
-
-
-@pytest.fixture
-def config(tmp_path, fake) -> Config:
-    cfg = Config(
-        data_dir=tmp_path / "data",
-        config_dir=tmp_path / "config",
-        client_id=fake.client_id,
-        api_url=fake.api_url,
-        accounts_url=fake.accounts_url,
-    )
-    fake.write_token(cfg.token_path)
-    return cfg
-
-
-@pytest.fixture
-def client(config):
-    c = SpotifyClient(config, backoff=0.01)
-    yield c
-    c.close()
+def fake(fake):
+    """The shared fake Spotify (tests/conftest.py) with 10 tracks."""
+    fake.add_tracks(10)
+    return fake
 
 
 def ids(n: int) -> list[str]:

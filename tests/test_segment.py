@@ -25,6 +25,7 @@ from spotui.errors import NoFeaturesError, UserError
 from spotui.features.demo import generate, populate
 from spotui.model import FEATURE_NAMES, Features, Track
 from spotui.store import Store
+from tests.conftest import run_cli
 
 
 def feature_row(f: Features) -> tuple:
@@ -342,13 +343,7 @@ def _env(tmp: Path) -> dict[str, str]:
 
 
 def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "spotui", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return run_cli(*args, env=env)
 
 
 def test_load_result_does_not_import_sklearn(store) -> None:

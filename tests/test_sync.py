@@ -12,11 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from spotui.spotify.client import SpotifyClient
 from spotui.spotify.errors import LOGIN_EXPIRED, SpotifyAuthError
 from spotui.spotify.sync import sync_library
 from spotui.store import Store
-from tests.fakes import fake_config
+from tests.conftest import run_cli
 from tests.fakes.spotify import FakeSpotify
 
 REPO = Path(__file__).resolve().parent.parent
@@ -40,33 +39,6 @@ def build_library(fake: FakeSpotify) -> dict[str, str]:
     return pls
 
 
-@pytest.fixture
-def fake():
-    with FakeSpotify() as f:
-        yield f
-
-
-@pytest.fixture
-def config(tmp_path, fake):
-    cfg = fake_config(tmp_path, fake)
-    fake.write_token(cfg.token_path)
-    return cfg
-
-
-@pytest.fixture
-def client(config):
-    c = SpotifyClient(config, backoff=0.01)
-    yield c
-    c.close()
-
-
-@pytest.fixture
-def db(tmp_path):
-    s = Store.open(tmp_path / "lib.sqlite3")
-    yield s
-    s.close()
-
-
 def assert_matches(store: Store, fake: FakeSpotify, pls: dict[str, str]) -> None:
     assert store.saved_track_ids() == [t for t, _ in fake.saved]
     assert store.saved_added_at() == dict(fake.saved)
@@ -81,16 +53,16 @@ def assert_matches(store: Store, fake: FakeSpotify, pls: dict[str, str]) -> None
     assert {p.id for p in store.get_playlists()} == set(fake.playlists)
 
 
-def test_first_sync_stores_exactly_the_library(fake, client, db):
+def test_first_sync_stores_exactly_the_library(fake, client, store):
     pls = build_library(fake)
-    result = sync_library(db, client)
-    assert_matches(db, fake, pls)
-    t = db.get_track(fake.saved[0][0])
+    result = sync_library(store, client)
+    assert_matches(store, fake, pls)
+    t = store.get_track(fake.saved[0][0])
     assert t.name == "Track 0" and t.artists == ("Artist 0",) and t.album == "Album 0"
     assert t.isrc == "USX000000000" and t.duration_ms == 180000
-    assert db.artist_ids(t.id) == [fake.tracks[t.id]["artists"][0]["id"]]
+    assert store.artist_ids(t.id) == [fake.tracks[t.id]["artists"][0]["id"]]
     # positions match Spotify's; the local files and episode at the end are skipped
-    rows = db.conn.execute(
+    rows = store.conn.execute(
         "SELECT max(position), count(*) FROM playlist_items WHERE playlist_id = ?", (pls["mine"],)
     ).fetchone()
     assert rows == (74, 75)
@@ -108,11 +80,11 @@ def test_first_sync_stores_exactly_the_library(fake, client, db):
     assert result.requests == len(fake.requests)
 
 
-def test_unchanged_resync_makes_only_a_handful_of_requests(fake, client, db):
+def test_unchanged_resync_makes_only_a_handful_of_requests(fake, client, store):
     pls = build_library(fake)
-    sync_library(db, client)
+    sync_library(store, client)
     fake.clear_log()
-    result = sync_library(db, client)
+    result = sync_library(store, client)
     assert sorted(p for _m, p, _q, _b in fake.requests) == [
         "/v1/me",
         "/v1/me/player/recently-played",
@@ -127,111 +99,111 @@ def test_unchanged_resync_makes_only_a_handful_of_requests(fake, client, db):
     assert result.sources["playlist_items"].unchanged == 125
     assert result.sources["recent"].added == 0
     assert not result.full_saved_read
-    assert_matches(db, fake, pls)
+    assert_matches(store, fake, pls)
 
 
-def test_new_saves_read_incrementally(fake, client, db):
+def test_new_saves_read_incrementally(fake, client, store):
     pls = build_library(fake)
-    sync_library(db, client)
+    sync_library(store, client)
     fake.clear_log()
     fake.save([fake.make_track(1000)["id"], fake.make_track(1001)["id"]])
-    result = sync_library(db, client)
+    result = sync_library(store, client)
     assert len(fake.calls("/v1/me/tracks")) == 1
     assert not result.full_saved_read
     assert result.sources["saved"].added == 2
-    assert_matches(db, fake, pls)
+    assert_matches(store, fake, pls)
 
 
-def test_removal_is_caught_by_the_count_check(fake, client, db):
+def test_removal_is_caught_by_the_count_check(fake, client, store):
     pls = build_library(fake)
-    sync_library(db, client)
+    sync_library(store, client)
     fake.clear_log()
     removed = fake.saved[70][0]
     fake.unsave([removed])
     fake.save([fake.make_track(1000)["id"]])  # same total as before: only ids reveal it
-    result = sync_library(db, client)
+    result = sync_library(store, client)
     assert result.full_saved_read
     assert (result.sources["saved"].added, result.sources["saved"].removed) == (1, 1)
-    assert removed not in db.saved_added_at()
-    assert_matches(db, fake, pls)
+    assert removed not in store.saved_added_at()
+    assert_matches(store, fake, pls)
 
 
-def test_only_changed_playlists_are_reread(fake, client, db):
+def test_only_changed_playlists_are_reread(fake, client, store):
     pls = build_library(fake)
-    sync_library(db, client)
+    sync_library(store, client)
     fake.clear_log()
     ids = fake.playlist_track_ids(pls["old"])
     fake.set_playlist_tracks(pls["old"], ids[5:] + [fake.make_track(2000)["id"]])
     fake.remove_playlist(pls["collab"])
-    result = sync_library(db, client)
+    result = sync_library(store, client)
     item_calls = [p for _m, p, _q, _b in fake.requests if p.endswith("/items")]
     assert item_calls == [f"/v1/playlists/{pls['old']}/items"]
     assert result.sources["playlists"].removed == 1
     pi = result.sources["playlist_items"]
     assert (pi.added, pi.removed) == (1, 5)
-    assert db.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
-    assert db.playlist_sync_info(pls["collab"]) is None
+    assert store.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
+    assert store.playlist_sync_info(pls["collab"]) is None
 
 
-def test_shrunk_playlist_is_truncated(fake, client, db):
+def test_shrunk_playlist_is_truncated(fake, client, store):
     ids = fake.add_tracks(120)
     pid = fake.add_playlist("Big", ids)
-    sync_library(db, client)
+    sync_library(store, client)
     fake.set_playlist_tracks(pid, ids[:30])
-    sync_library(db, client)
-    assert db.playlist_track_ids(pid) == ids[:30]
+    sync_library(store, client)
+    assert store.playlist_track_ids(pid) == ids[:30]
 
 
-def test_403_on_an_owned_playlist_is_noted_not_fatal(fake, client, db):
+def test_403_on_an_owned_playlist_is_noted_not_fatal(fake, client, store):
     pls = build_library(fake)
     fake.fail_next(403, path=f"/v1/playlists/{pls['mine']}/items", message="Forbidden")
-    result = sync_library(db, client)
+    result = sync_library(store, client)
     assert result.forbidden == ["Mine"]
-    assert db.playlist_sync_info(pls["mine"])[1] == "forbidden"
-    assert db.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
-    assert db.saved_track_ids() == [t for t, _ in fake.saved]
+    assert store.playlist_sync_info(pls["mine"])[1] == "forbidden"
+    assert store.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
+    assert store.saved_track_ids() == [t for t, _ in fake.saved]
 
 
-def test_429_and_5xx_during_sync(fake, client, db):
+def test_429_and_5xx_during_sync(fake, client, store):
     pls = build_library(fake)
     fake.fail_next(429, retry_after=0.2, path="/v1/me/tracks")
     fake.fail_next(503, times=2, path="/v1/playlists/")
     fake.fail_next(500, path="/v1/me/top")
-    sync_library(db, client, workers=3)
-    assert_matches(db, fake, pls)
+    sync_library(store, client, workers=3)
+    assert_matches(store, fake, pls)
 
 
-def test_expired_token_during_sync_is_refreshed(fake, client, db):
+def test_expired_token_during_sync_is_refreshed(fake, client, store):
     pls = build_library(fake)
     client.get("me")
     fake.expire_tokens()
-    sync_library(db, client, workers=4)
-    assert_matches(db, fake, pls)
+    sync_library(store, client, workers=4)
+    assert_matches(store, fake, pls)
     assert len(fake.calls("/api/token")) == 1
 
 
-def test_invalid_grant_keeps_the_library(fake, client, db):
+def test_invalid_grant_keeps_the_library(fake, client, store):
     build_library(fake)
-    sync_library(db, client)
-    before = db.counts()
+    sync_library(store, client)
+    before = store.counts()
     fake.expire_tokens()
     fake.revoke_refresh_tokens()
     with pytest.raises(SpotifyAuthError) as exc:
-        sync_library(db, client)
+        sync_library(store, client)
     assert str(exc.value) == LOGIN_EXPIRED
-    assert db.counts() == before
+    assert store.counts() == before
 
 
-def test_other_account_is_refused(fake, client, db):
+def test_other_account_is_refused(fake, client, store):
     build_library(fake)
-    sync_library(db, client)
+    sync_library(store, client)
     fake.user_id = "mallory"
     with pytest.raises(Exception) as exc:
-        sync_library(db, client)
+        sync_library(store, client)
     assert "'alice'" in str(exc.value) and "'mallory'" in str(exc.value)
 
 
-def test_cancel_stops_and_keeps_committed_pages(fake, client, db):
+def test_cancel_stops_and_keeps_committed_pages(fake, client, store):
     ids = fake.add_tracks(400)
     fake.save(ids)
     calls = {"n": 0}
@@ -243,11 +215,11 @@ def test_cancel_stops_and_keeps_committed_pages(fake, client, db):
     from spotui.errors import Cancelled
 
     with pytest.raises(Cancelled):
-        sync_library(db, client, cancel=cancel, workers=1)
-    kept = db.saved_count()
+        sync_library(store, client, cancel=cancel, workers=1)
+    kept = store.saved_count()
     assert 0 < kept < 400
-    sync_library(db, client)
-    assert db.saved_track_ids() == ids
+    sync_library(store, client)
+    assert store.saved_track_ids() == ids
 
 
 # ---------------------------------------------------------------------- kill and resume
@@ -296,14 +268,7 @@ def test_killed_sync_resumes_without_loss_or_duplicates(tmp_path, fake, config, 
         partial = s.saved_count()
     assert 0 < partial <= 500
     first_run = len(fake.calls("/v1/me/tracks"))
-    done = subprocess.run(
-        [sys.executable, "-m", "spotui", "sync", "--json", "--no-features"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli("sync", "--json", "--no-features", env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     with Store.open(db_path) as s:
@@ -329,14 +294,7 @@ def test_cli_sync_json(tmp_path, fake, config):
     build_library(fake)
     env = _cli_env(tmp_path, fake)
     fake.write_token(Path(env["SPOTUI_CONFIG_DIR"]) / "token.json")
-    done = subprocess.run(
-        [sys.executable, "-m", "spotui", "sync", "--json", "--no-features"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli("sync", "--json", "--no-features", env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
     assert data["sources"]["saved"] == {"added": 120, "removed": 0, "unchanged": 0}
@@ -360,13 +318,6 @@ def test_cli_sync_expired_login_message(tmp_path, fake, config):
     fake.write_token(Path(env["SPOTUI_CONFIG_DIR"]) / "token.json")
     fake.expire_tokens()
     fake.revoke_refresh_tokens()
-    done = subprocess.run(
-        [sys.executable, "-m", "spotui", "sync"],
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = run_cli("sync", env=env, timeout=60)
     assert done.returncode == 2
     assert done.stderr.strip() == f"error: {LOGIN_EXPIRED}"

@@ -38,7 +38,6 @@ Numpy only (no scikit-learn): it runs on the TUI's path.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from spotui.analysis.features import (
 )
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
+from spotui.store import track_from_row
 
 #: Default MMR trade-off: 0 = pure relevance, 1 = maximal spread among results.
 DEFAULT_DIVERSITY = 0.3
@@ -136,20 +136,6 @@ def scale_rows(
 ) -> FeatureMatrix:
     """The shared feature matrix for an ``(n, 9)`` array (NaN = missing), pool-style."""
     return matrix_from_array(ids, full, weights=weights, reference=reference)
-
-
-def _track_from_store_row(row: tuple) -> Track:
-    tid, name, artists, album, duration_ms, release_date, genres, isrc = row
-    return Track(
-        id=tid,
-        name=name,
-        artists=tuple(json.loads(artists)),
-        album=album or "",
-        duration_ms=duration_ms,
-        release_date=release_date,
-        genres=tuple(json.loads(genres)),
-        isrc=isrc,
-    )
 
 
 class Recommender:
@@ -276,7 +262,7 @@ class Recommender:
             elif isinstance(m, Track):
                 t = m
             else:
-                t = _track_from_store_row(m)
+                t = track_from_row(m)
             self._tracks[row] = t
         return t
 

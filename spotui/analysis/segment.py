@@ -24,9 +24,11 @@ scikit-learn and scipy are imported inside the functions, never at module import
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 import numpy as np
 
@@ -277,6 +279,29 @@ def _check_args(k: int | None, method: str) -> None:
 
 
 # ------------------------------------------------------------------ the pure computation
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _single_threaded(fn: Callable[P, R]) -> Callable[P, R]:
+    """Run ``fn`` with native thread pools (OpenMP, BLAS) limited to one thread.
+
+    The clustering work is many small fits, and on a shared 2-core machine spinning OpenMP
+    workers made it 3-10x slower (measured: 100k tracks 1.4 s single-threaded vs 4-14 s with
+    the default pools while another process was busy).
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        from threadpoolctl import threadpool_limits
+
+        with threadpool_limits(limits=1):
+            return fn(*args, **kwargs)
+
+    return wrapper
+
+
+@_single_threaded
 def compute(
     matrix: FeatureMatrix,
     k: int | None = None,
@@ -288,27 +313,8 @@ def compute(
 ) -> SegmentResult:
     """Cluster ``matrix`` and label, explain, place and score the clusters (no store).
 
-    Runs with native thread pools (OpenMP, BLAS) limited to one thread: the work is many
-    small fits, and on a shared 2-core machine spinning OpenMP workers made it 3-10x
-    slower (measured: 100k tracks 1.4 s single-threaded vs 4-14 s with the default pools
-    while another process was busy).
+    Runs single-threaded in native code (see :func:`_single_threaded` for why).
     """
-    from threadpoolctl import threadpool_limits
-
-    with threadpool_limits(limits=1):
-        return _compute(matrix, k, method, previous, genres, progress, cancel)
-
-
-def _compute(
-    matrix: FeatureMatrix,
-    k: int | None = None,
-    method: str = "kmeans",
-    previous: SegmentResult | None = None,
-    genres: Mapping[str, str | None] | None = None,
-    progress: Progress | None = None,
-    cancel: CancelCheck | None = None,
-) -> SegmentResult:
-    """Cluster ``matrix`` and label, explain, place and score the clusters (no store)."""
     _check_args(k, method)
     report = progress or (lambda done, total, message: None)
     x = np.ascontiguousarray(matrix.scaled, dtype=np.float32)

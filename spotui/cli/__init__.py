@@ -76,6 +76,28 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+# ---------------------------------------------------------------------- argument types
+# Shared ``type=`` callables for add_argument, so every command words a bad number the same.
+def _whole_number(value: str, minimum: int, requirement: str) -> int:
+    try:
+        x = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if x < minimum:
+        raise argparse.ArgumentTypeError(requirement)
+    return x
+
+
+def positive_int(value: str) -> int:
+    """argparse type: a whole number >= 1 (counts such as ``-n``)."""
+    return _whole_number(value, 1, "must be at least 1")
+
+
+def non_negative_int(value: str) -> int:
+    """argparse type: a whole number >= 0 (caps where 0 means "none")."""
+    return _whole_number(value, 0, "must be 0 or more")
+
+
 def console(stderr: bool = False):
     """A rich console; imported lazily so plain commands start fast."""
     from rich.console import Console

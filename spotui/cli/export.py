@@ -9,17 +9,16 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from spotui.cli import EXIT_FAILURE, EXIT_USAGE, Context, err, out, print_json, progress_bar
-
-
-def _positive_int(value: str) -> int:
-    try:
-        x = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if x < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return x
+from spotui.cli import (
+    EXIT_FAILURE,
+    EXIT_USAGE,
+    Context,
+    err,
+    out,
+    positive_int,
+    print_json,
+    progress_bar,
+)
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -68,7 +67,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument("--track", nargs="+", metavar="ID", help="seed track(s) for --recommend")
     p.add_argument("--seed-cluster", type=int, metavar="ID", help="seed cluster for --recommend")
     p.add_argument(
-        "-n", type=_positive_int, default=30, help="how many recommendations (default 30)"
+        "-n", type=positive_int, default=30, help="how many recommendations (default 30)"
     )
     p.add_argument(
         "--new-only",

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from spotui.cli import Context, console, print_json, progress_bar
+from spotui.cli import (
+    Context,
+    console,
+    non_negative_int,
+    positive_int,
+    print_json,
+    progress_bar,
+)
 
 
 def _unit_interval(value: str) -> float:
@@ -14,26 +21,6 @@ def _unit_interval(value: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
     if not 0.0 <= x <= 1.0:
         raise argparse.ArgumentTypeError("must be between 0 and 1")
-    return x
-
-
-def _positive_int(value: str) -> int:
-    try:
-        x = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if x < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return x
-
-
-def _non_negative_int(value: str) -> int:
-    try:
-        x = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if x < 0:
-        raise argparse.ArgumentTypeError("must be 0 or more")
     return x
 
 
@@ -57,7 +44,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     seed.add_argument(
         "--cluster", type=int, metavar="ID", help="seed: every track of this mood cluster"
     )
-    p.add_argument("-n", type=_positive_int, default=10, help="how many tracks (default 10)")
+    p.add_argument("-n", type=positive_int, default=10, help="how many tracks (default 10)")
     p.add_argument(
         "--new-only",
         action="store_true",
@@ -71,7 +58,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--artist-cap",
-        type=_non_negative_int,
+        type=non_negative_int,
         default=None,
         help="at most this many tracks per artist (default 2; 0 = no limit)",
     )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from spotui.config import Config
-from spotui.model import Features
+from spotui.model import FEATURE_NAMES, Features
 from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
 from spotui.spotify.client import HttpClient, RateBudget
 from spotui.spotify.errors import SpotifyError, SpotifyHTTPError
@@ -32,17 +32,10 @@ RECCOBEATS = "reccobeats"
 RECCOBEATS_BATCH = 40
 SPOTIFY_BATCH = 100
 
-_FLOAT_FIELDS = (
-    "danceability",
-    "energy",
-    "valence",
-    "tempo",
-    "loudness",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-)
+#: Whole-number features (pitch class, major/minor, beats per bar); a negative value is
+#: the providers' "unknown" and is stored as missing.
+_INT_FIELDS = ("key", "mode", "time_signature")
+_FLOAT_FIELDS = tuple(name for name in FEATURE_NAMES if name not in _INT_FIELDS)
 
 
 class ProviderUnavailable(Exception):
@@ -73,17 +66,22 @@ def _features(track_id: str, provider: str, obj: dict) -> Features:
     for name in _FLOAT_FIELDS:
         v = obj.get(name)
         values[name] = float(v) if isinstance(v, (int, float)) else None
-    for name in ("key", "mode", "time_signature"):
+    for name in _INT_FIELDS:
         v = obj.get(name)
         values[name] = int(v) if isinstance(v, (int, float)) and v >= 0 else None
     return Features(track_id=track_id, provider=provider, **values)
 
 
-class SpotifyAudioFeatures:
-    """Spotify's own ``GET /audio-features?ids=`` (only for apps created before Nov 2024)."""
+class _AudioFeaturesEndpoint:
+    """What both providers share: the same ``GET audio-features?ids=a,b`` request.
 
-    name = SPOTIFY
-    batch_size = SPOTIFY_BATCH
+    Subclasses set ``name``, ``batch_size``, the answer's list key (``items_key``) and how
+    to read a Spotify id from one entry (``_id_of``).
+    """
+
+    name: str
+    batch_size: int
+    items_key: str
 
     def __init__(self, http: HttpClient):
         self.http = http
@@ -94,10 +92,30 @@ class SpotifyAudioFeatures:
     def parse(self, ids: Sequence[str], body: Any) -> dict[str, Features]:
         wanted = set(ids)
         out = {}
-        for obj in (body or {}).get("audio_features") or []:
-            if obj and obj.get("id") in wanted:
-                out[obj["id"]] = _features(obj["id"], self.name, obj)
+        for obj in (body or {}).get(self.items_key) or []:
+            sid = self._id_of(obj)
+            if sid in wanted:
+                out[sid] = _features(sid, self.name, obj)
         return out
+
+    def _id_of(self, obj: Any) -> str | None:
+        raise NotImplementedError
+
+    def unavailable(self, exc: Exception) -> str | None:
+        """No error disables a provider for good unless the provider says so."""
+        return None
+
+
+class SpotifyAudioFeatures(_AudioFeaturesEndpoint):
+    """Spotify's own ``GET /audio-features?ids=`` (only for apps created before Nov 2024)."""
+
+    name = SPOTIFY
+    batch_size = SPOTIFY_BATCH
+    items_key = "audio_features"
+
+    def _id_of(self, obj: Any) -> str | None:
+        # unknown ids come back as null entries, in the order asked
+        return obj.get("id") if obj else None
 
     def unavailable(self, exc: Exception) -> str | None:
         if isinstance(exc, SpotifyHTTPError) and exc.status in (403, 404, 410):
@@ -108,30 +126,17 @@ class SpotifyAudioFeatures:
         return None
 
 
-class ReccoBeatsFeatures:
+class ReccoBeatsFeatures(_AudioFeaturesEndpoint):
     """ReccoBeats ``GET /audio-features?ids=`` (≤40 Spotify ids; unknown ids are absent)."""
 
     name = RECCOBEATS
     batch_size = RECCOBEATS_BATCH
+    items_key = "content"
 
-    def __init__(self, http: HttpClient):
-        self.http = http
-
-    def request(self, ids: Sequence[str]) -> tuple[str, dict]:
-        return "audio-features", {"ids": ",".join(ids)}
-
-    def parse(self, ids: Sequence[str], body: Any) -> dict[str, Features]:
-        wanted = set(ids)
-        out = {}
-        for obj in (body or {}).get("content") or []:
-            href = str(obj.get("href") or "")
-            sid = href.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
-            if sid in wanted:
-                out[sid] = _features(sid, self.name, obj)
-        return out
-
-    def unavailable(self, exc: Exception) -> str | None:
-        return None
+    def _id_of(self, obj: Any) -> str | None:
+        # entries carry ReccoBeats' own id; the Spotify id is the tail of ``href``
+        href = str(obj.get("href") or "")
+        return href.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
 
 
 def reccobeats_http(config: Config, **kwargs: Any) -> HttpClient:
