@@ -476,15 +476,36 @@ class Store:
         return json.loads(row[0]) if row else []
 
     # ---------------------------------------------------------------- imports
-    def known_track_ids(self, track_ids: Sequence[str]) -> set[str]:
-        """Which of ``track_ids`` are stored at all (library, catalog or neither)."""
-        return {tid for tid, _ in self._lookup("SELECT id, 1 FROM tracks WHERE id IN ({})", track_ids)}
+    def feature_state(self, track_ids: Sequence[str]) -> dict[str, str | None]:
+        """For each of ``track_ids`` already stored: the provider of its features, or None.
 
-    def feature_providers(self, track_ids: Sequence[str]) -> dict[str, str]:
-        """track id -> provider of its stored features, for those that have any."""
+        Ids absent from the result are not stored at all. One pass, because an import
+        needs both answers for every row of a file.
+        """
         return dict(
-            self._lookup("SELECT track_id, provider FROM features WHERE track_id IN ({})", track_ids)
+            self._lookup(
+                "SELECT t.id, f.provider FROM tracks t LEFT JOIN features f ON f.track_id = t.id "
+                "WHERE t.id IN ({})",
+                track_ids,
+            )
         )
+
+    @contextmanager
+    def bulk(self) -> Iterator[sqlite3.Connection]:
+        """A transaction with a large page cache, for imports of 100k rows.
+
+        Random-key inserts into three B-trees thrash SQLite's default 2 MB cache; 64 MB
+        makes a 100k-row import ~1.5x faster. Restored afterwards so long-lived
+        connections (the TUI holds several) stay small.
+        """
+        before = self.conn.execute("PRAGMA cache_size").fetchone()[0]
+        self.conn.execute("PRAGMA cache_size = -65536")
+        try:
+            with self.transaction() as c:
+                yield c
+        finally:
+            self.conn.execute(f"PRAGMA cache_size = {before}")
+            self.conn.execute("PRAGMA shrink_memory")
 
     def _lookup(self, sql: str, ids: Sequence[str]) -> list[tuple]:
         if len(ids) > 5000:  # one join beats a hundred IN (...) queries
@@ -510,7 +531,12 @@ class Store:
             )
 
     # ---------------------------------------------------------------- features
-    def upsert_features(self, features: Iterable[Features]) -> int:
+    def upsert_features(self, features: Iterable[Features], record_lookups: bool = True) -> int:
+        """Store features; ``record_lookups`` notes the provider as having found them.
+
+        Lookups matter for network providers (``features --retry`` asks again only where
+        one said "missing"); a CSV import passes False, it was not asked anything.
+        """
         stamp = now_iso()
         rows = [(f.track_id, f.provider, *(getattr(f, n) for n in FEATURE_NAMES), stamp) for f in features]
         marks = ",".join("?" * (len(FEATURE_NAMES) + 3))
@@ -522,12 +548,13 @@ class Store:
                 f"provider = excluded.provider, {updates}, fetched_at = excluded.fetched_at",
                 rows,
             )
-            c.executemany(
-                "INSERT INTO feature_lookups(track_id, provider, status, checked_at) "
-                "VALUES (?, ?, 'found', ?) ON CONFLICT(track_id, provider) DO UPDATE SET "
-                "status = 'found', checked_at = excluded.checked_at",
-                [(r[0], r[1], stamp) for r in rows],
-            )
+            if record_lookups:
+                c.executemany(
+                    "INSERT INTO feature_lookups(track_id, provider, status, checked_at) "
+                    "VALUES (?, ?, 'found', ?) ON CONFLICT(track_id, provider) DO UPDATE SET "
+                    "status = 'found', checked_at = excluded.checked_at",
+                    [(r[0], r[1], stamp) for r in rows],
+                )
         return len(rows)
 
     def get_features(self, track_id: str) -> Features | None:

@@ -331,16 +331,15 @@ def import_csv(
     parsed = parse_csv(path, progress)
     layout, tracks, features = parsed.layout, parsed.tracks, parsed.features
     ids = [t.id for t in tracks]
-    known = store.known_track_ids(ids)
-    providers = store.feature_providers(ids)
+    providers = store.feature_state(ids)  # stored ids -> provider of their features
     usable = [
         f for f in features if providers.get(f.track_id) is None or providers[f.track_id].startswith("csv:")
     ]
     total = len(tracks)
     progress(0, total, "writing")
-    with store.transaction():
+    with store.bulk():
         store.upsert_tracks(tracks, artist_ids=parsed.artist_ids)
-        store.upsert_features(usable)
+        store.upsert_features(usable, record_lookups=False)
         store.add_imports(ids, kind, str(Path(path).name))
     progress(total, total, "done")
     return ImportResult(
@@ -349,7 +348,7 @@ def import_csv(
         kind=kind,
         rows=parsed.rows,
         tracks=total,
-        new_tracks=total - len(known),
+        new_tracks=total - len(providers),
         with_features=len(features),
         features_kept=len(features) - len(usable),
         skipped_local=parsed.skipped_local,
