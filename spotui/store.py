@@ -981,13 +981,13 @@ class Store:
     # ---------------------------------------------------------------- recommendations (pool)
     # Used by spotui/analysis/recommend.py. Flat queries without the library view joined per
     # row: at 100k tracks that join costs more than building the whole candidate matrix.
-    def pool_rows(self, columns: Sequence[str]) -> dict[str, list]:
+    def pool_rows(self, columns: Sequence[str]) -> dict[str, Any]:
         """What the recommender's candidate pool is built from, as plain tuples.
 
-        ``features``: ``(track_id, *columns)`` of every track with features; ``tracks``:
-        ``(id, name, artists_json, album, duration_ms, release_date, genres_json, isrc)`` of
-        every track; ``library``: library track ids; ``catalog``: catalog-import ids (may
-        overlap the library; the library wins).
+        ``features``: ``(track_id, *columns)`` of every track with features; ``tracks``: an
+        iterator (read it once, right away) over ``(id, name, artists_json, album,
+        duration_ms, release_date, genres_json, isrc)`` of every track; ``library``: library
+        track ids; ``catalog``: catalog-import ids (may overlap the library; the library wins).
         """
         bad = [c for c in columns if c not in FEATURE_NAMES]
         if bad:
@@ -995,10 +995,12 @@ class Store:
         q = self.conn.execute
         return {
             "features": q(f"SELECT track_id, {', '.join(columns)} FROM features").fetchall(),
+            # A cursor, not a list: the recommender keeps each row compactly as it reads it,
+            # and 100k row tuples held at once would stay in the process's RSS afterwards.
             "tracks": q(
                 "SELECT id, name, artists, album, duration_ms, release_date, genres, isrc "
                 "FROM tracks"
-            ).fetchall(),
+            ),
             # The library view's sources without its de-duplicating UNION (2x faster here);
             # ids may repeat. Keep in step with the `library` view in _SCHEMA_V1.
             "library": [

@@ -27,7 +27,6 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 import numpy as np
@@ -35,6 +34,12 @@ import numpy as np
 from spotui.analysis import evaluate
 from spotui.analysis.features import FEATURE_VERSION, MOOD_FEATURES, FeatureMatrix, load_matrix
 from spotui.analysis.moods import cluster_color, label_clusters
+from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for the TUI)
+    UNANALYSED_ID,
+    SegmentResult,
+    _from_run,
+    load_result,
+)
 from spotui.errors import NoFeaturesError, UserError
 from spotui.model import Cluster
 from spotui.progress import CancelCheck, Progress, check_cancel
@@ -54,70 +59,9 @@ GMM_FIT_SIZE = 20_000
 #: Above this many tracks the final KMeans refinement is MiniBatch.
 MINIBATCH_ABOVE = 250_000
 SEED = 0
-#: Cluster id of tracks without (enough) audio features.
-UNANALYSED_ID = -1
 #: Jaccard overlap below which a new cluster is not considered the same as an old one.
 MATCH_MIN_JACCARD = 0.25
 EXAMPLES_PER_CLUSTER = 5
-
-
-@dataclass
-class SegmentResult:
-    """One segmentation of the library, as computed or as read back from the store."""
-
-    method: str
-    k: int
-    scores: dict  # silhouette, davies_bouldin, nmi (None where undefined)
-    clusters: list[Cluster]
-    assignments: dict[str, int]  # track id -> cluster id (analysed tracks only)
-    coords: dict[str, tuple[float, float]]  # track id -> 2-D mood-map position (PCA)
-    unanalysed: list[str]
-    library_centroid: dict[str, float]
-    reused: bool = False
-    requested_k: int | None = None  # None: k was chosen automatically
-    fingerprint: str = ""
-    examples: dict[int, list[str]] = field(default_factory=dict)  # most typical tracks first
-    params: dict = field(default_factory=dict)
-
-    def tracks_in(self, cluster_id: int) -> list[str]:
-        """Track ids of a cluster (``UNANALYSED_ID`` gives the unanalysed tracks)."""
-        if cluster_id == UNANALYSED_ID:
-            return list(self.unanalysed)
-        if not hasattr(self, "_members"):
-            members: dict[int, list[str]] = {}
-            for tid, cid in self.assignments.items():
-                members.setdefault(cid, []).append(tid)
-            self._members = members
-        return list(self._members.get(cluster_id, []))
-
-    def cluster(self, cluster_id: int) -> Cluster:
-        for c in self.clusters:
-            if c.id == cluster_id:
-                return c
-        from spotui.errors import NotFoundError
-
-        known = ", ".join(str(c.id) for c in self.clusters) or "none"
-        raise NotFoundError(f"There is no cluster {cluster_id} (clusters: {known}).")
-
-    def to_json(self) -> dict:
-        """The documented ``spotui segment --json`` shape."""
-        return {
-            "method": self.method,
-            "k": self.k,
-            "silhouette": self.scores.get("silhouette"),
-            "clusters": [
-                {
-                    "id": c.id,
-                    "label": c.label,
-                    "size": c.size,
-                    "reasons": list(c.reasons),
-                    "centroid": c.centroid,
-                    "track_ids": self.tracks_in(c.id),
-                }
-                for c in self.clusters
-            ],
-            "unanalysed": list(self.unanalysed),
-        }
 
 
 # ------------------------------------------------------------------ fingerprints / reuse
@@ -134,59 +78,10 @@ def fingerprint(store, method: str, k: int | None) -> str:
     return hashlib.sha1("|".join(parts).encode()).hexdigest()
 
 
-def load_result(store) -> SegmentResult | None:
-    """The last stored result, possibly stale; cheap (no scikit-learn, no recompute)."""
-    run = store.latest_analysis()
-    if run is None:
-        return None
-    return _from_run(run)
-
-
 def is_current(store, result: SegmentResult) -> bool:
     """Whether ``result`` was made from the library as it is now (same method and k ask)."""
     return bool(result.fingerprint) and result.fingerprint == fingerprint(
         store, result.method, result.requested_k
-    )
-
-
-def _from_run(run: dict) -> SegmentResult:
-    params = run["params"]
-    clusters = [
-        Cluster(
-            id=c["id"],
-            label=c["label"],
-            size=c["size"],
-            reasons=tuple(c["reasons"]),
-            centroid=c["centroid"],
-            color=cluster_color(c["id"]),
-        )
-        for c in run["clusters"]
-    ]
-    clusters.sort(key=lambda c: (-c.size, c.id))
-    assignments: dict[str, int] = {}
-    coords: dict[str, tuple[float, float]] = {}
-    unanalysed = set()
-    for tid, cid, x, y in run["assignments"]:
-        if cid == UNANALYSED_ID:
-            unanalysed.add(tid)
-            continue
-        assignments[tid] = cid
-        coords[tid] = (x, y)
-    order = params.get("unanalysed_order")
-    return SegmentResult(
-        method=run["method"],
-        k=run["k"],
-        scores=run["scores"],
-        clusters=clusters,
-        assignments=assignments,
-        coords=coords,
-        unanalysed=[t for t in order if t in unanalysed] if order else sorted(unanalysed),
-        library_centroid=params.get("library_centroid", {}),
-        reused=True,
-        requested_k=params.get("requested_k"),
-        fingerprint=run["fingerprint"],
-        examples={int(k): v for k, v in params.get("examples", {}).items()},
-        params=params,
     )
 
 

@@ -38,7 +38,7 @@ class SpotuiApp(App):
         # that a new database is created and migrated exactly once.
         self.store = Store.open(config.db_path)
         self.rows: LibraryRows | None = None
-        self.result = None  # spotui.analysis.segment.SegmentResult
+        self.result = None  # spotui.analysis.result.SegmentResult
         self.background_status = ""
         self._recommender = None
         self._rec_lock = threading.Lock()
@@ -57,8 +57,8 @@ class SpotuiApp(App):
             self._preloaded = exc
 
     def read_library(self) -> tuple[LibraryRows, object]:
-        """The library rows and the stored segmentation (no scikit-learn); any thread."""
-        from spotui.analysis.segment import load_result
+        """The library rows and the stored segmentation (no numpy, no scikit-learn); any thread."""
+        from spotui.analysis.result import load_result
 
         with self.open_worker_store() as store:
             if self.config.demo:
@@ -105,8 +105,6 @@ class SpotuiApp(App):
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_library(self) -> None:
-        from spotui.analysis.segment import is_current
-
         self._recommender = None  # the pool is rebuilt from the new data on first use
         preload, self._preload = self._preload, None
         if preload is not None:
@@ -121,6 +119,8 @@ class SpotuiApp(App):
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before.
         self.library_shown.wait(5)
+        from spotui.analysis.segment import is_current  # imports numpy: after the paint too
+
         with self.open_worker_store() as store:
             current = result is not None and is_current(store, result)
         if not current:

@@ -2,14 +2,17 @@
 
 Why a separate module: the track table, the cluster list and the map all look at the same
 rows through a *view* (which tracks, filtered by what, sorted how). Keeping the rows in
-plain lists and one numpy array, and computing views as index lists, keeps a 100k-track
-library cheap (a few MB) and makes filtering and sorting testable without Textual. No
+plain lists and one flat float32 ``array.array``, and computing views as index lists, keeps
+a 100k-track library cheap (a few MB) and makes filtering and sorting testable without
+Textual. numpy is not imported until a feature column is sorted: the rows are read before
+the first paint, and importing numpy there (~0.1 s holding the GIL) delayed it. No
 Textual imports here, and nothing that decides anything about music: clusters come from
 the segmentation result, this module only looks them up.
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -53,22 +56,36 @@ class LibraryRows:
     ids: list[str]
     titles: list[str]
     artists: list[str]
-    features: np.ndarray  # (n, len(TABLE_FEATURES)) float32, NaN where missing
+    #: Row-major ``len(ids) x len(TABLE_FEATURES)`` float32 values, NaN where missing.
+    values: array
     _index: dict[str, int] = field(default_factory=dict, repr=False)
     _haystack: list[str] = field(default_factory=list, repr=False)
+    _features: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
     def from_store(cls, store) -> LibraryRows:
-        import numpy as np
-
         rows = store.library_table_rows([f for f, _, _ in TABLE_FEATURES])
         ids = [r[0] for r in rows]
         titles = [r[1] for r in rows]
         artists = [r[2] or "" for r in rows]
-        # dtype float turns SQL NULLs (None) into NaN in one C loop.
-        feats = np.array([r[3:] for r in rows], dtype=np.float32).reshape(
-            len(rows), len(TABLE_FEATURES))
-        return cls(ids, titles, artists, feats)
+        nan = float("nan")
+        values = array("f", [nan if v is None else v for r in rows for v in r[3:]])
+        return cls(ids, titles, artists, values)
+
+    @property
+    def features(self) -> np.ndarray:
+        """``(n, len(TABLE_FEATURES))`` float32 view of :attr:`values` (imports numpy)."""
+        if self._features is None:
+            import numpy as np
+
+            self._features = np.frombuffer(self.values, dtype=np.float32).reshape(
+                len(self.ids), len(TABLE_FEATURES))
+        return self._features
+
+    def row_features(self, i: int) -> array:
+        """Row ``i``'s table features as floats (NaN where missing), in TABLE_FEATURES order."""
+        w = len(TABLE_FEATURES)
+        return self.values[i * w : (i + 1) * w]
 
     def __len__(self) -> int:
         return len(self.ids)

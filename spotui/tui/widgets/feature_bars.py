@@ -3,6 +3,8 @@ each bar, and the reasons the segmentation gave for that cluster."""
 
 from __future__ import annotations
 
+import math
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -15,15 +17,31 @@ SHORT = {"danceability": "dance", "acousticness": "acoustic", "instrumentalness"
          "speechiness": "speech", "liveness": "live", "loudness": "loudness"}
 
 
+#: The analysis's mood columns (``spotui.analysis.features.MOOD_FEATURES``), in its order.
+#: Repeated here, like the ranges below, because importing that module imports numpy,
+#: and this pane paints before numpy is needed; tests check that the two agree.
+MOOD_FEATURES: tuple[str, ...] = (
+    "danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness",
+    "liveness", "tempo", "loudness",
+)
+#: Fixed ranges of ``spotui.analysis.features.to_unit`` (TEMPO_RANGE, LOUDNESS_RANGE).
+_RANGES = {"tempo": (50.0, 200.0), "loudness": (-35.0, 0.0)}
+_SQRT = ("speechiness", "liveness")
+
+
 def unit(feature: str, value: float | None) -> float | None:
-    """A raw feature value on the 0..1 scale the bars use (same mapping as the analysis)."""
+    """A raw feature value on the 0..1 scale the bars use: the analysis's ``to_unit`` for
+    one value, in plain Python (float64 throughout, so the same result)."""
     if value is None:
         return None
-    import numpy as np
-
-    from spotui.analysis.features import to_unit
-
-    return float(to_unit(feature, np.array([float(value)]))[0])
+    v = float(value)
+    if v != v:  # NaN stays NaN
+        return v
+    if feature in _RANGES:
+        lo, hi = _RANGES[feature]
+        return min(max((v - lo) / (hi - lo), 0.0), 1.0)
+    v = min(max(v, 0.0), 1.0)
+    return math.sqrt(v) if feature in _SQRT else v
 
 
 def bar(fraction: float, width: int, marker: float | None, color: str) -> Text:
@@ -104,8 +122,6 @@ class FeatureBars(Static):
         color = (cluster.color if cluster else "") or "cyan"
         values = features.as_dict()
         centroid = cluster.centroid if cluster else {}
-        from spotui.analysis.features import MOOD_FEATURES
-
         for name in MOOD_FEATURES:
             value = values.get(name)
             mine = unit(name, value)

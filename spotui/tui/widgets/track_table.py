@@ -122,7 +122,6 @@ class TrackTable(DataTable):
         stop = min(len(self._view), count)
         if stop <= self._loaded:
             return
-        feats = rows.features
         color_of = self._color_of
         compact = self._widths[0]
         for i in self._view[self._loaded : stop]:
@@ -133,12 +132,13 @@ class TrackTable(DataTable):
                 rows.titles[i],
                 rows.artists[i],
             ]
+            feats = rows.row_features(i)
             if compact:
-                cells.append(_mini_bars(feats[i, :4]))
-                cells.append(_number("tempo", float(feats[i, 4]), 3))
+                cells.append(_mini_bars(feats[:4]))
+                cells.append(_number("tempo", feats[4], 3))
             else:
                 for j, (name, _, width) in enumerate(TABLE_FEATURES):
-                    cells.append(_number(name, float(feats[i, j]), width))
+                    cells.append(_number(name, feats[j], width))
             self.add_row(*cells, key=tid)
         self._loaded = stop
 

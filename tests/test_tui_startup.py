@@ -1,0 +1,87 @@
+"""The TUI's first-paint path stays numpy-free, and its numpy-free copies agree with the
+analysis they mirror (issue 8: startup time and memory)."""
+
+from __future__ import annotations
+
+import math
+import random
+import subprocess
+import sys
+
+import numpy as np
+
+from spotui.analysis import features as analysis_features
+from spotui.analysis import result as result_module
+from spotui.analysis import segment
+from spotui.features.demo import populate
+from spotui.store import Store
+from spotui.tui.library import TABLE_FEATURES, LibraryRows
+from spotui.tui.widgets import feature_bars
+
+
+def test_feature_bars_unit_matches_the_analysis() -> None:
+    assert feature_bars.MOOD_FEATURES == analysis_features.MOOD_FEATURES
+    assert feature_bars._RANGES == {
+        "tempo": analysis_features.TEMPO_RANGE,
+        "loudness": analysis_features.LOUDNESS_RANGE,
+    }
+    assert feature_bars._SQRT == analysis_features._SQRT_COLUMNS
+    rng = random.Random(3)
+    values = [rng.uniform(-60, 260) for _ in range(300)] + [0.0, 0.25, 1.0, 50.0, 200.0, -35.0]
+    for name in analysis_features.MOOD_FEATURES:
+        for v in values:
+            expected = float(analysis_features.to_unit(name, np.array([v]))[0])
+            assert feature_bars.unit(name, v) == expected
+        assert feature_bars.unit(name, None) is None
+        assert math.isnan(feature_bars.unit(name, float("nan")))
+
+
+def test_segment_reexports_the_numpy_free_result() -> None:
+    assert segment.SegmentResult is result_module.SegmentResult
+    assert segment.load_result is result_module.load_result
+    assert segment.UNANALYSED_ID == result_module.UNANALYSED_ID == -1
+
+
+def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
+    with Store.open(tmp_path / "lib.db") as store:
+        populate(store, n_tracks=300, seed=5, n_catalog=20)
+        rows = LibraryRows.from_store(store)
+        raw = store.library_table_rows([f for f, _, _ in TABLE_FEATURES])
+    expected = np.array([r[3:] for r in raw], dtype=np.float32)
+    assert rows.features.shape == (300, len(TABLE_FEATURES))
+    np.testing.assert_array_equal(rows.features, expected)
+    missing = [i for i in range(len(rows)) if np.isnan(expected[i]).all()]
+    assert missing  # the demo library has tracks without features
+    for i in (0, 7, missing[0]):
+        np.testing.assert_array_equal(np.array(rows.row_features(i), dtype=np.float32),
+                                      expected[i])
+    by_energy = rows.view(None, sort_key="energy", descending=True)
+    energies = [rows.row_features(i)[0] for i in by_energy]
+    known = [e for e in energies if not math.isnan(e)]
+    assert known == sorted(known, reverse=True)
+    assert all(math.isnan(e) for e in energies[len(known):])
+
+
+def test_first_paint_path_does_not_import_numpy(tmp_path) -> None:
+    """What the app reads before its first paint (rows, stored clusters, detail bars)."""
+    db = tmp_path / "lib.db"
+    with Store.open(db) as store:
+        populate(store, n_tracks=200, seed=2, n_catalog=0)
+        segment.segment(store)
+    code = (
+        "import sys\n"
+        "from spotui.store import Store\n"
+        "import spotui.tui.app, spotui.tui.screens.main\n"
+        "from spotui.analysis.result import load_result\n"
+        "from spotui.tui.library import LibraryRows\n"
+        "from spotui.tui.widgets.feature_bars import unit\n"
+        f"s = Store.open({str(db)!r})\n"
+        "rows, result = LibraryRows.from_store(s), load_result(s)\n"
+        "assert len(rows) == 200 and result is not None and result.clusters\n"
+        "unit('tempo', 120.0)\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
