@@ -45,26 +45,25 @@ def _env_path(name: str) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def _app_dir(override: str, xdg: str, platform_default) -> Path:
+    """``$override`` if set, else ``$xdg/spotui``, else the platform's usual place."""
+    path = _env_path(override)
+    if path:
+        return path
+    base = _env_path(xdg)
+    if base:
+        return base / APP_NAME
+    return Path(platform_default(APP_NAME, appauthor=False))
+
+
 def data_dir() -> Path:
     """The directory for the database (honours ``SPOTUI_DATA_DIR`` and ``XDG_DATA_HOME``)."""
-    override = _env_path("SPOTUI_DATA_DIR")
-    if override:
-        return override
-    xdg = _env_path("XDG_DATA_HOME")
-    if xdg:
-        return xdg / APP_NAME
-    return Path(user_data_dir(APP_NAME, appauthor=False))
+    return _app_dir("SPOTUI_DATA_DIR", "XDG_DATA_HOME", user_data_dir)
 
 
 def config_dir() -> Path:
     """The directory for ``config.toml`` and the token (``SPOTUI_CONFIG_DIR``, ``XDG_CONFIG_HOME``)."""
-    override = _env_path("SPOTUI_CONFIG_DIR")
-    if override:
-        return override
-    xdg = _env_path("XDG_CONFIG_HOME")
-    if xdg:
-        return xdg / APP_NAME
-    return Path(user_config_dir(APP_NAME, appauthor=False))
+    return _app_dir("SPOTUI_CONFIG_DIR", "XDG_CONFIG_HOME", user_config_dir)
 
 
 def _read_toml(path: Path) -> dict:

@@ -129,3 +129,42 @@ def client(config) -> Iterator[SpotifyClient]:
     c = SpotifyClient(config, backoff=0.01)
     yield c
     c.close()
+
+
+@pytest.fixture(scope="session")
+def segmented_demo(_demo_db_file, tmp_path_factory) -> Path:
+    """The demo library with its default segmentation stored (so the TUI opens on it)."""
+    from spotui.analysis.segment import segment
+
+    path = tmp_path_factory.mktemp("tui") / "demo.sqlite3"
+    shutil.copy(_demo_db_file, path)
+    with Store.open(path) as s:
+        segment(s)
+        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+@pytest.fixture
+def demo_app(segmented_demo, isolated_env, tmp_path):
+    """A SpotuiApp on a private copy of the segmented demo library."""
+    from spotui.config import load as load_config
+    from spotui.tui.app import SpotuiApp
+
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    shutil.copy(segmented_demo, data / "demo.sqlite3")
+    return SpotuiApp(load_config(demo=True))
+
+
+async def settle(pilot) -> None:
+    """Wait until the app shows the library and its background workers are done."""
+    app = pilot.app
+    for _ in range(200):
+        await pilot.pause(0.05)
+        if app.library_shown.is_set() and app.result is not None:
+            break
+    for _ in range(2):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+    await app.workers.wait_for_complete()
+    await pilot.pause()

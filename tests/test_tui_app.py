@@ -5,19 +5,13 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import shutil
 
-import pytest
-
-from spotui.analysis.segment import segment
-from spotui.config import load as load_config
-from spotui.store import Store
-from spotui.tui.app import SpotuiApp
 from spotui.tui.library import ALL, SELECTION, LibraryRows
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList
 from spotui.tui.widgets.track_table import TrackTable
+from tests.conftest import settle
 
 
 def sync(test):
@@ -30,36 +24,10 @@ def sync(test):
     return run
 
 
-@pytest.fixture(scope="session")
-def segmented_demo(_demo_db_file, tmp_path_factory):
-    """The demo library with its default segmentation stored (so the app opens on it)."""
-    path = tmp_path_factory.mktemp("tui") / "demo.sqlite3"
-    shutil.copy(_demo_db_file, path)
-    with Store.open(path) as store:
-        segment(store)
-        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
-
-
-@pytest.fixture
-def demo_app(segmented_demo, isolated_env, tmp_path):
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    shutil.copy(segmented_demo, data / "demo.sqlite3")
-    return SpotuiApp(load_config(demo=True))
-
-
 async def ready(pilot) -> MainScreen:
     """Wait until the main screen shows the library, its clusters and recommendations."""
     app = pilot.app
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if app.library_shown.is_set() and app.result is not None:
-            break
-    await app.workers.wait_for_complete()
-    await pilot.pause(0.3)
-    await app.workers.wait_for_complete()
-    await pilot.pause()
+    await settle(pilot)
     assert isinstance(app.screen, MainScreen)
     return app.screen
 
