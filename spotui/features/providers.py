@@ -16,6 +16,7 @@ transport as Spotify (:class:`spotui.spotify.client.HttpClient`: per-thread sess
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -72,7 +73,7 @@ def _features(track_id: str, provider: str, obj: dict) -> Features:
     return Features(track_id=track_id, provider=provider, **values)
 
 
-class _AudioFeaturesEndpoint:
+class _AudioFeaturesEndpoint(ABC):
     """What both providers share: the same ``GET audio-features?ids=a,b`` request.
 
     Subclasses set ``name``, ``batch_size``, the answer's list key (``items_key``) and how
@@ -98,8 +99,9 @@ class _AudioFeaturesEndpoint:
                 out[sid] = _features(sid, self.name, obj)
         return out
 
+    @abstractmethod
     def _id_of(self, obj: Any) -> str | None:
-        raise NotImplementedError
+        """The Spotify id an entry of the response describes (each service says it its way)."""
 
     def unavailable(self, exc: Exception) -> str | None:
         """No error disables a provider for good unless the provider says so."""
