@@ -222,3 +222,18 @@ async def test_help_lists_every_bound_key(demo_app):
         for action in ACTIONS:
             assert action.description in shown
             assert display_keys(action) in shown
+
+
+@sync
+async def test_sorting_by_a_feature_at_80_columns(demo_app):
+    """At 80x24 the feature columns fold into one bar column; sorting must still work."""
+    from textual.widgets import Static
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        status = str(screen.query_one("#status", Static).render())
+        assert "sorted by Energy ▼" in status
+        energies = [demo_app.store.get_features(t).energy for t in view_ids(screen)[:20]]
+        assert energies == sorted(energies, reverse=True)

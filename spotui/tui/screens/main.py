@@ -18,7 +18,14 @@ from textual.worker import get_current_worker
 from spotui.errors import UserError
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
-from spotui.tui.library import ALL, SELECTION, SORT_KEYS, UNANALYSED, source_cluster
+from spotui.tui.library import (
+    ALL,
+    SELECTION,
+    SORT_KEYS,
+    TABLE_FEATURES,
+    UNANALYSED,
+    source_cluster,
+)
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
@@ -32,6 +39,8 @@ REC_COUNT = 20
 REC_DELAY = 0.15
 FILTER_DELAY = 0.08
 _TEXT_SORTS = ("title", "artists")
+
+_SORT_LABELS = {"title": "Title", "artists": "Artists", **{f: h for f, h, _ in TABLE_FEATURES}}
 
 
 class MainScreen(Screen):
@@ -151,8 +160,10 @@ class MainScreen(Screen):
         if result is not None:
             parts.append(f"{len(result.clusters)} mood clusters ({result.method})")
         if self.sort_key:
-            label = self.query_one(TrackTable).columns[self.sort_key].label.plain
-            parts.append(f"sorted by {label}")
+            # by name, not from the column header: at 80 columns the feature columns are
+            # folded into one bar column and the sorted feature has no header of its own
+            arrow = "▼" if self.descending else "▲"
+            parts.append(f"sorted by {_SORT_LABELS[self.sort_key]} {arrow}")
         work = self.app.background_status
         if work:
             parts.append(work)

@@ -99,10 +99,14 @@ class TrackTable(DataTable):
         title = max(10, int(free * 0.55))
         return compact, title, max(8, free - title)
 
+    _feature_keys = frozenset(f for f, _, _ in TABLE_FEATURES)
+
     def _add_columns(self) -> None:
         key, desc = self._sort
         arrow = " ▼" if desc else " ▲"
         compact, title_w, artist_w = self._widths = self._layout()
+        if not compact and key in self._feature_keys:
+            artist_w = max(8, artist_w - len(arrow))  # the arrow widens that feature column
         self.add_column(" ", key="mood", width=1)
         self.add_column("Title" + (arrow if key == "title" else ""), key="title", width=title_w)
         self.add_column("Artists" + (arrow if key == "artists" else ""), key="artists",
