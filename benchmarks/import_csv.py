@@ -18,9 +18,27 @@ from spotui.features.csv_import import import_csv
 from spotui.store import Store
 
 HEADER = [
-    "", "track_id", "artists", "album_name", "track_name", "popularity", "duration_ms", "explicit",
-    "danceability", "energy", "key", "loudness", "mode", "speechiness", "acousticness",
-    "instrumentalness", "liveness", "valence", "tempo", "time_signature", "track_genre",
+    "",
+    "track_id",
+    "artists",
+    "album_name",
+    "track_name",
+    "popularity",
+    "duration_ms",
+    "explicit",
+    "danceability",
+    "energy",
+    "key",
+    "loudness",
+    "mode",
+    "speechiness",
+    "acousticness",
+    "instrumentalness",
+    "liveness",
+    "valence",
+    "tempo",
+    "time_signature",
+    "track_genre",
 ]
 
 
@@ -32,12 +50,31 @@ def write_kaggle_csv(path: Path, rows: int) -> None:
         w.writerow(HEADER)
         for i, t in enumerate(lib.tracks):
             f = feats[t.id]
-            w.writerow([
-                i, t.id, ";".join(t.artists), t.album, t.name, 50, t.duration_ms, "False",
-                f.danceability, f.energy, f.key, f.loudness, f.mode, f.speechiness,
-                f.acousticness, f.instrumentalness, f.liveness, f.valence, f.tempo,
-                f.time_signature, t.genres[0],
-            ])
+            w.writerow(
+                [
+                    i,
+                    t.id,
+                    ";".join(t.artists),
+                    t.album,
+                    t.name,
+                    50,
+                    t.duration_ms,
+                    "False",
+                    f.danceability,
+                    f.energy,
+                    f.key,
+                    f.loudness,
+                    f.mode,
+                    f.speechiness,
+                    f.acousticness,
+                    f.instrumentalness,
+                    f.liveness,
+                    f.valence,
+                    f.tempo,
+                    f.time_signature,
+                    t.genres[0],
+                ]
+            )
 
 
 def main() -> None:

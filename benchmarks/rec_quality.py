@@ -34,7 +34,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from spotui.analysis.evaluate import precision_at_k, reciprocal_rank, shares_genre  # noqa: E402
-from spotui.analysis.features import MOOD_FEATURES  # noqa: E402
+from spotui.analysis.matrix import MOOD_FEATURES  # noqa: E402
 from spotui.analysis.recommend import Recommender  # noqa: E402
 from spotui.features import demo  # noqa: E402
 from spotui.model import Features, Track  # noqa: E402

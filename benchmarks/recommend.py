@@ -31,7 +31,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from spotui.analysis.features import load_matrix  # noqa: E402
+from spotui.analysis.matrix import load_matrix  # noqa: E402
 from spotui.analysis.recommend import Recommender  # noqa: E402
 from spotui.features import demo  # noqa: E402
 from spotui.store import Store  # noqa: E402

@@ -107,8 +107,9 @@ def run_child(code: str, data: Path | None, settle: bool = False) -> tuple[float
         env["SPOTUI_CONFIG_DIR"] = str(data / "config")
     env["BENCH_SETTLE"] = "1" if settle else "0"
     start = time.time()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300
+    )
     if proc.returncode != 0:
         raise SystemExit(f"child failed:\n{proc.stderr[-3000:]}")
     info = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -142,9 +143,11 @@ def main() -> int:
 
     if lib100k is not None:
         t, info = run_child(CHILD_SPOTUI, lib100k, settle=True)
-        print(f"\n100k tracks: first paint {t:.3f} s; peak RSS after the recommendation pool "
-              f"was built {info['maxrss_mb']:.0f} MB (goal <= 300 MB: "
-              f"{'met' if info['maxrss_mb'] <= 300 else 'NOT met'})")
+        print(
+            f"\n100k tracks: first paint {t:.3f} s; peak RSS after the recommendation pool "
+            f"was built {info['maxrss_mb']:.0f} MB (goal <= 300 MB: "
+            f"{'met' if info['maxrss_mb'] <= 300 else 'NOT met'})"
+        )
     return 0
 
 

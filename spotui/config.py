@@ -116,7 +116,7 @@ class Config:
         if not self.client_id:
             raise ConfigError(
                 "No Spotify client id. Create an app at https://developer.spotify.com/dashboard, "
-                f"then set SPOTUI_CLIENT_ID or add client_id = \"...\" to {self.config_path}."
+                f'then set SPOTUI_CLIENT_ID or add client_id = "..." to {self.config_path}.'
             )
         return self.client_id
 

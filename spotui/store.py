@@ -303,7 +303,9 @@ class Store:
         try:
             # Reading the header is where a corrupt or foreign file shows itself.
             version = conn.execute("PRAGMA user_version").fetchone()[0]
-            tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+            tables = conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+            ).fetchone()[0]
             if version > SCHEMA_VERSION:
                 raise _NewerSchema(version)
             if version == 0 and tables:
@@ -383,7 +385,9 @@ class Store:
         )
 
     # ---------------------------------------------------------------- tracks
-    def upsert_tracks(self, tracks: Iterable[Track], artist_ids: dict[str, Sequence[str]] | None = None) -> int:
+    def upsert_tracks(
+        self, tracks: Iterable[Track], artist_ids: dict[str, Sequence[str]] | None = None
+    ) -> int:
         """Insert or update tracks; genres already known are kept and merged with new ones."""
         stamp = now_iso()
         artist_ids = artist_ids or {}
@@ -472,7 +476,9 @@ class Store:
         return out
 
     def artist_ids(self, track_id: str) -> list[str]:
-        row = self.conn.execute("SELECT artist_ids FROM tracks WHERE id = ?", (track_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT artist_ids FROM tracks WHERE id = ?", (track_id,)
+        ).fetchone()
         return json.loads(row[0]) if row else []
 
     # ---------------------------------------------------------------- imports
@@ -538,7 +544,10 @@ class Store:
         one said "missing"); a CSV import passes False, it was not asked anything.
         """
         stamp = now_iso()
-        rows = [(f.track_id, f.provider, *(getattr(f, n) for n in FEATURE_NAMES), stamp) for f in features]
+        rows = [
+            (f.track_id, f.provider, *(getattr(f, n) for n in FEATURE_NAMES), stamp)
+            for f in features
+        ]
         marks = ",".join("?" * (len(FEATURE_NAMES) + 3))
         updates = ", ".join(f"{n} = excluded.{n}" for n in FEATURE_NAMES)
         with self.transaction() as c:
@@ -682,7 +691,17 @@ class Store:
             "owned FROM playlists ORDER BY name COLLATE NOCASE"
         ).fetchall()
         return [
-            Playlist(r[0], r[1], r[2], r[3], r[4], bool(r[5]), None if r[6] is None else bool(r[6]), r[7], bool(r[8]))
+            Playlist(
+                r[0],
+                r[1],
+                r[2],
+                r[3],
+                r[4],
+                bool(r[5]),
+                None if r[6] is None else bool(r[6]),
+                r[7],
+                bool(r[8]),
+            )
             for r in rows
         ]
 
@@ -801,14 +820,29 @@ class Store:
             cur = c.execute(
                 "INSERT INTO analysis_runs(fingerprint, feature_version, method, k, params, "
                 "scores, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (fingerprint, feature_version, method, k, _dumps(params), _dumps(scores), now_iso()),
+                (
+                    fingerprint,
+                    feature_version,
+                    method,
+                    k,
+                    _dumps(params),
+                    _dumps(scores),
+                    now_iso(),
+                ),
             )
             run_id = int(cur.lastrowid)
             c.executemany(
                 "INSERT INTO clusters(run_id, cluster_id, label, reasons, centroid, size) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (run_id, cl["id"], cl["label"], _dumps(list(cl["reasons"])), _dumps(cl["centroid"]), cl["size"])
+                    (
+                        run_id,
+                        cl["id"],
+                        cl["label"],
+                        _dumps(list(cl["reasons"])),
+                        _dumps(cl["centroid"]),
+                        cl["size"],
+                    )
                     for cl in clusters
                 ],
             )
@@ -892,8 +926,7 @@ class Store:
             track_ids,
         )
         return {
-            r[0]: Features(r[0], r[1], **dict(zip(FEATURE_NAMES, r[2:], strict=True)))
-            for r in rows
+            r[0]: Features(r[0], r[1], **dict(zip(FEATURE_NAMES, r[2:], strict=True))) for r in rows
         }
 
     # ---------------------------------------------------------------- spotify sync (issue 6)
@@ -1024,9 +1057,7 @@ class Store:
         """
         parts = []
         for table in ("saved_tracks", "playlist_items", "top_tracks", "recent_plays", "imports"):
-            parts.append(
-                self.conn.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone()
-            )
+            parts.append(self.conn.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone())
         parts.append(
             self.conn.execute(
                 "SELECT count(*), max(rowid), max(fetched_at), "

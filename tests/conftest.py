@@ -31,7 +31,12 @@ def isolated_env(tmp_path, monkeypatch) -> dict[str, str]:
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    for key in ("SPOTUI_CLIENT_ID", "SPOTUI_API_URL", "SPOTUI_ACCOUNTS_URL", "SPOTUI_RECCOBEATS_URL"):
+    for key in (
+        "SPOTUI_CLIENT_ID",
+        "SPOTUI_API_URL",
+        "SPOTUI_ACCOUNTS_URL",
+        "SPOTUI_RECCOBEATS_URL",
+    ):
         monkeypatch.delenv(key, raising=False)
     return env
 
@@ -72,8 +77,9 @@ def demo_data_dir(_demo_db_file, tmp_path) -> Path:
     return data
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, input: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, input: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess:
     """Run ``python -m spotui ARGS`` as a user would, with an isolated environment."""
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTUI_")}
     full_env.update(env or {})

@@ -29,9 +29,7 @@ def test_xdg_dirs(tmp_path, monkeypatch):
 def test_config_toml_and_env_precedence(isolated_env, monkeypatch, tmp_path):
     cdir = tmp_path / "config"
     cdir.mkdir()
-    (cdir / "config.toml").write_text(
-        'client_id = "from-file"\n[spotify]\nredirect_port = 9999\n'
-    )
+    (cdir / "config.toml").write_text('client_id = "from-file"\n[spotify]\nredirect_port = 9999\n')
     cfg = config.load()
     assert cfg.client_id == "from-file"
     assert cfg.redirect_uri == "http://127.0.0.1:9999/callback"

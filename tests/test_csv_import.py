@@ -26,26 +26,49 @@ def snapshot(store) -> dict:
 
 def test_exportify_net_layout(store):
     result = import_csv(store, DATA / "exportify_net.csv")
-    assert (result.layout, result.rows, result.tracks, result.skipped_local) == ("exportify", 4, 3, 1)
+    assert (result.layout, result.rows, result.tracks, result.skipped_local) == (
+        "exportify",
+        4,
+        3,
+        1,
+    )
     assert result.with_features == 2
     rick = store.get_track("4uLU6hMCjMI75M1A2tKUQC")
     assert rick == Track(
-        "4uLU6hMCjMI75M1A2tKUQC", "Never Gonna Give You Up", ("Rick Astley",),
-        "Whenever You Need Somebody", 213573, "1987-11-12", ("dance rock", "new wave pop"),
+        "4uLU6hMCjMI75M1A2tKUQC",
+        "Never Gonna Give You Up",
+        ("Rick Astley",),
+        "Whenever You Need Somebody",
+        213573,
+        "1987-11-12",
+        ("dance rock", "new wave pop"),
     )
     both = store.get_track("7GhIk7Il098yCjg4BQjzvb")
     assert both.name == "Never Let Me Go, Pt. 2"
     assert both.artists == ("Ana Lua", "Bo Ring")
     f = store.get_features("4uLU6hMCjMI75M1A2tKUQC")
     assert f == Features(
-        "4uLU6hMCjMI75M1A2tKUQC", "csv:exportify", danceability=0.727, energy=0.939,
-        valence=0.916, tempo=113.309, loudness=-11.855, acousticness=0.135,
-        instrumentalness=0.0, speechiness=0.0369, liveness=0.151, key=8, mode=1, time_signature=4,
+        "4uLU6hMCjMI75M1A2tKUQC",
+        "csv:exportify",
+        danceability=0.727,
+        energy=0.939,
+        valence=0.916,
+        tempo=113.309,
+        loudness=-11.855,
+        acousticness=0.135,
+        instrumentalness=0.0,
+        speechiness=0.0369,
+        liveness=0.151,
+        key=8,
+        mode=1,
+        time_signature=4,
     )
     # a row without features is kept, just unanalysed
     assert store.get_features("0VjIjW4GlUZAMYd2vXMi3b") is None
     assert store.track_ids("library") == [
-        "4uLU6hMCjMI75M1A2tKUQC", "7GhIk7Il098yCjg4BQjzvb", "0VjIjW4GlUZAMYd2vXMi3b"
+        "4uLU6hMCjMI75M1A2tKUQC",
+        "7GhIk7Il098yCjg4BQjzvb",
+        "0VjIjW4GlUZAMYd2vXMi3b",
     ]
 
 
@@ -101,7 +124,10 @@ def test_provider_features_are_not_overwritten_by_csv(store):
 
 def test_parse_track_id():
     assert parse_track_id("spotify:track:4uLU6hMCjMI75M1A2tKUQC") == "4uLU6hMCjMI75M1A2tKUQC"
-    assert parse_track_id("https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC?si=1") == "4uLU6hMCjMI75M1A2tKUQC"
+    assert (
+        parse_track_id("https://open.spotify.com/intl-de/track/4uLU6hMCjMI75M1A2tKUQC?si=1")
+        == "4uLU6hMCjMI75M1A2tKUQC"
+    )
     assert parse_track_id("4uLU6hMCjMI75M1A2tKUQC") == "4uLU6hMCjMI75M1A2tKUQC"
     assert parse_track_id("spotify:album:4uLU6hMCjMI75M1A2tKUQC") is None
 
@@ -113,18 +139,45 @@ HEADER = "Track URI,Track Name,Artist Name(s),Energy,Valence"
 @pytest.mark.parametrize(
     ("content", "line", "column", "message"),
     [
-        (f"{HEADER}\n{GOOD_ROW}\nspotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,loud,0.5\n", 3, "Energy", "'loud' is not a number"),
-        (f"{HEADER}\n{GOOD_ROW}\n{GOOD_ROW}\nnot-an-id,S,A,0.1,0.2\n", 4, "Track URI", "is not a Spotify track id"),
-        (f"{HEADER}\n{GOOD_ROW}\nspotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,0.5\n", 3, None, "expected 5 fields, found 4"),
+        (
+            f"{HEADER}\n{GOOD_ROW}\nspotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,loud,0.5\n",
+            3,
+            "Energy",
+            "'loud' is not a number",
+        ),
+        (
+            f"{HEADER}\n{GOOD_ROW}\n{GOOD_ROW}\nnot-an-id,S,A,0.1,0.2\n",
+            4,
+            "Track URI",
+            "is not a Spotify track id",
+        ),
+        (
+            f"{HEADER}\n{GOOD_ROW}\nspotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,0.5\n",
+            3,
+            None,
+            "expected 5 fields, found 4",
+        ),
         (f"{HEADER}\n,S,A,0.5,0.5\n", 2, "Track URI", "empty track id"),
         ("foo,bar\n1,2\n", 1, None, "unknown layout"),
         ("title,energy\nX,0.5\n", 1, None, "unknown layout"),
         ("", 1, None, "the file is empty"),
-        ("Track URI,Track Name,Artist Name(s),Key\nspotify:track:4uLU6hMCjMI75M1A2tKUQC,S,A,4.5\n", 2, "Key", "not a whole number"),
-        (f'{HEADER}\n{GOOD_ROW}\n"spotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,0.1,0.2\n', 3, None, "malformed CSV"),
+        (
+            "Track URI,Track Name,Artist Name(s),Key\nspotify:track:4uLU6hMCjMI75M1A2tKUQC,S,A,4.5\n",
+            2,
+            "Key",
+            "not a whole number",
+        ),
+        (
+            f'{HEADER}\n{GOOD_ROW}\n"spotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,0.1,0.2\n',
+            3,
+            None,
+            "malformed CSV",
+        ),
     ],
 )
-def test_malformed_files_name_the_line_and_import_nothing(demo_store, tmp_path, content, line, column, message):
+def test_malformed_files_name_the_line_and_import_nothing(
+    demo_store, tmp_path, content, line, column, message
+):
     path = tmp_path / "bad.csv"
     path.write_text(content)
     before = snapshot(demo_store)
@@ -140,7 +193,10 @@ def test_malformed_files_name_the_line_and_import_nothing(demo_store, tmp_path, 
 
 def test_bad_encoding_names_the_line(store, tmp_path):
     path = tmp_path / "latin1.csv"
-    path.write_bytes(f"{HEADER}\n{GOOD_ROW}\n".encode() + "spotify:track:4uLU6hMCjMI75M1A2tKUQD,Caf\u00e9,A,0.1,0.2\n".encode("latin-1"))
+    path.write_bytes(
+        f"{HEADER}\n{GOOD_ROW}\n".encode()
+        + "spotify:track:4uLU6hMCjMI75M1A2tKUQD,Caf\u00e9,A,0.1,0.2\n".encode("latin-1")
+    )
     with pytest.raises(ImportFormatError) as info:
         import_csv(store, path)
     assert info.value.line == 3

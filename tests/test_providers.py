@@ -103,7 +103,9 @@ def test_chain_order_spotify_then_reccobeats_and_csv_kept(fakes, config, store):
     rb.know(ids[:8])  # also knows the first three: Spotify must win for those
     store.upsert_features([Features(track_id=ids[8], provider="csv:exportify", energy=0.9)])
     result = lookup_features(store, chain(config))
-    providers = {i: (store.get_features(i).provider if store.get_features(i) else None) for i in ids}
+    providers = {
+        i: (store.get_features(i).provider if store.get_features(i) else None) for i in ids
+    }
     assert providers == {
         **{i: SPOTIFY for i in ids[:3]},
         **{i: RECCOBEATS for i in ids[3:8]},

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from spotui.analysis import evaluate
-from spotui.analysis.features import MOOD_FEATURES, build_matrix
+from spotui.analysis.matrix import MOOD_FEATURES, build_matrix
 from spotui.analysis.recommend import (
     RECOMMEND_WEIGHTS,
     Recommender,

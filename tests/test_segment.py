@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from spotui.analysis import segment as seg
-from spotui.analysis.features import MOOD_FEATURES, build_matrix, to_unit
+from spotui.analysis.matrix import MOOD_FEATURES, build_matrix, to_unit
 from spotui.analysis.segment import (
     UNANALYSED_ID,
     SegmentResult,

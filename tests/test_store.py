@@ -81,9 +81,15 @@ def test_transaction_rolls_back_everything(store):
 def test_analysis_results_keep_latest_two(store):
     for i in range(3):
         store.save_analysis(
-            fingerprint=f"fp{i}", feature_version="v", method="kmeans", k=2,
-            params={"seed": 0}, scores={"silhouette": 0.5},
-            clusters=[{"id": 0, "label": "Calm", "reasons": ["r"], "centroid": {"energy": 0.2}, "size": 1}],
+            fingerprint=f"fp{i}",
+            feature_version="v",
+            method="kmeans",
+            k=2,
+            params={"seed": 0},
+            scores={"silhouette": 0.5},
+            clusters=[
+                {"id": 0, "label": "Calm", "reasons": ["r"], "centroid": {"energy": 0.2}, "size": 1}
+            ],
             assignments=[(T1.id, 0, 0.1, 0.2)],
         )
     latest = store.latest_analysis()
@@ -168,7 +174,9 @@ def test_counts(demo_store):
 
 
 def test_names_needing_json_escapes_round_trip(store):
-    odd = Track("5" * 22, "Odd", ('Say "Hi"', "Back\\slash", "Tab\there", "Sigur Rós"), genres=("a\nb",))
+    odd = Track(
+        "5" * 22, "Odd", ('Say "Hi"', "Back\\slash", "Tab\there", "Sigur Rós"), genres=("a\nb",)
+    )
     store.upsert_tracks([odd])
     assert store.get_track(odd.id) == odd
 

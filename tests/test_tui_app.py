@@ -75,13 +75,17 @@ async def test_filter_incremental_and_clear(demo_app):
         assert view_ids(screen) == expected_ra
         await pilot.press("i", "n")
         await pilot.pause(0.2)
-        expected = [rows.ids[i] for i in range(len(rows))
-                    if "rain" in (rows.titles[i] + " " + rows.artists[i]).lower()]
+        expected = [
+            rows.ids[i]
+            for i in range(len(rows))
+            if "rain" in (rows.titles[i] + " " + rows.artists[i]).lower()
+        ]
         assert view_ids(screen) == expected
         assert 0 < len(expected) < len(expected_ra)
         table = screen.query_one(TrackTable)
         assert [table.get_row_at(i)[1] for i in range(3)] == [
-            rows.titles[rows.index[t]] for t in expected[:3]]
+            rows.titles[rows.index[t]] for t in expected[:3]
+        ]
         await pilot.press("escape")
         await pilot.pause(0.2)
         assert len(view_ids(screen)) == 2000
@@ -170,8 +174,9 @@ async def test_queue_and_export_write_the_demo_outbox(demo_app):
     export = entries[2:]
     assert export and export[0]["kind"] != "queue"
     uris = [u for e in export for u in (e.get("uris") or [])]
-    assert sorted(uris) == sorted(f"spotify:track:{t}" for t in
-                                  pilot.app.result.tracks_in(cluster.id))
+    assert sorted(uris) == sorted(
+        f"spotify:track:{t}" for t in pilot.app.result.tracks_in(cluster.id)
+    )
 
 
 @sync

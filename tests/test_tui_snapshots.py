@@ -29,8 +29,9 @@ def test_main_screen_80x24(snap_compare, demo_app):
 
 
 def test_cluster_recommendations(snap_compare, demo_app):
-    assert snap_compare(demo_app, terminal_size=(120, 40),
-                        run_before=steps("shift+tab", "down", "down"))
+    assert snap_compare(
+        demo_app, terminal_size=(120, 40), run_before=steps("shift+tab", "down", "down")
+    )
 
 
 def test_mood_map(snap_compare, demo_app):

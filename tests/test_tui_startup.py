@@ -10,7 +10,7 @@ import sys
 
 import numpy as np
 
-from spotui.analysis import features as analysis_features
+from spotui.analysis import matrix as analysis_matrix
 from spotui.analysis import result as result_module
 from spotui.analysis import segment
 from spotui.features.demo import populate
@@ -20,17 +20,17 @@ from spotui.tui.widgets import feature_bars
 
 
 def test_feature_bars_unit_matches_the_analysis() -> None:
-    assert feature_bars.MOOD_FEATURES == analysis_features.MOOD_FEATURES
+    assert feature_bars.MOOD_FEATURES == analysis_matrix.MOOD_FEATURES
     assert feature_bars._RANGES == {
-        "tempo": analysis_features.TEMPO_RANGE,
-        "loudness": analysis_features.LOUDNESS_RANGE,
+        "tempo": analysis_matrix.TEMPO_RANGE,
+        "loudness": analysis_matrix.LOUDNESS_RANGE,
     }
-    assert feature_bars._SQRT == analysis_features._SQRT_COLUMNS
+    assert feature_bars._SQRT == analysis_matrix._SQRT_COLUMNS
     rng = random.Random(3)
     values = [rng.uniform(-60, 260) for _ in range(300)] + [0.0, 0.25, 1.0, 50.0, 200.0, -35.0]
-    for name in analysis_features.MOOD_FEATURES:
+    for name in analysis_matrix.MOOD_FEATURES:
         for v in values:
-            expected = float(analysis_features.to_unit(name, np.array([v]))[0])
+            expected = float(analysis_matrix.to_unit(name, np.array([v]))[0])
             assert feature_bars.unit(name, v) == expected
         assert feature_bars.unit(name, None) is None
         assert math.isnan(feature_bars.unit(name, float("nan")))
@@ -53,13 +53,12 @@ def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
     missing = [i for i in range(len(rows)) if np.isnan(expected[i]).all()]
     assert missing  # the demo library has tracks without features
     for i in (0, 7, missing[0]):
-        np.testing.assert_array_equal(np.array(rows.row_features(i), dtype=np.float32),
-                                      expected[i])
+        np.testing.assert_array_equal(np.array(rows.row_features(i), dtype=np.float32), expected[i])
     by_energy = rows.view(None, sort_key="energy", descending=True)
     energies = [rows.row_features(i)[0] for i in by_energy]
     known = [e for e in energies if not math.isnan(e)]
     assert known == sorted(known, reverse=True)
-    assert all(math.isnan(e) for e in energies[len(known):])
+    assert all(math.isnan(e) for e in energies[len(known) :])
 
 
 def test_first_paint_path_does_not_import_numpy(tmp_path) -> None:
@@ -81,7 +80,6 @@ def test_first_paint_path_does_not_import_numpy(tmp_path) -> None:
         "unit('tempo', 120.0)\n"
         "print('numpy' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=60)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"

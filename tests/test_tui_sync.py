@@ -88,7 +88,8 @@ async def test_sync_cancel_keeps_what_was_done(fakes):
         await pilot.press("escape")  # cancel
         await wait_for(pilot, lambda: screen.finished)
         assert "Cancelled; everything synced so far is kept." in str(
-            screen.query_one("#sync-message").render())
+            screen.query_one("#sync-message").render()
+        )
         assert any("Cancelled" in n.message for n in app._notifications)
 
 

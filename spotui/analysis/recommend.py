@@ -6,7 +6,7 @@ How it works, and why:
 
 * **Pool.** Candidates are the library plus any imported catalog (``spotui import --as
   catalog``), minus the seeds. Both are scaled with the *library's* statistics (the same
-  standardised, mood-weighted matrix segmentation uses, :mod:`spotui.analysis.features`), so a
+  standardised, mood-weighted matrix segmentation uses, :mod:`spotui.analysis.matrix`), so a
   catalog track and a library track that sound alike land in the same place.
 * **Relevance.** Cosine similarity between the seed and every candidate, on the same
   standardisation as segmentation but with :data:`RECOMMEND_WEIGHTS` (texture counts more
@@ -46,7 +46,7 @@ from itertools import compress
 
 import numpy as np
 
-from spotui.analysis.features import (
+from spotui.analysis.matrix import (
     DEFAULT_WEIGHTS,
     MOOD_FEATURES,
     FeatureMatrix,

@@ -32,7 +32,7 @@ from typing import ParamSpec, TypeVar
 import numpy as np
 
 from spotui.analysis import evaluate
-from spotui.analysis.features import FEATURE_VERSION, MOOD_FEATURES, FeatureMatrix, load_matrix
+from spotui.analysis.matrix import FEATURE_VERSION, MOOD_FEATURES, FeatureMatrix, load_matrix
 from spotui.analysis.moods import cluster_color, label_clusters
 from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for the TUI)
     UNANALYSED_ID,

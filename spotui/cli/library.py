@@ -8,9 +8,7 @@ from spotui.cli import Context, out, print_json, progress_bar
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
-    p = subparsers.add_parser(
-        "status", parents=[parent], help="counts of what is stored locally"
-    )
+    p = subparsers.add_parser("status", parents=[parent], help="counts of what is stored locally")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_status)
 

@@ -230,7 +230,10 @@ def parse_csv(path: str | Path, progress: Progress = no_progress) -> ParsedCSV:
                 raise ImportFormatError(str(path), "empty track id", line, column)
             if not name and tid not in tracks:
                 raise ImportFormatError(
-                    str(path), "empty track name", line, header[cols["name"]] if cols["name"] is not None else None
+                    str(path),
+                    "empty track name",
+                    line,
+                    header[cols["name"]] if cols["name"] is not None else None,
                 )
             duration = _parse_int(cell("duration_ms"), path, line, header, cols["duration_ms"])
             genres = _split(cell("genres"), layout.genre_sep)
@@ -238,8 +241,14 @@ def parse_csv(path: str | Path, progress: Progress = no_progress) -> ParsedCSV:
                 old = tracks[tid]
                 merged = tuple(dict.fromkeys(old.genres + genres))
                 tracks[tid] = Track(
-                    old.id, old.name, old.artists, old.album, old.duration_ms,
-                    old.release_date, merged, old.isrc,
+                    old.id,
+                    old.name,
+                    old.artists,
+                    old.album,
+                    old.duration_ms,
+                    old.release_date,
+                    merged,
+                    old.isrc,
                 )
             else:
                 tracks[tid] = Track(
@@ -333,7 +342,9 @@ def import_csv(
     ids = [t.id for t in tracks]
     providers = store.feature_state(ids)  # stored ids -> provider of their features
     usable = [
-        f for f in features if providers.get(f.track_id) is None or providers[f.track_id].startswith("csv:")
+        f
+        for f in features
+        if providers.get(f.track_id) is None or providers[f.track_id].startswith("csv:")
     ]
     total = len(tracks)
     progress(0, total, "writing")

@@ -24,26 +24,265 @@ DEMO_USER = "demo-user"
 
 # (mean, concentration) for beta features; (mean, sd) for tempo / loudness.
 _GENRES: dict[str, dict[str, tuple[float, float]]] = {
-    "acoustic folk": dict(danceability=(0.48, 14), energy=(0.30, 14), valence=(0.50, 8), acousticness=(0.85, 12), instrumentalness=(0.06, 20), speechiness=(0.04, 60), liveness=(0.14, 25), tempo=(102, 16), loudness=(-11.5, 2.5)),
-    "ambient": dict(danceability=(0.24, 14), energy=(0.14, 14), valence=(0.16, 12), acousticness=(0.72, 8), instrumentalness=(0.88, 14), speechiness=(0.04, 60), liveness=(0.10, 30), tempo=(82, 14), loudness=(-21, 3.5)),
-    "edm": dict(danceability=(0.78, 20), energy=(0.88, 20), valence=(0.58, 10), acousticness=(0.03, 40), instrumentalness=(0.55, 6), speechiness=(0.06, 40), liveness=(0.16, 20), tempo=(126, 5), loudness=(-4.8, 1.5)),
-    "hip hop": dict(danceability=(0.77, 18), energy=(0.64, 14), valence=(0.50, 8), acousticness=(0.12, 14), instrumentalness=(0.01, 80), speechiness=(0.30, 10), liveness=(0.17, 20), tempo=(94, 14), loudness=(-6.0, 1.8)),
-    "metal": dict(danceability=(0.33, 14), energy=(0.95, 30), valence=(0.24, 10), acousticness=(0.01, 60), instrumentalness=(0.18, 8), speechiness=(0.08, 30), liveness=(0.20, 14), tempo=(142, 18), loudness=(-4.2, 1.2)),
-    "pop": dict(danceability=(0.68, 18), energy=(0.70, 16), valence=(0.72, 12), acousticness=(0.14, 12), instrumentalness=(0.01, 80), speechiness=(0.06, 40), liveness=(0.14, 24), tempo=(118, 12), loudness=(-5.5, 1.5)),
-    "classical": dict(danceability=(0.20, 14), energy=(0.12, 14), valence=(0.24, 8), acousticness=(0.95, 30), instrumentalness=(0.90, 20), speechiness=(0.04, 60), liveness=(0.12, 20), tempo=(92, 22), loudness=(-22, 4.0)),
-    "jazz": dict(danceability=(0.56, 14), energy=(0.36, 12), valence=(0.56, 10), acousticness=(0.70, 10), instrumentalness=(0.52, 6), speechiness=(0.05, 40), liveness=(0.30, 8), tempo=(112, 20), loudness=(-12.5, 2.5)),
-    "soul": dict(danceability=(0.64, 16), energy=(0.52, 14), valence=(0.66, 12), acousticness=(0.30, 10), instrumentalness=(0.02, 60), speechiness=(0.05, 40), liveness=(0.15, 20), tempo=(104, 14), loudness=(-7.5, 1.8)),
-    "live rock": dict(danceability=(0.42, 14), energy=(0.80, 16), valence=(0.46, 10), acousticness=(0.08, 14), instrumentalness=(0.05, 30), speechiness=(0.07, 30), liveness=(0.78, 12), tempo=(128, 16), loudness=(-6.5, 1.8)),
+    "acoustic folk": dict(
+        danceability=(0.48, 14),
+        energy=(0.30, 14),
+        valence=(0.50, 8),
+        acousticness=(0.85, 12),
+        instrumentalness=(0.06, 20),
+        speechiness=(0.04, 60),
+        liveness=(0.14, 25),
+        tempo=(102, 16),
+        loudness=(-11.5, 2.5),
+    ),
+    "ambient": dict(
+        danceability=(0.24, 14),
+        energy=(0.14, 14),
+        valence=(0.16, 12),
+        acousticness=(0.72, 8),
+        instrumentalness=(0.88, 14),
+        speechiness=(0.04, 60),
+        liveness=(0.10, 30),
+        tempo=(82, 14),
+        loudness=(-21, 3.5),
+    ),
+    "edm": dict(
+        danceability=(0.78, 20),
+        energy=(0.88, 20),
+        valence=(0.58, 10),
+        acousticness=(0.03, 40),
+        instrumentalness=(0.55, 6),
+        speechiness=(0.06, 40),
+        liveness=(0.16, 20),
+        tempo=(126, 5),
+        loudness=(-4.8, 1.5),
+    ),
+    "hip hop": dict(
+        danceability=(0.77, 18),
+        energy=(0.64, 14),
+        valence=(0.50, 8),
+        acousticness=(0.12, 14),
+        instrumentalness=(0.01, 80),
+        speechiness=(0.30, 10),
+        liveness=(0.17, 20),
+        tempo=(94, 14),
+        loudness=(-6.0, 1.8),
+    ),
+    "metal": dict(
+        danceability=(0.33, 14),
+        energy=(0.95, 30),
+        valence=(0.24, 10),
+        acousticness=(0.01, 60),
+        instrumentalness=(0.18, 8),
+        speechiness=(0.08, 30),
+        liveness=(0.20, 14),
+        tempo=(142, 18),
+        loudness=(-4.2, 1.2),
+    ),
+    "pop": dict(
+        danceability=(0.68, 18),
+        energy=(0.70, 16),
+        valence=(0.72, 12),
+        acousticness=(0.14, 12),
+        instrumentalness=(0.01, 80),
+        speechiness=(0.06, 40),
+        liveness=(0.14, 24),
+        tempo=(118, 12),
+        loudness=(-5.5, 1.5),
+    ),
+    "classical": dict(
+        danceability=(0.20, 14),
+        energy=(0.12, 14),
+        valence=(0.24, 8),
+        acousticness=(0.95, 30),
+        instrumentalness=(0.90, 20),
+        speechiness=(0.04, 60),
+        liveness=(0.12, 20),
+        tempo=(92, 22),
+        loudness=(-22, 4.0),
+    ),
+    "jazz": dict(
+        danceability=(0.56, 14),
+        energy=(0.36, 12),
+        valence=(0.56, 10),
+        acousticness=(0.70, 10),
+        instrumentalness=(0.52, 6),
+        speechiness=(0.05, 40),
+        liveness=(0.30, 8),
+        tempo=(112, 20),
+        loudness=(-12.5, 2.5),
+    ),
+    "soul": dict(
+        danceability=(0.64, 16),
+        energy=(0.52, 14),
+        valence=(0.66, 12),
+        acousticness=(0.30, 10),
+        instrumentalness=(0.02, 60),
+        speechiness=(0.05, 40),
+        liveness=(0.15, 20),
+        tempo=(104, 14),
+        loudness=(-7.5, 1.8),
+    ),
+    "live rock": dict(
+        danceability=(0.42, 14),
+        energy=(0.80, 16),
+        valence=(0.46, 10),
+        acousticness=(0.08, 14),
+        instrumentalness=(0.05, 30),
+        speechiness=(0.07, 30),
+        liveness=(0.78, 12),
+        tempo=(128, 16),
+        loudness=(-6.5, 1.8),
+    ),
 }
 GENRES: tuple[str, ...] = tuple(_GENRES)
 
-_FIRST = ["Velvet", "Paper", "Neon", "Quiet", "Silver", "Golden", "Hollow", "Wild", "Lunar", "Crimson", "Amber", "Distant", "Electric", "Gentle", "Broken", "Northern", "Midnight", "Paper", "Static", "Open", "Slow", "Bright", "Winter", "Summer", "Ocean", "Glass"]
-_SECOND = ["Owls", "Harbour", "Engines", "Lanterns", "Rivers", "Foxes", "Satellites", "Gardens", "Echoes", "Tides", "Pilots", "Ghosts", "Wolves", "Radios", "Mirrors", "Sparrows", "Machines", "Valleys", "Comets", "Strangers", "Horses", "Bells"]
-_SOLO_FIRST = ["Ada", "June", "Milo", "Nora", "Otis", "Iris", "Theo", "Lena", "Ezra", "Mara", "Jonas", "Ruby", "Felix", "Clara", "Hugo", "Vera", "Leo", "Ines"]
-_SOLO_LAST = ["Hale", "Moreau", "Lind", "Okafor", "Sato", "Varga", "Reyes", "Brandt", "Quinn", "Adler", "Novak", "Ferreira", "Holm", "Kowal", "Ibarra", "Dunn"]
-_TITLE_A = ["Falling", "Lost", "Dancing", "Waiting", "Running", "Burning", "Breathing", "Dreaming", "Floating", "Drifting", "Holding", "Calling", "Chasing", "Fading", "Rising", "Singing", "Leaving", "Turning"]
-_TITLE_B = ["Lights", "Home", "Rain", "Fire", "Stars", "Water", "Gold", "Shadows", "Hearts", "Roads", "Skies", "Waves", "Streets", "Flowers", "Mountains", "Wires", "Windows", "Seasons", "Signals", "Embers"]
-_TITLE_C = ["Tonight", "Again", "Forever", "Slowly", "Alone", "Together", "Outside", "Somewhere", "Tomorrow", "Underground", "Upstairs", "Anyway"]
+_FIRST = [
+    "Velvet",
+    "Paper",
+    "Neon",
+    "Quiet",
+    "Silver",
+    "Golden",
+    "Hollow",
+    "Wild",
+    "Lunar",
+    "Crimson",
+    "Amber",
+    "Distant",
+    "Electric",
+    "Gentle",
+    "Broken",
+    "Northern",
+    "Midnight",
+    "Paper",
+    "Static",
+    "Open",
+    "Slow",
+    "Bright",
+    "Winter",
+    "Summer",
+    "Ocean",
+    "Glass",
+]
+_SECOND = [
+    "Owls",
+    "Harbour",
+    "Engines",
+    "Lanterns",
+    "Rivers",
+    "Foxes",
+    "Satellites",
+    "Gardens",
+    "Echoes",
+    "Tides",
+    "Pilots",
+    "Ghosts",
+    "Wolves",
+    "Radios",
+    "Mirrors",
+    "Sparrows",
+    "Machines",
+    "Valleys",
+    "Comets",
+    "Strangers",
+    "Horses",
+    "Bells",
+]
+_SOLO_FIRST = [
+    "Ada",
+    "June",
+    "Milo",
+    "Nora",
+    "Otis",
+    "Iris",
+    "Theo",
+    "Lena",
+    "Ezra",
+    "Mara",
+    "Jonas",
+    "Ruby",
+    "Felix",
+    "Clara",
+    "Hugo",
+    "Vera",
+    "Leo",
+    "Ines",
+]
+_SOLO_LAST = [
+    "Hale",
+    "Moreau",
+    "Lind",
+    "Okafor",
+    "Sato",
+    "Varga",
+    "Reyes",
+    "Brandt",
+    "Quinn",
+    "Adler",
+    "Novak",
+    "Ferreira",
+    "Holm",
+    "Kowal",
+    "Ibarra",
+    "Dunn",
+]
+_TITLE_A = [
+    "Falling",
+    "Lost",
+    "Dancing",
+    "Waiting",
+    "Running",
+    "Burning",
+    "Breathing",
+    "Dreaming",
+    "Floating",
+    "Drifting",
+    "Holding",
+    "Calling",
+    "Chasing",
+    "Fading",
+    "Rising",
+    "Singing",
+    "Leaving",
+    "Turning",
+]
+_TITLE_B = [
+    "Lights",
+    "Home",
+    "Rain",
+    "Fire",
+    "Stars",
+    "Water",
+    "Gold",
+    "Shadows",
+    "Hearts",
+    "Roads",
+    "Skies",
+    "Waves",
+    "Streets",
+    "Flowers",
+    "Mountains",
+    "Wires",
+    "Windows",
+    "Seasons",
+    "Signals",
+    "Embers",
+]
+_TITLE_C = [
+    "Tonight",
+    "Again",
+    "Forever",
+    "Slowly",
+    "Alone",
+    "Together",
+    "Outside",
+    "Somewhere",
+    "Tomorrow",
+    "Underground",
+    "Upstairs",
+    "Anyway",
+]
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -101,7 +340,9 @@ def _make_tracks(
     for i, name in enumerate(names):
         if name in seen:
             seen[name] += 1
-            names[i] = f"{name} {['II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'][min(seen[name], 9) - 1]}"
+            names[i] = (
+                f"{name} {['II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'][min(seen[name], 9) - 1]}"
+            )
         else:
             seen[name] = 1
 
@@ -194,7 +435,9 @@ def generate(
     offsets = np.sort(rng.integers(0, 5 * 365 * 24 * 3600, saved_mask.sum()))
     saved = [
         (t.id, str(base - np.timedelta64(int(off), "s")) + "Z")
-        for t, off in zip([t for t, m in zip(tracks, saved_mask, strict=True) if m], offsets, strict=True)
+        for t, off in zip(
+            [t for t, m in zip(tracks, saved_mask, strict=True) if m], offsets, strict=True
+        )
     ]
     # Every track not saved sits in at least one playlist, so the whole library is reachable.
     playlists: list[tuple[Playlist, list[str]]] = []
@@ -215,7 +458,11 @@ def generate(
         chosen = [tid for tid in pool if tid in unsaved_set]
         extra = [tid for tid in pool if tid not in unsaved_set]
         take = max(1, len(extra) // 6)
-        items = chosen + list(rng.choice(extra, size=min(take, len(extra)), replace=False)) if extra else chosen
+        items = (
+            chosen + list(rng.choice(extra, size=min(take, len(extra)), replace=False))
+            if extra
+            else chosen
+        )
         playlists.append(
             (
                 Playlist(

@@ -48,75 +48,185 @@ _SORTS = [("title", "Title"), ("artists", "Artists"), ("energy", "Energy"), ("va
 ACTIONS: tuple[Action, ...] = (
     # ---- everywhere
     Action("app", "help", "question_mark", "Help", "List every key.", show=True, key_display="?"),
-    Action("app", "command_palette", "ctrl+p", "Commands", "Search every action by name.",
-           bind=False, palette=False),  # fmt: skip
+    Action(
+        "app",
+        "command_palette",
+        "ctrl+p",
+        "Commands",
+        "Search every action by name.",
+        bind=False,
+        palette=False,
+    ),  # fmt: skip
     Action("app", "change_theme", "ctrl+t", "Theme", "Pick a colour theme."),
-    Action("app", "sync", "s", "Sync", "Fetch your Spotify library (progress, cancel with escape).",
-           show=True),  # fmt: skip
-    Action("app", "quit", "ctrl+q", "Quit", "Leave spotui; everything is already saved.",
-           priority=True),  # fmt: skip
+    Action(
+        "app",
+        "sync",
+        "s",
+        "Sync",
+        "Fetch your Spotify library (progress, cancel with escape).",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "app", "quit", "ctrl+q", "Quit", "Leave spotui; everything is already saved.", priority=True
+    ),  # fmt: skip
     # ---- main screen
-    Action("main", "focus_next_pane", "tab", "Next pane", "Move focus to the next pane.",
-           key_display="tab"),  # fmt: skip
-    Action("main", "focus_previous_pane", "shift+tab", "Previous pane",
-           "Move focus to the previous pane."),  # fmt: skip
-    Action("main", "filter", "slash", "Filter", "Filter tracks by title or artist as you type.",
-           show=True, key_display="/"),  # fmt: skip
-    Action("main", "clear_filter", "escape", "Clear filter", "Clear the filter and close it.",
-           palette=False),  # fmt: skip
+    Action(
+        "main",
+        "focus_next_pane",
+        "tab",
+        "Next pane",
+        "Move focus to the next pane.",
+        key_display="tab",
+    ),  # fmt: skip
+    Action(
+        "main",
+        "focus_previous_pane",
+        "shift+tab",
+        "Previous pane",
+        "Move focus to the previous pane.",
+    ),  # fmt: skip
+    Action(
+        "main",
+        "filter",
+        "slash",
+        "Filter",
+        "Filter tracks by title or artist as you type.",
+        show=True,
+        key_display="/",
+    ),  # fmt: skip
+    Action(
+        "main",
+        "clear_filter",
+        "escape",
+        "Clear filter",
+        "Clear the filter and close it.",
+        palette=False,
+    ),  # fmt: skip
     *(
-        Action("main", f"sort('{key}')", str(i + 1), f"Sort by {label}",
-               f"Sort tracks by {label.lower()}; press again to reverse.")  # fmt: skip
+        Action(
+            "main",
+            f"sort('{key}')",
+            str(i + 1),
+            f"Sort by {label}",
+            f"Sort tracks by {label.lower()}; press again to reverse.",
+        )  # fmt: skip
         for i, (key, label) in enumerate(_SORTS)
     ),
-    Action("main", "export", "e", "Export", "Export the current cluster or map selection as a "
-           "private playlist (shows the plan first).", show=True),  # fmt: skip
+    Action(
+        "main",
+        "export",
+        "e",
+        "Export",
+        "Export the current cluster or map selection as a private playlist (shows the plan first).",
+        show=True,
+    ),  # fmt: skip
     Action("main", "queue_track", "q", "Queue track", "Queue the highlighted track on Spotify."),
-    Action("main", "queue_view", "Q", "Queue all",
-           "Queue every track of the current cluster or map selection."),  # fmt: skip
-    Action("main", "toggle_new_only", "n", "New only",
-           "Recommend only tracks that are not in your library yet.", show=True),  # fmt: skip
-    Action("main", "resegment", "r", "Re-segment", "Choose k and method; recompute the clusters.",
-           show=True),  # fmt: skip
+    Action(
+        "main",
+        "queue_view",
+        "Q",
+        "Queue all",
+        "Queue every track of the current cluster or map selection.",
+    ),  # fmt: skip
+    Action(
+        "main",
+        "toggle_new_only",
+        "n",
+        "New only",
+        "Recommend only tracks that are not in your library yet.",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "main",
+        "resegment",
+        "r",
+        "Re-segment",
+        "Choose k and method; recompute the clusters.",
+        show=True,
+    ),  # fmt: skip
     Action("main", "mood_map", "m", "Mood map", "A 2-D map of your library by mood.", show=True),
     # ---- panes (documented keys that the widgets handle themselves)
-    Action("clusters", "select", "up,down", "Choose cluster",
-           "The tracks and recommendations follow the highlighted cluster.", bind=False,
-           palette=False, key_display="↑↓"),  # fmt: skip
-    Action("tracks", "select", "up,down,pageup,pagedown", "Move",
-           "The detail and recommendations follow the highlighted track.", bind=False,
-           palette=False, key_display="↑↓ PgUp PgDn"),  # fmt: skip
-    Action("tracks", "choose", "enter", "Select",
-           "Select the track and jump to its recommendations.", bind=False, palette=False),  # fmt: skip
-    Action("recs", "queue_one", "q", "Queue", "Queue the highlighted recommendation.",
-           show=True),  # fmt: skip
+    Action(
+        "clusters",
+        "select",
+        "up,down",
+        "Choose cluster",
+        "The tracks and recommendations follow the highlighted cluster.",
+        bind=False,
+        palette=False,
+        key_display="↑↓",
+    ),  # fmt: skip
+    Action(
+        "tracks",
+        "select",
+        "up,down,pageup,pagedown",
+        "Move",
+        "The detail and recommendations follow the highlighted track.",
+        bind=False,
+        palette=False,
+        key_display="↑↓ PgUp PgDn",
+    ),  # fmt: skip
+    Action(
+        "tracks",
+        "choose",
+        "enter",
+        "Select",
+        "Select the track and jump to its recommendations.",
+        bind=False,
+        palette=False,
+    ),  # fmt: skip
+    Action(
+        "recs", "queue_one", "q", "Queue", "Queue the highlighted recommendation.", show=True
+    ),  # fmt: skip
     Action("recs", "queue_all", "Q", "Queue all", "Queue every recommendation shown.", show=True),
     # ---- mood map
     Action("map", "move(0,-1)", "up", "Up", "Move the cursor.", palette=False, key_display="↑"),
-    Action("map", "move(0,1)", "down", "Down", "Move the cursor.", palette=False,
-           key_display="↓"),  # fmt: skip
-    Action("map", "move(-1,0)", "left", "Left", "Move the cursor.", palette=False,
-           key_display="←"),  # fmt: skip
-    Action("map", "move(1,0)", "right", "Right", "Move the cursor.", palette=False,
-           key_display="→"),  # fmt: skip
+    Action(
+        "map", "move(0,1)", "down", "Down", "Move the cursor.", palette=False, key_display="↓"
+    ),  # fmt: skip
+    Action(
+        "map", "move(-1,0)", "left", "Left", "Move the cursor.", palette=False, key_display="←"
+    ),  # fmt: skip
+    Action(
+        "map", "move(1,0)", "right", "Right", "Move the cursor.", palette=False, key_display="→"
+    ),  # fmt: skip
     Action("map", "move(0,-5)", "shift+up", "Up ×5", "Move the cursor faster.", palette=False),
     Action("map", "move(0,5)", "shift+down", "Down ×5", "Move the cursor faster.", palette=False),
     Action("map", "move(-5,0)", "shift+left", "Left ×5", "Move the cursor faster.", palette=False),
-    Action("map", "move(5,0)", "shift+right", "Right ×5", "Move the cursor faster.",
-           palette=False),  # fmt: skip
-    Action("map", "mark", "space", "Mark corner",
-           "Start a rectangle at the cursor; press again to select the tracks inside.",
-           show=True, key_display="space"),  # fmt: skip
+    Action(
+        "map", "move(5,0)", "shift+right", "Right ×5", "Move the cursor faster.", palette=False
+    ),  # fmt: skip
+    Action(
+        "map",
+        "mark",
+        "space",
+        "Mark corner",
+        "Start a rectangle at the cursor; press again to select the tracks inside.",
+        show=True,
+        key_display="space",
+    ),  # fmt: skip
     Action("map", "zoom_next", "z", "Zoom cluster", "Zoom to the next cluster.", show=True),
     Action("map", "zoom_reset", "0", "Whole map", "Zoom out to the whole library.", show=True),
-    Action("map", "export", "e", "Export selection",
-           "Export the selected tracks as a private playlist (shows the plan first).",
-           show=True),  # fmt: skip
+    Action(
+        "map",
+        "export",
+        "e",
+        "Export selection",
+        "Export the selected tracks as a private playlist (shows the plan first).",
+        show=True,
+    ),  # fmt: skip
     Action("map", "queue_selection", "Q", "Queue selection", "Queue the selected tracks."),
-    Action("map", "list_selection", "l", "List selection",
-           "Show the selected tracks on the main screen, like a cluster.", show=True),  # fmt: skip
-    Action("map", "close", "escape,m", "Back", "Back to the main screen.", show=True,
-           key_display="esc"),  # fmt: skip
+    Action(
+        "map",
+        "list_selection",
+        "l",
+        "List selection",
+        "Show the selected tracks on the main screen, like a cluster.",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "map", "close", "escape,m", "Back", "Back to the main screen.", show=True, key_display="esc"
+    ),  # fmt: skip
 )
 
 

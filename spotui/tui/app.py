@@ -155,15 +155,23 @@ class SpotuiApp(App):
 
         with self.open_worker_store() as store:
             try:
-                result = segment(store, k=k, method=method, progress=progress,
-                                 cancel=lambda: worker.is_cancelled, force=force)
+                result = segment(
+                    store,
+                    k=k,
+                    method=method,
+                    progress=progress,
+                    cancel=lambda: worker.is_cancelled,
+                    force=force,
+                )
             finally:
                 self.call_from_thread(self.set_status, "")
         if not worker.is_cancelled:
             self.call_from_thread(self.set_data, None, result)
             self.call_from_thread(
-                self.notify, f"{len(result.clusters)} mood clusters ({result.method}, k={result.k}).",
-                timeout=4)
+                self.notify,
+                f"{len(result.clusters)} mood clusters ({result.method}, k={result.k}).",
+                timeout=4,
+            )
 
     def set_status(self, text: str) -> None:
         self.background_status = text
@@ -239,8 +247,13 @@ class SpotuiApp(App):
         finally:
             if client is not None:
                 client.close()
-        self.call_from_thread(self.notify, result.summary(), title="Queue",
-                              severity="information" if result.ok else "warning", timeout=6)
+        self.call_from_thread(
+            self.notify,
+            result.summary(),
+            title="Queue",
+            severity="information" if result.ok else "warning",
+            timeout=6,
+        )
 
     def export(self, make: Callable) -> None:
         """Show the dry run of ``make(client, store, public, dry_run)`` and export on OK."""
@@ -262,8 +275,11 @@ class SpotuiApp(App):
         from spotui.export import export_cluster
 
         result, config = self.result, self.config
-        self.export(lambda client, store, public, dry: export_cluster(
-            client, store, config, cluster_id, public=public, dry_run=dry, result=result))
+        self.export(
+            lambda client, store, public, dry: export_cluster(
+                client, store, config, cluster_id, public=public, dry_run=dry, result=result
+            )
+        )
 
     def export_selection(self, track_ids: list[str]) -> None:
         import hashlib
@@ -274,8 +290,11 @@ class SpotuiApp(App):
         target = "selection:" + hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:12]
         name = f"{NAME_PREFIX}Map selection ({len(ids)} tracks)"
         about = f"{len(ids)} tracks picked on spotui's mood map."
-        self.export(lambda client, store, public, dry: export_tracks(
-            client, store, config, target, name, about, ids, public=public, dry_run=dry))
+        self.export(
+            lambda client, store, public, dry: export_tracks(
+                client, store, config, target, name, about, ids, public=public, dry_run=dry
+            )
+        )
 
     def queue_many(self, track_ids: list[str], what: str) -> None:
         """Queue a whole list, asking first when it is long (each track is one request)."""
@@ -285,8 +304,9 @@ class SpotuiApp(App):
         from spotui.tui.screens.confirm import ConfirmDialog
 
         body = f"Queue all {len(track_ids):,} tracks of {what}? They play after what is queued."
-        self.push_screen(ConfirmDialog("Queue", body, "Queue"),
-                         lambda ok: ok and self.queue(track_ids))
+        self.push_screen(
+            ConfirmDialog("Queue", body, "Queue"), lambda ok: ok and self.queue(track_ids)
+        )
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def export_worker(self, make: Callable, public: bool) -> None:
@@ -310,8 +330,11 @@ class SpotuiApp(App):
             self.notify(str(error), severity="error", timeout=12)
         else:
             self.log.error(repr(error))
-            self.notify(f"Something went wrong: {error!r}. Your library is unchanged.",
-                        severity="error", timeout=12)
+            self.notify(
+                f"Something went wrong: {error!r}. Your library is unchanged.",
+                severity="error",
+                timeout=12,
+            )
 
     # ------------------------------------------------------------------ actions
     def action_help(self) -> None:
@@ -322,8 +345,11 @@ class SpotuiApp(App):
 
     def action_sync(self) -> None:
         if self.config.demo:
-            self.notify("This is the demo library; there is nothing to sync. Run `spotui` "
-                        "without --demo and log in to sync yours.", severity="warning")
+            self.notify(
+                "This is the demo library; there is nothing to sync. Run `spotui` "
+                "without --demo and log in to sync yours.",
+                severity="warning",
+            )
             return
         from spotui.tui.screens.sync import SyncScreen
 

@@ -79,7 +79,8 @@ class LibraryRows:
             import numpy as np
 
             self._features = np.frombuffer(self.values, dtype=np.float32).reshape(
-                len(self.ids), len(TABLE_FEATURES))
+                len(self.ids), len(TABLE_FEATURES)
+            )
         return self._features
 
     def row_features(self, i: int) -> array:

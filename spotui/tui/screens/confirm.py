@@ -75,18 +75,24 @@ class ExportDialog(ModalScreen[bool | None]):
         summary.append("Name     ", style="dim")
         summary.append(result.name + "\n", style="bold")
         summary.append("Privacy  ", style="dim")
-        summary.append(("public" if self.public else "private") + "\n",
-                       style="bold yellow" if self.public else "bold green")
+        summary.append(
+            ("public" if self.public else "private") + "\n",
+            style="bold yellow" if self.public else "bold green",
+        )
         summary.append("Tracks   ", style="dim")
         summary.append(f"{result.track_count:,}", style="bold")
         if result.skipped:
             summary.append(f"  ({len(result.skipped)} skipped: not Spotify tracks)", style="dim")
         summary.append("\nAction   ", style="dim")
-        summary.append("create a new playlist" if result.created
-                       else "replace the tracks of the playlist exported before")
+        summary.append(
+            "create a new playlist"
+            if result.created
+            else "replace the tracks of the playlist exported before"
+        )
         self.query_one("#export-summary", Static).update(summary)
         self.query_one("#export-requests", Static).update(
-            "\n".join(r.describe() for r in result.requests))
+            "\n".join(r.describe() for r in result.requests)
+        )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
         self.public = event.value

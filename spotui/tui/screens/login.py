@@ -43,7 +43,9 @@ class LoginScreen(ModalScreen[bool]):
         config = self.app.config
         try:
             config.require_client_id()
-            info = login(config, announce=lambda url: self.app.call_from_thread(self._show_url, url))
+            info = login(
+                config, announce=lambda url: self.app.call_from_thread(self._show_url, url)
+            )
         except Exception as exc:  # UserError, ConfigError: their messages say the fix
             if not self.cancelled.is_set():
                 self.app.call_from_thread(self._failed, str(exc))

@@ -123,8 +123,14 @@ class MainScreen(Screen):
             return
         view = rows.view(self.source_rows(), self.query_text, self.sort_key, self.descending)
         table = self.query_one(TrackTable)
-        table.show(rows, view, self.app.color_of, self.sort_key, self.descending,
-                   keep=keep or self.track_id)
+        table.show(
+            rows,
+            view,
+            self.app.color_of,
+            self.sort_key,
+            self.descending,
+            keep=keep or self.track_id,
+        )
         self._update_titles()
 
     def _update_titles(self) -> None:
@@ -229,8 +235,9 @@ class MainScreen(Screen):
         track = app.store.get_track(self.track_id)
         features = app.store.get_features(self.track_id)
         cluster = app.cluster_of(self.track_id)
-        note = "" if cluster is not None else (
-            "Not in a cluster yet." if features is not None else "")
+        note = (
+            "" if cluster is not None else ("Not in a cluster yet." if features is not None else "")
+        )
         detail.show(track, features, cluster, note)
 
     # ------------------------------------------------------------------ recommendations
@@ -284,8 +291,11 @@ class MainScreen(Screen):
                 self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
             return
         if not worker.is_cancelled:
-            empty = "No tracks outside your library to recommend; import a catalog CSV." \
-                if new_only else "No recommendations."
+            empty = (
+                "No tracks outside your library to recommend; import a catalog CSV."
+                if new_only
+                else "No recommendations."
+            )
             self.app.call_from_thread(self.query_one(RecommendationList).show, results, empty)
 
     # ------------------------------------------------------------------ actions
@@ -326,8 +336,12 @@ class MainScreen(Screen):
 
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
-        self.notify("Recommending only tracks not in your library." if self.new_only
-                    else "Recommending from your library and the catalog.", timeout=3)
+        self.notify(
+            "Recommending only tracks not in your library."
+            if self.new_only
+            else "Recommending from your library and the catalog.",
+            timeout=3,
+        )
         self._rec_key = None
         self._update_titles()
         self.refresh_recs()
@@ -360,16 +374,24 @@ class MainScreen(Screen):
         elif self.source == SELECTION and self.selection:
             self.app.export_selection(self.selection)
         else:
-            self.notify("Highlight a mood cluster (or make a selection on the mood map, m) "
-                        "to export it as a playlist.", severity="warning", timeout=5)
+            self.notify(
+                "Highlight a mood cluster (or make a selection on the mood map, m) "
+                "to export it as a playlist.",
+                severity="warning",
+                timeout=5,
+            )
 
     def action_queue_track(self) -> None:
         self.app.queue([self.track_id] if self.track_id else [])
 
     def action_queue_view(self) -> None:
         if self.source in (ALL, UNANALYSED) and not self.query_text:
-            self.notify("Highlight a cluster, a map selection or filter first; queueing the "
-                        "whole library is not what you want.", severity="warning", timeout=5)
+            self.notify(
+                "Highlight a cluster, a map selection or filter first; queueing the "
+                "whole library is not what you want.",
+                severity="warning",
+                timeout=5,
+            )
             return
         self.app.queue_many(self.query_one(TrackTable).track_ids, self.source_name())
 

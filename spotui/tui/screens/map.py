@@ -103,8 +103,11 @@ class MapScreen(Screen):
 
     def _need_selection(self) -> bool:
         if not self.map.selected:
-            self.notify("Select a rectangle first: space at one corner, space at the other.",
-                        severity="warning", timeout=4)
+            self.notify(
+                "Select a rectangle first: space at one corner, space at the other.",
+                severity="warning",
+                timeout=4,
+            )
         return bool(self.map.selected)
 
     def action_list_selection(self) -> None:

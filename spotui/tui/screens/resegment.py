@@ -11,7 +11,7 @@ from textual.widgets import Button, Input, Label, Select
 
 
 def parse_k(text: str) -> int | None:
-    """"" or "auto" -> None (choose automatically); otherwise an int (ValueError if not)."""
+    """ "" or "auto" -> None (choose automatically); otherwise an int (ValueError if not)."""
     text = text.strip().lower()
     if text in ("", "auto"):
         return None
@@ -47,11 +47,15 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str, bool] | None]):
             yield Label("Method")
             yield Select([(m, m) for m in METHODS], value=method, allow_blank=False, id="method")
             yield Label(f"Number of clusters (2–{K_LIMIT}, or auto)")
-            yield Input(value=str(k) if k else "auto", id="k",
-                        validators=[Function(_valid_k, f"k must be 2–{K_LIMIT} or auto")])
+            yield Input(
+                value=str(k) if k else "auto",
+                id="k",
+                validators=[Function(_valid_k, f"k must be 2–{K_LIMIT} or auto")],
+            )
             yield Label("", id="k-error")
-            yield Label("The current clusters stay on screen until the new ones are ready.",
-                        classes="hint")
+            yield Label(
+                "The current clusters stay on screen until the new ones are ready.", classes="hint"
+            )
             with Horizontal(classes="buttons"):
                 yield Button("Segment", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -62,7 +66,8 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str, bool] | None]):
     def on_input_changed(self, event: Input.Changed) -> None:
         ok = event.validation_result is None or event.validation_result.is_valid
         self.query_one("#k-error", Label).update(
-            "" if ok else "; ".join(event.validation_result.failure_descriptions))
+            "" if ok else "; ".join(event.validation_result.failure_descriptions)
+        )
 
     def on_input_submitted(self) -> None:
         self._submit()

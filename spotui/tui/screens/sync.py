@@ -76,12 +76,16 @@ class SyncScreen(ModalScreen[bool]):
             with app.open_worker_store() as store:
                 result = sync_library(store, client, progress=self._progress, cancel=cancel)
                 features = lookup_features(
-                    store, default_providers(app.config, client),
-                    progress=self._progress, cancel=cancel,
+                    store,
+                    default_providers(app.config, client),
+                    progress=self._progress,
+                    cancel=cancel,
                 )
             self.app.call_from_thread(self._done, result.summary() + "\n" + features.summary(), "")
         except Cancelled:
-            self.app.call_from_thread(self._done, "", "Cancelled; everything synced so far is kept.")
+            self.app.call_from_thread(
+                self._done, "", "Cancelled; everything synced so far is kept."
+            )
         except UserError as exc:
             self.app.call_from_thread(self._done, "", str(exc))
         except Exception as exc:  # the config error type lives outside spotui.errors
@@ -107,7 +111,7 @@ class SyncScreen(ModalScreen[bool]):
                     self.state[earlier] = ("done", "")
             self.current = name
         if name is not None:
-            detail = message[len(name):].strip(" ()") if message != name else ""
+            detail = message[len(name) :].strip(" ()") if message != name else ""
             self.state[name] = ("running", detail)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
@@ -119,13 +123,20 @@ class SyncScreen(ModalScreen[bool]):
         table.add_column(width=2)
         table.add_column(no_wrap=True)
         table.add_column(style="dim", no_wrap=True, overflow="ellipsis")
-        glyphs = {"pending": ("·", "dim"), "running": ("◐", "bold yellow"),
-                  "done": ("✓", "bold green"), "stopped": ("✗", "bold red")}
+        glyphs = {
+            "pending": ("·", "dim"),
+            "running": ("◐", "bold yellow"),
+            "done": ("✓", "bold green"),
+            "stopped": ("✗", "bold red"),
+        }
         for name, _ in SOURCES:
             status, detail = self.state[name]
             glyph, style = glyphs[status]
-            table.add_row(Text(glyph, style=style),
-                          Text(name, style="bold" if status == "running" else ""), detail)
+            table.add_row(
+                Text(glyph, style=style),
+                Text(name, style="bold" if status == "running" else ""),
+                detail,
+            )
         self.query_one("#sync-sources", Static).update(table)
 
     def _done(self, summary: str, problem: str) -> None:

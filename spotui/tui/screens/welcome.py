@@ -37,13 +37,16 @@ class WelcomeScreen(Screen):
             yield Button("Log in with Spotify  (l)", id="login", variant="primary")
             yield Button("Import a CSV  (i)", id="import")
             yield Button("Open the demo library  (d)", id="demo")
-            yield Static("Exportify / Kaggle CSVs with audio features work best. "
-                         "? lists every key.", classes="hint")
+            yield Static(
+                "Exportify / Kaggle CSVs with audio features work best. ? lists every key.",
+                classes="hint",
+            )
         yield KeyBar()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        {"login": self.action_login, "import": self.action_import_csv,
-         "demo": self.action_demo}[event.button.id]()
+        {"login": self.action_login, "import": self.action_import_csv, "demo": self.action_demo}[
+            event.button.id
+        ]()
 
     def action_login(self) -> None:
         from spotui.tui.screens.login import LoginScreen
@@ -86,8 +89,12 @@ class ImportDialog(ModalScreen[bool]):
         with Vertical(id="dialog") as box:
             box.border_title = "Import a CSV"
             yield Label("Path of an Exportify, Kaggle or plain CSV file")
-            yield Input(placeholder="~/Downloads/liked_songs.csv", id="path",
-                        validators=[CsvPath()], validate_on=["changed", "submitted"])
+            yield Input(
+                placeholder="~/Downloads/liked_songs.csv",
+                id="path",
+                validators=[CsvPath()],
+                validate_on=["changed", "submitted"],
+            )
             yield Label("", classes="error", id="path-error")
             with Horizontal(classes="buttons"):
                 yield Button("Import", variant="primary", id="ok")
@@ -99,8 +106,10 @@ class ImportDialog(ModalScreen[bool]):
     def on_input_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         self.query_one("#path-error", Label).update(
-            "" if result is None or result.is_valid or not event.value
-            else result.failure_descriptions[0])
+            ""
+            if result is None or result.is_valid or not event.value
+            else result.failure_descriptions[0]
+        )
 
     def on_input_submitted(self) -> None:
         self._start()

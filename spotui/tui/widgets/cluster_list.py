@@ -38,7 +38,9 @@ class ClusterList(OptionList):
         keep = keep or self.current
         options = [Option(_row("◆", "bold", "All tracks", total), id=ALL)]
         for c in clusters:
-            options.append(Option(_row("██", c.color or "white", c.label, c.size), id=cluster_source(c.id)))
+            options.append(
+                Option(_row("██", c.color or "white", c.label, c.size), id=cluster_source(c.id))
+            )
         if unanalysed:
             options.append(Option(_row("░░", "dim", "Unanalysed", unanalysed), id=UNANALYSED))
         if selection is not None:

@@ -13,18 +13,31 @@ from textual.widgets import Static
 from spotui.model import Cluster, Features, Track
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-SHORT = {"danceability": "dance", "acousticness": "acoustic", "instrumentalness": "instrum.",
-         "speechiness": "speech", "liveness": "live", "loudness": "loudness"}
+SHORT = {
+    "danceability": "dance",
+    "acousticness": "acoustic",
+    "instrumentalness": "instrum.",
+    "speechiness": "speech",
+    "liveness": "live",
+    "loudness": "loudness",
+}
 
 
-#: The analysis's mood columns (``spotui.analysis.features.MOOD_FEATURES``), in its order.
+#: The analysis's mood columns (``spotui.analysis.matrix.MOOD_FEATURES``), in its order.
 #: Repeated here, like the ranges below, because importing that module imports numpy,
 #: and this pane paints before numpy is needed; tests check that the two agree.
 MOOD_FEATURES: tuple[str, ...] = (
-    "danceability", "energy", "valence", "acousticness", "instrumentalness", "speechiness",
-    "liveness", "tempo", "loudness",
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "tempo",
+    "loudness",
 )
-#: Fixed ranges of ``spotui.analysis.features.to_unit`` (TEMPO_RANGE, LOUDNESS_RANGE).
+#: Fixed ranges of ``spotui.analysis.matrix.to_unit`` (TEMPO_RANGE, LOUDNESS_RANGE).
 _RANGES = {"tempo": (50.0, 200.0), "loudness": (-35.0, 0.0)}
 _SQRT = ("speechiness", "liveness")
 
@@ -109,8 +122,9 @@ class FeatureBars(Static):
         elif note:
             parts.append(Text(note, style="dim"))
         if features is None:
-            parts.append(Text("No audio features for this track, so it is not in a cluster.",
-                              style="italic"))
+            parts.append(
+                Text("No audio features for this track, so it is not in a cluster.", style="italic")
+            )
             return Group(*parts)
         avail = self.size.width or 60
         both = avail >= 50  # room for the centre's value next to the track's

@@ -39,8 +39,10 @@ class KeyBar(Widget):
                 continue
             seen.add(binding.action)
             start = text.cell_len
-            text.append(f" {self.app.get_key_display(binding)} ", style="bold reverse"
-                        if enabled else "dim reverse")
+            text.append(
+                f" {self.app.get_key_display(binding)} ",
+                style="bold reverse" if enabled else "dim reverse",
+            )
             text.append(f" {binding.description} ", style="" if enabled else "dim")
             self._spans.append((start, text.cell_len, binding.key))
         palette = "ctrl+p"

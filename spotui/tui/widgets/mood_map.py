@@ -91,8 +91,9 @@ class MoodMap(Widget, can_focus=True):
         sel_cells = set()
         if self.selected:
             chosen = set(self.selected)
-            sel_cells = {(int(cx[i]), int(cy[i])) for i in np.flatnonzero(inside)
-                         if self.ids[i] in chosen}
+            sel_cells = {
+                (int(cx[i]), int(cy[i])) for i in np.flatnonzero(inside) if self.ids[i] in chosen
+            }
         box = None
         if self.corner is not None:
             (a_c, a_r), (b_c, b_r) = self.corner, self.cursor
@@ -173,8 +174,10 @@ class MoodMap(Widget, can_focus=True):
     def on_mouse_up(self, event: MouseUp) -> None:
         if self.corner is None:
             return
-        self.cursor = (min(max(event.x, 0), self.size.width - 1),
-                       min(max(event.y, 0), self.size.height - 1))
+        self.cursor = (
+            min(max(event.x, 0), self.size.width - 1),
+            min(max(event.y, 0), self.size.height - 1),
+        )
         if self.corner != self.cursor:
             self.mark()
         else:

@@ -22,8 +22,11 @@ def _row(rank: int, rec) -> Table:
         title.append(" — " + rec.track.artist_line)
     badge = Text("in library", style="dim") if rec.in_library else Text("new", style="bold green")
     grid.add_row(Text(f"{rank}.", style="dim"), title, badge)
-    grid.add_row("", Text(rec.reason, style="italic dim", overflow="ellipsis", no_wrap=True),
-                 Text(f"{rec.score:.2f}", style="dim"))
+    grid.add_row(
+        "",
+        Text(rec.reason, style="italic dim", overflow="ellipsis", no_wrap=True),
+        Text(f"{rec.score:.2f}", style="dim"),
+    )
     return grid
 
 

@@ -109,8 +109,9 @@ class TrackTable(DataTable):
             artist_w = max(8, artist_w - len(arrow))  # the arrow widens that feature column
         self.add_column(" ", key="mood", width=1)
         self.add_column("Title" + (arrow if key == "title" else ""), key="title", width=title_w)
-        self.add_column("Artists" + (arrow if key == "artists" else ""), key="artists",
-                        width=artist_w)
+        self.add_column(
+            "Artists" + (arrow if key == "artists" else ""), key="artists", width=artist_w
+        )
         if compact:
             self.add_column("E V D A", key="bars", width=7)
             self.add_column("BPM", key="tempo", width=3)
