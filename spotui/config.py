@@ -14,6 +14,8 @@ from pathlib import Path
 
 from platformdirs import user_config_dir, user_data_dir
 
+from spotui.errors import ConfigError
+
 APP_NAME = "spotui"
 
 DEFAULT_API_URL = "https://api.spotify.com/v1"
@@ -34,10 +36,6 @@ SCOPES = (
     "user-read-playback-state",
     "user-modify-playback-state",
 )
-
-
-class ConfigError(Exception):
-    """A configuration problem the user can fix; the message says how."""
 
 
 def _env_path(name: str) -> Path | None:

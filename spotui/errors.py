@@ -13,6 +13,14 @@ class UserError(Exception):
     exit_code = 2
 
 
+class ConfigError(UserError):
+    """A configuration problem the user can fix (client id, config file); the message says how."""
+
+
+class StoreError(UserError):
+    """The database could not be used; the message is written for the user."""
+
+
 class NotFoundError(UserError):
     """An id (track, cluster, playlist) the user gave does not exist."""
 

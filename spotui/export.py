@@ -403,15 +403,19 @@ class PlannedRequest:
 
 
 def plan_export(
-    mapping: dict | None, name: str, description: str, uris: Sequence[str], public: bool = False
+    playlist_id: str | None,
+    name: str,
+    description: str,
+    uris: Sequence[str],
+    public: bool = False,
 ) -> list[PlannedRequest]:
     """The requests that put ``uris`` into the target's playlist.
 
-    No mapping: create a playlist (``public`` sent explicitly) and add the tracks 100 per
-    request. A mapping: replace that playlist's items (PUT the first 100, POST the rest).
+    No playlist yet: create one (``public`` sent explicitly) and add the tracks 100 per
+    request. A playlist exported before: replace its items (PUT the first 100, POST the rest).
     """
-    create = mapping is None
-    pid = NEW_PLAYLIST if create else mapping["playlist_id"]
+    create = playlist_id is None
+    pid = NEW_PLAYLIST if create else playlist_id
     plan: list[PlannedRequest] = []
     if create:
         plan.append(
@@ -556,11 +560,11 @@ def export_tracks(
     description = _clip_description(description)
     uris = [_uri(t) for t in good]
     mapping = store.get_export(target)
-    plan = plan_export(mapping, name, description, uris, public)
+    plan = plan_export(mapping.playlist_id if mapping else None, name, description, uris, public)
     result = ExportResult(
         target=target,
         name=name,
-        playlist_id=mapping["playlist_id"] if mapping else None,
+        playlist_id=mapping.playlist_id if mapping else None,
         created=mapping is None,
         replaced=mapping is not None,
         requests=plan,
@@ -585,9 +589,15 @@ def _export_demo(
     store, config: Config, result: ExportResult, uris: list[str], mapping
 ) -> ExportResult:
     result.demo = True
-    pid = mapping["playlist_id"] if mapping else f"demo-{uuid.uuid4().hex[:17]}"
+    pid = mapping.playlist_id if mapping else f"demo-{uuid.uuid4().hex[:17]}"
     result.playlist_id = pid
-    result.requests = plan_export(mapping, result.name, result.description, uris, result.public)
+    result.requests = plan_export(
+        mapping.playlist_id if mapping else None,
+        result.name,
+        result.description,
+        uris,
+        result.public,
+    )
     if mapping is None:
         result.requests = [
             PlannedRequest(r.method, r.path.replace(NEW_PLAYLIST, pid), r.body)

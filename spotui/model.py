@@ -8,32 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-#: Every audio feature spotui stores. Any of them may be missing for a track.
-FEATURE_NAMES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "valence",
-    "tempo",
-    "loudness",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-    "key",
-    "mode",
-    "time_signature",
-)
-
-#: Features on a 0..1 scale (the rest have units: BPM, dB, pitch class...).
-UNIT_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-)
+from spotui.feature_spec import FEATURE_NAMES, UNIT_FEATURES  # noqa: F401 (re-exported)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import pytest
 from spotui.errors import ImportFormatError
 from spotui.features.csv_import import import_csv, parse_track_id
 from spotui.model import Features, Track
+from tests.store_helpers import artist_ids
 
 DATA = Path(__file__).parent / "data"
 
@@ -79,7 +80,7 @@ def test_exportify_watsonbox_layout(store):
     assert t.isrc == "USIR20400274"
     assert t.duration_ms == 222973 and t.release_date == "2004-06-07"
     assert t.genres == ("alternative rock", "modern rock")
-    assert store.artist_ids(t.id) == ["0C0XlULifJtAgn6ZNCW2eu"]
+    assert artist_ids(store, t.id) == ["0C0XlULifJtAgn6ZNCW2eu"]
     assert store.get_features(t.id).tempo == 148.033
 
 

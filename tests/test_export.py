@@ -78,7 +78,7 @@ def test_plan_new_playlist_is_private_and_chunked_by_100():
 
 @pytest.mark.parametrize("n, sizes", [(1, [1]), (100, [100]), (101, [100, 1]), (200, [100, 100])])
 def test_plan_replace_puts_first_100_then_posts(n, sizes):
-    plan = plan_export({"playlist_id": "P"}, "N", "D", uris(ids(n)))
+    plan = plan_export("P", "N", "D", uris(ids(n)))
     assert [r.method for r in plan] == ["PUT"] + ["POST"] * (len(sizes) - 1)
     assert all(r.path == "playlists/P/items" for r in plan)
     assert [len(r.body["uris"]) for r in plan] == sizes
@@ -109,7 +109,7 @@ def test_250_tracks_make_one_private_playlist_in_3_add_calls(fake, store, config
     assert fake.playlists[pid]["public"] is False
     assert fake.playlist_track_ids(pid) == tids
     mapping = store.get_export("cluster:7")
-    assert mapping["playlist_id"] == pid and mapping["track_count"] == 250
+    assert mapping.playlist_id == pid and mapping.track_count == 250
     assert result.summary().startswith(
         "Created a private playlist “spotui · Calm Acoustic” with 250 tracks (4 requests)."
     )
@@ -134,7 +134,7 @@ def test_reexport_replaces_items_instead_of_creating_a_duplicate(fake, store, co
     ]
     assert len(fake.playlists) == 1
     assert fake.playlist_track_ids(pid) == new
-    assert store.get_export("cluster:7")["track_count"] == 120
+    assert store.get_export("cluster:7").track_count == 120
 
 
 def test_deleted_playlist_is_recreated(fake, store, config, client):
@@ -150,7 +150,7 @@ def test_deleted_playlist_is_recreated(fake, store, config, client):
         ("POST", f"/v1/playlists/{new}/items"),
     ]
     assert fake.playlist_track_ids(new) == ids(5)
-    assert store.get_export("cluster:7")["playlist_id"] == new
+    assert store.get_export("cluster:7").playlist_id == new
     assert "was deleted; created a new private playlist" in result.summary()
 
 
@@ -171,7 +171,7 @@ def test_dry_run_sends_and_writes_nothing(fake, store, config, client):
         ("POST", f"playlists/{pid}/items"),
     ]
     assert fake.playlist_track_ids(pid) == ids(250)
-    assert store.get_export("cluster:7")["track_count"] == 250
+    assert store.get_export("cluster:7").track_count == 250
 
 
 def test_dry_run_needs_no_client(store, tmp_path):
@@ -191,7 +191,7 @@ def test_failed_add_is_not_retried_and_a_rerun_finishes_without_duplicates(
         export(client, store, config, tids)
     (pid,) = fake.playlists
     assert len(fake.calls("/v1/playlists/", "POST")) == 1  # not retried
-    assert store.get_export("cluster:7")["playlist_id"] == pid  # remembered at once
+    assert store.get_export("cluster:7").playlist_id == pid  # remembered at once
     fake.clear_log()
     result = export(client, store, config, tids)
     assert result.replaced and result.playlist_id == pid
@@ -257,7 +257,7 @@ def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, clien
     assert body["description"].startswith(f"{cluster.label}: {cluster.reasons[0]}")
     assert fake.playlist_track_ids(result.playlist_id) == tids
     assert len(fake.calls("/v1/playlists/", "POST")) == -(-len(tids) // 100)
-    assert seg_store.get_export(f"cluster:{cluster.id}")["playlist_id"] == result.playlist_id
+    assert seg_store.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
     with pytest.raises(NotFoundError, match="There is no cluster 99"):
         export_cluster(client, seg_store, config, 99)
 

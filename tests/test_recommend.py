@@ -390,7 +390,7 @@ def test_cli_cluster_seed(cli, demo_data_dir):
         run = s.latest_analysis()
     finally:
         s.close()
-    members = {tid for tid, cid, *_ in run["assignments"] if cid == 0}
+    members = {tid for tid, cid, *_ in run.assignments if cid == 0}
     assert members and not members & {d["track_id"] for d in data}
     res = cli("--demo", "recommend", "--cluster", "99", env=env)
     assert res.returncode == 2 and res.stderr.startswith("error: There is no cluster 99")

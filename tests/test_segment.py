@@ -273,7 +273,7 @@ def test_segment_stores_and_reuses(store, monkeypatch) -> None:
     assert not first.reused and first.fingerprint
     assert len(first.unanalysed) > 0
     run = store.latest_analysis()
-    assert run["fingerprint"] == first.fingerprint and run["k"] == first.k
+    assert run.fingerprint == first.fingerprint and run.k == first.k
 
     def boom(*a, **k):
         raise AssertionError("recomputed although nothing changed")
@@ -431,7 +431,7 @@ def test_progress_reported_and_cancel_saves_nothing(store) -> None:
     done = [d for d, _, _ in calls]
     assert done == sorted(done) and calls[-1] == (6, 6, "saved")
     assert any(m.startswith("trying k=") for _, _, m in calls)
-    run_before = store.latest_analysis()["run_id"]
+    run_before = store.latest_analysis().run_id
     with pytest.raises(Cancelled):
         segment(store, k=7, cancel=lambda: True)
-    assert store.latest_analysis()["run_id"] == run_before
+    assert store.latest_analysis().run_id == run_before

@@ -5,7 +5,8 @@ from __future__ import annotations
 import sqlite3
 
 from spotui.model import Features, Playlist, Track
-from spotui.store import SCHEMA_VERSION, Store
+from spotui.store import SCHEMA_VERSION, Store, StoredCluster
+from tests.store_helpers import feature_lookup_status, playlist_sync_info
 
 T1 = Track("1" * 22, "One", ("A",), "Alb", 1000, "2020", ("pop",), "ISRC1")
 T2 = Track("2" * 22, "Two", ("B", "C"), "", None, None, ())
@@ -49,7 +50,7 @@ def test_features_round_trip_and_missing_values(store):
     store.upsert_features([f])
     assert store.get_features(T1.id) == f
     assert store.get_features(T2.id) is None
-    assert store.feature_lookup_status(T1.id) == {"reccobeats": "found"}
+    assert feature_lookup_status(store, T1.id) == {"reccobeats": "found"}
     store.record_feature_misses([T2.id], "reccobeats")
     assert store.tracks_missed_by("reccobeats") == {T2.id}
     assert store.tracks_without_features() == [T2.id]
@@ -63,7 +64,7 @@ def test_playlist_items_rewrite_is_idempotent(store):
     store.truncate_playlist_items("p" * 22, 1)
     assert store.playlist_track_ids("p" * 22) == [T1.id]
     store.set_playlist_items_status("p" * 22, "ok", "s1")
-    assert store.playlist_sync_info("p" * 22) == ("s1", "ok")
+    assert playlist_sync_info(store, "p" * 22) == ("s1", "ok")
 
 
 def test_transaction_rolls_back_everything(store):
@@ -87,15 +88,13 @@ def test_analysis_results_keep_latest_two(store):
             k=2,
             params={"seed": 0},
             scores={"silhouette": 0.5},
-            clusters=[
-                {"id": 0, "label": "Calm", "reasons": ["r"], "centroid": {"energy": 0.2}, "size": 1}
-            ],
+            clusters=[StoredCluster(0, "Calm", 1, ("r",), {"energy": 0.2})],
             assignments=[(T1.id, 0, 0.1, 0.2)],
         )
     latest = store.latest_analysis()
-    assert latest["fingerprint"] == "fp2"
-    assert latest["clusters"][0]["label"] == "Calm"
-    assert latest["assignments"] == [(T1.id, 0, 0.1, 0.2)]
+    assert latest.fingerprint == "fp2"
+    assert latest.clusters[0].label == "Calm"
+    assert latest.assignments == [(T1.id, 0, 0.1, 0.2)]
     assert store.latest_analysis("fp1") is None
     assert store.conn.execute("SELECT count(*) FROM analysis_runs").fetchone()[0] == 2
 
@@ -105,7 +104,7 @@ def test_export_mapping(store):
     store.set_export("cluster:1", "pl1", "spotui · Calm", 12)
     store.set_export("cluster:1", "pl2", "spotui · Calm", 13)
     got = store.get_export("cluster:1")
-    assert (got["playlist_id"], got["track_count"]) == ("pl2", 13)
+    assert (got.playlist_id, got.track_count) == ("pl2", 13)
 
 
 def test_new_database_gets_current_schema(tmp_path):

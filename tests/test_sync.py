@@ -17,6 +17,14 @@ from spotui.spotify.sync import sync_library
 from spotui.store import Store
 from tests.conftest import run_cli
 from tests.fakes.spotify import FakeSpotify
+from tests.store_helpers import (
+    artist_ids,
+    get_playlists,
+    playlist_sync_info,
+    recent_plays,
+    saved_count,
+    saved_track_ids,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,17 +48,20 @@ def build_library(fake: FakeSpotify) -> dict[str, str]:
 
 
 def assert_matches(store: Store, fake: FakeSpotify, pls: dict[str, str]) -> None:
-    assert store.saved_track_ids() == [t for t, _ in fake.saved]
+    assert saved_track_ids(store) == [t for t, _ in fake.saved]
     assert store.saved_added_at() == dict(fake.saved)
     for key in ("mine", "old", "collab"):
         assert store.playlist_track_ids(pls[key]) == fake.playlist_track_ids(pls[key]), key
-        assert store.playlist_sync_info(pls[key]) == (fake.playlists[pls[key]]["snapshot_id"], "ok")
+        assert playlist_sync_info(store, pls[key]) == (
+            fake.playlists[pls[key]]["snapshot_id"],
+            "ok",
+        )
     assert store.playlist_track_ids(pls["theirs"]) == []
-    assert store.playlist_sync_info(pls["theirs"])[1] == "forbidden"
+    assert playlist_sync_info(store, pls["theirs"])[1] == "forbidden"
     for rng, ids in fake.top.items():
         assert store.top_track_ids(rng) == ids
-    assert store.recent_plays() == fake.recent
-    assert {p.id for p in store.get_playlists()} == set(fake.playlists)
+    assert recent_plays(store) == fake.recent
+    assert {p.id for p in get_playlists(store)} == set(fake.playlists)
 
 
 def test_first_sync_stores_exactly_the_library(fake, client, store):
@@ -60,7 +71,7 @@ def test_first_sync_stores_exactly_the_library(fake, client, store):
     t = store.get_track(fake.saved[0][0])
     assert t.name == "Track 0" and t.artists == ("Artist 0",) and t.album == "Album 0"
     assert t.isrc == "USX000000000" and t.duration_ms == 180000
-    assert store.artist_ids(t.id) == [fake.tracks[t.id]["artists"][0]["id"]]
+    assert artist_ids(store, t.id) == [fake.tracks[t.id]["artists"][0]["id"]]
     # positions match Spotify's; the local files and episode at the end are skipped
     rows = store.conn.execute(
         "SELECT max(position), count(*) FROM playlist_items WHERE playlist_id = ?", (pls["mine"],)
@@ -142,7 +153,7 @@ def test_only_changed_playlists_are_reread(fake, client, store):
     pi = result.sources["playlist_items"]
     assert (pi.added, pi.removed) == (1, 5)
     assert store.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
-    assert store.playlist_sync_info(pls["collab"]) is None
+    assert playlist_sync_info(store, pls["collab"]) is None
 
 
 def test_shrunk_playlist_is_truncated(fake, client, store):
@@ -159,9 +170,9 @@ def test_403_on_an_owned_playlist_is_noted_not_fatal(fake, client, store):
     fake.fail_next(403, path=f"/v1/playlists/{pls['mine']}/items", message="Forbidden")
     result = sync_library(store, client)
     assert result.forbidden == ["Mine"]
-    assert store.playlist_sync_info(pls["mine"])[1] == "forbidden"
+    assert playlist_sync_info(store, pls["mine"])[1] == "forbidden"
     assert store.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
-    assert store.saved_track_ids() == [t for t, _ in fake.saved]
+    assert saved_track_ids(store) == [t for t, _ in fake.saved]
 
 
 def test_429_and_5xx_during_sync(fake, client, store):
@@ -216,10 +227,10 @@ def test_cancel_stops_and_keeps_committed_pages(fake, client, store):
 
     with pytest.raises(Cancelled):
         sync_library(store, client, cancel=cancel, workers=1)
-    kept = store.saved_count()
+    kept = saved_count(store)
     assert 0 < kept < 400
     sync_library(store, client)
-    assert store.saved_track_ids() == ids
+    assert saved_track_ids(store) == ids
 
 
 # ---------------------------------------------------------------------- kill and resume
@@ -265,18 +276,18 @@ def test_killed_sync_resumes_without_loss_or_duplicates(tmp_path, fake, config, 
             proc.kill()
     fake.release()
     with Store.open(db_path) as s:
-        partial = s.saved_count()
+        partial = saved_count(s)
     assert 0 < partial <= 500
     first_run = len(fake.calls("/v1/me/tracks"))
     done = run_cli("sync", "--json", "--no-features", env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     with Store.open(db_path) as s:
-        assert s.saved_track_ids() == [t for t, _ in fake.saved]
+        assert saved_track_ids(s) == [t for t, _ in fake.saved]
         assert s.conn.execute("SELECT count(*) FROM saved_tracks").fetchone()[0] == 500
         for pid in pls.values():
             assert s.playlist_track_ids(pid) == fake.playlist_track_ids(pid)
-            assert s.playlist_sync_info(pid) == (fake.playlists[pid]["snapshot_id"], "ok")
+            assert playlist_sync_info(s, pid) == (fake.playlists[pid]["snapshot_id"], "ok")
         assert s.sync_state_with_prefix("saved:") == {"saved:skipped": "0"}
         assert s.top_track_ids("short_term") == ids[:5]
     saved_pages_second = len(fake.calls("/v1/me/tracks")) - first_run

@@ -85,24 +85,25 @@ def load_result(store) -> SegmentResult | None:
     return _from_run(run)
 
 
-def _from_run(run: dict) -> SegmentResult:
-    params = run["params"]
+def _from_run(run) -> SegmentResult:
+    """A result from a stored run (:class:`spotui.store.AnalysisRun`)."""
+    params = run.params
     clusters = [
         Cluster(
-            id=c["id"],
-            label=c["label"],
-            size=c["size"],
-            reasons=tuple(c["reasons"]),
-            centroid=c["centroid"],
-            color=cluster_color(c["id"]),
+            id=c.id,
+            label=c.label,
+            size=c.size,
+            reasons=tuple(c.reasons),
+            centroid=c.centroid,
+            color=cluster_color(c.id),
         )
-        for c in run["clusters"]
+        for c in run.clusters
     ]
     clusters.sort(key=lambda c: (-c.size, c.id))
     assignments: dict[str, int] = {}
     coords: dict[str, tuple[float, float]] = {}
     unanalysed = set()
-    for tid, cid, x, y in run["assignments"]:
+    for tid, cid, x, y in run.assignments:
         if cid == UNANALYSED_ID:
             unanalysed.add(tid)
             continue
@@ -110,9 +111,9 @@ def _from_run(run: dict) -> SegmentResult:
         coords[tid] = (x, y)
     order = params.get("unanalysed_order")
     return SegmentResult(
-        method=run["method"],
-        k=run["k"],
-        scores=run["scores"],
+        method=run.method,
+        k=run.k,
+        scores=run.scores,
         clusters=clusters,
         assignments=assignments,
         coords=coords,
@@ -120,7 +121,7 @@ def _from_run(run: dict) -> SegmentResult:
         library_centroid=params.get("library_centroid", {}),
         reused=True,
         requested_k=params.get("requested_k"),
-        fingerprint=run["fingerprint"],
+        fingerprint=run.fingerprint,
         examples={int(k): v for k, v in params.get("examples", {}).items()},
         params=params,
     )

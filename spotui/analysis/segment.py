@@ -136,6 +136,8 @@ def segment(
 
 def save_result(store, result: SegmentResult) -> int:
     """Store ``result`` (unanalysed tracks as cluster ``UNANALYSED_ID`` without a position)."""
+    from spotui.store import StoredCluster
+
     params = dict(result.params)
     params.update(
         requested_k=result.requested_k,
@@ -153,13 +155,9 @@ def save_result(store, result: SegmentResult) -> int:
         params=params,
         scores=result.scores,
         clusters=[
-            {
-                "id": c.id,
-                "label": c.label,
-                "reasons": list(c.reasons),
-                "centroid": c.centroid,
-                "size": c.size,
-            }
+            StoredCluster(
+                id=c.id, label=c.label, size=c.size, reasons=c.reasons, centroid=c.centroid
+            )
             for c in result.clusters
         ],
         assignments=rows,

@@ -1,0 +1,136 @@
+"""What spotui knows about audio features, in one place and without numpy.
+
+Why one numpy-free module: the store, the CSV importer, the exporters, the CLI's argument
+choices and the TUI's table and detail pane all need the feature names, their labels and
+units, how CSV headers spell them and which clustering methods exist. The TUI paints
+before numpy is imported, so none of this may live in :mod:`spotui.analysis` (which
+imports numpy); before this module each face kept its own copy and a test kept the
+copies equal.
+"""
+
+from __future__ import annotations
+
+import math
+
+#: Every audio feature spotui stores. Any of them may be missing for a track.
+FEATURE_NAMES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "tempo",
+    "loudness",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "key",
+    "mode",
+    "time_signature",
+)
+
+#: Whole-number features (pitch class, major/minor, beats per bar).
+INT_FEATURES: tuple[str, ...] = ("key", "mode", "time_signature")
+
+#: Features on a 0..1 scale (the rest have units: BPM, dB, pitch class...).
+UNIT_FEATURES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+)
+
+#: The columns used for mood (segmentation, recommendations, the detail bars), in order.
+MOOD_FEATURES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "tempo",
+    "loudness",
+)
+
+#: Labels for column headers, sort keys and the help screen.
+LABELS: dict[str, str] = {
+    "danceability": "Dance",
+    "energy": "Energy",
+    "valence": "Valence",
+    "tempo": "BPM",
+    "loudness": "Loudness",
+    "acousticness": "Acoustic",
+    "instrumentalness": "Instrumental",
+    "speechiness": "Speech",
+    "liveness": "Live",
+    "key": "Key",
+    "mode": "Mode",
+    "time_signature": "Time signature",
+}
+
+#: At most 8 characters, for the detail pane's bar labels.
+SHORT_LABELS: dict[str, str] = {
+    "danceability": "dance",
+    "energy": "energy",
+    "valence": "valence",
+    "acousticness": "acoustic",
+    "instrumentalness": "instrum.",
+    "speechiness": "speech",
+    "liveness": "live",
+    "tempo": "tempo",
+    "loudness": "loudness",
+}
+
+#: Units of the features that are not on a 0..1 scale.
+UNITS: dict[str, str] = {"tempo": "bpm", "loudness": "dB"}
+
+#: Fixed ranges mapping tempo and loudness onto 0..1 (see ``analysis.matrix.to_unit``).
+TEMPO_RANGE: tuple[float, float] = (50.0, 200.0)
+LOUDNESS_RANGE: tuple[float, float] = (-35.0, 0.0)
+#: Right-skewed features (most tracks near 0), mapped through a square root.
+SQRT_FEATURES: tuple[str, ...] = ("speechiness", "liveness")
+
+#: Clustering methods, in the order the CLI and the re-segment dialog offer them.
+METHODS: tuple[str, ...] = ("kmeans", "gmm", "agglomerative")
+DEFAULT_METHOD = "kmeans"
+
+#: CSV header aliases of track fields, compared case-insensitively after stripping; the
+#: first alias present wins. Feature columns are found by their snake_case names.
+CSV_ALIASES: dict[str, tuple[str, ...]] = {
+    "id": ("track uri", "track_id", "spotify_id", "id", "uri", "track id", "spotify uri", "url"),
+    "name": ("track name", "track_name", "name", "title", "track", "song"),
+    "artists": ("artist name(s)", "artists", "artist", "artist name", "artist_name"),
+    "album": ("album name", "album_name", "album"),
+    "duration_ms": ("duration (ms)", "track duration (ms)", "duration_ms"),
+    "release_date": ("release date", "album release date", "release_date", "year"),
+    "genres": ("genres", "artist genres", "track_genre", "genre"),
+    "isrc": ("isrc",),
+    "artist_ids": ("artist uri(s)",),
+}
+
+#: exportify.net's feature columns -> feature names (what ``spotui export --format csv``
+#: writes and ``spotui import`` reads back).
+EXPORTIFY_FEATURES: dict[str, str] = {
+    "Danceability": "danceability", "Energy": "energy", "Key": "key", "Loudness": "loudness",
+    "Mode": "mode", "Speechiness": "speechiness", "Acousticness": "acousticness",
+    "Instrumentalness": "instrumentalness", "Liveness": "liveness", "Valence": "valence",
+    "Tempo": "tempo", "Time Signature": "time_signature",
+}  # fmt: skip
+
+
+def unit_value(feature: str, value: float | None) -> float | None:
+    """One raw value on the 0..1 scale the analysis uses (``analysis.matrix.to_unit`` for a
+    single value, in plain Python and float64 throughout, so the same result)."""
+    if value is None:
+        return None
+    v = float(value)
+    if v != v:  # NaN stays NaN
+        return v
+    if feature in ("tempo", "loudness"):
+        lo, hi = TEMPO_RANGE if feature == "tempo" else LOUDNESS_RANGE
+        return min(max((v - lo) / (hi - lo), 0.0), 1.0)
+    v = min(max(v, 0.0), 1.0)
+    return math.sqrt(v) if feature in SQRT_FEATURES else v

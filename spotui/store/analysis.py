@@ -1,0 +1,158 @@
+"""Stored results: segmentation runs (clusters, assignments, map positions) and the
+mapping from what was exported to the Spotify playlist it went to.
+
+Why only the last two runs are kept: the newest is what the app shows; the one before is
+what stable cluster ids are matched against when the library changed. Why export
+mappings exist at all: exporting the same cluster again must replace that playlist's
+tracks, never create a second playlist.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from spotui.store.connection import Connection, dumps, now_iso
+
+
+@dataclass(frozen=True)
+class StoredCluster:
+    """One cluster of a stored run, as saved (colour and order are the reader's business)."""
+
+    id: int
+    label: str
+    size: int
+    reasons: tuple[str, ...] = ()
+    centroid: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AnalysisRun:
+    """One stored segmentation run; ``assignments`` are ``(track_id, cluster_id, x, y)``."""
+
+    run_id: int
+    fingerprint: str
+    feature_version: str
+    method: str
+    k: int
+    params: dict
+    scores: dict
+    created_at: str
+    clusters: list[StoredCluster]
+    assignments: list[tuple[str, int, float | None, float | None]]
+
+
+@dataclass(frozen=True)
+class ExportMapping:
+    """The playlist an export target (``"cluster:3"``) went to last time."""
+
+    playlist_id: str
+    name: str
+    track_count: int
+    exported_at: str
+
+
+class AnalysisSection(Connection):
+    # ---------------------------------------------------------------- segmentation runs
+    def save_analysis(
+        self,
+        *,
+        fingerprint: str,
+        feature_version: str,
+        method: str,
+        k: int,
+        params: dict,
+        scores: dict,
+        clusters: Sequence[StoredCluster],
+        assignments: Sequence[tuple[str, int, float | None, float | None]],
+    ) -> int:
+        """Store one segmentation run; older runs are kept only as the previous one.
+
+        The previous run survives so stable ids can be matched against it; anything older
+        is dropped.
+        """
+        with self.transaction() as c:
+            cur = c.execute(
+                "INSERT INTO analysis_runs(fingerprint, feature_version, method, k, params, "
+                "scores, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (fingerprint, feature_version, method, k, dumps(params), dumps(scores), now_iso()),
+            )
+            run_id = int(cur.lastrowid)
+            c.executemany(
+                "INSERT INTO clusters(run_id, cluster_id, label, reasons, centroid, size) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (run_id, cl.id, cl.label, dumps(list(cl.reasons)), dumps(cl.centroid), cl.size)
+                    for cl in clusters
+                ],
+            )
+            c.executemany(
+                "INSERT INTO assignments(run_id, track_id, cluster_id, x, y) VALUES (?, ?, ?, ?, ?)",
+                [(run_id, *a) for a in assignments],
+            )
+            c.execute(
+                "DELETE FROM analysis_runs WHERE id NOT IN "
+                "(SELECT id FROM analysis_runs ORDER BY id DESC LIMIT 2)"
+            )
+        return run_id
+
+    def latest_analysis(self, fingerprint: str | None = None) -> AnalysisRun | None:
+        """The newest run (optionally only if it was made from ``fingerprint``)."""
+        row = self.conn.execute(
+            "SELECT id, fingerprint, feature_version, method, k, params, scores, created_at "
+            "FROM analysis_runs ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        if not row or (fingerprint is not None and row[1] != fingerprint):
+            return None
+        run_id = row[0]
+        clusters = [
+            StoredCluster(
+                id=r[0],
+                label=r[1],
+                reasons=tuple(json.loads(r[2])),
+                centroid=json.loads(r[3]),
+                size=r[4],
+            )
+            for r in self.conn.execute(
+                "SELECT cluster_id, label, reasons, centroid, size FROM clusters "
+                "WHERE run_id = ? ORDER BY cluster_id",
+                (run_id,),
+            )
+        ]
+        assignments = self.conn.execute(
+            "SELECT track_id, cluster_id, x, y FROM assignments WHERE run_id = ? ORDER BY track_id",
+            (run_id,),
+        ).fetchall()
+        return AnalysisRun(
+            run_id=run_id,
+            fingerprint=row[1],
+            feature_version=row[2],
+            method=row[3],
+            k=row[4],
+            params=json.loads(row[5]),
+            scores=json.loads(row[6]),
+            created_at=row[7],
+            clusters=clusters,
+            assignments=assignments,
+        )
+
+    # ---------------------------------------------------------------- export mappings
+    def get_export(self, target: str) -> ExportMapping | None:
+        row = self.conn.execute(
+            "SELECT playlist_id, name, track_count, exported_at FROM exports WHERE target = ?",
+            (target,),
+        ).fetchone()
+        return ExportMapping(*row) if row else None
+
+    def set_export(self, target: str, playlist_id: str, name: str, track_count: int) -> None:
+        self.conn.execute(
+            "INSERT INTO exports(target, playlist_id, name, track_count, exported_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(target) DO UPDATE SET "
+            "playlist_id = excluded.playlist_id, name = excluded.name, "
+            "track_count = excluded.track_count, exported_at = excluded.exported_at",
+            (target, playlist_id, name, track_count, now_iso()),
+        )
+
+    def delete_export(self, target: str) -> None:
+        self.conn.execute("DELETE FROM exports WHERE target = ?", (target,))

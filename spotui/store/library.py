@@ -1,0 +1,194 @@
+"""The sources that make a track part of the library: saved tracks, playlists and their
+items, top tracks, recent plays, CSV imports, and the sync bookkeeping behind them.
+
+Why playlist items are keyed by position and written page by page: sync commits every
+page with its resume mark, so re-writing a page (after a killed sync) replaces exactly
+those positions and never duplicates a track.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from spotui.model import Playlist
+from spotui.store.connection import Connection, now_iso
+
+
+class LibrarySection(Connection):
+    # ---------------------------------------------------------------- imports
+    def add_imports(self, track_ids: Iterable[str], kind: str, source: str) -> None:
+        stamp = now_iso()
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO imports(track_id, kind, source, imported_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(track_id, kind) DO NOTHING",
+                [(tid, kind, source, stamp) for tid in track_ids],
+            )
+
+    # ---------------------------------------------------------------- saved tracks
+    def add_saved(self, items: Iterable[tuple[str, str | None]]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO saved_tracks(track_id, added_at) VALUES (?, ?) "
+                "ON CONFLICT(track_id) DO UPDATE SET added_at = excluded.added_at",
+                list(items),
+            )
+
+    def remove_saved(self, track_ids: Iterable[str]) -> None:
+        with self.transaction() as c:
+            c.executemany("DELETE FROM saved_tracks WHERE track_id = ?", [(t,) for t in track_ids])
+
+    def saved_added_at(self) -> dict[str, str | None]:
+        """track id -> added_at of every saved track (incremental sync compares these)."""
+        return dict(self.conn.execute("SELECT track_id, added_at FROM saved_tracks").fetchall())
+
+    # ---------------------------------------------------------------- playlists
+    def upsert_playlists(self, playlists: Iterable[Playlist]) -> None:
+        with self.transaction() as c:
+            c.executemany(
+                """
+                INSERT INTO playlists(id, name, owner_id, owner_name, snapshot_id, collaborative,
+                                      public, total, owned)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO UPDATE SET name = excluded.name, owner_id = excluded.owner_id,
+                    owner_name = excluded.owner_name, snapshot_id = excluded.snapshot_id,
+                    collaborative = excluded.collaborative, public = excluded.public,
+                    total = excluded.total, owned = excluded.owned
+                """,
+                [
+                    (
+                        p.id,
+                        p.name,
+                        p.owner_id,
+                        p.owner_name,
+                        p.snapshot_id,
+                        int(p.collaborative),
+                        None if p.public is None else int(p.public),
+                        p.total,
+                        int(p.owned),
+                    )
+                    for p in playlists
+                ],
+            )
+
+    def delete_playlists(self, playlist_ids: Iterable[str]) -> None:
+        with self.transaction() as c:
+            c.executemany("DELETE FROM playlists WHERE id = ?", [(p,) for p in playlist_ids])
+
+    def playlist_sync_map(self) -> dict[str, tuple[str | None, str]]:
+        """playlist id -> (items_snapshot_id, items_status) for every stored playlist."""
+        return {
+            r[0]: (r[1], r[2])
+            for r in self.conn.execute("SELECT id, items_snapshot_id, items_status FROM playlists")
+        }
+
+    def set_playlist_items_status(
+        self, playlist_id: str, status: str, items_snapshot_id: str | None = None
+    ) -> None:
+        self.conn.execute(
+            "UPDATE playlists SET items_status = ?, items_snapshot_id = ? WHERE id = ?",
+            (status, items_snapshot_id, playlist_id),
+        )
+
+    def put_playlist_items(
+        self, playlist_id: str, start: int, items: Sequence[tuple[str, str | None]]
+    ) -> None:
+        """Write items at positions ``start..``; re-writing a page replaces it (resumable)."""
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO playlist_items(playlist_id, position, track_id, added_at) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT(playlist_id, position) DO UPDATE SET "
+                "track_id = excluded.track_id, added_at = excluded.added_at",
+                [(playlist_id, start + i, tid, added) for i, (tid, added) in enumerate(items)],
+            )
+
+    def replace_playlist_range(
+        self, playlist_id: str, start: int, end: int, items: Sequence[tuple[int, str, str | None]]
+    ) -> None:
+        """Replace positions ``start..end-1`` with ``(position, track_id, added_at)`` items.
+
+        Positions of skipped entries (local files, episodes) stay empty, so a re-read page
+        never leaves a stale track behind and positions match Spotify's.
+        """
+        with self.transaction() as c:
+            c.execute(
+                "DELETE FROM playlist_items WHERE playlist_id = ? AND position >= ? AND position < ?",
+                (playlist_id, start, end),
+            )
+            c.executemany(
+                "INSERT INTO playlist_items(playlist_id, position, track_id, added_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(playlist_id, pos, tid, added) for pos, tid, added in items],
+            )
+
+    def truncate_playlist_items(self, playlist_id: str, length: int) -> None:
+        self.conn.execute(
+            "DELETE FROM playlist_items WHERE playlist_id = ? AND position >= ?",
+            (playlist_id, length),
+        )
+
+    def playlist_track_ids(self, playlist_id: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT track_id FROM playlist_items WHERE playlist_id = ? ORDER BY position",
+                (playlist_id,),
+            )
+        ]
+
+    # ---------------------------------------------------------------- top and recent
+    def replace_top(self, time_range: str, track_ids: Sequence[str]) -> None:
+        with self.transaction() as c:
+            c.execute("DELETE FROM top_tracks WHERE time_range = ?", (time_range,))
+            c.executemany(
+                "INSERT INTO top_tracks(time_range, rank, track_id) VALUES (?, ?, ?)",
+                [(time_range, i, t) for i, t in enumerate(track_ids)],
+            )
+
+    def top_track_ids(self, time_range: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.conn.execute(
+                "SELECT track_id FROM top_tracks WHERE time_range = ? ORDER BY rank", (time_range,)
+            )
+        ]
+
+    def add_recent(self, plays: Iterable[tuple[str, str]]) -> int:
+        """Add ``(played_at, track_id)`` plays; returns how many were new."""
+        before = self.conn.total_changes
+        with self.transaction() as c:
+            c.executemany(
+                "INSERT INTO recent_plays(played_at, track_id) VALUES (?, ?) "
+                "ON CONFLICT(played_at) DO NOTHING",
+                list(plays),
+            )
+        return self.conn.total_changes - before
+
+    # ---------------------------------------------------------------- sync state
+    def get_sync_state(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM sync_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_sync_state(self, key: str, value: str | None) -> None:
+        if value is None:
+            self.conn.execute("DELETE FROM sync_state WHERE key = ?", (key,))
+        else:
+            self.conn.execute(
+                "INSERT INTO sync_state(key, value) VALUES (?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    def sync_state_with_prefix(self, prefix: str) -> dict[str, str]:
+        """Every sync_state entry whose key starts with ``prefix`` (per-page resume marks)."""
+        return dict(
+            self.conn.execute(
+                "SELECT key, value FROM sync_state WHERE substr(key, 1, ?) = ?",
+                (len(prefix), prefix),
+            ).fetchall()
+        )
+
+    def delete_sync_state_prefix(self, prefix: str) -> None:
+        self.conn.execute(
+            "DELETE FROM sync_state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )

@@ -1,0 +1,138 @@
+"""Read-only queries shaped for one consumer each: status counts, the analysis
+fingerprint, the recommender's candidate pool and the TUI's track table.
+
+Why flat tuples and no library-view joins per row: at 100k tracks, building objects or
+joining the ``library`` view for every row costs more than the query (and than building
+the candidate matrix); these run before the TUI's first paint and on every
+recommendation request, so each is the cheapest shape its caller can use.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from spotui.store.connection import Connection
+from spotui.store.schema import FEATURE_COLS, check_feature_columns
+
+
+def _artist_line(artists_json: str) -> str:
+    """'["A","B"]' -> "A, B" without a JSON parse when nothing is escaped."""
+    if "\\" in artists_json:
+        return ", ".join(json.loads(artists_json))
+    return artists_json[2:-2].replace('","', ", ")
+
+
+class QueriesSection(Connection):
+    # ---------------------------------------------------------------- status
+    def counts(self) -> dict[str, Any]:
+        q = self.conn.execute
+        by_provider = dict(
+            q(
+                "SELECT f.provider, count(*) FROM features f JOIN library l ON l.track_id = f.track_id "
+                "GROUP BY f.provider ORDER BY f.provider"
+            ).fetchall()
+        )
+        return {
+            "library_tracks": q("SELECT count(*) FROM library").fetchone()[0],
+            "with_features": sum(by_provider.values()),
+            "features_by_provider": by_provider,
+            "saved_tracks": q("SELECT count(*) FROM saved_tracks").fetchone()[0],
+            "playlists": q("SELECT count(*) FROM playlists").fetchone()[0],
+            "catalog_tracks": q(
+                "SELECT count(*) FROM (SELECT track_id FROM imports WHERE kind = 'catalog' "
+                "EXCEPT SELECT track_id FROM library)"
+            ).fetchone()[0],
+            "all_tracks": q("SELECT count(*) FROM tracks").fetchone()[0],
+        }
+
+    def has_library(self) -> bool:
+        """Whether any track is in the library (cheap: stops at the first one)."""
+        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM library)").fetchone()[0])
+
+    # ---------------------------------------------------------------- analysis
+    def library_fingerprint(self) -> str:
+        """Cheap digest of what analysis depends on: library membership and features."""
+        h = hashlib.sha1()
+        for row in self.conn.execute(
+            f"SELECT l.track_id, {FEATURE_COLS} FROM library l "
+            "LEFT JOIN features f ON f.track_id = l.track_id ORDER BY l.track_id"
+        ):
+            h.update(repr(row).encode())
+        return h.hexdigest()
+
+    # ---------------------------------------------------------------- recommendations (pool)
+    def pool_rows(self, columns: Sequence[str]) -> dict[str, Any]:
+        """What the recommender's candidate pool is built from, as plain tuples.
+
+        ``features``: ``(track_id, *columns)`` of every track with features; ``tracks``: an
+        iterator (read it once, right away) over ``(id, name, artists_json, album,
+        duration_ms, release_date, genres_json, isrc)`` of every track; ``library``: library
+        track ids; ``catalog``: catalog-import ids (may overlap the library; the library wins).
+        """
+        check_feature_columns(columns)
+        q = self.conn.execute
+        return {
+            "features": q(f"SELECT track_id, {', '.join(columns)} FROM features").fetchall(),
+            # A cursor, not a list: the recommender keeps each row compactly as it reads it,
+            # and 100k row tuples held at once would stay in the process's RSS afterwards.
+            "tracks": q(
+                "SELECT id, name, artists, album, duration_ms, release_date, genres, isrc "
+                "FROM tracks"
+            ),
+            # The library view's sources without its de-duplicating UNION (2x faster here);
+            # ids may repeat. Keep in step with the `library` view in schema.py.
+            "library": [
+                r[0]
+                for r in q(
+                    "SELECT track_id FROM saved_tracks UNION ALL SELECT track_id FROM "
+                    "playlist_items UNION ALL SELECT track_id FROM top_tracks UNION ALL SELECT "
+                    "track_id FROM recent_plays UNION ALL SELECT track_id FROM imports "
+                    "WHERE kind = 'library'"
+                )
+            ],
+            "catalog": [r[0] for r in q("SELECT track_id FROM imports WHERE kind = 'catalog'")],
+        }
+
+    def pool_signature(self) -> tuple:
+        """Cheap value that changes when library membership, catalog, tracks or features do.
+
+        Counts and max rowids of every source table plus feature/track timestamps and a sum
+        of a few feature columns; a few milliseconds at 100k tracks, so a cached candidate
+        pool can be checked on every request.
+        """
+        parts = []
+        for table in ("saved_tracks", "playlist_items", "top_tracks", "recent_plays", "imports"):
+            parts.append(self.conn.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone())
+        parts.append(
+            self.conn.execute(
+                "SELECT count(*), max(rowid), max(fetched_at), "
+                "total(danceability) + total(energy) + total(valence) + total(tempo) FROM features"
+            ).fetchone()
+        )
+        parts.append(
+            self.conn.execute("SELECT count(*), max(rowid), max(updated_at) FROM tracks").fetchone()
+        )
+        return tuple(parts)
+
+    # ---------------------------------------------------------------- the TUI's track table
+    def library_table_rows(self, columns: Sequence[str]) -> list[tuple]:
+        """``(id, name, artist_line, *columns)`` for every library track, in library order.
+
+        ``artist_line`` is the artists joined with ", "; feature columns are None when the
+        track has no features. Two plain scans filtered in Python: about half the time of
+        joining the library view and sorting (this runs before the TUI's first paint).
+        """
+        check_feature_columns(columns)
+        library = {r[0] for r in self.conn.execute("SELECT track_id FROM library")}
+        cols = "".join(f", f.{c}" for c in columns)
+        out = []
+        for r in self.conn.execute(
+            f"SELECT t.id, t.name, t.artists{cols} FROM tracks t "
+            "LEFT JOIN features f ON f.track_id = t.id ORDER BY t.rowid"
+        ):
+            if r[0] in library:
+                out.append((r[0], r[1], _artist_line(r[2]), *r[3:]))
+        return out
