@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fak
 
 from spotui.config import Config  # noqa: E402
 from spotui.export import _csv_text, export_tracks, queue_tracks, write_file  # noqa: E402
-from spotui.features import demo  # noqa: E402
+from spotui.sources import demo  # noqa: E402
 from spotui.spotify.client import SpotifyClient  # noqa: E402
 from spotui.store import Store  # noqa: E402
 from tests.fakes.spotify import FakeSpotify  # noqa: E402

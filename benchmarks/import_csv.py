@@ -13,8 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from spotui.features import demo
-from spotui.features.csv_import import import_csv
+from spotui.sources import demo
+from spotui.sources.csv_import import import_csv
 from spotui.store import Store
 
 HEADER = [

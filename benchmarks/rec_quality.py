@@ -36,15 +36,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from spotui.analysis.evaluate import precision_at_k, reciprocal_rank, shares_genre  # noqa: E402
 from spotui.analysis.matrix import MOOD_FEATURES  # noqa: E402
 from spotui.analysis.recommend import Recommender  # noqa: E402
-from spotui.features import demo  # noqa: E402
 from spotui.model import Features, Track  # noqa: E402
+from spotui.sources import demo  # noqa: E402
 
 
 def load(path: str | None) -> tuple[list[Track], list[Features], str]:
     if path is None:
         lib = demo.generate()
         return lib.tracks, lib.features, f"demo library ({len(lib.tracks)} tracks)"
-    from spotui.features.csv_import import parse_csv
+    from spotui.sources.csv_import import parse_csv
 
     parsed = parse_csv(path)
     return parsed.tracks, parsed.features, f"{path} ({len(parsed.tracks)} tracks)"

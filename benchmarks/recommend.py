@@ -33,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from spotui.analysis.matrix import load_matrix  # noqa: E402
 from spotui.analysis.recommend import Recommender  # noqa: E402
-from spotui.features import demo  # noqa: E402
+from spotui.sources import demo  # noqa: E402
 from spotui.store import Store  # noqa: E402
 
 GOALS = {  # case -> goal in ms

@@ -43,8 +43,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from spotui.analysis import evaluate  # noqa: E402
 from spotui.analysis.matrix import build_matrix  # noqa: E402
 from spotui.analysis.segment import K_MAX, K_MIN, compute  # noqa: E402
-from spotui.features.demo import generate  # noqa: E402
 from spotui.model import FEATURE_NAMES  # noqa: E402
+from spotui.sources.demo import generate  # noqa: E402
 
 QUALITY_SAMPLE = 20_000
 BASELINE_SIL_CAP = 10_000

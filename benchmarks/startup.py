@@ -88,7 +88,7 @@ def ensure_library(n: int) -> Path:
     if db.exists():
         db.unlink()
     from spotui.analysis.segment import segment
-    from spotui.features.demo import populate
+    from spotui.sources.demo import populate
     from spotui.store import Store
 
     print(f"generating a {n:,}-track library (once) ...", file=sys.stderr)

@@ -22,7 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from spotui.config import Config  # noqa: E402
-from spotui.spotify.client import RateBudget, SpotifyClient  # noqa: E402
+from spotui.http import RateBudget  # noqa: E402
+from spotui.spotify.client import SpotifyClient  # noqa: E402
 from spotui.spotify.sync import sync_library  # noqa: E402
 from spotui.store import Store  # noqa: E402
 

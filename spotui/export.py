@@ -41,9 +41,10 @@ from urllib.parse import quote_plus
 
 from spotui.config import Config
 from spotui.errors import NotFoundError, UserError
-from spotui.features.csv_import import parse_track_id
-from spotui.model import FEATURE_NAMES, Features, Track
+from spotui.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
+from spotui.model import Features, Track
 from spotui.progress import CancelCheck, Progress
+from spotui.sources.csv_import import parse_track_id
 
 #: Spotify accepts at most 100 URIs per add/replace request.
 CHUNK_SIZE = 100
@@ -68,12 +69,6 @@ CSV_COLUMNS = (
     "Danceability", "Energy", "Key", "Loudness", "Mode", "Speechiness", "Acousticness",
     "Instrumentalness", "Liveness", "Valence", "Tempo", "Time Signature", "ISRC",
 )  # fmt: skip
-_CSV_FEATURES = {
-    "Danceability": "danceability", "Energy": "energy", "Key": "key", "Loudness": "loudness",
-    "Mode": "mode", "Speechiness": "speechiness", "Acousticness": "acousticness",
-    "Instrumentalness": "instrumentalness", "Liveness": "liveness", "Valence": "valence",
-    "Tempo": "tempo", "Time Signature": "time_signature",
-}  # fmt: skip
 
 
 # ====================================================================== shared helpers
@@ -270,12 +265,8 @@ def queue_tracks(
     nothing is playing and no device was named. In demo mode (``client`` None,
     ``config.demo``) the action goes to the outbox instead.
     """
-    from spotui.spotify.errors import (
-        NoActiveDevice,
-        PremiumRequired,
-        SpotifyError,
-        SpotifyHTTPError,
-    )
+    from spotui.http import ServiceError
+    from spotui.spotify.errors import NoActiveDevice, PremiumRequired, SpotifyHTTPError
 
     good, bad = split_spotify(track_ids)
     result = QueueResult(failed=list(bad))
@@ -365,7 +356,7 @@ def queue_tracks(
             else:
                 result.failed.append((tid, str(exc)))
                 stop_reason = f"not sent after an earlier error ({exc.status})"
-        except SpotifyError as exc:  # offline, rate limited, login expired: stop here
+        except ServiceError as exc:  # offline, rate limited, login expired: stop here
             result.failed.append((tid, f"{exc} (not retried, to avoid queueing it twice)"))
             stop_reason = "not sent after an earlier error"
         else:
@@ -627,7 +618,8 @@ def _export_network(
     description: str,
     progress: Progress | None,
 ) -> ExportResult:
-    from spotui.spotify.errors import SpotifyError, SpotifyHTTPError
+    from spotui.http import ServiceError
+    from spotui.spotify.errors import SpotifyHTTPError
 
     sent: list[PlannedRequest] = []
     parts = list(chunks(uris))
@@ -675,7 +667,7 @@ def _export_network(
             added += len(part)
             if progress is not None:
                 progress(min(added, len(uris)), len(uris), "adding tracks")
-    except SpotifyError as exc:
+    except ServiceError as exc:
         result.requests = sent
         raise ExportIncomplete(
             f"{exc} — the playlist “{result.name}” exists but holds only {min(added, len(uris))} "
@@ -866,7 +858,7 @@ def _csv_text(tracks: list[Track], features: dict[str, Features]) -> str:
             "Genres": ",".join(t.genres),
             "ISRC": t.isrc or "",
         }
-        for col, feat in _CSV_FEATURES.items():
+        for col, feat in EXPORTIFY_FEATURES.items():
             row[col] = _fmt_number(feats.get(feat))
         w.writerow([row.get(c, "") for c in CSV_COLUMNS])
     return buf.getvalue()

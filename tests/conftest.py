@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from spotui.config import Config
-from spotui.features import demo
+from spotui.sources import demo
 from spotui.spotify.client import SpotifyClient
 from spotui.store import Store
 from tests.fakes import fake_config

@@ -8,7 +8,8 @@ import time
 
 import pytest
 
-from spotui.spotify.client import HttpClient, SpotifyClient
+from spotui.http import HttpClient
+from spotui.spotify.client import SpotifyClient
 from spotui.spotify.errors import (
     LOGIN_EXPIRED,
     NOT_LOGGED_IN,
@@ -115,7 +116,7 @@ def test_connection_error_is_offline_error(config):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    http = HttpClient(f"http://127.0.0.1:{port}/v1", backoff=0.01, retries=2)
+    http = HttpClient(f"http://127.0.0.1:{port}/v1", service="Spotify", backoff=0.01, retries=2)
     with pytest.raises(OfflineError) as exc:
         http.get("me")
     assert "Could not reach Spotify" in str(exc.value)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from spotui.errors import ImportFormatError
-from spotui.features.csv_import import import_csv, parse_track_id
 from spotui.model import Features, Track
+from spotui.sources.csv_import import import_csv, parse_track_id
 from tests.store_helpers import artist_ids
 
 DATA = Path(__file__).parent / "data"

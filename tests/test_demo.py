@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from spotui.features import demo
+from spotui.sources import demo
 
 
 def test_same_seed_same_library():

@@ -24,8 +24,8 @@ from spotui.export import (
     write_clusters,
     write_file,
 )
-from spotui.features.csv_import import import_csv
 from spotui.model import Features, Track
+from spotui.sources.csv_import import import_csv
 from spotui.store import Store
 from tests.fakes.spotify import spotify_id
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from spotui.features.providers import (
+from spotui.model import Features, Track
+from spotui.sources.feature_providers import (
     RECCOBEATS,
     SPOTIFY,
     ReccoBeatsFeatures,
@@ -15,7 +16,6 @@ from spotui.features.providers import (
     lookup_features,
     reccobeats_http,
 )
-from spotui.model import Features, Track
 from spotui.spotify.client import SpotifyClient
 from spotui.store import Store
 from tests.conftest import run_cli

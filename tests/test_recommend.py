@@ -20,8 +20,8 @@ from spotui.analysis.recommend import (
     top_m,
 )
 from spotui.errors import NoFeaturesError, NotFoundError
-from spotui.features import demo
 from spotui.model import Features, Track
+from spotui.sources import demo
 from spotui.store import Store
 
 # danceability, energy, valence, acousticness, instrumentalness, speechiness, liveness,

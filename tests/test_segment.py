@@ -22,8 +22,8 @@ from spotui.analysis.segment import (
     segment,
 )
 from spotui.errors import NoFeaturesError, UserError
-from spotui.features.demo import generate, populate
 from spotui.model import FEATURE_NAMES, Features, Track
+from spotui.sources.demo import generate, populate
 from spotui.store import Store
 from tests.conftest import run_cli
 
@@ -377,9 +377,13 @@ def test_importing_the_cli_does_not_import_sklearn() -> None:
 
 
 def test_cli_method_choices_match_the_core() -> None:
-    from spotui.cli.segment import METHOD_CHOICES
+    import argparse
 
-    assert METHOD_CHOICES == seg.METHODS
+    from spotui.cli import build_parser
+
+    commands = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    method = next(a for a in commands.choices["segment"]._actions if a.dest == "method")
+    assert tuple(method.choices) == seg.METHODS
 
 
 def test_cli_json_and_table(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import functools
 import json
 
-from spotui.tui.library import ALL, SELECTION, LibraryRows
+from spotui.tui.rows import ALL, SELECTION, LibraryRows
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList

@@ -10,30 +10,27 @@ import sys
 
 import numpy as np
 
+from spotui import feature_spec
 from spotui.analysis import matrix as analysis_matrix
 from spotui.analysis import result as result_module
 from spotui.analysis import segment
-from spotui.features.demo import populate
+from spotui.sources.demo import populate
 from spotui.store import Store
-from spotui.tui.library import TABLE_FEATURES, LibraryRows
+from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 from spotui.tui.widgets import feature_bars
 
 
 def test_feature_bars_unit_matches_the_analysis() -> None:
-    assert feature_bars.MOOD_FEATURES == analysis_matrix.MOOD_FEATURES
-    assert feature_bars._RANGES == {
-        "tempo": analysis_matrix.TEMPO_RANGE,
-        "loudness": analysis_matrix.LOUDNESS_RANGE,
-    }
-    assert feature_bars._SQRT == analysis_matrix._SQRT_COLUMNS
+    """The detail bars' numpy-free mapping (feature_spec.unit_value) is the analysis's."""
+    assert feature_bars.MOOD_FEATURES is analysis_matrix.MOOD_FEATURES
     rng = random.Random(3)
     values = [rng.uniform(-60, 260) for _ in range(300)] + [0.0, 0.25, 1.0, 50.0, 200.0, -35.0]
     for name in analysis_matrix.MOOD_FEATURES:
         for v in values:
             expected = float(analysis_matrix.to_unit(name, np.array([v]))[0])
-            assert feature_bars.unit(name, v) == expected
-        assert feature_bars.unit(name, None) is None
-        assert math.isnan(feature_bars.unit(name, float("nan")))
+            assert feature_spec.unit_value(name, v) == expected
+        assert feature_spec.unit_value(name, None) is None
+        assert math.isnan(feature_spec.unit_value(name, float("nan")))
 
 
 def test_segment_reexports_the_numpy_free_result() -> None:
@@ -72,12 +69,12 @@ def test_first_paint_path_does_not_import_numpy(tmp_path) -> None:
         "from spotui.store import Store\n"
         "import spotui.tui.app, spotui.tui.screens.main\n"
         "from spotui.analysis.result import load_result\n"
-        "from spotui.tui.library import LibraryRows\n"
-        "from spotui.tui.widgets.feature_bars import unit\n"
+        "from spotui.tui.rows import LibraryRows\n"
+        "from spotui.feature_spec import unit_value\n"
         f"s = Store.open({str(db)!r})\n"
         "rows, result = LibraryRows.from_store(s), load_result(s)\n"
         "assert len(rows) == 200 and result is not None and result.clusters\n"
-        "unit('tempo', 120.0)\n"
+        "unit_value('tempo', 120.0)\n"
         "print('numpy' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

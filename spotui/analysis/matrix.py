@@ -21,18 +21,9 @@ from itertools import compress
 
 import numpy as np
 
-#: The columns used for mood, in matrix order.
-MOOD_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-    "tempo",
-    "loudness",
-)
+# The mood columns (in matrix order) and the fixed ranges of ``to_unit`` are numpy-free
+# facts the TUI's detail bars share; they live in feature_spec.
+from spotui.feature_spec import LOUDNESS_RANGE, MOOD_FEATURES, SQRT_FEATURES, TEMPO_RANGE
 
 #: Bumped whenever columns, transforms or weights change, so stored results are redone.
 FEATURE_VERSION = "mood-v1"
@@ -56,9 +47,7 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 REQUIRED_FEATURES: tuple[str, ...] = ("danceability", "energy", "valence")
 MAX_MISSING = 2
 
-TEMPO_RANGE = (50.0, 200.0)
-LOUDNESS_RANGE = (-35.0, 0.0)
-_SQRT_COLUMNS = ("speechiness", "liveness")
+_SQRT_COLUMNS = SQRT_FEATURES
 
 
 def to_unit(column: str, values: np.ndarray) -> np.ndarray:

@@ -41,12 +41,12 @@ from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for 
     load_result,
 )
 from spotui.errors import NoFeaturesError, UserError
+from spotui.feature_spec import METHODS
 from spotui.model import Cluster
 from spotui.progress import CancelCheck, Progress, check_cancel
 
 #: Bump when the algorithm changes in a way that should invalidate stored results.
 SEGMENT_VERSION = "segment-v1"
-METHODS: tuple[str, ...] = ("kmeans", "gmm", "agglomerative")
 K_MIN, K_MAX = 4, 12
 #: Largest k a user may ask for.
 K_LIMIT = 50

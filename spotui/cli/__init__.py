@@ -52,7 +52,7 @@ class Context:
             if self._store.notice:
                 err(f"warning: {self._store.notice.message}")
             if self.config.demo:
-                from spotui.features.demo import ensure_demo
+                from spotui.sources.demo import ensure_demo
 
                 ensure_demo(self._store)
         return self._store

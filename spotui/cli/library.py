@@ -64,7 +64,7 @@ def cmd_status(ctx: Context) -> int:
 
 
 def cmd_import(ctx: Context) -> int:
-    from spotui.features.csv_import import import_csv
+    from spotui.sources.csv_import import import_csv
 
     with progress_bar(ctx, "Importing") as progress:
         result = import_csv(ctx.store, ctx.args.path, kind=ctx.args.kind, progress=progress)

@@ -1,7 +1,7 @@
 """``spotui segment``: mood clusters of the library, as a table or JSON.
 
-Kept free of numpy/scikit-learn at import time (the choices below repeat
-``spotui.analysis.segment.METHODS`` for that reason; a test keeps them equal).
+Kept free of numpy/scikit-learn at import time: the method choices come from the
+numpy-free :mod:`spotui.feature_spec`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 
 from spotui.cli import Context, out, print_json, progress_bar
-
-METHOD_CHOICES = ("kmeans", "gmm", "agglomerative")
+from spotui.feature_spec import DEFAULT_METHOD, METHODS
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -31,8 +30,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--method",
-        choices=METHOD_CHOICES,
-        default="kmeans",
+        choices=METHODS,
+        default=DEFAULT_METHOD,
         help="clustering method (default: kmeans)",
     )
     p.add_argument(

@@ -110,7 +110,7 @@ def cmd_logout(ctx: Context) -> int:
 
 
 def cmd_sync(ctx: Context) -> int:
-    from spotui.features.providers import default_providers, lookup_features
+    from spotui.sources.feature_providers import default_providers, lookup_features
     from spotui.spotify.client import SpotifyClient
     from spotui.spotify.sync import sync_library
 
@@ -144,7 +144,7 @@ def cmd_sync(ctx: Context) -> int:
 
 
 def cmd_features(ctx: Context) -> int:
-    from spotui.features.providers import default_providers, lookup_features
+    from spotui.sources.feature_providers import default_providers, lookup_features
 
     if ctx.config.demo:
         raise UserError(_DEMO_NOT_SYNCED.format(cmd="features"))
@@ -168,7 +168,7 @@ def cmd_features(ctx: Context) -> int:
 
 
 def cmd_doctor(ctx: Context) -> int:
-    from spotui.spotify.doctor import run_checks
+    from spotui.doctor import run_checks
 
     checks = run_checks(ctx.config, ctx.store)
     healthy = all(c.ok for c in checks)

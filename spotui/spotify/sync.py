@@ -28,9 +28,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from spotui.errors import UserError
+from spotui.http import PAGE_LIMIT, HttpClient
 from spotui.model import Playlist, Track
 from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
-from spotui.spotify.client import PAGE_LIMIT, HttpClient
 from spotui.spotify.errors import SpotifyHTTPError
 from spotui.store import Store
 

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from spotui.tui.rows import SORT_LABELS
+
 
 @dataclass(frozen=True, slots=True)
 class Action:
@@ -42,8 +44,6 @@ SCOPE_TITLES: dict[str, str] = {
     "map": "Mood map",
 }
 
-_SORTS = [("title", "Title"), ("artists", "Artists"), ("energy", "Energy"), ("valence", "Valence"),
-          ("danceability", "Dance"), ("acousticness", "Acoustic"), ("tempo", "BPM")]  # fmt: skip
 
 ACTIONS: tuple[Action, ...] = (
     # ---- everywhere
@@ -110,7 +110,7 @@ ACTIONS: tuple[Action, ...] = (
             f"Sort by {label}",
             f"Sort tracks by {label.lower()}; press again to reverse.",
         )  # fmt: skip
-        for i, (key, label) in enumerate(_SORTS)
+        for i, (key, label) in enumerate(SORT_LABELS.items())
     ),
     Action(
         "main",

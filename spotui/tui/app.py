@@ -20,7 +20,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from spotui.config import Config
 from spotui.errors import Cancelled, UserError
 from spotui.tui.actions import ACTIONS, bindings_for
-from spotui.tui.library import LibraryRows
+from spotui.tui.rows import LibraryRows
 
 
 class SpotuiApp(App):
@@ -62,7 +62,7 @@ class SpotuiApp(App):
 
         with self.open_worker_store() as store:
             if self.config.demo:
-                from spotui.features.demo import ensure_demo
+                from spotui.sources.demo import ensure_demo
 
                 ensure_demo(store)
             return LibraryRows.from_store(store), load_result(store)

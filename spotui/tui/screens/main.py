@@ -18,11 +18,11 @@ from textual.worker import get_current_worker
 from spotui.errors import UserError
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
-from spotui.tui.library import (
+from spotui.tui.rows import (
     ALL,
     SELECTION,
     SORT_KEYS,
-    TABLE_FEATURES,
+    SORT_LABELS,
     UNANALYSED,
     source_cluster,
 )
@@ -39,8 +39,6 @@ REC_COUNT = 20
 REC_DELAY = 0.15
 FILTER_DELAY = 0.08
 _TEXT_SORTS = ("title", "artists")
-
-_SORT_LABELS = {"title": "Title", "artists": "Artists", **{f: h for f, h, _ in TABLE_FEATURES}}
 
 
 class MainScreen(Screen):
@@ -169,7 +167,7 @@ class MainScreen(Screen):
             # by name, not from the column header: at 80 columns the feature columns are
             # folded into one bar column and the sorted feature has no header of its own
             arrow = "▼" if self.descending else "▲"
-            parts.append(f"sorted by {_SORT_LABELS[self.sort_key]} {arrow}")
+            parts.append(f"sorted by {SORT_LABELS[self.sort_key]} {arrow}")
         work = self.app.background_status
         if work:
             parts.append(work)

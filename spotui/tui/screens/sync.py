@@ -64,7 +64,7 @@ class SyncScreen(ModalScreen[bool]):
     # ------------------------------------------------------------------ the work
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def run_sync(self) -> None:
-        from spotui.features.providers import default_providers, lookup_features
+        from spotui.sources.feature_providers import default_providers, lookup_features
         from spotui.spotify.sync import sync_library
 
         app = self.app

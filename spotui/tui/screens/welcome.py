@@ -131,7 +131,7 @@ class ImportDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, path: str) -> None:
-        from spotui.features.csv_import import import_csv
+        from spotui.sources.csv_import import import_csv
 
         try:
             with self.app.open_worker_store() as store:

@@ -11,7 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from spotui.tui import messages
-from spotui.tui.library import ALL, SELECTION, UNANALYSED, cluster_source
+from spotui.tui.rows import ALL, SELECTION, UNANALYSED, cluster_source
 
 
 def _row(swatch: str, color: str, label: str, size: int) -> Table:

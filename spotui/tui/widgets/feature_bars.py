@@ -3,58 +3,15 @@ each bar, and the reasons the segmentation gave for that cluster."""
 
 from __future__ import annotations
 
-import math
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from spotui.feature_spec import MOOD_FEATURES, SHORT_LABELS, UNITS, unit_value
 from spotui.model import Cluster, Features, Track
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
-SHORT = {
-    "danceability": "dance",
-    "acousticness": "acoustic",
-    "instrumentalness": "instrum.",
-    "speechiness": "speech",
-    "liveness": "live",
-    "loudness": "loudness",
-}
-
-
-#: The analysis's mood columns (``spotui.analysis.matrix.MOOD_FEATURES``), in its order.
-#: Repeated here, like the ranges below, because importing that module imports numpy,
-#: and this pane paints before numpy is needed; tests check that the two agree.
-MOOD_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-    "tempo",
-    "loudness",
-)
-#: Fixed ranges of ``spotui.analysis.matrix.to_unit`` (TEMPO_RANGE, LOUDNESS_RANGE).
-_RANGES = {"tempo": (50.0, 200.0), "loudness": (-35.0, 0.0)}
-_SQRT = ("speechiness", "liveness")
-
-
-def unit(feature: str, value: float | None) -> float | None:
-    """A raw feature value on the 0..1 scale the bars use: the analysis's ``to_unit`` for
-    one value, in plain Python (float64 throughout, so the same result)."""
-    if value is None:
-        return None
-    v = float(value)
-    if v != v:  # NaN stays NaN
-        return v
-    if feature in _RANGES:
-        lo, hi = _RANGES[feature]
-        return min(max((v - lo) / (hi - lo), 0.0), 1.0)
-    v = min(max(v, 0.0), 1.0)
-    return math.sqrt(v) if feature in _SQRT else v
 
 
 def bar(fraction: float, width: int, marker: float | None, color: str) -> Text:
@@ -81,9 +38,9 @@ def fmt(feature: str, value: float | None) -> str:
     if value is None:
         return "–"
     if feature == "tempo":
-        return f"{value:.0f} bpm"
+        return f"{value:.0f} {UNITS[feature]}"
     if feature == "loudness":
-        return f"{value:.1f} dB"
+        return f"{value:.1f} {UNITS[feature]}"
     return f"{value:.2f}"
 
 
@@ -138,13 +95,13 @@ class FeatureBars(Static):
         centroid = cluster.centroid if cluster else {}
         for name in MOOD_FEATURES:
             value = values.get(name)
-            mine = unit(name, value)
-            centre = unit(name, centroid.get(name)) if name in centroid else None
+            mine = unit_value(name, value)
+            centre = unit_value(name, centroid.get(name)) if name in centroid else None
             cell = bar(mine or 0.0, width, centre, color) if mine is not None else Text("–")
             nums = Text(fmt(name, value))
             if centre is not None and both:
                 nums.append(f" / {fmt(name, centroid[name])}", style="dim")
-            table.add_row(Text(SHORT.get(name, name), style="dim"), cell, nums)
+            table.add_row(Text(SHORT_LABELS[name], style="dim"), cell, nums)
         parts.append(table)
         if cluster is not None and cluster.reasons:
             parts.append(Text("Why this cluster:", style="bold"))

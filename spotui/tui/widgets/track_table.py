@@ -4,7 +4,7 @@ Why pages: a Textual DataTable measures every cell of every row it holds before 
 paint (about 0.1 ms per row), so holding a 10k-track view would freeze the screen for a
 second. The table holds the first page and appends the next one when the cursor or the
 scroll position comes near the end of what is loaded; sorting and filtering happen on the
-whole view in :mod:`spotui.tui.library`, so order and matches are always complete.
+whole view in :mod:`spotui.tui.rows`, so order and matches are always complete.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from spotui.tui import messages
-from spotui.tui.library import TABLE_FEATURES, LibraryRows
+from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
 PAGE = 200
 #: Rows in the first paint (a full screen); the rest of the first page follows right after.

@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from spotui.config import Config
-from spotui.spotify.errors import PremiumRequired, SpotifyAuthError, SpotifyError
+from spotui.http import ServiceError
+from spotui.spotify.errors import PremiumRequired, SpotifyAuthError
 
 #: Used to probe feature providers when the library is still empty.
 SAMPLE_TRACK_ID = "4uLU6hMCjMI75M1A2tKUQC"
@@ -91,7 +92,7 @@ def run_checks(config: Config, store: Any, *, client: Any = None) -> list[Check]
             account_ok = True
         except SpotifyAuthError as exc:
             checks.append(Check("Account", False, "login no longer valid", str(exc)))
-        except SpotifyError as exc:
+        except ServiceError as exc:
             checks.append(Check("Account", False, str(exc), "check your connection and try again"))
         if account_ok:
             try:
@@ -111,7 +112,7 @@ def run_checks(config: Config, store: Any, *, client: Any = None) -> list[Check]
                         "export clusters as playlists instead (or use a Premium account)",
                     )
                 )
-            except SpotifyError as exc:
+            except ServiceError as exc:
                 checks.append(Check("Premium", False, f"player API: {exc}", "try again later"))
         checks.extend(_providers(config, store, client if account_ok else None))
     else:
@@ -121,7 +122,7 @@ def run_checks(config: Config, store: Any, *, client: Any = None) -> list[Check]
 
 
 def _providers(config: Config, store: Any, client: Any) -> list[Check]:
-    from spotui.features.providers import (
+    from spotui.sources.feature_providers import (
         SPOTIFY,
         ReccoBeatsFeatures,
         SpotifyAudioFeatures,
@@ -143,7 +144,7 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
             prov.http.get(*prov.request(ids))
             store.set_provider_state(SPOTIFY, True, None)
             out.append(Check("Features: Spotify", True, "answers"))
-        except SpotifyError as exc:
+        except ServiceError as exc:
             reason = prov.unavailable(exc)
             if reason:
                 store.set_provider_state(SPOTIFY, False, reason)
@@ -158,7 +159,7 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
     try:
         rb.http.get(*rb.request(ids))
         out.append(Check("Features: ReccoBeats", True, f"answers ({config.reccobeats_url})"))
-    except SpotifyError as exc:
+    except ServiceError as exc:
         out.append(
             Check(
                 "Features: ReccoBeats",

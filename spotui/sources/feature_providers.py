@@ -10,7 +10,7 @@ ask again (``spotui features --retry`` does). Features that a CSV import brought
 any features are looked up. A track no provider knows stays in the library without features.
 
 Each stored feature row records its provider. Network calls go through the same careful
-transport as Spotify (:class:`spotui.spotify.client.HttpClient`: per-thread sessions,
+transport as Spotify (:class:`spotui.http.HttpClient`: per-thread sessions,
 429/5xx handling); results come back to the calling thread, the only one using the store.
 """
 
@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from spotui.config import Config
-from spotui.model import FEATURE_NAMES, Features
+from spotui.feature_spec import FEATURE_NAMES, INT_FEATURES
+from spotui.http import HttpClient, HTTPStatusError, RateBudget, ServiceError
+from spotui.model import Features
 from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
-from spotui.spotify.client import HttpClient, RateBudget
-from spotui.spotify.errors import SpotifyError, SpotifyHTTPError
 from spotui.store import Store
 
 SPOTIFY = "spotify"
@@ -33,10 +33,9 @@ RECCOBEATS = "reccobeats"
 RECCOBEATS_BATCH = 40
 SPOTIFY_BATCH = 100
 
-#: Whole-number features (pitch class, major/minor, beats per bar); a negative value is
-#: the providers' "unknown" and is stored as missing.
-_INT_FIELDS = ("key", "mode", "time_signature")
-_FLOAT_FIELDS = tuple(name for name in FEATURE_NAMES if name not in _INT_FIELDS)
+#: Whole-number features (pitch class, major/minor, beats per bar) are INT_FEATURES; a
+#: negative value is the providers' "unknown" and is stored as missing.
+_FLOAT_FIELDS = tuple(name for name in FEATURE_NAMES if name not in INT_FEATURES)
 
 
 class ProviderUnavailable(Exception):
@@ -67,7 +66,7 @@ def _features(track_id: str, provider: str, obj: dict) -> Features:
     for name in _FLOAT_FIELDS:
         v = obj.get(name)
         values[name] = float(v) if isinstance(v, (int, float)) else None
-    for name in _INT_FIELDS:
+    for name in INT_FEATURES:
         v = obj.get(name)
         values[name] = int(v) if isinstance(v, (int, float)) and v >= 0 else None
     return Features(track_id=track_id, provider=provider, **values)
@@ -120,7 +119,7 @@ class SpotifyAudioFeatures(_AudioFeaturesEndpoint):
         return obj.get("id") if obj else None
 
     def unavailable(self, exc: Exception) -> str | None:
-        if isinstance(exc, SpotifyHTTPError) and exc.status in (403, 404, 410):
+        if isinstance(exc, HTTPStatusError) and exc.status in (403, 404, 410):
             return (
                 f"Spotify answered {exc.status}: audio features are not available to apps "
                 "created after November 2024"
@@ -262,7 +261,7 @@ def lookup_features(
                 try:
                     path, params = prov.request(batches[0])
                     body = prov.http.get(path, params)
-                except SpotifyError as exc:
+                except ServiceError as exc:
                     reason = prov.unavailable(exc)
                     if reason is None:
                         raise
@@ -281,7 +280,7 @@ def lookup_features(
                     found_n += write(batches[i], body)
                     done += 1
                     progress(done, total_batches, f"Audio features ({prov.name})")
-        except SpotifyError as exc:
+        except ServiceError as exc:
             result.errors[prov.name] = str(exc)
         result.found[prov.name] = found_n
         todo = [t for t in todo if t not in found_ids]

@@ -4,16 +4,22 @@ Each genre draws its audio features from its own distributions (beta for 0..1 fe
 normal for tempo and loudness), so mood clusters found in it are real structure rather
 than noise, and genre labels give a ground truth for recommendation quality. The same seed
 always yields the same library, byte for byte.
+
+numpy is imported inside the generating functions only: ``spotui --demo`` calls
+:func:`ensure_demo` on every start, and once the library exists that must cost one query,
+not a numpy import before the TUI's first paint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from spotui.model import Features, Playlist, Track
+
+if TYPE_CHECKING:
+    import numpy as np
 
 DEMO_SEED = 7
 DEMO_SIZE = 2000
@@ -138,151 +144,37 @@ _GENRES: dict[str, dict[str, tuple[float, float]]] = {
 GENRES: tuple[str, ...] = tuple(_GENRES)
 
 _FIRST = [
-    "Velvet",
-    "Paper",
-    "Neon",
-    "Quiet",
-    "Silver",
-    "Golden",
-    "Hollow",
-    "Wild",
-    "Lunar",
-    "Crimson",
-    "Amber",
-    "Distant",
-    "Electric",
-    "Gentle",
-    "Broken",
-    "Northern",
-    "Midnight",
-    "Paper",
-    "Static",
-    "Open",
-    "Slow",
-    "Bright",
-    "Winter",
-    "Summer",
-    "Ocean",
-    "Glass",
-]
+    "Velvet", "Paper", "Neon", "Quiet", "Silver", "Golden", "Hollow", "Wild", "Lunar",
+    "Crimson", "Amber", "Distant", "Electric", "Gentle", "Broken", "Northern", "Midnight",
+    "Paper", "Static", "Open", "Slow", "Bright", "Winter", "Summer", "Ocean", "Glass"
+]  # fmt: skip
 _SECOND = [
-    "Owls",
-    "Harbour",
-    "Engines",
-    "Lanterns",
-    "Rivers",
-    "Foxes",
-    "Satellites",
-    "Gardens",
-    "Echoes",
-    "Tides",
-    "Pilots",
-    "Ghosts",
-    "Wolves",
-    "Radios",
-    "Mirrors",
-    "Sparrows",
-    "Machines",
-    "Valleys",
-    "Comets",
-    "Strangers",
-    "Horses",
-    "Bells",
-]
+    "Owls", "Harbour", "Engines", "Lanterns", "Rivers", "Foxes", "Satellites", "Gardens",
+    "Echoes", "Tides", "Pilots", "Ghosts", "Wolves", "Radios", "Mirrors", "Sparrows",
+    "Machines", "Valleys", "Comets", "Strangers", "Horses", "Bells"
+]  # fmt: skip
 _SOLO_FIRST = [
-    "Ada",
-    "June",
-    "Milo",
-    "Nora",
-    "Otis",
-    "Iris",
-    "Theo",
-    "Lena",
-    "Ezra",
-    "Mara",
-    "Jonas",
-    "Ruby",
-    "Felix",
-    "Clara",
-    "Hugo",
-    "Vera",
-    "Leo",
-    "Ines",
-]
+    "Ada", "June", "Milo", "Nora", "Otis", "Iris", "Theo", "Lena", "Ezra", "Mara", "Jonas",
+    "Ruby", "Felix", "Clara", "Hugo", "Vera", "Leo", "Ines"
+]  # fmt: skip
 _SOLO_LAST = [
-    "Hale",
-    "Moreau",
-    "Lind",
-    "Okafor",
-    "Sato",
-    "Varga",
-    "Reyes",
-    "Brandt",
-    "Quinn",
-    "Adler",
-    "Novak",
-    "Ferreira",
-    "Holm",
-    "Kowal",
-    "Ibarra",
-    "Dunn",
-]
+    "Hale", "Moreau", "Lind", "Okafor", "Sato", "Varga", "Reyes", "Brandt", "Quinn", "Adler",
+    "Novak", "Ferreira", "Holm", "Kowal", "Ibarra", "Dunn"
+]  # fmt: skip
 _TITLE_A = [
-    "Falling",
-    "Lost",
-    "Dancing",
-    "Waiting",
-    "Running",
-    "Burning",
-    "Breathing",
-    "Dreaming",
-    "Floating",
-    "Drifting",
-    "Holding",
-    "Calling",
-    "Chasing",
-    "Fading",
-    "Rising",
-    "Singing",
-    "Leaving",
-    "Turning",
-]
+    "Falling", "Lost", "Dancing", "Waiting", "Running", "Burning", "Breathing", "Dreaming",
+    "Floating", "Drifting", "Holding", "Calling", "Chasing", "Fading", "Rising", "Singing",
+    "Leaving", "Turning"
+]  # fmt: skip
 _TITLE_B = [
-    "Lights",
-    "Home",
-    "Rain",
-    "Fire",
-    "Stars",
-    "Water",
-    "Gold",
-    "Shadows",
-    "Hearts",
-    "Roads",
-    "Skies",
-    "Waves",
-    "Streets",
-    "Flowers",
-    "Mountains",
-    "Wires",
-    "Windows",
-    "Seasons",
-    "Signals",
-    "Embers",
-]
+    "Lights", "Home", "Rain", "Fire", "Stars", "Water", "Gold", "Shadows", "Hearts", "Roads",
+    "Skies", "Waves", "Streets", "Flowers", "Mountains", "Wires", "Windows", "Seasons",
+    "Signals", "Embers"
+]  # fmt: skip
 _TITLE_C = [
-    "Tonight",
-    "Again",
-    "Forever",
-    "Slowly",
-    "Alone",
-    "Together",
-    "Outside",
-    "Somewhere",
-    "Tomorrow",
-    "Underground",
-    "Upstairs",
-    "Anyway",
-]
+    "Tonight", "Again", "Forever", "Slowly", "Alone", "Together", "Outside", "Somewhere",
+    "Tomorrow", "Underground", "Upstairs", "Anyway"
+]  # fmt: skip
 _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -304,6 +196,8 @@ def _track_id(rng: np.random.Generator, n: int) -> list[str]:
 
 
 def _draw_features(rng: np.random.Generator, genre: str, n: int) -> dict[str, np.ndarray]:
+    import numpy as np
+
     spec = _GENRES[genre]
     out: dict[str, np.ndarray] = {}
     for name, (a, b) in spec.items():
@@ -322,6 +216,8 @@ def _draw_features(rng: np.random.Generator, genre: str, n: int) -> dict[str, np
 def _make_tracks(
     rng: np.random.Generator, n: int, prefix_artists: int, missing_share: float
 ) -> tuple[list[Track], list[Features]]:
+    import numpy as np
+
     genres = list(GENRES)
     # Artists: about one per 12 tracks, each with a main genre and sometimes a second one.
     n_artists = max(len(genres), n // 12)
@@ -423,6 +319,8 @@ def generate(
     missing_share: float = DEMO_MISSING_SHARE,
 ) -> DemoLibrary:
     """Generate a library of ``n_tracks`` (plus ``n_catalog`` candidate tracks)."""
+    import numpy as np
+
     rng = np.random.default_rng(seed)
     tracks, features = _make_tracks(rng, n_tracks, 0, missing_share)
     catalog, catalog_features = ([], [])

@@ -16,28 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spotui.errors import ImportFormatError
-from spotui.model import FEATURE_NAMES, Features, Track
+from spotui.feature_spec import CSV_ALIASES, FEATURE_NAMES, INT_FEATURES
+from spotui.model import Features, Track
 from spotui.progress import Progress, no_progress
 
-_INT_FEATURES = {"key", "mode", "time_signature"}
+_INT_FEATURES = frozenset(INT_FEATURES)  # a set: checked per cell of a 100k-row file
 _INF = float("inf")
 
 _ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
 _URI_RE = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
 _URL_RE = re.compile(r"open\.spotify\.com/(?:intl-[a-z]+/)?track/([0-9A-Za-z]{22})")
-
-# Header aliases, compared case-insensitively after stripping. First match wins.
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("track uri", "track_id", "spotify_id", "id", "uri", "track id", "spotify uri", "url"),
-    "name": ("track name", "track_name", "name", "title", "track", "song"),
-    "artists": ("artist name(s)", "artists", "artist", "artist name", "artist_name"),
-    "album": ("album name", "album_name", "album"),
-    "duration_ms": ("duration (ms)", "track duration (ms)", "duration_ms"),
-    "release_date": ("release date", "album release date", "release_date", "year"),
-    "genres": ("genres", "artist genres", "track_genre", "genre"),
-    "isrc": ("isrc",),
-    "artist_ids": ("artist uri(s)",),
-}
 
 
 @dataclass(frozen=True)
@@ -101,9 +89,9 @@ def detect_layout(header: list[str]) -> Layout | None:
         return EXPORTIFY
     if {"track_id", "artists", "track_name", "track_genre"} <= names:
         return KAGGLE
-    has_id = any(a in names for a in _ALIASES["id"])
-    has_name = any(a in names for a in _ALIASES["name"])
-    has_artist = any(a in names for a in _ALIASES["artists"])
+    has_id = any(a in names for a in CSV_ALIASES["id"])
+    has_name = any(a in names for a in CSV_ALIASES["name"])
+    has_artist = any(a in names for a in CSV_ALIASES["artists"])
     if has_id or (has_name and has_artist):
         return PLAIN
     return None
@@ -170,12 +158,12 @@ def parse_csv(path: str | Path, progress: Progress = no_progress) -> ParsedCSV:
     lowered = [h.strip().lower() for h in header]
 
     def find(field_name: str) -> int | None:
-        for alias in _ALIASES[field_name]:
+        for alias in CSV_ALIASES[field_name]:
             if alias in lowered:
                 return lowered.index(alias)
         return None
 
-    cols = {f: find(f) for f in _ALIASES}
+    cols = {f: find(f) for f in CSV_ALIASES}
     snake = [h.replace(" ", "_") for h in lowered]
     feature_cols = {n: snake.index(n) for n in FEATURE_NAMES if n in snake}
     if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):

@@ -17,20 +17,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from spotui.feature_spec import LABELS
+
 if TYPE_CHECKING:  # numpy is imported where it is used, off the start-up path
     import numpy as np
 
 #: Feature columns shown in the track table, in order: (feature, header, width).
-TABLE_FEATURES: tuple[tuple[str, str, int], ...] = (
-    ("energy", "Energy", 6),
-    ("valence", "Valence", 7),
-    ("danceability", "Dance", 5),
-    ("acousticness", "Acoustic", 8),
-    ("tempo", "BPM", 4),
+TABLE_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
+    (f, LABELS[f], width)
+    for f, width in (
+        ("energy", 6),
+        ("valence", 7),
+        ("danceability", 5),
+        ("acousticness", 8),
+        ("tempo", 4),
+    )
 )
 
 #: Sort keys in table-column order: "title", "artists", then the feature names.
 SORT_KEYS: tuple[str, ...] = ("title", "artists", *(f for f, _, _ in TABLE_FEATURES))
+#: Sort key -> its label (status line, help screen), in SORT_KEYS order.
+SORT_LABELS: dict[str, str] = {"title": "Title", "artists": "Artists"} | {
+    f: h for f, h, _ in TABLE_FEATURES
+}
 
 ALL = "all"
 UNANALYSED = "unanalysed"
