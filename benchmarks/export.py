@@ -19,7 +19,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
 
 from spotui.config import Config  # noqa: E402
-from spotui.export import _csv_text, export_tracks, queue_tracks, write_file  # noqa: E402
+from spotui.export import export_tracks, queue_tracks, write_file  # noqa: E402
+from spotui.export.files import _csv_text  # noqa: E402
 from spotui.sources import demo  # noqa: E402
 from spotui.spotify.client import SpotifyClient  # noqa: E402
 from spotui.store import Store  # noqa: E402

@@ -80,7 +80,10 @@ class Cluster:
 
 
 @dataclass(frozen=True, slots=True)
-class Recommendation:
-    track_id: str
-    score: float
-    reason: str
+class TrackDetail:
+    """What the detail pane shows for one track."""
+
+    track: Track | None
+    features: Features | None
+    cluster: Cluster | None
+    note: str = ""

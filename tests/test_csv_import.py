@@ -9,7 +9,8 @@ import pytest
 
 from spotui.errors import ImportFormatError
 from spotui.model import Features, Track
-from spotui.sources.csv_import import import_csv, parse_track_id
+from spotui.sources.csv_import import import_csv
+from spotui.spotify.ids import parse_track_id
 from tests.store_helpers import artist_ids
 
 DATA = Path(__file__).parent / "data"

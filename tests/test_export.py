@@ -8,6 +8,7 @@ import shutil
 
 import pytest
 
+from spotui.analysis.segment import segment
 from spotui.config import Config
 from spotui.errors import NotFoundError, UserError
 from spotui.export import (
@@ -16,15 +17,14 @@ from spotui.export import (
     ExportIncomplete,
     PlannedRequest,
     cluster_tracks,
-    export_cluster,
     export_tracks,
-    load_clusters,
     plan_export,
     read_outbox,
     write_clusters,
     write_file,
 )
 from spotui.model import Features, Track
+from spotui.session import Session
 from spotui.sources.csv_import import import_csv
 from spotui.store import Store
 from tests.fakes.spotify import spotify_id
@@ -222,7 +222,7 @@ def seg_db(_demo_db_file, tmp_path_factory):
     path = tmp_path_factory.mktemp("segdb") / "demo.sqlite3"
     shutil.copy(_demo_db_file, path)
     s = Store.open(path)
-    load_clusters(s)
+    segment(s)
     s.close()
     return path
 
@@ -246,11 +246,12 @@ def seg_store(seg_db, tmp_path):
 
 
 def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, client):
-    seg = load_clusters(seg_store)
+    session = Session(config, store=seg_store)
+    seg = session.clusters()
     cluster = seg.clusters[0]
     tids = cluster_tracks(seg, cluster.id)
     assert sorted(tids) == sorted(seg.tracks_in(cluster.id))
-    result = export_cluster(client, seg_store, config, cluster.id)
+    result = session.export(session.cluster_target(cluster.id))
     body = fake.calls(PLAYLISTS, "POST")[0][3]
     assert body["name"] == f"spotui · {cluster.label}"
     assert body["public"] is False
@@ -259,7 +260,7 @@ def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, clien
     assert len(fake.calls("/v1/playlists/", "POST")) == -(-len(tids) // 100)
     assert seg_store.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
     with pytest.raises(NotFoundError, match="There is no cluster 99"):
-        export_cluster(client, seg_store, config, 99)
+        session.export(session.cluster_target(99))
 
 
 # ---------------------------------------------------------------------- demo outbox
@@ -385,8 +386,8 @@ def test_bad_format_and_directory_target(store, tmp_path):
 
 
 def test_write_clusters_one_file_each(seg_store, tmp_path):
-    seg = load_clusters(seg_store)
-    files = write_clusters(seg_store, "csv", tmp_path / "out", result=seg)
+    seg = segment(seg_store)
+    files = write_clusters(seg_store, seg, "csv", tmp_path / "out")
     assert len(files) == len(seg.clusters)
     for f, c in zip(files, seg.clusters, strict=True):
         assert f.path.name.startswith(f"{c.id:02d}-") and f.written == c.size

@@ -123,7 +123,7 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         assert screen.source == f"c{first.id}"
         assert set(view_ids(screen)) == set(result.tracks_in(first.id))
         recs = screen.query_one(RecommendationList)
-        expected = pilot.app.recommender().recommend(result.tracks_in(first.id), n=20)
+        expected = pilot.app.session.recommender().recommend(result.tracks_in(first.id), n=20)
         assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
         assert recs.border_title == f"Like cluster {first.label}"
         # Into the tracks: recommendations follow the highlighted track.
@@ -132,7 +132,7 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         track = view_ids(screen)[0]
-        expected = pilot.app.recommender().recommend([track], n=20)
+        expected = pilot.app.session.recommender().recommend([track], n=20)
         assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
         # n: new only -> nothing from the library.
         await pilot.press("n")
@@ -240,5 +240,5 @@ async def test_sorting_by_a_feature_at_80_columns(demo_app):
         await pilot.pause()
         status = str(screen.query_one("#status", Static).render())
         assert "sorted by Energy ▼" in status
-        energies = [demo_app.store.get_features(t).energy for t in view_ids(screen)[:20]]
+        energies = [demo_app.session.track_detail(t).features.energy for t in view_ids(screen)[:20]]
         assert energies == sorted(energies, reverse=True)

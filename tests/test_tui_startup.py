@@ -9,6 +9,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from spotui import feature_spec
 from spotui.analysis import matrix as analysis_matrix
@@ -42,8 +43,8 @@ def test_segment_reexports_the_numpy_free_result() -> None:
 def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
     with Store.open(tmp_path / "lib.db") as store:
         populate(store, n_tracks=300, seed=5, n_catalog=20)
-        rows = LibraryRows.from_store(store)
         raw = store.library_table_rows([f for f, _, _ in TABLE_FEATURES])
+        rows = LibraryRows.from_rows(raw)
     expected = np.array([r[3:] for r in raw], dtype=np.float32)
     assert rows.features.shape == (300, len(TABLE_FEATURES))
     np.testing.assert_array_equal(rows.features, expected)
@@ -58,21 +59,27 @@ def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
     assert all(math.isnan(e) for e in energies[len(known) :])
 
 
-def test_first_paint_path_does_not_import_numpy(tmp_path) -> None:
-    """What the app reads before its first paint (rows, stored clusters, detail bars)."""
-    db = tmp_path / "lib.db"
+@pytest.mark.parametrize("demo", [False, True])
+def test_first_paint_path_does_not_import_numpy(tmp_path, demo) -> None:
+    """What the app reads before its first paint (rows, stored clusters, detail bars), on
+    a real library and on ``--demo`` (whose library already exists)."""
+    db = tmp_path / ("demo.sqlite3" if demo else "library.sqlite3")
     with Store.open(db) as store:
         populate(store, n_tracks=200, seed=2, n_catalog=0)
         segment.segment(store)
     code = (
         "import sys\n"
-        "from spotui.store import Store\n"
+        "from spotui.config import Config\n"
+        "from spotui.session import Session\n"
         "import spotui.tui.app, spotui.tui.screens.main\n"
-        "from spotui.analysis.result import load_result\n"
-        "from spotui.tui.rows import LibraryRows\n"
+        "from spotui.tui.rows import TABLE_FEATURES, LibraryRows\n"
+        "from pathlib import Path\n"
         "from spotui.feature_spec import unit_value\n"
-        f"s = Store.open({str(db)!r})\n"
-        "rows, result = LibraryRows.from_store(s), load_result(s)\n"
+        f"here = Path({str(tmp_path)!r})\n"
+        f"config = Config(data_dir=here, config_dir=here, demo={demo})\n"
+        "session = Session(config).open(prepare=False)\n"
+        "raw, result = session.library_snapshot([f for f, _, _ in TABLE_FEATURES])\n"
+        "rows = LibraryRows.from_rows(raw)\n"
         "assert len(rows) == 200 and result is not None and result.clusters\n"
         "unit_value('tempo', 120.0)\n"
         "print('numpy' in sys.modules)\n"

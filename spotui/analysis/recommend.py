@@ -54,6 +54,7 @@ from spotui.analysis.matrix import (
 )
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
+from spotui.spotify.ids import normalise_track_id
 from spotui.store import track_from_row
 
 #: Default MMR trade-off: 0 = pure relevance, 1 = maximal spread among results.
@@ -117,16 +118,6 @@ class RecommendationResult:
             "score": round(self.score, 4),
             "reason": self.reason,
         }
-
-
-def normalise_track_id(value: str) -> str:
-    """Accept a bare id, a ``spotify:track:`` URI or an open.spotify.com track link."""
-    value = value.strip()
-    if value.startswith("spotify:track:"):
-        return value.rsplit(":", 1)[1]
-    if "open.spotify.com/" in value and "/track/" in value:
-        return value.split("/track/", 1)[1].split("?", 1)[0].split("/", 1)[0]
-    return value
 
 
 def scale_rows(

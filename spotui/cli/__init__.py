@@ -1,9 +1,10 @@
 """The command-line face: ``spotui [--demo] [COMMAND ...]``.
 
 Each group of subcommands lives in its own module here and exposes ``register(subparsers,
-parent)``; this module only builds the parser, opens the store and maps errors to exit
-codes. No subcommand opens the TUI. Importing this package must stay cheap (no pandas,
-no scikit-learn, no Textual) because it runs on every start-up.
+parent)``; this module only builds the parser, makes the session and maps errors to exit
+codes. Handlers call :class:`spotui.session.Session` (``ctx.session``) and print; no rule
+lives here. No subcommand opens the TUI. Importing this package must stay cheap (no
+pandas, no scikit-learn, no Textual) because it runs on every start-up.
 """
 
 from __future__ import annotations
@@ -32,35 +33,32 @@ EXIT_CANCELLED = 130
 
 @dataclass
 class Context:
-    """What every command handler gets: the parsed args and lazily opened resources."""
+    """What every command handler gets: the parsed args and the session (store, clusters,
+    recommendations, Spotify), whose store opens on first use."""
 
     args: argparse.Namespace
     config: Config
-    _store: Any = field(default=None, repr=False)
+    _session: Any = field(default=None, repr=False)
 
     @property
     def json(self) -> bool:
         return bool(getattr(self.args, "json", False))
 
     @property
-    def store(self):
-        """The store, opened on first use (demo library generated on first demo use)."""
-        if self._store is None:
-            from spotui.store import Store
+    def session(self):
+        """The session; its store opens on first use (the demo library is made then)."""
+        if self._session is None:
+            from spotui.session import Session
 
-            self._store = Store.open(self.config.db_path)
-            if self._store.notice:
-                err(f"warning: {self._store.notice.message}")
-            if self.config.demo:
-                from spotui.sources.demo import ensure_demo
-
-                ensure_demo(self._store)
-        return self._store
+            self._session = Session(
+                self.config, on_notice=lambda notice: err(f"warning: {notice.message}")
+            )
+        return self._session
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
 
 def out(text: str = "") -> None:
@@ -159,12 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         if handler is None:
             return _open_tui(ctx)
         return handler(ctx)
-    except UserError as exc:
+    except UserError as exc:  # ConfigError and StoreError included
         err(f"error: {exc}")
         return exc.exit_code
-    except ConfigError as exc:
-        err(f"error: {exc}")
-        return EXIT_USAGE
     except Cancelled:
         err("cancelled; what was finished is kept")
         return EXIT_CANCELLED

@@ -1,7 +1,8 @@
 """``spotui queue`` and ``spotui export``: the two commands that write to Spotify.
 
-Thin faces over :mod:`spotui.export`: argument checks, building the client (none in demo
-mode or for ``--dry-run`` and file exports, which need no account) and printing results.
+Thin faces over :class:`spotui.session.Session`: argument checks and printing results.
+The session builds the client (none in demo mode or for ``--dry-run`` and file exports,
+which need no account) and names what is exported.
 """
 
 from __future__ import annotations
@@ -93,23 +94,13 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_export)
 
 
-def _client(ctx: Context):
-    """A Spotify client, or None in demo mode (actions then go to the demo outbox)."""
-    if ctx.config.demo:
-        return None
-    from spotui.spotify.client import SpotifyClient
-
-    return SpotifyClient(ctx.config)
-
-
 # ---------------------------------------------------------------------- queue
 def cmd_queue(ctx: Context) -> int:
-    from spotui.export import NoActiveDeviceError, queue_tracks
+    from spotui.export import NoActiveDeviceError
 
     args = ctx.args
-    client = _client(ctx)
     try:
-        result = queue_tracks(client, ctx.config, args.track_ids, device=args.device)
+        result = ctx.session.queue(args.track_ids, device=args.device)
     except NoActiveDeviceError as exc:
         if ctx.json:
             print_json(
@@ -127,9 +118,6 @@ def cmd_queue(ctx: Context) -> int:
             if exc.devices:
                 err("Run again with --device NAME (or ID) to move playback there and queue.")
         return EXIT_USAGE
-    finally:
-        if client is not None:
-            client.close()
     if ctx.json:
         print_json(result.as_dict())
     else:
@@ -160,66 +148,42 @@ def cmd_export(ctx: Context) -> int:
             return _usage("cannot tell the file format from --out; add --format csv|m3u|json.")
     if fmt and not args.out:
         return _usage("--format needs --out PATH (the file to write).")
-    if fmt:
-        return _export_files(ctx, fmt)
-    return _export_playlists(ctx)
-
-
-def _clusters(ctx: Context):
-    from spotui.export import load_clusters
-
+    if args.recommend:
+        target = _recommendations(ctx, file=bool(fmt))
+        return _write_file(ctx, target, fmt) if fmt else _export_playlists(ctx, [target])
+    # Segment (or read the stored clusters) before any progress line of the export itself:
+    # rich allows one live display at a time.
     with progress_bar(ctx, "Segmenting") as progress:
-        return load_clusters(ctx.store, progress=progress)
+        result = ctx.session.clusters(progress=progress)
+    if fmt and args.all:
+        return _write_cluster_files(ctx, result, fmt)
+    ids = [c.id for c in result.clusters] if args.all else [args.cluster]
+    targets = [ctx.session.cluster_target(cid, args.name) for cid in ids]
+    return _write_file(ctx, targets[0], fmt) if fmt else _export_playlists(ctx, targets)
 
 
-def _export_files(ctx: Context, fmt: str) -> int:
-    from spotui.export import (
-        cluster_description,
-        cluster_name,
-        cluster_tracks,
-        write_clusters,
-        write_file,
-    )
+def _recommendations(ctx: Context, file: bool):
+    from spotui.seeds import Seeds
 
     args = ctx.args
-    store = ctx.store
-    if args.recommend:
-        from spotui.analysis.recommend import Recommender
-
-        if args.seed_cluster is not None:
-            seg = _clusters(ctx)
-            seg.cluster(args.seed_cluster)
-            seeds = seg.tracks_in(args.seed_cluster)
-        else:
-            seeds = list(args.track)
-        recs = Recommender.from_store(store).recommend(seeds, n=args.n, new_only=args.new_only)
-        ids = [r.track.id for r in recs]
-        jobs = [(ids, args.name or "spotui · recommendations", None)]
+    if args.seed_cluster is not None:
+        seeds = Seeds.cluster(args.seed_cluster)
     else:
-        seg = _clusters(ctx)
-        if args.all:
-            if args.dry_run:
-                for c in seg.clusters:
-                    out(
-                        f"would write {len(seg.tracks_in(c.id))} tracks of cluster {c.id} "
-                        f"“{c.label}” to {args.out}"
-                    )
-                return 0
-            files = write_clusters(store, fmt, args.out, result=seg)
-            if ctx.json:
-                print_json([f.as_dict() for f in files])
-            else:
-                for f in files:
-                    out(f.summary())
-            return 0
-        cluster = seg.cluster(args.cluster)
-        ids = cluster_tracks(seg, cluster.id)
-        jobs = [(ids, args.name or cluster_name(cluster), cluster_description(cluster, len(ids)))]
-    ids, title, description = jobs[0]
+        seeds = Seeds.track(args.track)
+    with progress_bar(ctx, "Segmenting") as progress:
+        recs = ctx.session.recommend(seeds, n=args.n, new_only=args.new_only, progress=progress)
+    return ctx.session.recommendations_target(recs, args.name, file=file)
+
+
+def _write_file(ctx: Context, target, fmt: str) -> int:
+    args = ctx.args
     if args.dry_run:
-        out(f"would write {len(ids)} tracks to {args.out} ({fmt}); dry run, nothing written")
+        out(
+            f"would write {len(target.track_ids)} tracks to {args.out} ({fmt}); dry run, "
+            "nothing written"
+        )
         return 0
-    result = write_file(store, ids, fmt, args.out, title=title, description=description)
+    result = ctx.session.write_file(target, fmt, args.out)
     if ctx.json:
         print_json(result.as_dict())
     else:
@@ -227,60 +191,39 @@ def _export_files(ctx: Context, fmt: str) -> int:
     return 0
 
 
-def _export_playlists(ctx: Context) -> int:
-    from spotui.export import export_cluster, export_recommendations
-
+def _write_cluster_files(ctx: Context, result, fmt: str) -> int:
     args = ctx.args
-    store = ctx.store
-    # Segment (or read the stored clusters) before any progress line of the export itself:
-    # rich allows one live display at a time.
-    seg = None if args.recommend else _clusters(ctx)
-    client = None if args.dry_run else _client(ctx)
+    if args.dry_run:
+        for c in result.clusters:
+            out(
+                f"would write {len(result.tracks_in(c.id))} tracks of cluster {c.id} "
+                f"“{c.label}” to {args.out}"
+            )
+        return 0
+    files = ctx.session.write_cluster_files(fmt, args.out)
+    if ctx.json:
+        print_json([f.as_dict() for f in files])
+    else:
+        for f in files:
+            out(f.summary())
+    return 0
+
+
+def _export_playlists(ctx: Context, targets) -> int:
+    args = ctx.args
     results = []
-    try:
-        if args.recommend:
-            with progress_bar(ctx, "Exporting") as progress:
-                results.append(
-                    export_recommendations(
-                        client,
-                        store,
-                        ctx.config,
-                        args.track or [],
-                        n=args.n,
-                        name=args.name,
-                        public=args.public,
-                        dry_run=args.dry_run,
-                        new_only=args.new_only,
-                        cluster_id=args.seed_cluster,
-                        progress=progress,
-                    )
-                )
-        else:
-            ids = [c.id for c in seg.clusters] if args.all else [args.cluster]
-            for cid in ids:
-                with progress_bar(ctx, f"Exporting cluster {cid}") as progress:
-                    result = export_cluster(
-                        client,
-                        store,
-                        ctx.config,
-                        cid,
-                        name=args.name,
-                        public=args.public,
-                        dry_run=args.dry_run,
-                        result=seg,
-                        progress=progress,
-                    )
-                results.append(result)
-                if not ctx.json:  # printed as each finishes, so a later failure keeps these
-                    out(result.summary())
-    finally:
-        if client is not None:
-            client.close()
+    for target in targets:
+        label = "Exporting" if args.recommend else f"Exporting {target.key.replace(':', ' ')}"
+        with progress_bar(ctx, label) as progress:
+            result = ctx.session.export(
+                target, public=args.public, dry_run=args.dry_run, progress=progress
+            )
+        results.append(result)
+        if not ctx.json:  # printed as each finishes, so a later failure keeps these
+            out(result.summary())
     if ctx.json:
         data = [r.as_dict() for r in results]
         print_json(data if args.all else data[0])
-    elif args.recommend:
-        out(results[0].summary())
     if any(r.demo for r in results) and not ctx.json:
         out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0

@@ -33,14 +33,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_status(ctx: Context) -> int:
-    store = ctx.store
-    counts = store.counts()
-    data = {
-        **counts,
-        "database": str(store.path),
-        "schema_version": store.schema_version,
-        "demo": ctx.config.demo,
-    }
+    data = ctx.session.status()
     if ctx.json:
         print_json(data)
         return 0
@@ -51,23 +44,21 @@ def cmd_status(ctx: Context) -> int:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Library tracks", str(counts["library_tracks"]))
-    by = ", ".join(f"{k} {v}" for k, v in counts["features_by_provider"].items()) or "none"
-    table.add_row("With audio features", f"{counts['with_features']} ({by})")
-    table.add_row("Saved tracks", str(counts["saved_tracks"]))
-    table.add_row("Playlists", str(counts["playlists"]))
-    table.add_row("Catalog tracks", str(counts["catalog_tracks"]))
-    table.add_row("Database", str(store.path) + (" (demo)" if ctx.config.demo else ""))
-    table.add_row("Schema version", str(store.schema_version))
+    table.add_row("Library tracks", str(data["library_tracks"]))
+    by = ", ".join(f"{k} {v}" for k, v in data["features_by_provider"].items()) or "none"
+    table.add_row("With audio features", f"{data['with_features']} ({by})")
+    table.add_row("Saved tracks", str(data["saved_tracks"]))
+    table.add_row("Playlists", str(data["playlists"]))
+    table.add_row("Catalog tracks", str(data["catalog_tracks"]))
+    table.add_row("Database", data["database"] + (" (demo)" if data["demo"] else ""))
+    table.add_row("Schema version", str(data["schema_version"]))
     console().print(table)
     return 0
 
 
 def cmd_import(ctx: Context) -> int:
-    from spotui.sources.csv_import import import_csv
-
     with progress_bar(ctx, "Importing") as progress:
-        result = import_csv(ctx.store, ctx.args.path, kind=ctx.args.kind, progress=progress)
+        result = ctx.session.import_csv(ctx.args.path, kind=ctx.args.kind, progress=progress)
     if ctx.json:
         print_json(result.as_dict())
     else:

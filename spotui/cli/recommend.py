@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 
 from spotui.cli import (
     Context,
@@ -67,44 +68,29 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_recommend(ctx: Context) -> int:
-    from spotui.analysis.recommend import (
-        DEFAULT_ARTIST_CAP,
-        DEFAULT_DIVERSITY,
-        Recommender,
-    )
+    from spotui.seeds import Seeds
 
     args = ctx.args
-    store = ctx.store
     if args.cluster is not None:
-        from spotui.analysis.segment import segment
-
-        with progress_bar(ctx, "Segmenting") as progress:
-            result = segment(store, progress=progress)
-        cluster = result.cluster(args.cluster)  # NotFoundError for an unknown id
-        seeds = result.tracks_in(cluster.id)
-        title = f"Like cluster {cluster.id} “{cluster.label}” ({len(seeds)} tracks)"
+        seeds = Seeds.cluster(args.cluster)
+        shown = progress_bar(ctx, "Segmenting")  # the cluster's tracks may need segmenting
     else:
-        seeds = list(args.track)
-        title = None
-
-    rec = Recommender.from_store(store)
-    results = rec.recommend(
-        seeds,
-        n=args.n,
-        new_only=args.new_only,
-        diversity=DEFAULT_DIVERSITY if args.diversity is None else args.diversity,
-        artist_cap=DEFAULT_ARTIST_CAP if args.artist_cap is None else (args.artist_cap or None),
-    )
+        seeds = Seeds.track(args.track)
+        shown = contextlib.nullcontext()
+    with shown as progress:
+        recs = ctx.session.recommend(
+            seeds,
+            n=args.n,
+            new_only=args.new_only,
+            diversity=args.diversity,
+            artist_cap=args.artist_cap,
+            progress=progress,
+        )
+    results, title = recs.results, recs.title
     if ctx.json:
         print_json([r.as_dict() for r in results])
         return 0
 
-    if title is None:
-        rows = rec.seed_rows(seeds)
-        first = rec.track(rows[0])
-        title = f"Like “{first.name}” by {first.artist_line or 'unknown artist'}"
-        if len(seeds) > 1:
-            title += f" and {len(seeds) - 1} more"
     from rich.markup import escape
 
     con = console()

@@ -42,15 +42,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_segment(ctx: Context) -> int:
-    from spotui.analysis.segment import segment
-
     with progress_bar(ctx, "Segmenting") as progress:
-        result = segment(
-            ctx.store,
-            k=ctx.args.k,
-            method=ctx.args.method,
-            progress=progress,
-            force=ctx.args.force,
+        result = ctx.session.segment(
+            ctx.args.k, ctx.args.method, force=ctx.args.force, progress=progress
         )
     if ctx.json:
         print_json(result.to_json())
@@ -69,9 +63,8 @@ def _print_table(ctx: Context, result) -> None:
 
     from spotui.cli import console
 
-    store = ctx.store
     example_ids = [tid for c in result.clusters for tid in result.examples.get(c.id, [])[:3]]
-    tracks = {t.id: t for t in store.get_tracks(example_ids)}
+    tracks = {t.id: t for t in ctx.session.tracks(example_ids)}
 
     table = Table(title=f"{len(result.clusters)} mood clusters", title_justify="left")
     table.add_column("ID", justify="right")

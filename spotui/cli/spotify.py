@@ -6,12 +6,6 @@ import argparse
 import dataclasses
 
 from spotui.cli import Context, err, out, print_json, progress_bar
-from spotui.errors import UserError
-
-_DEMO_NOT_SYNCED = (
-    "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
-    "`spotui {cmd}` without --demo to use your own library."
-)
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -72,14 +66,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_login(ctx: Context) -> int:
-    from spotui.spotify.auth import login
-
-    if ctx.config.demo:
-        raise UserError("The demo library needs no login. Run `spotui login` without --demo.")
     config = ctx.config
     if ctx.args.port:
         config = dataclasses.replace(config, redirect_port=ctx.args.port)
-    config.require_client_id()
 
     def announce(url: str) -> None:
         err(
@@ -88,8 +77,11 @@ def cmd_login(ctx: Context) -> int:
             f"(up to {int(ctx.args.timeout)} s; Ctrl+C to stop)..."
         )
 
-    info = login(
-        config, announce=announce, open_browser=not ctx.args.no_browser, timeout=ctx.args.timeout
+    info = ctx.session.login(
+        announce=announce,
+        open_browser=not ctx.args.no_browser,
+        timeout=ctx.args.timeout,
+        port=ctx.args.port,
     )
     out(f"Logged in. Token stored at {info['token_path']} (readable only by you).")
     if info["missing_scopes"]:
@@ -99,9 +91,7 @@ def cmd_login(ctx: Context) -> int:
 
 
 def cmd_logout(ctx: Context) -> int:
-    from spotui.spotify.auth import logout
-
-    if logout(ctx.config):
+    if ctx.session.logout():
         out(f"Logged out: removed {ctx.config.token_path}. Your synced library is kept.")
     else:
         out("You were not logged in. Your synced library (if any) is kept.")
@@ -110,55 +100,9 @@ def cmd_logout(ctx: Context) -> int:
 
 
 def cmd_sync(ctx: Context) -> int:
-    from spotui.sources.feature_providers import default_providers, lookup_features
-    from spotui.spotify.client import SpotifyClient
-    from spotui.spotify.sync import sync_library
-
-    if ctx.config.demo:
-        raise UserError(_DEMO_NOT_SYNCED.format(cmd="sync"))
-    ctx.config.require_client_id()
-    client = SpotifyClient(ctx.config)
-    store = ctx.store
-    try:
-        with progress_bar(ctx, "Syncing") as progress:
-            result = sync_library(
-                store, client, progress=progress, workers=max(1, ctx.args.workers)
-            )
-        features = None
-        if not ctx.args.no_features:
-            with progress_bar(ctx, "Audio features") as progress:
-                features = lookup_features(
-                    store, default_providers(ctx.config, client), progress=progress
-                )
-    finally:
-        client.close()
-    if ctx.json:
-        data = result.as_dict()
-        data["features"] = features.as_dict() if features else None
-        print_json(data)
-    else:
-        out(result.summary())
-        if features is not None:
-            out(features.summary())
-    return 0
-
-
-def cmd_features(ctx: Context) -> int:
-    from spotui.sources.feature_providers import default_providers, lookup_features
-
-    if ctx.config.demo:
-        raise UserError(_DEMO_NOT_SYNCED.format(cmd="features"))
-    spotify = None
-    if ctx.config.client_id and ctx.config.token_path.exists():
-        from spotui.spotify.client import SpotifyClient
-
-        spotify = SpotifyClient(ctx.config)
-    with progress_bar(ctx, "Audio features") as progress:
-        result = lookup_features(
-            ctx.store,
-            default_providers(ctx.config, spotify),
-            retry=ctx.args.retry,
-            progress=progress,
+    with progress_bar(ctx, "Syncing") as progress:
+        result = ctx.session.sync(
+            progress, workers=max(1, ctx.args.workers), features=not ctx.args.no_features
         )
     if ctx.json:
         print_json(result.as_dict())
@@ -167,10 +111,18 @@ def cmd_features(ctx: Context) -> int:
     return 0
 
 
-def cmd_doctor(ctx: Context) -> int:
-    from spotui.doctor import run_checks
+def cmd_features(ctx: Context) -> int:
+    with progress_bar(ctx, "Audio features") as progress:
+        result = ctx.session.lookup_features(retry=ctx.args.retry, progress=progress)
+    if ctx.json:
+        print_json(result.as_dict())
+    else:
+        out(result.summary())
+    return 0
 
-    checks = run_checks(ctx.config, ctx.store)
+
+def cmd_doctor(ctx: Context) -> int:
+    checks = ctx.session.doctor()
     healthy = all(c.ok for c in checks)
     if ctx.json:
         print_json({"ok": healthy, "checks": [c.as_dict() for c in checks]})

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,13 +18,10 @@ from spotui.errors import ImportFormatError
 from spotui.feature_spec import CSV_ALIASES, FEATURE_NAMES, INT_FEATURES
 from spotui.model import Features, Track
 from spotui.progress import Progress, no_progress
+from spotui.spotify.ids import parse_track_id
 
 _INT_FEATURES = frozenset(INT_FEATURES)  # a set: checked per cell of a 100k-row file
 _INF = float("inf")
-
-_ID_RE = re.compile(r"^[0-9A-Za-z]{22}$")
-_URI_RE = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
-_URL_RE = re.compile(r"open\.spotify\.com/(?:intl-[a-z]+/)?track/([0-9A-Za-z]{22})")
 
 
 @dataclass(frozen=True)
@@ -95,15 +91,6 @@ def detect_layout(header: list[str]) -> Layout | None:
     if has_id or (has_name and has_artist):
         return PLAIN
     return None
-
-
-def parse_track_id(value: str) -> str | None:
-    """A Spotify track id from an id, a ``spotify:track:`` URI or an open.spotify.com URL."""
-    value = value.strip()
-    if _ID_RE.match(value):
-        return value
-    m = _URI_RE.match(value) or _URL_RE.search(value)
-    return m.group(1) if m else None
 
 
 def _local_id(name: str, artists: str) -> str:

@@ -25,12 +25,14 @@ from spotui.config import Config
 from spotui.feature_spec import FEATURE_NAMES, INT_FEATURES
 from spotui.http import HttpClient, HTTPStatusError, RateBudget, ServiceError
 from spotui.model import Features
-from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
+from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
 from spotui.store import Store
 
 SPOTIFY = "spotify"
 RECCOBEATS = "reccobeats"
 RECCOBEATS_BATCH = 40
+#: The phase this lookup reports progress as (after sync's own phases).
+PHASE = "Audio features"
 SPOTIFY_BATCH = 100
 
 #: Whole-number features (pitch class, major/minor, beats per bar) are INT_FEATURES; a
@@ -271,7 +273,7 @@ def lookup_features(
                 store.set_provider_state(prov.name, True, None)
                 found_n += write(batches[0], body)
                 done += 1
-                progress(done, total_batches, f"Audio features ({prov.name})")
+                progress(done, total_batches, Step(PHASE, prov.name))
                 jobs = []
                 for i, batch in enumerate(batches[1:], start=1):
                     path, params = prov.request(batch)
@@ -279,7 +281,7 @@ def lookup_features(
                 for i, body in prov.http.get_many(jobs, workers=workers, cancel=cancel):
                     found_n += write(batches[i], body)
                     done += 1
-                    progress(done, total_batches, f"Audio features ({prov.name})")
+                    progress(done, total_batches, Step(PHASE, prov.name))
         except ServiceError as exc:
             result.errors[prov.name] = str(exc)
         result.found[prov.name] = found_n

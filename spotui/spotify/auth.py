@@ -38,6 +38,8 @@ from spotipy.cache_handler import CacheFileHandler
 from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 
 from spotui.config import SCOPES, Config
+from spotui.errors import Cancelled
+from spotui.progress import CancelCheck
 from spotui.spotify.errors import (
     LOGIN_EXPIRED,
     NOT_LOGGED_IN,
@@ -229,16 +231,42 @@ def login(
     open_browser: bool = True,
     opener: Callable[[str], object] | None = None,
     timeout: float = DEFAULT_LOGIN_TIMEOUT,
+    cancel: CancelCheck | None = None,
 ) -> dict:
     """Run the PKCE login and store the token; returns non-secret facts about it.
 
     ``announce(url)`` is called with the authorize URL before the browser is opened so the
     face can print it for copy-paste. ``opener`` replaces :func:`webbrowser.open` (tests
-    use it to play the browser).
+    use it to play the browser). ``cancel()`` returning True stops waiting at once
+    (:class:`~spotui.errors.Cancelled`) and closes the callback server.
     """
     auth = make_auth_manager(config)
     state = secrets.token_urlsafe(24)
     url = auth.get_authorize_url(state=state)
+    server = _listen(config)
+    try:
+        announce(url)
+        if opener is not None:
+            threading.Thread(target=opener, args=(url,), daemon=True).start()
+        elif open_browser:
+            with contextlib.suppress(webbrowser.Error):
+                webbrowser.open(url)
+        result = _wait(server, config, timeout, cancel)
+    finally:
+        server.shutdown()
+        server.server_close()
+    _exchange(auth, result, state)
+    info = SecureCacheFileHandler(config.token_path).get_cached_token() or {}
+    return {
+        "token_path": str(config.token_path),
+        "scope": info.get("scope", ""),
+        "expires_at": info.get("expires_at"),
+        "missing_scopes": missing_scopes(info),
+    }
+
+
+def _listen(config: Config) -> _CallbackServer:
+    """The one-off callback server on 127.0.0.1, already serving in a thread."""
     try:
         server = _CallbackServer(("127.0.0.1", config.redirect_port), _CallbackHandler)
     except OSError as exc:
@@ -253,23 +281,28 @@ def login(
         target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
     )
     thread.start()
-    try:
-        announce(url)
-        if opener is not None:
-            threading.Thread(target=opener, args=(url,), daemon=True).start()
-        elif open_browser:
-            with contextlib.suppress(webbrowser.Error):
-                webbrowser.open(url)
-        if not server.done.wait(timeout):
+    return server
+
+
+def _wait(
+    server: _CallbackServer, config: Config, timeout: float, cancel: CancelCheck | None
+) -> _Callback:
+    """The browser's answer; gives up after ``timeout`` or as soon as ``cancel()``."""
+    deadline = time.monotonic() + timeout
+    while not server.done.wait(min(0.1, max(0.0, deadline - time.monotonic()))):
+        if cancel is not None and cancel():
+            raise Cancelled("login cancelled")
+        if time.monotonic() >= deadline:
             raise LoginError(
                 f"No login answer arrived within {timeout:g} s. Run `spotui login` again and "
                 "finish the login in the browser (check that the Spotify app's redirect URI is "
                 f"exactly {config.redirect_uri})."
             )
-        result = server.result or _Callback()
-    finally:
-        server.shutdown()
-        server.server_close()
+    return server.result or _Callback()
+
+
+def _exchange(auth: SpotifyPKCE, result: _Callback, state: str) -> None:
+    """Check the answer belongs to this login and trade its code for a stored token."""
     if result.state != state:
         raise LoginError(
             "The login answer did not belong to this login attempt (state mismatch), so it was "
@@ -291,13 +324,6 @@ def login(
         raise OfflineError(
             f"Could not reach Spotify's login server ({type(exc).__name__}); try again."
         ) from None
-    info = SecureCacheFileHandler(config.token_path).get_cached_token() or {}
-    return {
-        "token_path": str(config.token_path),
-        "scope": info.get("scope", ""),
-        "expires_at": info.get("expires_at"),
-        "missing_scopes": missing_scopes(info),
-    }
 
 
 def logout(config: Config) -> bool:

@@ -30,11 +30,16 @@ from typing import Any
 from spotui.errors import UserError
 from spotui.http import PAGE_LIMIT, HttpClient
 from spotui.model import Playlist, Track
-from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
+from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
 from spotui.spotify.errors import SpotifyHTTPError
 from spotui.store import Store
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
+#: The phases sync reports progress in (:class:`~spotui.progress.Step` messages), in order.
+ACCOUNT, SAVED, PLAYLISTS, TOP, RECENT = (
+    "Account", "Liked songs", "Playlists", "Top tracks", "Recently played",
+)  # fmt: skip
+PHASES = (ACCOUNT, SAVED, PLAYLISTS, TOP, RECENT)
 DEFAULT_WORKERS = 6
 
 _SAVED_FULL = "saved:full"
@@ -193,7 +198,7 @@ class _Sync:
         self.total = 0
         self._start_requests = client.request_count
 
-    def _tick(self, message: str, n: int = 1) -> None:
+    def _tick(self, message: Step, n: int = 1) -> None:
         self.done += n
         self.progress(self.done, max(self.total, self.done), message)
 
@@ -210,7 +215,7 @@ class _Sync:
                     "(SPOTUI_DATA_DIR) for this account. Nothing was changed."
                 )
             self.store.set_sync_state("user_id", user_id)
-            self._tick("Account")
+            self._tick(Step(ACCOUNT))
             check_cancel(self.cancel)
             self._sync_saved()
             check_cancel(self.cancel)
@@ -240,7 +245,7 @@ class _Sync:
     def _sync_saved(self) -> None:
         first = self.client.get("me/tracks", {"limit": PAGE_LIMIT, "offset": 0})
         total = int(first.get("total") or 0)
-        self._tick("Liked songs")
+        self._tick(Step(SAVED))
         stored = self.store.saved_added_at()
         resume_state = self.store.get_sync_state(_SAVED_FULL)
         if resume_state is None and stored and self._saved_incremental(first, total, stored):
@@ -262,7 +267,7 @@ class _Sync:
                 break
             check_cancel(self.cancel)
             page = self.client.get(page["next"])
-            self._tick("Liked songs (new)")
+            self._tick(Step(SAVED, "new"))
         tracks = _Tracks()
         rows: list[tuple[str, str | None]] = []
         skipped = 0
@@ -310,11 +315,11 @@ class _Sync:
         self._commit_saved_page(0, first)
         offsets = [o for o in range(PAGE_LIMIT, total, PAGE_LIMIT) if o not in done]
         self.total += len(offsets)
-        self._tick("Liked songs", len(range(PAGE_LIMIT, total, PAGE_LIMIT)) - len(offsets))
+        self._tick(Step(SAVED), len(range(PAGE_LIMIT, total, PAGE_LIMIT)) - len(offsets))
         jobs = [(o, "me/tracks", {"limit": PAGE_LIMIT, "offset": o}) for o in offsets]
         for offset, page in self.client.get_many(jobs, workers=self.workers, cancel=self.cancel):
             self._commit_saved_page(offset, page)
-            self._tick("Liked songs")
+            self._tick(Step(SAVED))
         # Every page is in: whatever is stored but was not seen has been removed on Spotify.
         seen: set[str] = set()
         skipped = 0
@@ -348,7 +353,7 @@ class _Sync:
         raw: list[dict] = []
         for page in self.client.pages("me/playlists"):
             raw.extend(p for p in page.get("items") or [] if p and p.get("id"))
-            self._tick("Playlists")
+            self._tick(Step(PLAYLISTS))
         playlists = [_parse_playlist(p, user_id) for p in raw]
         before = self.store.playlist_sync_map()
         current = {p.id for p in playlists}
@@ -404,7 +409,7 @@ class _Sync:
                 requests, workers=self.workers, cancel=self.cancel, tolerate=_is_forbidden
             ):
                 p = by_id[pid]
-                self._tick(f"Playlist {p.name}")
+                self._tick(Step(PLAYLISTS, p.name, text=f"Playlist {p.name}"))
                 if pid in failed:
                     continue
                 if isinstance(page, Exception):
@@ -477,7 +482,7 @@ class _Sync:
             top.added += len(set(ids) - old)
             top.removed += len(old - set(ids))
             top.unchanged += len(set(ids) & old)
-            self._tick("Top tracks")
+            self._tick(Step(TOP))
         page = results["recent"] or {}
         tracks = _Tracks()
         plays = []
@@ -494,7 +499,7 @@ class _Sync:
         rc = self.result.sources["recent"]
         rc.added = added
         rc.unchanged = len(plays) - added
-        self._tick("Recently played")
+        self._tick(Step(RECENT))
 
 
 def _is_forbidden(exc: Exception) -> bool:

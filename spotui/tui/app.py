@@ -1,4 +1,5 @@
-"""SpotuiApp: screens, bindings and worker wiring over the core; no business logic.
+"""SpotuiApp: screens, bindings and worker wiring over :class:`spotui.session.Session`;
+no business logic.
 
 Start-up order is what keeps it instant: the main screen is composed immediately, a thread
 worker reads the library rows and the *stored* segmentation (no scikit-learn) and the
@@ -9,8 +10,9 @@ on screen.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
@@ -19,8 +21,9 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from spotui.config import Config
 from spotui.errors import Cancelled, UserError
+from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for
-from spotui.tui.rows import LibraryRows
+from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
 
 class SpotuiApp(App):
@@ -32,16 +35,10 @@ class SpotuiApp(App):
     def __init__(self, config: Config) -> None:
         super().__init__()
         self.config = config
-        from spotui.store import Store
-
-        # The main thread's Store (workers open their own). Opened before any worker so
-        # that a new database is created and migrated exactly once.
-        self.store = Store.open(config.db_path)
+        # Opened before any worker, so a new database is created and migrated exactly once.
+        self.session = Session(config).open(prepare=False)
         self.rows: LibraryRows | None = None
-        self.result = None  # spotui.analysis.result.SegmentResult
         self.background_status = ""
-        self._recommender = None
-        self._rec_lock = threading.Lock()
         #: Set once the main screen first shows the library (benchmarks wait for it).
         self.library_shown = threading.Event()
         # Read the stored library and clusters while Textual starts up (SQLite releases
@@ -49,6 +46,11 @@ class SpotuiApp(App):
         self._preloaded: tuple | BaseException | None = None
         self._preload = threading.Thread(target=self._preload_library, daemon=True)
         self._preload.start()
+
+    @property
+    def result(self):
+        """The segmentation on screen (:class:`spotui.analysis.result.SegmentResult`)."""
+        return self.session.result
 
     def _preload_library(self) -> None:
         try:
@@ -58,21 +60,15 @@ class SpotuiApp(App):
 
     def read_library(self) -> tuple[LibraryRows, object]:
         """The library rows and the stored segmentation (no numpy, no scikit-learn); any thread."""
-        from spotui.analysis.result import load_result
-
-        with self.open_worker_store() as store:
-            if self.config.demo:
-                from spotui.sources.demo import ensure_demo
-
-                ensure_demo(store)
-            return LibraryRows.from_store(store), load_result(store)
+        rows, result = self.session.library_snapshot([f for f, _, _ in TABLE_FEATURES])
+        return LibraryRows.from_rows(rows), result
 
     # ------------------------------------------------------------------ start-up
     def on_mount(self) -> None:
         self.sub_title = "demo library" if self.config.demo else ""
-        if self.store.notice:
-            self.notify(self.store.notice.message, severity="warning", timeout=15)
-        if not self.config.demo and not self.store.has_library():
+        if self.session.notice:
+            self.notify(self.session.notice.message, severity="warning", timeout=15)
+        if not self.config.demo and not self.session.has_library():
             from spotui.tui.screens.welcome import WelcomeScreen
 
             self._preload = None  # read an empty library; whatever comes next reloads
@@ -97,15 +93,9 @@ class SpotuiApp(App):
                 return screen
         return None
 
-    def open_worker_store(self):
-        """A Store for the calling worker thread (one connection per thread)."""
-        from spotui.store import Store
-
-        return Store.open(self.config.db_path)
-
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
     def load_library(self) -> None:
-        self._recommender = None  # the pool is rebuilt from the new data on first use
+        self.session.library_changed()  # the pool is rebuilt from the new data on first use
         preload, self._preload = self._preload, None
         if preload is not None:
             preload.join()
@@ -115,58 +105,52 @@ class SpotuiApp(App):
             rows, result = loaded
         else:
             rows, result = self.read_library()
-        self.call_from_thread(self.set_data, rows, result)
+        self.call_from_thread(self.set_data, rows)
         # Checking whether the stored clusters are current hashes the whole library: do it
-        # after the first paint, not before.
+        # after the first paint, not before (it imports numpy, too).
         self.library_shown.wait(5)
-        from spotui.analysis.segment import is_current  # imports numpy: after the paint too
+        if not self.session.clusters_current(result):
+            self.call_from_thread(self.start_segment)
 
-        with self.open_worker_store() as store:
-            current = result is not None and is_current(store, result)
-        if not current:
-            method = result.method if result is not None else "kmeans"
-            k = result.requested_k if result is not None else None
-            self.call_from_thread(self.start_segment, k, method)
-
-    def set_data(self, rows: LibraryRows | None = None, result=None) -> None:
+    def set_data(self, rows: LibraryRows | None = None) -> None:
+        """The rows or the segmentation changed: redraw the main screen from them."""
         if rows is not None:
             self.rows = rows
-        if result is not None:
-            self.result = result
         main = self._main()
         if main is not None and self.rows is not None:
             main.refresh_data()
             self.call_after_refresh(self.library_shown.set)
 
     # ------------------------------------------------------------------ segmentation
-    def start_segment(self, k: int | None = None, method: str = "kmeans", force: bool = False):
+    def start_segment(self, choice: tuple[int | None, str] | None = None) -> None:
+        """Segment in a worker: with ``(k, method)`` as chosen, or (None) the clusters the
+        user sees brought up to date. The old clusters stay on screen meanwhile."""
         self.set_status("finding mood clusters…")
-        self.segment_worker(k, method, force)
+        self.segment_worker(choice)
 
     @work(thread=True, exclusive=True, group="segment", exit_on_error=False)
-    def segment_worker(self, k: int | None, method: str, force: bool) -> None:
-        from spotui.analysis.segment import segment
-
+    def segment_worker(self, choice: tuple[int | None, str] | None) -> None:
         worker = get_current_worker()
 
         def progress(done: int, total: int, message: str) -> None:
             pct = f" {100 * done // total}%" if total else ""
             self.call_from_thread(self.set_status, f"segmenting{pct}: {message}")
 
-        with self.open_worker_store() as store:
-            try:
-                result = segment(
-                    store,
-                    k=k,
-                    method=method,
-                    progress=progress,
-                    cancel=lambda: worker.is_cancelled,
-                    force=force,
+        def cancel() -> bool:
+            return worker.is_cancelled
+
+        try:
+            if choice is None:
+                result = self.session.clusters(progress, cancel)
+            else:
+                k, method = choice
+                result = self.session.segment(
+                    k, method, force=True, progress=progress, cancel=cancel
                 )
-            finally:
-                self.call_from_thread(self.set_status, "")
+        finally:
+            self.call_from_thread(self.set_status, "")
         if not worker.is_cancelled:
-            self.call_from_thread(self.set_data, None, result)
+            self.call_from_thread(self.set_data)
             self.call_from_thread(
                 self.notify,
                 f"{len(result.clusters)} mood clusters ({result.method}, k={result.k}).",
@@ -179,74 +163,47 @@ class SpotuiApp(App):
         if main is not None and main.is_mounted:
             main.update_status()
 
-    # ------------------------------------------------------------------ lookups for widgets
-    def cluster_of(self, track_id: str):
-        result = self.result
-        if result is None:
-            return None
-        cid = result.assignments.get(track_id)
-        if cid is None:
-            return None
-        for c in result.clusters:
-            if c.id == cid:
-                return c
-        return None
-
     def color_of(self, track_id: str) -> str | None:
-        cluster = self.cluster_of(track_id)
+        cluster = self.session.cluster_of(track_id)
         return cluster.color if cluster is not None else None
-
-    def recommender(self):
-        """The recommendation pool, built once per data change (call from a worker)."""
-        with self._rec_lock:
-            if self._recommender is None:
-                from spotui.analysis.recommend import Recommender
-
-                with self.open_worker_store() as store:
-                    self._recommender = Recommender.from_store(store)
-            return self._recommender
 
     def library_changed(self) -> None:
         """After a sync or import: reload (or open the main screen), re-segment if needed."""
         if self._main() is not None:
             self.load_library()
-        elif self.store is not None and self.store.has_library():
+        elif self.session.has_library():
             self.open_main()
 
-    def reopen_store(self) -> None:
-        """The config changed (welcome -> demo): use the database it points at."""
-        from spotui.store import Store
-
-        if self.store is not None:
-            self.store.close()
-        self.store = Store.open(self.config.db_path)
-        self.sub_title = "demo library" if self.config.demo else ""
+    def use_demo(self) -> None:
+        """From the welcome screen: open the demo library (its own database)."""
+        self.session.close()
+        self.config = dataclasses.replace(self.config, demo=True)
+        self.session = Session(self.config).open(prepare=False)
+        self.sub_title = "demo library"
+        self.open_main()
 
     # ------------------------------------------------------------------ Spotify actions
-    def spotify_client(self):
-        """None in demo mode (queue and export then go to the demo outbox)."""
-        if self.config.demo:
-            return None
-        from spotui.spotify.client import SpotifyClient
-
-        return SpotifyClient(self.config)
-
     def queue(self, track_ids: list[str]) -> None:
         if not track_ids:
             self.notify("Nothing to queue here.", severity="warning", timeout=3)
             return
         self.queue_worker(list(track_ids))
 
+    def queue_many(self, track_ids: list[str], what: str) -> None:
+        """Queue a whole list (``what`` names it), asking first when the core says to."""
+        question = self.session.ask_before_queueing(len(track_ids), what)
+        if question is None:
+            self.queue(track_ids)
+            return
+        from spotui.tui.screens.confirm import ConfirmDialog
+
+        self.push_screen(
+            ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
+        )
+
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str]) -> None:
-        from spotui.export import queue_tracks
-
-        client = self.spotify_client()
-        try:
-            result = queue_tracks(client, self.config, track_ids)
-        finally:
-            if client is not None:
-                client.close()
+        result = self.session.queue(track_ids)
         self.call_from_thread(
             self.notify,
             result.summary(),
@@ -255,68 +212,34 @@ class SpotuiApp(App):
             timeout=6,
         )
 
-    def export(self, make: Callable) -> None:
-        """Show the dry run of ``make(client, store, public, dry_run)`` and export on OK."""
+    def export(self, target) -> None:
+        """Show the dry run of exporting ``target`` (an ExportTarget); export on OK."""
         from spotui.tui.screens.confirm import ExportDialog
 
+        def plan(public: bool):
+            return self.session.export(target, public=public, dry_run=True)
+
         try:
-            make(None, self.store, False, True)
+            plan(False)
         except UserError as exc:
             self.notify(str(exc), severity="error", timeout=10)
             return
 
         def done(public: bool | None) -> None:
             if public is not None:
-                self.export_worker(make, public)
+                self.export_worker(target, public)
 
-        self.push_screen(ExportDialog(lambda public: make(None, self.store, public, True)), done)
+        self.push_screen(ExportDialog(plan), done)
 
     def export_cluster(self, cluster_id: int) -> None:
-        from spotui.export import export_cluster
-
-        result, config = self.result, self.config
-        self.export(
-            lambda client, store, public, dry: export_cluster(
-                client, store, config, cluster_id, public=public, dry_run=dry, result=result
-            )
-        )
+        self.export(self.session.cluster_target(cluster_id))
 
     def export_selection(self, track_ids: list[str]) -> None:
-        import hashlib
-
-        from spotui.export import NAME_PREFIX, export_tracks
-
-        ids, config = list(track_ids), self.config
-        target = "selection:" + hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:12]
-        name = f"{NAME_PREFIX}Map selection ({len(ids)} tracks)"
-        about = f"{len(ids)} tracks picked on spotui's mood map."
-        self.export(
-            lambda client, store, public, dry: export_tracks(
-                client, store, config, target, name, about, ids, public=public, dry_run=dry
-            )
-        )
-
-    def queue_many(self, track_ids: list[str], what: str) -> None:
-        """Queue a whole list, asking first when it is long (each track is one request)."""
-        if len(track_ids) <= 25:
-            self.queue(track_ids)
-            return
-        from spotui.tui.screens.confirm import ConfirmDialog
-
-        body = f"Queue all {len(track_ids):,} tracks of {what}? They play after what is queued."
-        self.push_screen(
-            ConfirmDialog("Queue", body, "Queue"), lambda ok: ok and self.queue(track_ids)
-        )
+        self.export(self.session.selection_target(track_ids))
 
     @work(thread=True, group="spotify", exit_on_error=False)
-    def export_worker(self, make: Callable, public: bool) -> None:
-        client = self.spotify_client()
-        try:
-            with self.open_worker_store() as store:
-                result = make(client, store, public, False)
-        finally:
-            if client is not None:
-                client.close()
+    def export_worker(self, target, public: bool) -> None:
+        result = self.session.export(target, public=public)
         self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors
@@ -385,8 +308,7 @@ class SpotuiApp(App):
         return None
 
     def on_unmount(self) -> None:
-        if self.store is not None:
-            self.store.close()
+        self.session.close()
 
 
 def run_app(config: Config) -> int:

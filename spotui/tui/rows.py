@@ -72,8 +72,8 @@ class LibraryRows:
     _features: np.ndarray | None = field(default=None, repr=False)
 
     @classmethod
-    def from_store(cls, store) -> LibraryRows:
-        rows = store.library_table_rows([f for f, _, _ in TABLE_FEATURES])
+    def from_rows(cls, rows: Sequence[tuple]) -> LibraryRows:
+        """From ``(id, title, artists, *TABLE_FEATURES values)`` rows (``Session.library_snapshot``)."""
         ids = [r[0] for r in rows]
         titles = [r[1] for r in rows]
         artists = [r[2] or "" for r in rows]

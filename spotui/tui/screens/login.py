@@ -1,11 +1,10 @@
 """Log in with Spotify: the PKCE flow runs in a worker (its own 127.0.0.1 callback
-server); this screen shows the URL to open and waits, and escape cancels."""
+server); this screen shows the URL to open and waits, and escape cancels (the login's
+``cancel`` check closes the callback server)."""
 
 from __future__ import annotations
 
-import contextlib
 import threading
-import urllib.request
 
 from rich.text import Text
 from textual import work
@@ -14,6 +13,8 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
+
+from spotui.errors import Cancelled, UserError
 
 
 class LoginScreen(ModalScreen[bool]):
@@ -38,15 +39,14 @@ class LoginScreen(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def run_login(self) -> None:
-        from spotui.spotify.auth import login
-
-        config = self.app.config
         try:
-            config.require_client_id()
-            info = login(
-                config, announce=lambda url: self.app.call_from_thread(self._show_url, url)
+            info = self.app.session.login(
+                announce=lambda url: self.app.call_from_thread(self._show_url, url),
+                cancel=self.cancelled.is_set,
             )
-        except Exception as exc:  # UserError, ConfigError: their messages say the fix
+        except Cancelled:
+            return
+        except UserError as exc:  # no client id, port busy, denied...: the message says the fix
             if not self.cancelled.is_set():
                 self.app.call_from_thread(self._failed, str(exc))
             return
@@ -73,17 +73,8 @@ class LoginScreen(ModalScreen[bool]):
         self.dismiss(True)
 
     def action_cancel(self) -> None:
-        if not self.cancelled.is_set():
-            self.cancelled.set()
-            # Wake the callback server so it stops listening now instead of at its timeout.
-            url = f"{self.app.config.redirect_uri}?error=cancelled"
-            threading.Thread(target=_poke, args=(url,), daemon=True).start()
+        self.cancelled.set()  # the login stops listening within 0.1 s
         self.dismiss(False)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_cancel()
-
-
-def _poke(url: str) -> None:
-    with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2):  # noqa: S310
-        pass

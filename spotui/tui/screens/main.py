@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
 from spotui.errors import UserError
+from spotui.seeds import Seeds
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import (
@@ -226,31 +227,26 @@ class MainScreen(Screen):
     # ------------------------------------------------------------------ detail
     def show_detail(self) -> None:
         detail = self.query_one(FeatureBars)
-        app = self.app
-        if self.track_id is None or app.store is None:
-            detail.show(None, None, None, "No tracks here." if app.rows is not None else "")
+        if self.track_id is None:
+            detail.show(None, None, None, "No tracks here." if self.app.rows is not None else "")
             return
-        track = app.store.get_track(self.track_id)
-        features = app.store.get_features(self.track_id)
-        cluster = app.cluster_of(self.track_id)
-        note = (
-            "" if cluster is not None else ("Not in a cluster yet." if features is not None else "")
-        )
-        detail.show(track, features, cluster, note)
+        d = self.app.session.track_detail(self.track_id)
+        detail.show(d.track, d.features, d.cluster, d.note)
 
     # ------------------------------------------------------------------ recommendations
-    def rec_target(self) -> tuple[str, list[str]] | None:
-        """(description, seed ids) for the recommendations pane."""
+    def rec_target(self) -> Seeds | None:
+        """What the recommendations pane recommends for: the focused cluster or selection,
+        else the highlighted track."""
         if self.focused is self.query_one(ClusterList):
             cid = source_cluster(self.source)
             if cid is not None and self.app.result is not None:
-                return (f"cluster {self.source_name()}", self.app.result.tracks_in(cid))
+                return Seeds.cluster(cid)
             if self.source == SELECTION and self.selection:
-                return ("the map selection", list(self.selection))
+                return Seeds.selection(self.selection)
             return None
         if self.track_id is None:
             return None
-        return ("track", [self.track_id])
+        return Seeds.track(self.track_id)
 
     def schedule_recs(self, delay: float = REC_DELAY) -> None:
         if self._rec_timer is not None:
@@ -266,24 +262,18 @@ class MainScreen(Screen):
             if self.source in (ALL, UNANALYSED):
                 recs.message("Highlight a track (or a cluster) to see what sounds like it.")
             return
-        what, seeds = target
-        key = (what, tuple(seeds[:50]), len(seeds), self.new_only)
+        key = (target, self.new_only)
         if key == self._rec_key:
             return
         self._rec_key = key
-        if what == "track":
-            track = self.app.store.get_track(seeds[0]) if self.app.store else None
-            recs.border_title = f"Like “{track.name}”" if track else "Recommendations"
-        else:
-            recs.border_title = f"Like {what}"
-        self.compute_recs(seeds, self.new_only)
+        recs.border_title = self.app.session.pane_title(target)
+        self.compute_recs(target, self.new_only)
 
     @work(thread=True, exclusive=True, group="recs")
-    def compute_recs(self, seeds: list[str], new_only: bool) -> None:
+    def compute_recs(self, seeds: Seeds, new_only: bool) -> None:
         worker = get_current_worker()
         try:
-            recommender = self.app.recommender()
-            results = recommender.recommend(seeds, n=REC_COUNT, new_only=new_only)
+            results = self.app.session.recommend(seeds, n=REC_COUNT, new_only=new_only).results
         except UserError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
@@ -349,7 +339,7 @@ class MainScreen(Screen):
 
         def chosen(choice) -> None:
             if choice is not None:
-                self.app.start_segment(*choice)
+                self.app.start_segment(choice)
 
         self.app.push_screen(ResegmentDialog(self.app.result), chosen)
 

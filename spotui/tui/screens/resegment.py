@@ -28,8 +28,8 @@ def _valid_k(text: str) -> bool:
     return k is None or 2 <= k <= K_LIMIT
 
 
-class ResegmentDialog(ModalScreen[tuple[int | None, str, bool] | None]):
-    """Dismisses with ``(k, method, force)`` or None when cancelled."""
+class ResegmentDialog(ModalScreen[tuple[int | None, str] | None]):
+    """Dismisses with ``(k, method)`` or None when cancelled."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
@@ -38,9 +38,10 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str, bool] | None]):
         self.result = result
 
     def compose(self) -> ComposeResult:
-        from spotui.analysis.segment import K_LIMIT, METHODS
+        from spotui.analysis.segment import K_LIMIT
+        from spotui.feature_spec import DEFAULT_METHOD, METHODS
 
-        method = self.result.method if self.result is not None else "kmeans"
+        method = self.result.method if self.result is not None else DEFAULT_METHOD
         k = self.result.requested_k if self.result is not None else None
         with Vertical(id="dialog") as box:
             box.border_title = "Re-segment"
@@ -84,7 +85,7 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str, bool] | None]):
             self.query_one("#k-error", Label).update("k must be a number from 2 or auto")
             return
         method = str(self.query_one("#method", Select).value)
-        self.dismiss((parse_k(text), method, True))
+        self.dismiss((parse_k(text), method))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

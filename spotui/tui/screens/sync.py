@@ -1,6 +1,7 @@
-"""``s``: sync the Spotify library (then audio features), with per-source progress and
+"""``s``: sync the Spotify library (then audio features), with per-phase progress and
 cancel. Everything finished before a cancel or an error is kept (the core commits per
-page), and the screen says so."""
+page), and the screen says so. The phases come from the core's progress steps
+(:class:`spotui.progress.Step`), not from parsing messages."""
 
 from __future__ import annotations
 
@@ -16,23 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
 from spotui.errors import Cancelled, UserError
-
-#: The sources in the order sync visits them: (name, message prefixes that belong to it).
-SOURCES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Account", ("Account",)),
-    ("Liked songs", ("Liked songs",)),
-    ("Playlists", ("Playlist",)),
-    ("Top tracks", ("Top tracks",)),
-    ("Recently played", ("Recently played",)),
-    ("Audio features", ("Audio features",)),
-)
-
-
-def source_of(message: str) -> str | None:
-    for name, prefixes in SOURCES:
-        if message.startswith(prefixes):
-            return name
-    return None
+from spotui.session import Session
 
 
 class SyncScreen(ModalScreen[bool]):
@@ -43,7 +28,9 @@ class SyncScreen(ModalScreen[bool]):
     def __init__(self) -> None:
         super().__init__()
         self.cancel_event = threading.Event()
-        self.state = {name: ("pending", "") for name, _ in SOURCES}
+        #: The phases in the order sync visits them (library sources, then audio features).
+        self.phases = Session.sync_phases()
+        self.state = {name: ("pending", "") for name in self.phases}
         self.current: str | None = None
         self.finished = False
         self.history: list[str] = []  # every progress message, in order
@@ -64,35 +51,16 @@ class SyncScreen(ModalScreen[bool]):
     # ------------------------------------------------------------------ the work
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def run_sync(self) -> None:
-        from spotui.sources.feature_providers import default_providers, lookup_features
-        from spotui.spotify.sync import sync_library
-
-        app = self.app
-        cancel = self.cancel_event.is_set
-        client = None
         try:
-            app.config.require_client_id()
-            client = app.spotify_client()
-            with app.open_worker_store() as store:
-                result = sync_library(store, client, progress=self._progress, cancel=cancel)
-                features = lookup_features(
-                    store,
-                    default_providers(app.config, client),
-                    progress=self._progress,
-                    cancel=cancel,
-                )
-            self.app.call_from_thread(self._done, result.summary() + "\n" + features.summary(), "")
+            result = self.app.session.sync(self._progress, self.cancel_event.is_set)
         except Cancelled:
             self.app.call_from_thread(
                 self._done, "", "Cancelled; everything synced so far is kept."
             )
-        except UserError as exc:
+        except UserError as exc:  # not logged in, no client id, offline...: the fix is said
             self.app.call_from_thread(self._done, "", str(exc))
-        except Exception as exc:  # the config error type lives outside spotui.errors
-            self.app.call_from_thread(self._done, "", str(exc) or repr(exc))
-        finally:
-            if client is not None:
-                client.close()
+        else:
+            self.app.call_from_thread(self._done, result.summary(), "")
 
     def _progress(self, done: int, total: int, message: str) -> None:
         self.app.call_from_thread(self._on_progress, done, total, message)
@@ -100,19 +68,18 @@ class SyncScreen(ModalScreen[bool]):
     # ------------------------------------------------------------------ display
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.history.append(message)
-        name = source_of(message)
-        if name is not None and name != self.current:
+        name = getattr(message, "phase", None)
+        if name in self.state and name != self.current:
             if self.current is not None:
                 self.state[self.current] = ("done", self.state[self.current][1])
-            for earlier, _ in SOURCES:  # sources sync skipped count as done
+            for earlier in self.phases:  # phases sync skipped count as done
                 if earlier == name:
                     break
                 if self.state[earlier][0] == "pending":
                     self.state[earlier] = ("done", "")
             self.current = name
-        if name is not None:
-            detail = message[len(name) :].strip(" ()") if message != name else ""
-            self.state[name] = ("running", detail)
+        if name in self.state:
+            self.state[name] = ("running", message.detail)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
         self.query_one("#sync-message", Static).update(message)
@@ -129,7 +96,7 @@ class SyncScreen(ModalScreen[bool]):
             "done": ("✓", "bold green"),
             "stopped": ("✗", "bold red"),
         }
-        for name, _ in SOURCES:
+        for name in self.phases:
             status, detail = self.state[name]
             glyph, style = glyphs[status]
             table.add_row(
@@ -141,7 +108,7 @@ class SyncScreen(ModalScreen[bool]):
 
     def _done(self, summary: str, problem: str) -> None:
         self.finished = True
-        for name, _ in SOURCES:
+        for name in self.phases:
             status, detail = self.state[name]
             if status == "running" or (status == "pending" and not problem):
                 self.state[name] = ("stopped" if problem else "done", detail)

@@ -61,11 +61,7 @@ class WelcomeScreen(Screen):
         self.app.push_screen(ImportDialog(), lambda ok: ok and self.app.open_main())
 
     def action_demo(self) -> None:
-        import dataclasses
-
-        self.app.config = dataclasses.replace(self.app.config, demo=True)
-        self.app.reopen_store()
-        self.app.open_main()
+        self.app.use_demo()
 
 
 class CsvPath(Validator):
@@ -131,11 +127,8 @@ class ImportDialog(ModalScreen[bool]):
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, path: str) -> None:
-        from spotui.sources.csv_import import import_csv
-
         try:
-            with self.app.open_worker_store() as store:
-                result = import_csv(store, path)
+            result = self.app.session.import_csv(path)
         except UserError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

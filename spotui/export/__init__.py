@@ -1,0 +1,46 @@
+"""The only code that changes the user's Spotify account, and the offline exports.
+
+* :mod:`~spotui.export.queue`: devices and the playback queue (each track sent once);
+* :mod:`~spotui.export.playlists`: plan a playlist export, then send exactly that plan;
+* :mod:`~spotui.export.files`: CSV (Exportify layout), M3U and JSON files;
+* :mod:`~spotui.export.targets`: a cluster, map selection or recommendation list turned
+  into a playlist name, description, tracks and mapping key;
+* :mod:`~spotui.export.outbox`: where everything goes in ``--demo`` instead of Spotify.
+
+Nothing here segments or recommends: callers (:class:`spotui.session.Session`) hand in
+the segmentation result or the recommendations to export.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: Public names -> the module that defines them. Imported on first use, so importing
+#: ``spotui.export.targets`` (the TUI does, before its first paint) does not pull in the
+#: HTTP stack.
+_EXPORTS = {
+    "files": ("CSV_COLUMNS", "FORMATS", "FileResult", "write_clusters", "write_file"),
+    "outbox": ("read_outbox", "write_outbox"),
+    "playlists": (
+        "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "PlannedRequest",
+        "export_tracks", "plan_export",
+    ),
+    "queue": (
+        "DEMO_DEVICE", "NO_DEVICE_HINT", "PREMIUM_MESSAGE", "Device", "NoActiveDeviceError",
+        "QueueResult", "queue_tracks",
+    ),
+    "targets": (
+        "NAME_PREFIX", "ExportTarget", "cluster_target", "cluster_tracks",
+        "recommendation_target", "selection_target",
+    ),
+}  # fmt: skip
+_WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spotui.export' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"spotui.export.{module}"), name)

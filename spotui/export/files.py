@@ -1,0 +1,241 @@
+"""Offline files: CSV (the exportify.net column layout, re-importable with
+``spotui import``), M3U and JSON. They need no account at all.
+
+Why the exact Exportify layout: other Exportify tooling (and spotui's own importer)
+accepts the file, and floats are written so they read back as the same number. Files
+appear complete or not at all (written to a temporary file, then renamed).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote_plus
+
+from spotui.errors import UserError
+from spotui.export.playlists import dedupe
+from spotui.export.targets import ExportTarget, cluster_target
+from spotui.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
+from spotui.model import Features, Track
+from spotui.spotify.ids import parse_track_id, track_uri
+
+if TYPE_CHECKING:
+    from spotui.analysis.result import SegmentResult
+
+FORMATS = ("csv", "m3u", "json")
+
+#: exportify.net's 24 columns (docs/spotify-api.md §5.2), then ISRC, which spotui's importer
+#: also reads. Keeping the exact order means other Exportify tooling accepts the file.
+CSV_COLUMNS = (
+    "Track URI", "Track Name", "Album Name", "Artist Name(s)", "Release Date", "Duration (ms)",
+    "Popularity", "Explicit", "Added By", "Added At", "Genres", "Record Label",
+    "Danceability", "Energy", "Key", "Loudness", "Mode", "Speechiness", "Acousticness",
+    "Instrumentalness", "Liveness", "Valence", "Tempo", "Time Signature", "ISRC",
+)  # fmt: skip
+
+
+@dataclass
+class FileResult:
+    path: Path
+    fmt: str
+    written: int
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        line = f"Wrote {self.written} tracks to {self.path} ({self.fmt})."
+        if self.skipped:
+            line += f" Skipped {len(self.skipped)}: " + "; ".join(
+                f"{t} ({why})" for t, why in self.skipped
+            )
+        return line
+
+    def as_dict(self) -> dict:
+        return {
+            "path": str(self.path),
+            "format": self.fmt,
+            "written": self.written,
+            "skipped": [{"track_id": t, "reason": r} for t, r in self.skipped],
+        }
+
+
+def _fmt_number(v: float | int | None) -> str:
+    """Shortest text that reads back as the same number (floats round-trip exactly)."""
+    if v is None:
+        return ""
+    return repr(float(v)) if isinstance(v, float) else str(v)
+
+
+def _local_uri(t: Track) -> str:
+    """Spotify's own form for local files (``spotify:local:artist:album:title:seconds``);
+    ``spotui import`` and Exportify tooling recognise and skip it."""
+    secs = (t.duration_ms or 0) // 1000
+    parts = [quote_plus(x) for x in (t.artist_line, t.album, t.name)]
+    return "spotify:local:" + ":".join(parts) + f":{secs}"
+
+
+def _csv_text(tracks: list[Track], features: dict[str, Features]) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_COLUMNS)
+    for t in tracks:
+        f = features.get(t.id)
+        feats = f.as_dict() if f else {}
+        tid = parse_track_id(t.id)
+        row = {
+            "Track URI": track_uri(tid) if tid else _local_uri(t),
+            "Track Name": t.name,
+            "Album Name": t.album,
+            "Artist Name(s)": ",".join(t.artists),
+            "Release Date": t.release_date or "",
+            "Duration (ms)": "" if t.duration_ms is None else str(t.duration_ms),
+            "Genres": ",".join(t.genres),
+            "ISRC": t.isrc or "",
+        }
+        for col, feat in EXPORTIFY_FEATURES.items():
+            row[col] = _fmt_number(feats.get(feat))
+        w.writerow([row.get(c, "") for c in CSV_COLUMNS])
+    return buf.getvalue()
+
+
+def _m3u_text(tracks: list[Track], title: str | None) -> tuple[str, list[tuple[str, str]]]:
+    lines = ["#EXTM3U"]
+    if title:
+        lines.append(f"#PLAYLIST:{title}")
+    skipped = []
+    for t in tracks:
+        tid = parse_track_id(t.id)
+        if tid is None:
+            skipped.append((t.id, "no Spotify link for a track imported without an id"))
+            continue
+        secs = -1 if t.duration_ms is None else round(t.duration_ms / 1000)
+        who = f"{t.artist_line} - " if t.artists else ""
+        lines.append(f"#EXTINF:{secs},{who}{t.name}".replace("\n", " "))
+        lines.append(f"https://open.spotify.com/track/{tid}")
+    return "\n".join(lines) + "\n", skipped
+
+
+def _json_text(
+    tracks: list[Track], features: dict[str, Features], title: str | None, description: str | None
+) -> str:
+    items = []
+    for t in tracks:
+        f = features.get(t.id)
+        tid = parse_track_id(t.id)
+        items.append(
+            {
+                "id": t.id,
+                "uri": track_uri(tid) if tid else None,
+                "name": t.name,
+                "artists": list(t.artists),
+                "album": t.album,
+                "duration_ms": t.duration_ms,
+                "release_date": t.release_date,
+                "genres": list(t.genres),
+                "isrc": t.isrc,
+                "features": ({n: getattr(f, n) for n in FEATURE_NAMES} | {"provider": f.provider})
+                if f
+                else None,
+            }
+        )
+    doc = {
+        "format": "spotui-tracks",
+        "version": 1,
+        "title": title,
+        "description": description,
+        "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "tracks": items,
+    }
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def write_file(
+    store,
+    track_ids: Sequence[str],
+    fmt: str,
+    out_path: str | Path,
+    *,
+    title: str | None = None,
+    description: str | None = None,
+) -> FileResult:
+    """Write tracks to a CSV (Exportify layout), M3U or JSON file; no account needed.
+
+    The file appears complete or not at all (written to a temporary file, then renamed).
+    Unknown ids are skipped and reported.
+    """
+    if fmt not in FORMATS:
+        raise UserError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+    out_path = Path(out_path).expanduser()
+    if out_path.is_dir():
+        raise UserError(f"{out_path} is a directory; give a file name (e.g. {out_path}/mix.{fmt}).")
+    ids, dups = dedupe(list(track_ids))
+    tracks = store.get_tracks(ids)
+    found = {t.id for t in tracks}
+    skipped = [(t, "unknown track") for t in ids if t not in found] + dups
+    if fmt == "csv":
+        text = _csv_text(tracks, store.get_features_many(ids))
+        written = len(tracks)
+    elif fmt == "m3u":
+        text, more = _m3u_text(tracks, title)
+        skipped += more
+        written = len(tracks) - len(more)
+    else:
+        text = _json_text(tracks, store.get_features_many(ids), title, description)
+        written = len(tracks)
+    _atomic_write(out_path, text)
+    return FileResult(out_path, fmt, written, skipped)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def slug(text: str) -> str:
+    s = re.sub(r"[^0-9A-Za-z]+", "-", text).strip("-").lower()
+    return s or "cluster"
+
+
+def write_clusters(
+    store,
+    result: SegmentResult,
+    fmt: str,
+    out_dir: str | Path,
+    cluster_ids: Sequence[int] | None = None,
+) -> list[FileResult]:
+    """One file per cluster of ``result`` (``03-calm-acoustic.csv``) in ``out_dir``."""
+    out_dir = Path(out_dir).expanduser()
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir} is a file; with --all, --out names a directory.")
+    ids = list(cluster_ids) if cluster_ids is not None else [c.id for c in result.clusters]
+    files = []
+    for cid in ids:
+        target = cluster_target(result, cid)
+        path = out_dir / f"{cid:02d}-{slug(result.cluster(cid).label)}.{fmt}"
+        files.append(write_target(store, target, fmt, path))
+    return files
+
+
+def write_target(store, target: ExportTarget, fmt: str, out_path: str | Path) -> FileResult:
+    """An export target as a file, titled and described like its playlist."""
+    return write_file(
+        store, target.track_ids, fmt, out_path, title=target.name, description=target.description
+    )

@@ -1,0 +1,113 @@
+"""What an export is called and holds: a cluster, a map selection or a recommendation
+list turned into a playlist name, a description and its tracks.
+
+Why the names live here and not in the faces: the CLI and the TUI export the same cluster
+to the same playlist, so they must agree on its name and on its *key* (``cluster:3``,
+``selection:<hash>``, ``recommend:<seeds>``), the export mapping that makes a second
+export replace the first playlist instead of creating another.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from spotui.spotify.ids import parse_track_id
+
+if TYPE_CHECKING:
+    from spotui.analysis.result import SegmentResult
+    from spotui.model import Cluster
+    from spotui.seeds import Recommendations
+
+NAME_PREFIX = "spotui · "
+
+
+@dataclass(frozen=True)
+class ExportTarget:
+    """One thing to export: its mapping key, playlist (or file) title, description, tracks."""
+
+    key: str
+    name: str
+    description: str | None
+    track_ids: tuple[str, ...]
+
+
+def cluster_tracks(result: SegmentResult, cluster_id: int) -> list[str]:
+    """A cluster's tracks, most typical first (then in id order)."""
+    result.cluster(cluster_id)  # NotFoundError for an unknown id
+    members = result.tracks_in(cluster_id)
+    member_set = set(members)
+    first = [t for t in result.examples.get(cluster_id, []) if t in member_set]
+    lead = set(first)
+    return first + sorted(t for t in members if t not in lead)
+
+
+def cluster_name(cluster: Cluster) -> str:
+    return f"{NAME_PREFIX}{cluster.label}"
+
+
+def cluster_description(cluster: Cluster, n_tracks: int) -> str:
+    reasons = "; ".join(cluster.reasons)
+    text = f"{cluster.label}: {reasons}." if reasons else f"{cluster.label}."
+    return f"{text} {n_tracks} tracks from your library, grouped by mood by spotui."
+
+
+def cluster_target(result: SegmentResult, cluster_id: int, name: str | None = None) -> ExportTarget:
+    """One mood cluster as a playlist named after its mood."""
+    cluster = result.cluster(cluster_id)
+    ids = cluster_tracks(result, cluster_id)
+    return ExportTarget(
+        f"cluster:{cluster_id}",
+        name or cluster_name(cluster),
+        cluster_description(cluster, len(ids)),
+        tuple(ids),
+    )
+
+
+def selection_target(track_ids: Sequence[str]) -> ExportTarget:
+    """Tracks picked on the mood map; the same selection always maps to the same playlist."""
+    ids = tuple(track_ids)
+    digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:12]
+    return ExportTarget(
+        f"selection:{digest}",
+        f"{NAME_PREFIX}Map selection ({len(ids)} tracks)",
+        f"{len(ids)} tracks picked on spotui's mood map.",
+        ids,
+    )
+
+
+def recommendation_target(seed_ids: Sequence[str] = (), cluster_id: int | None = None) -> str:
+    """The export key of a recommendation list: same seeds, same playlist."""
+    if cluster_id is not None:
+        return f"recommend:cluster:{cluster_id}"
+    return "recommend:" + ",".join(sorted({parse_track_id(s) or s for s in seed_ids}))
+
+
+def recommendations_target(recs: Recommendations, name: str | None = None) -> ExportTarget:
+    """A recommendation list as a playlist: "Like <first seed>" or "More like <cluster>"."""
+    if recs.cluster is not None:
+        title = f"More like {recs.cluster.label}"
+        about = f"the mood cluster “{recs.cluster.label}”"
+    else:
+        first = recs.first
+        more = len(recs.seed_ids) - 1
+        title = f"Like {first.name}" + (f" and {more} more" if more > 0 else "")
+        about = f"“{first.name}” by {first.artist_line or 'unknown artist'}"
+    return ExportTarget(
+        recs.key,
+        name or f"{NAME_PREFIX}{title}",
+        f"{len(recs.results)} tracks that sound like {about}, picked by spotui from audio features.",
+        tuple(r.track.id for r in recs.results),
+    )
+
+
+def recommendations_file(recs: Recommendations, name: str | None = None) -> ExportTarget:
+    """A recommendation list as a file: titled plainly, without a description."""
+    return ExportTarget(
+        recs.key,
+        name or f"{NAME_PREFIX}recommendations",
+        None,
+        tuple(r.track.id for r in recs.results),
+    )

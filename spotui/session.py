@@ -1,0 +1,504 @@
+"""Session: the one object both faces call.
+
+Why a facade: the CLI and the TUI used to open the store, build the Spotify client,
+decide which clusters the user sees and what the seeds are, each a little differently
+(``spotui recommend --cluster`` re-segmented with the default k and method and overwrote
+a stored ``segment --k 8 --method gmm`` result that ``spotui export`` kept). Every such
+rule now lives here or below, once; the faces only collect input and show results.
+
+Threads: the store is one SQLite connection per thread. The thread that made the
+session uses the session's own store; any other thread (a TUI worker) gets a store of
+its own for the length of the call, so every method may be called from a worker.
+Nothing here prints, imports Textual or reads the terminal; long calls take
+``progress(done, total, message)`` and a ``cancel()`` check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spotui.config import Config
+from spotui.errors import UserError
+from spotui.model import Cluster, Track, TrackDetail
+from spotui.progress import CancelCheck, Progress, no_progress
+from spotui.seeds import CLUSTER, SELECTION, Recommendations, Seeds
+from spotui.store import OpenNotice, Store
+
+if TYPE_CHECKING:
+    from spotui.analysis.result import SegmentResult
+    from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
+    from spotui.sources.csv_import import ImportResult
+    from spotui.sources.feature_providers import FeatureResult
+    from spotui.spotify.sync import SyncResult
+
+DEMO_NOT_SYNCED = (
+    "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
+    "`spotui {cmd}` without --demo to use your own library."
+)
+
+
+@dataclass
+class SyncOutcome:
+    """A sync: the library sources, then (unless skipped) the audio-feature lookup."""
+
+    library: SyncResult
+    features: FeatureResult | None = None
+
+    def summary(self) -> str:
+        parts = [self.library.summary()]
+        if self.features is not None:
+            parts.append(self.features.summary())
+        return "\n".join(parts)
+
+    def as_dict(self) -> dict:
+        data = self.library.as_dict()
+        data["features"] = self.features.as_dict() if self.features else None
+        return data
+
+
+class Session:
+    """One user's spotui: configuration, store, clusters, recommendations, Spotify."""
+
+    def __init__(
+        self,
+        config: Config,
+        *,
+        store: Store | None = None,
+        on_notice: Callable[[OpenNotice], None] | None = None,
+    ) -> None:
+        self.config = config
+        self._store = store
+        self._path = store.path if store is not None else config.db_path
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+        self._on_notice = on_notice
+        #: The segmentation the user sees (set by the cluster calls below).
+        self.result: SegmentResult | None = None
+        self._recommender = None
+        self._rec_lock = threading.Lock()
+
+    # ------------------------------------------------------------------ the store
+    @property
+    def demo(self) -> bool:
+        return self.config.demo
+
+    @property
+    def notice(self) -> OpenNotice | None:
+        """What the user should hear about opening the store (a broken file moved aside)."""
+        return self._store.notice if self._store is not None else None
+
+    def open(self, prepare: bool = True) -> Session:
+        """Open (create, migrate) the store now; ``prepare`` also builds the demo library.
+
+        The TUI opens before its workers start, so a new database is migrated exactly
+        once, and prepares in a worker, so generating the demo never delays the first paint.
+        """
+        if self._store is None:
+            self._store = Store.open(self._path)
+            if self._store.notice and self._on_notice is not None:
+                self._on_notice(self._store.notice)
+        if prepare:
+            self.prepare()
+        return self
+
+    def prepare(self) -> bool:
+        """Generate the demo library on first use (``--demo``); True if it was made now.
+
+        Cheap and numpy-free once it exists, so it may run before the first paint."""
+        if not self.demo:
+            return False
+        from spotui.sources.demo import ensure_demo
+
+        with self._db() as store:
+            return ensure_demo(store)
+
+    @contextmanager
+    def _db(self) -> Iterator[Store]:
+        """The calling thread's store: the session's own, or one for this call."""
+        if threading.get_ident() == self._owner:
+            if self._store is None:
+                self.open()
+            yield self._store
+            return
+        held = getattr(self._local, "store", None)
+        if held is not None:  # an outer call on this thread already opened one
+            yield held
+            return
+        with Store.open(self._path) as store:
+            self._local.store = store
+            try:
+                yield store
+            finally:
+                self._local.store = None
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # ------------------------------------------------------------------ reading
+    def has_library(self) -> bool:
+        with self._db() as store:
+            return store.has_library()
+
+    def status(self) -> dict[str, Any]:
+        """Counts of what is stored, the database and its schema version."""
+        with self._db() as store:
+            return {
+                **store.counts(),
+                "database": str(store.path),
+                "schema_version": store.schema_version,
+                "demo": self.demo,
+            }
+
+    def library_snapshot(self, columns: Sequence[str]) -> tuple[list[tuple], SegmentResult | None]:
+        """What the TUI paints first: ``(id, title, artists, *columns)`` rows of the library
+        and the stored segmentation (possibly stale). No numpy, no scikit-learn."""
+        from spotui.analysis.result import load_result
+
+        with self._db() as store:
+            self.prepare()
+            rows = store.library_table_rows(columns)
+            self.result = load_result(store)
+        return rows, self.result
+
+    def tracks(self, track_ids: Sequence[str]) -> list[Track]:
+        with self._db() as store:
+            return store.get_tracks(track_ids)
+
+    def track_detail(self, track_id: str) -> TrackDetail:
+        with self._db() as store:
+            track, features = store.get_track(track_id), store.get_features(track_id)
+        cluster = self.cluster_of(track_id)
+        note = "Not in a cluster yet." if cluster is None and features is not None else ""
+        return TrackDetail(track, features, cluster, note)
+
+    # ------------------------------------------------------------------ clusters
+    def cluster_of(self, track_id: str) -> Cluster | None:
+        result = self.result
+        cid = result.assignments.get(track_id) if result is not None else None
+        if cid is None:
+            return None
+        return next((c for c in result.clusters if c.id == cid), None)
+
+    def clusters_current(self, result: SegmentResult | None) -> bool:
+        """Whether ``result`` was made from the library as it is now (hashes the library)."""
+        if result is None:
+            return False
+        from spotui.analysis.segment import is_current
+
+        with self._db() as store:
+            return is_current(store, result)
+
+    def clusters(
+        self, progress: Progress | None = None, cancel: CancelCheck | None = None
+    ) -> SegmentResult:
+        """The clusters the user sees: the stored result if it matches the library, else
+        recomputed *with the stored k and method* (stable ids), else computed afresh."""
+        from spotui.analysis.segment import is_current, load_result, segment
+
+        with self._db() as store:
+            result = load_result(store)
+            if result is None:
+                result = segment(store, progress=progress, cancel=cancel)
+            elif not is_current(store, result):
+                result = segment(
+                    store,
+                    k=result.requested_k,
+                    method=result.method,
+                    progress=progress,
+                    cancel=cancel,
+                )
+        self.result = result
+        return result
+
+    def segment(
+        self,
+        k: int | None = None,
+        method: str | None = None,
+        *,
+        force: bool = False,
+        progress: Progress | None = None,
+        cancel: CancelCheck | None = None,
+    ) -> SegmentResult:
+        """Segment with the k and method the user asked for (stored for the next time)."""
+        from spotui.analysis.segment import segment
+        from spotui.feature_spec import DEFAULT_METHOD
+
+        with self._db() as store:
+            result = segment(
+                store,
+                k=k,
+                method=method or DEFAULT_METHOD,
+                progress=progress,
+                cancel=cancel,
+                force=force,
+            )
+        self.result = result
+        return result
+
+    def _shown(self, progress: Progress | None = None, cancel: CancelCheck | None = None):
+        return self.result if self.result is not None else self.clusters(progress, cancel)
+
+    # ------------------------------------------------------------------ recommendations
+    def recommender(self):
+        """The recommendation pool, built once per data change (call from a worker)."""
+        with self._rec_lock:
+            if self._recommender is None:
+                from spotui.analysis.recommend import Recommender
+
+                with self._db() as store:
+                    self._recommender = Recommender.from_store(store)
+            return self._recommender
+
+    def library_changed(self) -> None:
+        """After a sync or import: the next recommendation rebuilds its pool."""
+        with self._rec_lock:
+            self._recommender = None
+
+    def recommend(
+        self,
+        seeds: Seeds,
+        n: int = 10,
+        new_only: bool = False,
+        *,
+        diversity: float | None = None,
+        artist_cap: int | None = None,
+        progress: Progress | None = None,
+    ) -> Recommendations:
+        """Tracks that sound like the seeds. ``diversity``/``artist_cap`` None: the
+        defaults; ``artist_cap`` 0: no limit. ``progress`` reports segmenting, when cluster
+        seeds need the clusters first."""
+        cluster = None
+        if seeds.kind == CLUSTER:
+            result = self._shown(progress)
+            cluster = result.cluster(seeds.cluster_id)  # NotFoundError for an unknown id
+            seed_ids = result.tracks_in(cluster.id)
+        else:
+            seed_ids = list(seeds.ids)
+        options: dict[str, Any] = {}
+        if diversity is not None:
+            options["diversity"] = diversity
+        if artist_cap is not None:
+            options["artist_cap"] = artist_cap or None
+        rec = self.recommender()
+        results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
+        first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
+        return Recommendations(seeds, seed_ids, results, first=first, cluster=cluster)
+
+    def pane_title(self, seeds: Seeds) -> str:
+        """A short title for a recommendation list, known before it is computed."""
+        if seeds.kind == SELECTION:
+            return "Like the map selection"
+        if seeds.kind == CLUSTER:
+            result = self.result
+            label = next(
+                (c.label for c in (result.clusters if result else []) if c.id == seeds.cluster_id),
+                f"c{seeds.cluster_id}",
+            )
+            return f"Like cluster {label}"
+        track = self.tracks(seeds.ids[:1])
+        return f"Like “{track[0].name}”" if track else "Recommendations"
+
+    # ------------------------------------------------------------------ getting tracks in
+    def import_csv(
+        self, path: str | Path, kind: str = "library", progress: Progress = no_progress
+    ) -> ImportResult:
+        from spotui.sources.csv_import import import_csv
+
+        with self._db() as store:
+            result = import_csv(store, path, kind=kind, progress=progress)
+        self.library_changed()
+        return result
+
+    def client(self):
+        """A Spotify client for this user; None in demo mode (actions go to the outbox)."""
+        if self.demo:
+            return None
+        from spotui.spotify.client import SpotifyClient
+
+        return SpotifyClient(self.config)
+
+    @contextmanager
+    def _spotify(self, needed: bool = True) -> Iterator[Any]:
+        client = self.client() if needed else None
+        try:
+            yield client
+        finally:
+            if client is not None:
+                client.close()
+
+    def login(
+        self,
+        *,
+        announce: Callable[[str], None] = lambda url: None,
+        open_browser: bool = True,
+        timeout: float | None = None,
+        cancel: CancelCheck | None = None,
+        port: int | None = None,
+    ) -> dict:
+        """Log in with Spotify (PKCE, loopback callback); facts about the stored token."""
+        from spotui.spotify.auth import DEFAULT_LOGIN_TIMEOUT, login
+
+        if self.demo:
+            raise UserError("The demo library needs no login. Run `spotui login` without --demo.")
+        config = dataclasses.replace(self.config, redirect_port=port) if port else self.config
+        config.require_client_id()
+        return login(
+            config,
+            announce=announce,
+            open_browser=open_browser,
+            timeout=DEFAULT_LOGIN_TIMEOUT if timeout is None else timeout,
+            cancel=cancel,
+        )
+
+    def logout(self) -> bool:
+        from spotui.spotify.auth import logout
+
+        return logout(self.config)
+
+    def sync(
+        self,
+        progress: Progress = no_progress,
+        cancel: CancelCheck | None = None,
+        *,
+        workers: int | None = None,
+        features: bool = True,
+    ) -> SyncOutcome:
+        """Sync the Spotify library, then look up audio features for tracks without them.
+
+        Progress messages are :class:`spotui.progress.Step` values naming their phase."""
+        from spotui.sources.feature_providers import default_providers, lookup_features
+        from spotui.spotify.sync import DEFAULT_WORKERS, sync_library
+
+        if self.demo:
+            raise UserError(DEMO_NOT_SYNCED.format(cmd="sync"))
+        self.config.require_client_id()
+        with self._spotify() as client, self._db() as store:
+            library = sync_library(
+                store, client, progress=progress, cancel=cancel, workers=workers or DEFAULT_WORKERS
+            )
+            found = None
+            if features:
+                providers = default_providers(self.config, client)
+                found = lookup_features(store, providers, progress=progress, cancel=cancel)
+        self.library_changed()
+        return SyncOutcome(library, found)
+
+    @staticmethod
+    def sync_phases() -> tuple[str, ...]:
+        """The phases :meth:`sync` reports, in order (the ``phase`` of its progress steps)."""
+        from spotui.sources.feature_providers import PHASE
+        from spotui.spotify.sync import PHASES
+
+        return (*PHASES, PHASE)
+
+    def lookup_features(
+        self, retry: bool = False, progress: Progress = no_progress
+    ) -> FeatureResult:
+        """Ask the providers about library tracks without audio features (Spotify only if
+        logged in)."""
+        from spotui.sources.feature_providers import default_providers, lookup_features
+
+        if self.demo:
+            raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
+        logged_in = self.config.client_id and self.config.token_path.exists()
+        with self._spotify(needed=bool(logged_in)) as spotify, self._db() as store:
+            providers = default_providers(self.config, spotify)
+            result = lookup_features(store, providers, retry=retry, progress=progress)
+        self.library_changed()
+        return result
+
+    def doctor(self) -> list:
+        """Setup checks, each OK or what to fix (:class:`spotui.doctor.Check`)."""
+        from spotui.doctor import run_checks
+
+        with self._db() as store:
+            return run_checks(self.config, store)
+
+    # ------------------------------------------------------------------ getting tracks out
+    def cluster_target(self, cluster_id: int, name: str | None = None) -> ExportTarget:
+        from spotui.export.targets import cluster_target
+
+        return cluster_target(self._shown(), cluster_id, name)
+
+    def selection_target(self, track_ids: Sequence[str]) -> ExportTarget:
+        from spotui.export.targets import selection_target
+
+        return selection_target(track_ids)
+
+    def recommendations_target(
+        self, recs: Recommendations, name: str | None = None, *, file: bool = False
+    ) -> ExportTarget:
+        from spotui.export import targets
+
+        make = targets.recommendations_file if file else targets.recommendations_target
+        return make(recs, name)
+
+    def export(
+        self,
+        target: ExportTarget,
+        *,
+        public: bool = False,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> ExportResult:
+        """Export as a (private) Spotify playlist; the same target replaces its playlist.
+        ``dry_run`` returns the planned requests and sends and writes nothing."""
+        from spotui.export.playlists import export_tracks
+
+        with self._spotify(needed=not dry_run) as client, self._db() as store:
+            return export_tracks(
+                client,
+                store,
+                self.config,
+                target.key,
+                target.name,
+                target.description or "",
+                list(target.track_ids),
+                public=public,
+                dry_run=dry_run,
+                progress=progress,
+            )
+
+    def write_file(self, target: ExportTarget, fmt: str, out_path: str | Path) -> FileResult:
+        from spotui.export.files import write_target
+
+        with self._db() as store:
+            return write_target(store, target, fmt, out_path)
+
+    def write_cluster_files(self, fmt: str, out_dir: str | Path) -> list[FileResult]:
+        """One file per cluster the user sees, in ``out_dir``."""
+        from spotui.export.files import write_clusters
+
+        result = self._shown()
+        with self._db() as store:
+            return write_clusters(store, result, fmt, out_dir)
+
+    def ask_before_queueing(self, n_tracks: int, what: str) -> str | None:
+        """The question to ask before queueing that many tracks, or None to just queue."""
+        from spotui.export.queue import ask_before_queueing
+
+        return ask_before_queueing(n_tracks, what)
+
+    def queue(
+        self,
+        track_ids: Sequence[str],
+        device: str | None = None,
+        *,
+        progress: Progress | None = None,
+        cancel: CancelCheck | None = None,
+    ) -> QueueResult:
+        """Queue on the playing device (or ``device``), each track exactly once."""
+        from spotui.export.queue import queue_tracks
+
+        with self._spotify() as client:
+            return queue_tracks(
+                client, self.config, track_ids, device=device, progress=progress, cancel=cancel
+            )
