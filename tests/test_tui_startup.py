@@ -21,11 +21,6 @@ from spotui.tui.widgets import feature_bars
 
 def test_feature_bars_unit_matches_the_analysis() -> None:
     assert feature_bars.MOOD_FEATURES == analysis_matrix.MOOD_FEATURES
-    assert feature_bars._RANGES == {
-        "tempo": analysis_matrix.TEMPO_RANGE,
-        "loudness": analysis_matrix.LOUDNESS_RANGE,
-    }
-    assert feature_bars._SQRT == analysis_matrix._SQRT_COLUMNS
     rng = random.Random(3)
     values = [rng.uniform(-60, 260) for _ in range(300)] + [0.0, 0.25, 1.0, 50.0, 200.0, -35.0]
     for name in analysis_matrix.MOOD_FEATURES:

@@ -25,6 +25,8 @@ from itertools import compress
 
 import numpy as np
 
+from spotui.analysis.why import RANGES, SQRT_COLUMNS
+
 #: The columns used for mood, in matrix order.
 MOOD_FEATURES: tuple[str, ...] = (
     "danceability",
@@ -63,9 +65,9 @@ DEFAULT_WEIGHTS: dict[str, float] = {
 REQUIRED_FEATURES: tuple[str, ...] = ("danceability", "energy", "valence")
 MAX_MISSING = 2
 
-TEMPO_RANGE = (50.0, 200.0)
-LOUDNESS_RANGE = (-35.0, 0.0)
-_SQRT_COLUMNS = ("speechiness", "liveness")
+TEMPO_RANGE = RANGES["tempo"]
+LOUDNESS_RANGE = RANGES["loudness"]
+_SQRT_COLUMNS = SQRT_COLUMNS
 #: Smallest spread a column is divided by, in 0..1 unit space: a column that barely varies in
 #: this library (one genre, identical tracks) stays near 0 instead of having its noise blown
 #: up to unit variance.

@@ -42,6 +42,9 @@ class SpotuiApp(App):
         self.background_status = ""
         self._recommender = None
         self._rec_lock = threading.Lock()
+        #: The mood map's last selection (kept when the map is closed and reopened).
+        self.map_selection: list[str] = []
+        self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
         #: Set once the main screen first shows the library (benchmarks wait for it).
         self.library_shown = threading.Event()
         # Read the stored library and clusters while Textual starts up (SQLite releases
@@ -205,6 +208,16 @@ class SpotuiApp(App):
                 with self.open_worker_store() as store:
                     self._recommender = Recommender.from_store(store)
             return self._recommender
+
+    def texture_coords(self) -> dict[str, tuple[float, float]]:
+        """The map's PCA view for the current result (call from a worker; cached)."""
+        key = self.result.fingerprint if self.result is not None else ""
+        if self._texture is None or self._texture[0] != key:
+            from spotui.analysis.segment import texture_coords
+
+            with self.open_worker_store() as store:
+                self._texture = (key, texture_coords(store))
+        return self._texture[1]
 
     def library_changed(self) -> None:
         """After a sync or import: reload (or open the main screen), re-segment if needed."""

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
+from spotui.analysis.why import explain_membership
 from spotui.errors import UserError
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
@@ -238,7 +239,10 @@ class MainScreen(Screen):
         note = (
             "" if cluster is not None else ("Not in a cluster yet." if features is not None else "")
         )
-        detail.show(track, features, cluster, note)
+        why = []
+        if cluster is not None and features is not None and app.result is not None:
+            why = explain_membership({**features.as_dict(), "track_id": track.id}, app.result)
+        detail.show(track, features, cluster, note, why)
 
     # ------------------------------------------------------------------ recommendations
     def rec_target(self) -> tuple[str, list[str]] | None:

@@ -3,13 +3,12 @@ each bar, and the reasons the segmentation gave for that cluster."""
 
 from __future__ import annotations
 
-import math
-
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
+from spotui.analysis.why import unit_value
 from spotui.model import Cluster, Features, Track
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -37,24 +36,8 @@ MOOD_FEATURES: tuple[str, ...] = (
     "tempo",
     "loudness",
 )
-#: Fixed ranges of ``spotui.analysis.matrix.to_unit`` (TEMPO_RANGE, LOUDNESS_RANGE).
-_RANGES = {"tempo": (50.0, 200.0), "loudness": (-35.0, 0.0)}
-_SQRT = ("speechiness", "liveness")
-
-
-def unit(feature: str, value: float | None) -> float | None:
-    """A raw feature value on the 0..1 scale the bars use: the analysis's ``to_unit`` for
-    one value, in plain Python (float64 throughout, so the same result)."""
-    if value is None:
-        return None
-    v = float(value)
-    if v != v:  # NaN stays NaN
-        return v
-    if feature in _RANGES:
-        lo, hi = _RANGES[feature]
-        return min(max((v - lo) / (hi - lo), 0.0), 1.0)
-    v = min(max(v, 0.0), 1.0)
-    return math.sqrt(v) if feature in _SQRT else v
+#: One value on the 0..1 scale the bars use: the analysis's ``to_unit`` in plain Python.
+unit = unit_value
 
 
 def bar(fraction: float, width: int, marker: float | None, color: str) -> Text:
@@ -96,8 +79,9 @@ class FeatureBars(Static):
         features: Features | None,
         cluster: Cluster | None,
         note: str = "",
+        why: list[str] | None = None,
     ) -> None:
-        self._data = (track, features, cluster, note)
+        self._data = (track, features, cluster, note, why or [])
         self.update(self._render_detail())
 
     def on_resize(self) -> None:
@@ -105,7 +89,7 @@ class FeatureBars(Static):
             self.update(self._render_detail())
 
     def _render_detail(self):
-        track, features, cluster, note = self._data
+        track, features, cluster, note, why = self._data
         if track is None:
             return Text(note or "No track selected.", style="dim")
         head = Text()
@@ -146,8 +130,12 @@ class FeatureBars(Static):
                 nums.append(f" / {fmt(name, centroid[name])}", style="dim")
             table.add_row(Text(SHORT.get(name, name), style="dim"), cell, nums)
         parts.append(table)
+        if why:
+            parts.append(Text("Why this track is here:", style="bold"))
+            for r in why:
+                parts.append(Text(f" • {r}"))
         if cluster is not None and cluster.reasons:
-            parts.append(Text("Why this cluster:", style="bold"))
+            parts.append(Text("About this mood:", style="bold"))
             for r in cluster.reasons:
                 parts.append(Text(f" • {r}"))
         return Group(*parts)
