@@ -412,7 +412,8 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     proc = _run(["--demo", "segment", "--json"], env)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert list(data) == ["method", "k", "silhouette", "clusters", "unanalysed"]
+    assert list(data) == ["method", "k", "silhouette", "note", "clusters", "unanalysed"]
+    assert data["note"] is None  # the demo library is split into moods
     assert data["method"] == "kmeans" and 4 <= data["k"] <= 12
     assert isinstance(data["silhouette"], float)
     assert len(data["clusters"]) == data["k"]
@@ -438,6 +439,30 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     assert f"Unanalysed: {len(data['unanalysed'])} tracks have no audio features" in proc.stdout
     assert "stored result was used" in proc.stdout
     assert "NMI vs genres 0." in proc.stdout
+
+
+def test_cli_says_plainly_when_a_library_is_too_small(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    csv_path = tmp_path / "tiny.csv"
+    header = (
+        "Track URI,Track Name,Artist Name(s),Danceability,Energy,Valence,Acousticness,"
+        "Instrumentalness,Speechiness,Liveness,Tempo,Loudness"
+    )
+    lines = [header] + [
+        f"spotify:track:{i:022d},Song {i},Artist {i},0.{i + 1},0.{9 - i},0.{i + 2},0.1,0,0.05,"
+        f"0.1,{100 + i},-7"
+        for i in range(6)
+    ]
+    csv_path.write_text("\n".join(lines) + "\n")
+    proc = _run(["import", str(csv_path)], env)
+    assert proc.returncode == 0, proc.stderr
+    proc = _run(["segment"], {**env, "COLUMNS": "200"})
+    assert proc.returncode == 0, proc.stderr
+    assert "1 mood cluster\n" in proc.stdout or "1 mood cluster " in proc.stdout
+    assert "6 analysed tracks are too few to split into moods (at least 20 are needed)" in (
+        proc.stdout.replace("\n", " ")
+    )
+    assert proc.stderr.strip() == "" or "Warning" not in proc.stderr
 
     proc = _run(["--demo", "segment", "--k", "1"], env)
     assert proc.returncode == 2

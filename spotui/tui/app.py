@@ -172,8 +172,8 @@ class SpotuiApp(App):
             self.call_from_thread(self.set_data, None, result)
             self.call_from_thread(
                 self.notify,
-                f"{len(result.clusters)} mood clusters ({result.method}, k={result.k}).",
-                timeout=4,
+                result.summary(),
+                timeout=6 if result.note else 4,
             )
 
     def set_status(self, text: str) -> None:
