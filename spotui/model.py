@@ -87,3 +87,5 @@ class TrackDetail:
     features: Features | None
     cluster: Cluster | None
     note: str = ""
+    #: why the track sits in its cluster (its own distances, not the cluster's reasons)
+    why: tuple[str, ...] = ()

@@ -82,6 +82,7 @@ class Session:
         self.result: SegmentResult | None = None
         self._recommender = None
         self._rec_lock = threading.Lock()
+        self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
 
     # ------------------------------------------------------------------ the store
     @property
@@ -173,11 +174,19 @@ class Session:
             return store.get_tracks(track_ids)
 
     def track_detail(self, track_id: str) -> TrackDetail:
+        """A track, its features, its cluster and why it sits there (numpy-free)."""
+        from spotui.analysis.why import explain_membership
+
         with self._db() as store:
             track, features = store.get_track(track_id), store.get_features(track_id)
         cluster = self.cluster_of(track_id)
-        note = "Not in a cluster yet." if cluster is None and features is not None else ""
-        return TrackDetail(track, features, cluster, note)
+        if cluster is None:
+            note = "Not in a cluster yet." if features is not None else ""
+            return TrackDetail(track, features, None, note)
+        why = ()
+        if features is not None:
+            why = explain_membership({**features.as_dict(), "track_id": track_id}, self.result)
+        return TrackDetail(track, features, cluster, "", tuple(why))
 
     # ------------------------------------------------------------------ clusters
     def cluster_of(self, track_id: str) -> Cluster | None:
@@ -242,6 +251,17 @@ class Session:
             )
         self.result = result
         return result
+
+    def texture_coords(self) -> dict[str, tuple[float, float]]:
+        """The mood map's texture (PCA) view of the clusters shown; computed once per result."""
+        key = self.result.fingerprint if self.result is not None else ""
+        cached = self._texture
+        if cached is None or cached[0] != key:
+            from spotui.analysis.segment import texture_coords
+
+            with self._db() as store:
+                cached = self._texture = (key, texture_coords(store))
+        return cached[1]
 
     def _shown(self, progress: Progress | None = None, cancel: CancelCheck | None = None):
         return self.result if self.result is not None else self.clusters(progress, cancel)

@@ -242,3 +242,38 @@ async def test_sorting_by_a_feature_at_80_columns(demo_app):
         assert "sorted by Energy ▼" in status
         energies = [demo_app.session.track_detail(t).features.energy for t in view_ids(screen)[:20]]
         assert energies == sorted(energies, reverse=True)
+
+
+@sync
+async def test_map_has_mood_axes_texture_view_and_keeps_the_selection(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("m")
+        await pilot.pause(0.2)
+        screen = pilot.app.screen
+        assert "energetic" in str(screen.query_one("#axis-top").render())
+        assert "sad · valence · happy" in str(screen.query_one("#axis-bottom").render())
+        mood_map = screen.map
+        result = pilot.app.result
+        # mood view: x is valence, y is energy, in Spotify's own 0..1 units
+        some = mood_map.ids[0]
+        assert (mood_map.xs[0], mood_map.ys[0]) == result.coords[some]
+        await pilot.press("space", *["shift+right"] * 3, *["shift+down"] * 2, "space")
+        await pilot.pause(0.1)
+        chosen = list(mood_map.selected)
+        assert chosen
+        await pilot.press("p")  # texture (PCA) view, computed in a worker
+        for _ in range(50):
+            await pilot.pause(0.1)
+            if mood_map.mode == "texture":
+                break
+        assert mood_map.mode == "texture"
+        assert "principal component" in str(screen.query_one("#axis-top").render())
+        assert (mood_map.xs[0], mood_map.ys[0]) != result.coords[some]
+        assert mood_map.selected == chosen  # the selection survives the view switch
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("m")
+        await pilot.pause(0.2)
+        assert pilot.app.screen.map.selected == chosen  # ... and reopening the map
+        assert pilot.app.screen.map.mode == "mood"

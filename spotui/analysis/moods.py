@@ -1,112 +1,110 @@
-"""Cluster centroid -> a short mood label a person recognises, with the numbers behind it.
+"""Mood labels that are true of a cluster's tracks, not just of its average.
 
-How a label is made (the rules the tests check):
+A centroid can sit where no track is: a cluster half ballads, half club tracks averages to
+"mid energy". So every word of a label is a **claim about tracks** (:class:`Word`: a
+condition on Spotify's absolute scales, e.g. "Instrumental" = instrumentalness >= 0.5, the bar
+Spotify itself documents) and is used only when it holds for at least :data:`MIN_SHARE` of the
+cluster's members. The rules the tests check:
 
-1. **Mood word** from the centroid's absolute energy and valence (Spotify's 0..1 scales),
-   on a 3 x 3 grid (:data:`MOOD_GRID`). Absolute, not relative to the library: a cluster of
-   metal is "Intense" even in a library of nothing but metal.
-2. **Modifier**: the most distinctive feature of the cluster *relative to the library*
-   (:data:`MODIFIERS`), e.g. "Acoustic" when acousticness is at least 0.5 and clearly above
-   the library's mean. Distinctiveness is measured in library standard deviations (z).
-   The label is the mood word plus the strongest modifier: "Calm Acoustic".
-3. **Uniqueness**: where two clusters would share a label, each gets its second modifier;
-   if that does not separate them, a contrast word against the other clusters of the same
-   label is put in front ("Dark", "Fast", ...); as a last resort roman numerals by size.
-4. **Stability**: a cluster that kept its id across a re-run keeps its previous label as
-   long as that label is still true of the new centroid (same mood word, every modifier
-   still qualifies).
+1. **Mood word first**, from energy x valence: the most specific word that holds for the
+   members (two-axis words such as "Euphoric" before one-axis ones such as "Energetic", then
+   "Mellow"; "Mixed" when none does).
+2. **One texture modifier** ("Acoustic", "Instrumental", "Dance", "Spoken", "Live", ...) when
+   it holds for the members *and* stands out against the library: its share in the cluster is
+   at least :data:`MIN_LIFT` above its share in the whole library. No modifier when there is
+   only one cluster (it would describe the library, not a mood of it).
+3. **Unique labels, one word order**: words always appear in vocabulary order, so "Energetic
+   Instrumental" and "Instrumental Energetic" cannot both exist; clusters that would share a
+   label get their next qualifying modifier, then a numeral (II, III) as a last resort.
+4. **Stability**: a cluster that kept its id keeps its previous label while every word of it
+   still holds and it stays unique.
 
-Every label comes with ``reasons``: plain sentences with the numbers ("energy 0.82 vs
-library 0.61", "acousticness 0.85, 3.1x library").
-
-Pure Python; no numpy or scikit-learn needed.
+Reasons give the numbers: "energy ≥ 0.60, valence ≥ 0.55: 72% of tracks (library 31%)". The share computation needs numpy and imports it inside :func:`word_shares`; the rest
+of this module is pure Python because the TUI imports it (colours) before its first paint.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-#: Energy / valence level boundaries: below the first is "low", from the second on "high".
-ENERGY_BOUNDS = (0.40, 0.65)
-VALENCE_BOUNDS = (0.40, 0.60)
+#: A word is used only when it holds for at least this share of the cluster's tracks.
+MIN_SHARE = 0.60
+#: A modifier must hold for this much more of the cluster than of the whole library.
+MIN_LIFT = 0.20
 
-#: (energy level, valence level) -> mood word.
-MOOD_GRID: dict[tuple[str, str], str] = {
-    ("high", "high"): "Euphoric",
-    ("high", "mid"): "Energetic",
-    ("high", "low"): "Intense",
-    ("mid", "high"): "Upbeat",
-    ("mid", "mid"): "Mellow",
-    ("mid", "low"): "Moody",
-    ("low", "high"): "Serene",
-    ("low", "mid"): "Calm",
-    ("low", "low"): "Melancholic",
-}
+#: Energy / valence bars of the mood words (Spotify's 0..1 scales).
+ENERGY_HIGH, ENERGY_LOW = 0.60, 0.50
+VALENCE_HIGH, VALENCE_LOW = 0.55, 0.40
 
 
 @dataclass(frozen=True)
-class Modifier:
-    """A distinctive-feature word: applies when the centroid passes both thresholds.
+class Word:
+    """A label word and the condition a track must meet for the word to be true of it.
 
-    ``minimum``/``maximum`` is the absolute condition on the centroid value (raw units);
-    ``min_z`` how far (in library standard deviations) it must stand out in ``direction``.
-    ``priority`` ranks words of equal distinctiveness: timbre words (Acoustic, Dance...)
-    say more than tempo/loudness, which largely repeat energy.
+    ``conditions`` are ``(feature, ">=" | "<", value)`` on Spotify's absolute scales; a track
+    meets the word when it meets all of them. ``kind`` is "mood" (energy x valence, one per
+    label, first) or "texture" (modifiers).
     """
 
     word: str
-    feature: str
-    direction: int  # +1: high values, -1: low values
-    threshold: float  # absolute: value >= threshold (direction +1) or <= (direction -1)
-    min_z: float = 0.5
+    kind: str
+    conditions: tuple[tuple[str, str, float], ...]
+    specificity: int = 1
+    #: Ranks texture words of equal lift: timbre (Acoustic, Instrumental...) says more than
+    #: tempo or loudness, which largely repeat energy.
     priority: float = 1.0
 
+    def describe(self) -> str:
+        parts = []
+        for feature, op, value in self.conditions:
+            unit = " BPM" if feature == "tempo" else " dB" if feature == "loudness" else ""
+            shown = f"{value:.0f}" if feature in ("tempo", "loudness") else f"{value:.2f}"
+            parts.append(f"{feature} {'≥' if op == '>=' else '<'} {shown}{unit}")
+        return ", ".join(parts)
 
-MODIFIERS: tuple[Modifier, ...] = (
-    Modifier("Acoustic", "acousticness", +1, 0.50),
-    Modifier("Instrumental", "instrumentalness", +1, 0.50),
-    Modifier("Dance", "danceability", +1, 0.65),
-    Modifier("Spoken", "speechiness", +1, 0.20),
-    Modifier("Live", "liveness", +1, 0.45),
-    Modifier("Fast", "tempo", +1, 125.0, 0.75, 0.6),
-    Modifier("Slow", "tempo", -1, 90.0, 0.75, 0.6),
-    Modifier("Loud", "loudness", +1, -6.0, 0.75, 0.6),
-    Modifier("Soft", "loudness", -1, -15.0, 0.75, 0.6),
-    Modifier("Electric", "acousticness", -1, 0.10, 0.5, 0.5),
-    Modifier("Vocal", "instrumentalness", -1, 0.05, 0.5, 0.5),
+
+_E, _V = "energy", "valence"
+#: The vocabulary, in label word order. Mood words: most specific first.
+WORDS: tuple[Word, ...] = (
+    Word("Euphoric", "mood", ((_E, ">=", ENERGY_HIGH), (_V, ">=", VALENCE_HIGH)), 3),
+    Word("Intense", "mood", ((_E, ">=", ENERGY_HIGH), (_V, "<", VALENCE_LOW)), 3),
+    Word("Serene", "mood", ((_E, "<", ENERGY_LOW), (_V, ">=", VALENCE_HIGH)), 3),
+    Word("Melancholic", "mood", ((_E, "<", ENERGY_LOW), (_V, "<", VALENCE_LOW)), 3),
+    Word("Energetic", "mood", ((_E, ">=", ENERGY_HIGH),), 2),
+    Word("Calm", "mood", ((_E, "<", ENERGY_LOW),), 2),
+    Word("Cheerful", "mood", ((_V, ">=", VALENCE_HIGH),), 2),
+    Word("Moody", "mood", ((_V, "<", VALENCE_LOW),), 2),
+    Word("Mellow", "mood", ((_E, ">=", 0.35), (_E, "<", 0.75)), 1),
+    Word("Acoustic", "texture", (("acousticness", ">=", 0.5),)),
+    Word("Electric", "texture", (("acousticness", "<", 0.1),)),
+    Word("Instrumental", "texture", (("instrumentalness", ">=", 0.5),)),
+    Word("Vocal", "texture", (("instrumentalness", "<", 0.1),)),
+    Word("Dance", "texture", (("danceability", ">=", 0.65),)),
+    Word("Spoken", "texture", (("speechiness", ">=", 0.33),)),
+    Word("Live", "texture", (("liveness", ">=", 0.8),)),
+    Word("Fast", "texture", (("tempo", ">=", 130.0),), priority=0.7),
+    Word("Slow", "texture", (("tempo", "<", 95.0),), priority=0.7),
+    Word("Loud", "texture", (("loudness", ">=", -6.0),), priority=0.7),
+    Word("Quiet", "texture", (("loudness", "<", -12.0),), priority=0.7),
 )
+WORD_BY_NAME: dict[str, Word] = {w.word: w for w in WORDS}
+#: The mood word of a cluster none of the mood words is true of.
+MIXED = "Mixed"
 
-#: Contrast words put in front to tell apart clusters that would share a label:
-#: feature -> (word for higher than the others, word for lower).
+#: Contrast words, used only to tell apart clusters that would otherwise share a label
+#: (common in a one-genre library, where no texture stands out against the library):
+#: feature -> (word for above the library's median, word for below). A track meets the word
+#: when it is on that side of the median; the word needs :data:`CONTRAST_SHARE` of the members.
 CONTRAST_WORDS: dict[str, tuple[str, str]] = {
     "valence": ("Bright", "Dark"),
     "energy": ("Driving", "Gentle"),
-    "tempo": ("Fast", "Slow"),
-    "loudness": ("Loud", "Soft"),
     "danceability": ("Groovy", "Loose"),
-    "acousticness": ("Acoustic", "Electric"),
-    "instrumentalness": ("Instrumental", "Vocal"),
-    "speechiness": ("Wordy", "Sung"),
-    "liveness": ("Live", "Studio"),
+    "acousticness": ("Organic", "Synthetic"),
+    "tempo": ("Brisk", "Unhurried"),
+    "loudness": ("Punchy", "Soft"),
 }
-
-#: Typical spread of each feature, used when the library's own is unknown or degenerate.
-DEFAULT_SD: dict[str, float] = {
-    "danceability": 0.15,
-    "energy": 0.2,
-    "valence": 0.2,
-    "acousticness": 0.3,
-    "instrumentalness": 0.3,
-    "speechiness": 0.1,
-    "liveness": 0.15,
-    "tempo": 25.0,
-    "loudness": 5.0,
-}
-
-#: Features whose reasons read best as a ratio ("3.1x library") when far above the library.
-_RATIO_FEATURES = ("acousticness", "instrumentalness", "speechiness", "liveness")
+CONTRAST_SHARE = 0.70
 
 #: Fixed palette (hex, understood by both rich and Textual), indexed by cluster id.
 PALETTE: tuple[str, ...] = (
@@ -136,17 +134,43 @@ def cluster_color(cluster_id: int) -> str:
     return PALETTE[cluster_id % len(PALETTE)]
 
 
-def level(value: float, bounds: tuple[float, float]) -> str:
-    if value < bounds[0]:
-        return "low"
-    if value >= bounds[1]:
-        return "high"
-    return "mid"
+def word_shares(raw, cluster_of, columns: Sequence[str]) -> tuple[dict, dict]:
+    """Share of each cluster's tracks (and of the library) that each word is true of.
 
+    ``raw``: (n, len(columns)) array in original units; ``cluster_of``: the n cluster ids.
+    Returns ``({cluster id: {word: share}}, {word: library share}))``.
+    """
+    import numpy as np
 
-def mood_word(energy: float, valence: float) -> str:
-    """The energy x valence mood word of a centroid."""
-    return MOOD_GRID[(level(energy, ENERGY_BOUNDS), level(valence, VALENCE_BOUNDS))]
+    raw = np.asarray(raw, dtype=np.float64)
+    cluster_of = np.asarray(cluster_of)
+    ids, inv = np.unique(cluster_of, return_inverse=True)
+    counts = np.bincount(inv, minlength=len(ids)).astype(np.float64)
+    per: dict[int, dict[str, float]] = {int(c): {} for c in ids}
+    library: dict[str, float] = {}
+
+    def add(word: str, ok: np.ndarray) -> None:
+        library[word] = float(ok.mean()) if len(ok) else 0.0
+        hits = np.bincount(inv, weights=ok.astype(np.float64), minlength=len(ids))
+        for i, c in enumerate(ids):
+            per[int(c)][word] = float(hits[i] / counts[i])
+
+    for w in WORDS:
+        if any(f not in columns for f, _, _ in w.conditions):
+            continue
+        ok = np.ones(len(raw), dtype=bool)
+        for feature, op, value in w.conditions:
+            col = raw[:, columns.index(feature)]
+            ok &= col >= value if op == ">=" else col < value
+        add(w.word, ok)
+    for feature, (up, down) in CONTRAST_WORDS.items():
+        if feature in columns and len(raw):
+            col = raw[:, columns.index(feature)]
+            median = float(np.median(col))
+            library[f"median:{feature}"] = median
+            add(up, col > median)
+            add(down, col < median)
+    return per, library
 
 
 @dataclass(frozen=True)
@@ -154,188 +178,167 @@ class MoodLabel:
     label: str
     reasons: tuple[str, ...]
     mood: str
-    modifiers: tuple[str, ...]  # qualifying modifier words, strongest first
+    modifiers: tuple[str, ...]  # qualifying texture words, most distinctive first
 
 
-def _sd(feature: str, library_sd: Mapping[str, float] | None) -> float:
-    value = (library_sd or {}).get(feature)
-    if value is None or not math.isfinite(value) or value <= 1e-6:
-        return DEFAULT_SD.get(feature, 1.0)
-    return float(value)
+def mood_of(shares: Mapping[str, float]) -> str:
+    """The most specific mood word true of at least :data:`MIN_SHARE` of the tracks."""
+    found = [
+        (w.specificity, shares.get(w.word, 0.0), w.word)
+        for w in WORDS
+        if w.kind == "mood" and shares.get(w.word, 0.0) >= MIN_SHARE
+    ]
+    return max(found)[2] if found else MIXED
 
 
-def z_scores(
-    centroid: Mapping[str, float],
-    library_mean: Mapping[str, float],
-    library_sd: Mapping[str, float] | None = None,
-) -> dict[str, float]:
-    """How far each feature of ``centroid`` is from the library, in library SDs."""
-    return {
-        f: (centroid[f] - library_mean[f]) / _sd(f, library_sd)
-        for f in centroid
-        if f in library_mean
-    }
-
-
-def qualifying_modifiers(
-    centroid: Mapping[str, float],
-    library_mean: Mapping[str, float],
-    library_sd: Mapping[str, float] | None = None,
-) -> list[Modifier]:
-    """Modifiers true of ``centroid``, most distinctive first (ties by vocabulary order)."""
-    z = z_scores(centroid, library_mean, library_sd)
+def modifiers_of(shares: Mapping[str, float], library: Mapping[str, float]) -> list[str]:
+    """Texture words true of the tracks and distinctive against the library, best first."""
     found = []
-    for order, m in enumerate(MODIFIERS):
-        if m.feature not in centroid or m.feature not in z:
-            continue
-        value = centroid[m.feature]
-        passes = value >= m.threshold if m.direction > 0 else value <= m.threshold
-        zd = z[m.feature] * m.direction
-        if passes and zd >= m.min_z:
-            found.append((-(zd * m.priority), order, m))
-    found.sort(key=lambda t: (t[0], t[1]))
-    return [m for _, _, m in found]
+    for order, w in enumerate(WORDS):
+        s = shares.get(w.word, 0.0)
+        lift = s - library.get(w.word, 0.0)
+        if w.kind == "texture" and s >= MIN_SHARE and lift >= MIN_LIFT:
+            found.append((-lift * w.priority, order, w.word))
+    return [word for _, _, word in sorted(found)]
 
 
-def reason(feature: str, value: float, library: float) -> str:
-    """One plain-words comparison of a centroid value with the library's."""
-    if feature == "tempo":
-        return f"tempo {value:.0f} BPM vs library {library:.0f}"
-    if feature == "loudness":
-        return f"loudness {value:.1f} dB vs library {library:.1f} dB"
-    if feature in _RATIO_FEATURES and library >= 0.01 and value >= 2 * library:
-        return f"{feature} {value:.2f}, {value / library:.1f}x library"
-    return f"{feature} {value:.2f} vs library {library:.2f}"
+def compose(mood: str, modifiers: Sequence[str]) -> str:
+    """A label from its words, always in vocabulary order (one order per set of words)."""
+    order = {w.word: i for i, w in enumerate(WORDS)}
+    return " ".join([mood, *sorted(modifiers, key=lambda m: order.get(m, len(order)))])
 
 
-def explain(
-    centroid: Mapping[str, float],
-    library_mean: Mapping[str, float],
-    library_sd: Mapping[str, float] | None = None,
-    words: tuple[str, ...] = (),
-    limit: int = 5,
-) -> tuple[str, ...]:
-    """Reasons for a label: energy and valence (the mood word), then the features behind
-    ``words``, then whatever else stands out most (|z| >= 1), up to ``limit`` lines."""
-    z = z_scores(centroid, library_mean, library_sd)
-    order = ["energy", "valence"]
-    by_word = {m.word: m.feature for m in MODIFIERS}
-    by_word.update({w: f for f, pair in CONTRAST_WORDS.items() for w in pair})
-    for w in words:
-        f = by_word.get(w)
-        if f and f not in order:
-            order.append(f)
-    rest = sorted((f for f in z if f not in order and abs(z[f]) >= 1.0), key=lambda f: -abs(z[f]))
-    order.extend(rest)
-    return tuple(
-        reason(f, centroid[f], library_mean[f])
-        for f in order[:limit]
-        if f in centroid and f in library_mean
+def reason(word: str, shares: Mapping[str, float], library: Mapping[str, float]) -> str:
+    """Why ``word`` is in a label, with the numbers."""
+    for feature, pair in CONTRAST_WORDS.items():
+        if word in pair:
+            side = "above" if word == pair[0] else "below"
+            median = library.get(f"median:{feature}", 0.0)
+            return (
+                f"{feature} {side} library median {median:.2f}: "
+                f"{shares.get(word, 0.0):.0%} of tracks"
+            )
+    w = WORD_BY_NAME[word]
+    return (
+        f"{w.describe()}: {shares.get(word, 0.0):.0%} of tracks "
+        f"(library {library.get(word, 0.0):.0%})"
     )
 
 
-def _compose(mood: str, modifiers: list[str], prefix: str = "") -> str:
-    return " ".join(w for w in (prefix, mood, *modifiers) if w)
+def centroid_line(centroid: Mapping[str, float], library_mean: Mapping[str, float]) -> str:
+    """Average energy and valence against the library's, for context."""
+    fs = [f for f in ("energy", "valence") if f in centroid and f in library_mean]
+    if not fs:
+        return ""
+    mine = ", ".join(f"{f} {centroid[f]:.2f}" for f in fs)
+    lib = ", ".join(f"{library_mean[f]:.2f}" for f in fs)
+    return f"average {mine} (library {lib})"
 
 
-def _still_true(label: str, mood: str, modifiers: list[str]) -> bool:
-    """Whether an earlier label still describes a centroid (contrast prefixes excepted)."""
+def _still_true(label: str, mood: str, shares: Mapping[str, float], library) -> bool:
+    """Whether an earlier label still holds: same mood word, every modifier still qualifies."""
     words = [w for w in label.split() if w not in _ROMAN]
-    if mood not in words:
+    if words and words[0] in _CONTRAST:
+        if shares.get(words[0], 0.0) < CONTRAST_SHARE:
+            return False
+        words = words[1:]
+    if not words or words[0] != mood:
         return False
-    after = words[words.index(mood) + 1 :]
-    return all(w in modifiers for w in after)
+    qualifying = set(modifiers_of(shares, library))
+    return all(w in qualifying for w in words[1:])
 
 
 def label_clusters(
-    centroids: Mapping[int, Mapping[str, float]],
-    library_mean: Mapping[str, float],
-    library_sd: Mapping[str, float] | None = None,
+    shares: Mapping[int, Mapping[str, float]],
+    library: Mapping[str, float],
+    centroids: Mapping[int, Mapping[str, float]] | None = None,
+    library_mean: Mapping[str, float] | None = None,
     sizes: Mapping[int, int] | None = None,
     previous: Mapping[int, str] | None = None,
 ) -> dict[int, MoodLabel]:
-    """Unique labels and reasons for every cluster (centroids in raw feature units).
+    """Unique labels and reasons for every cluster from its :func:`word_shares`.
 
     ``previous`` maps cluster ids to the labels they had in the last run; they are kept
     when still true (see the module docstring).
     """
     sizes = sizes or {}
     previous = previous or {}
-    ids = sorted(centroids, key=lambda c: (-sizes.get(c, 0), c))
-    mood: dict[int, str] = {}
-    mods: dict[int, list[str]] = {}
-    for cid in ids:
-        c = centroids[cid]
-        mood[cid] = mood_word(c["energy"], c["valence"])
-        mods[cid] = [m.word for m in qualifying_modifiers(c, library_mean, library_sd)]
-
+    centroids = centroids or {}
+    ids = sorted(shares, key=lambda c: (-sizes.get(c, 0), c))
+    single = len(ids) == 1
+    mood = {cid: mood_of(shares[cid]) for cid in ids}
+    mods = {cid: [] if single else modifiers_of(shares[cid], library) for cid in ids}
     labels: dict[int, str] = {}
-    fixed: set[int] = set()
-    used_previous: set[str] = set()
+    used: dict[int, list[str]] = {}
     for cid in ids:
         old = previous.get(cid)
-        if old and old not in used_previous and _still_true(old, mood[cid], mods[cid]):
+        if old and old not in labels.values() and _still_true(old, mood[cid], shares[cid], library):
             labels[cid] = old
-            fixed.add(cid)
-            used_previous.add(old)
+            used[cid] = [w for w in old.split() if w not in _ROMAN and w != mood[cid]]
     for cid in ids:
-        if cid not in fixed:
-            labels[cid] = _compose(mood[cid], mods[cid][:1])
+        if cid not in labels:
+            used[cid] = mods[cid][:1]
+            labels[cid] = compose(mood[cid], used[cid])
+    _make_unique(ids, labels, used, mood, mods, set(previous) & set(labels), shares)
+    out: dict[int, MoodLabel] = {}
+    for cid in ids:
+        lines = []
+        if centroids.get(cid) and library_mean:
+            lines.append(centroid_line(centroids[cid], library_mean))
+        for word in (mood[cid], *used[cid]):
+            if word in WORD_BY_NAME or word in _CONTRAST:
+                lines.append(reason(word, shares[cid], library))
+        out[cid] = MoodLabel(
+            label=labels[cid],
+            reasons=tuple(x for x in lines if x),
+            mood=mood[cid],
+            modifiers=tuple(mods[cid]),
+        )
+    return out
 
-    def groups() -> list[list[int]]:
+
+_CONTRAST = {w for pair in CONTRAST_WORDS.values() for w in pair}
+
+
+def _make_unique(ids, labels, used, mood, mods, kept, shares) -> None:
+    """Second modifiers, then contrast words, then numerals, for colliding labels (in place)."""
+
+    def collisions() -> list[list[int]]:
         by: dict[str, list[int]] = {}
         for cid in ids:
             by.setdefault(labels[cid], []).append(cid)
         return [g for g in by.values() if len(g) > 1]
 
-    # Step 1: a second modifier for clusters that share a label.
-    for group in groups():
-        for cid in group:
-            if cid not in fixed and len(mods[cid]) > 1:
-                labels[cid] = _compose(mood[cid], mods[cid][:2])
-
-    # Step 2: a contrast word against the other members of the same label.
-    for group in groups():
-        for cid in group:
-            if cid in fixed:
-                continue
-            others = [o for o in group if o != cid]
-            words = labels[cid].split()
-            best: tuple[float, str] | None = None
-            for feature, (up, down) in CONTRAST_WORDS.items():
-                if feature not in centroids[cid]:
-                    continue
-                mean_other = sum(centroids[o][feature] for o in others) / len(others)
-                dz = (centroids[cid][feature] - mean_other) / _sd(feature, library_sd)
-                word = up if dz > 0 else down
-                if abs(dz) >= 0.3 and word not in words and (best is None or abs(dz) > best[0]):
-                    best = (abs(dz), word)
-            if best is not None:
-                labels[cid] = f"{best[1]} {labels[cid]}"
-
-    # Step 3: numerals, the biggest cluster (or the one that kept its label) goes without.
+    for group in collisions():
+        for cid in group[1:]:
+            extra = [m for m in mods[cid] if m not in used[cid]]
+            taken = set(labels.values())
+            for m in extra:
+                candidate = compose(mood[cid], [*used[cid], m])
+                if candidate not in taken:
+                    used[cid] = [*used[cid], m]
+                    labels[cid] = candidate
+                    break
+    for group in collisions():
+        for cid in group[1:]:
+            taken = set(labels.values())
+            options = sorted(
+                (w for w in _CONTRAST if shares[cid].get(w, 0.0) >= CONTRAST_SHARE),
+                key=lambda w: (-shares[cid][w], w),
+            )
+            for w in options:
+                if f"{w} {labels[cid]}" not in taken:
+                    used[cid] = [w, *used[cid]]
+                    labels[cid] = f"{w} {labels[cid]}"
+                    break
     taken = set(labels.values())
-    for group in groups():
-        keep = next((c for c in group if c in fixed), group[0])
+    for group in collisions():
+        keep = next((c for c in group if c in kept), group[0])
         n = 0
         for cid in group:
             if cid == keep:
                 continue
-            while True:
-                candidate = f"{labels[keep]} {_ROMAN[n]}"
+            while f"{labels[keep]} {_ROMAN[n]}" in taken:
                 n += 1
-                if candidate not in taken:
-                    break
-            labels[cid] = candidate
-            taken.add(candidate)
-
-    out: dict[int, MoodLabel] = {}
-    for cid in ids:
-        words = tuple(w for w in labels[cid].split() if w != mood[cid] and w not in _ROMAN)
-        out[cid] = MoodLabel(
-            label=labels[cid],
-            reasons=explain(centroids[cid], library_mean, library_sd, words),
-            mood=mood[cid],
-            modifiers=tuple(mods[cid]),
-        )
-    return out
+            labels[cid] = f"{labels[keep]} {_ROMAN[n]}"
+            taken.add(labels[cid])

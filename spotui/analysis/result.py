@@ -36,6 +36,17 @@ class SegmentResult:
     examples: dict[int, list[str]] = field(default_factory=dict)  # most typical tracks first
     params: dict = field(default_factory=dict)
 
+    @property
+    def note(self) -> str | None:
+        """Why the library was not split (too small, identical tracks...), if it was not."""
+        return self.params.get("note")
+
+    def summary(self) -> str:
+        """One line for people, the same in the CLI and the TUI."""
+        n = len(self.clusters)
+        head = f"{n} mood cluster{'s' if n != 1 else ''} ({self.method}, k={self.k})"
+        return f"{head}: {self.note}" if self.note else head
+
     def tracks_in(self, cluster_id: int) -> list[str]:
         """Track ids of a cluster (``UNANALYSED_ID`` gives the unanalysed tracks)."""
         if cluster_id == UNANALYSED_ID:
@@ -62,6 +73,7 @@ class SegmentResult:
             "method": self.method,
             "k": self.k,
             "silhouette": self.scores.get("silhouette"),
+            "note": self.note,
             "clusters": [
                 {
                     "id": c.id,

@@ -2,12 +2,17 @@
 
 Why it is built this way:
 
-* **Choosing k cheaply.** The usual notebook fits KMeans on everything for every k and
-  scores each with a full O(n^2) silhouette. Here k (4..12) is chosen on a fixed-seed
-  sample of at most :data:`SAMPLE_SIZE` tracks: its distance matrix is computed once and
-  each candidate labelling costs a matrix product (see ``evaluate``). The chosen model is
-  then refined on all tracks, starting from the sample's centroids, so only a few Lloyd
-  iterations run on the full data (MiniBatch above :data:`MINIBATCH_ABOVE` tracks).
+* **Choosing k by what a listener needs**, not by silhouette alone: separation, balance,
+  mood purity and stability, on a fixed-seed sample of at most :data:`SAMPLE_SIZE` tracks
+  (the rule and its thresholds are in :mod:`spotui.analysis.choose_k`). The silhouette uses
+  one distance matrix of a sub-sample, so each candidate costs a matrix product. The chosen
+  model is then refined on all tracks, starting from the sample's centroids (or from the
+  previous run's clusters when k is unchanged, so a sync does not reshuffle the moods), so
+  only a few Lloyd iterations run on the full data (MiniBatch above :data:`MINIBATCH_ABOVE`).
+* **Small or odd libraries**: under ``choose_k.MIN_SPLIT`` tracks, with fewer than two
+  distinct feature rows, or when no k is admissible in a small library, the library is one
+  mood and the result says why (``params["note"]``); never a one-track "mood", never a
+  scikit-learn warning on stderr.
 * **Determinism.** Every random choice is seeded, rows come in track-id order, so the same
   library always gives the same clusters.
 * **Stable ids.** Re-running after a sync matches the new clusters to the previous run's
@@ -26,14 +31,15 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import warnings
 from collections.abc import Callable, Mapping
 from typing import ParamSpec, TypeVar
 
 import numpy as np
 
-from spotui.analysis import evaluate
+from spotui.analysis import choose_k, evaluate
 from spotui.analysis.matrix import FEATURE_VERSION, MOOD_FEATURES, FeatureMatrix, load_matrix
-from spotui.analysis.moods import cluster_color, label_clusters
+from spotui.analysis.moods import cluster_color, label_clusters, word_shares
 from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for the TUI)
     UNANALYSED_ID,
     SegmentResult,
@@ -46,12 +52,14 @@ from spotui.model import Cluster
 from spotui.progress import CancelCheck, Progress, check_cancel
 
 #: Bump when the algorithm changes in a way that should invalidate stored results.
-SEGMENT_VERSION = "segment-v1"
-K_MIN, K_MAX = 4, 12
+SEGMENT_VERSION = "segment-v2"
+K_MIN, K_MAX = choose_k.K_MIN, choose_k.K_MAX
 #: Largest k a user may ask for.
 K_LIMIT = 50
-#: Rows used to choose k and estimate the silhouette; also the agglomerative sample.
-SAMPLE_SIZE = 2000
+#: Rows used to choose k; also the agglomerative sample.
+SAMPLE_SIZE = 5000
+#: Rows of that sample the silhouette is computed on (one distance matrix for every k).
+SILHOUETTE_SAMPLE = 2500
 #: KMeans restarts per k on the sample (the sample is small, restarts are cheap).
 KMEANS_INIT = 3
 #: Rows the GMM is fitted on (then every track is assigned by ``predict``).
@@ -188,7 +196,10 @@ def _single_threaded(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from threadpoolctl import threadpool_limits
 
-        with threadpool_limits(limits=1):
+        # scikit-learn's warnings (a KMeans that found fewer distinct clusters than asked) are
+        # about inputs compute() already handles; they must not reach the user's terminal.
+        with threadpool_limits(limits=1), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
             return fn(*args, **kwargs)
 
     return wrapper
@@ -215,7 +226,6 @@ def compute(
     raw = np.asarray(matrix.raw, dtype=np.float64)
     columns = tuple(matrix.columns)
     lib_mean = {c: float(raw[:, j].mean()) for j, c in enumerate(columns)} if n else {}
-    lib_sd = {c: float(raw[:, j].std()) for j, c in enumerate(columns)} if n else {}
     if n == 0:
         return SegmentResult(
             method,
@@ -231,34 +241,17 @@ def compute(
     if k is not None and k > n:
         raise UserError(f"k={k} is more than the {n} tracks that have audio features.")
 
-    # 1. Choose k on a fixed-seed sample, scoring each candidate on one distance matrix.
+    # 1. Choose k on a fixed-seed sample (see choose_k for the rule).
     idx = evaluate.sample_indices(n, SAMPLE_SIZE, SEED)
     xs = x[idx]
-    dist = evaluate.pairwise_distances(xs) if len(xs) > 2 else None
-    candidates = [k] if k is not None else _k_candidates(n)
-    tree = None
-    if method == "agglomerative" and len(xs) > 1:
-        from scipy.cluster.hierarchy import ward
-
-        tree = ward(xs.astype(np.float64))
-    tried: dict[int, float | None] = {}
-    best: tuple[float, int, np.ndarray, object] | None = None
-    for i, kk in enumerate(candidates):
-        check_cancel(cancel)
-        report(1, 6, f"trying k={kk} ({i + 1}/{len(candidates)})")
-        labels_s, model = _fit_sample(xs, kk, method, tree)
-        s = evaluate.silhouette_from_distances(dist, labels_s) if dist is not None else None
-        tried[kk] = None if s is None else round(s, 4)
-        score = -1.0 if s is None else s
-        if best is None or score > best[0] + 1e-9:
-            best = (score, kk, labels_s, model)
-    assert best is not None
-    _, k_chosen, labels_s, model = best
+    chosen, tried, note = _choose(x, xs, raw[idx], k, method, previous, progress, cancel)
+    k_chosen, labels_s, model = chosen
 
     # 2. Fit / assign every track.
     check_cancel(cancel)
     report(2, 6, f"clustering {n} tracks into {k_chosen}")
-    labels = _fit_full(x, xs, labels_s, model, k_chosen, method, n == len(xs))
+    init = _previous_centers(x, matrix.track_ids, previous, k_chosen) if k is None else None
+    labels = _fit_full(x, xs, labels_s, model, k_chosen, method, n == len(xs), init)
     labels = _compact(labels)
     k_final = int(labels.max()) + 1
 
@@ -284,10 +277,12 @@ def compute(
         }
         scaled_centers[cid] = x[rows].mean(axis=0)
     prev_labels = {c.id: c.label for c in previous.clusters} if previous else {}
+    shares, library_shares = word_shares(raw, final, columns)
     moods = label_clusters(
+        shares,
+        library_shares,
         centroids,
         lib_mean,
-        lib_sd,
         sizes,
         {cid: prev_labels[cid] for cid in centroids if cid in prev_labels},
     )
@@ -312,10 +307,10 @@ def compute(
     # 5. Map coordinates and quality.
     check_cancel(cancel)
     report(5, 6, "placing tracks on the mood map")
-    xy = pca_2d(x, columns)
+    xy = mood_xy(raw, columns)
     assignments = dict(zip(ids, final.tolist(), strict=True))
     coords = dict(zip(ids, map(tuple, np.round(xy, 4).tolist()), strict=True))
-    sil = evaluate.silhouette_from_distances(dist, final[idx]) if dist is not None else None
+    sil = evaluate.silhouette(x, final, SILHOUETTE_SAMPLE, SEED) if k_final > 1 else None
     scores = {
         "silhouette": None if sil is None else round(sil, 4),
         "davies_bouldin": _round(evaluate.davies_bouldin(x, final)),
@@ -325,8 +320,16 @@ def compute(
         "segment_version": SEGMENT_VERSION,
         "feature_version": FEATURE_VERSION,
         "n_analysed": n,
-        "silhouette_sample": len(idx),
-        "k_tried": {str(kk): s for kk, s in tried.items()},
+        "silhouette_sample": min(n, SILHOUETTE_SAMPLE),
+        "k_tried": tried,
+        "note": note,
+        "scaling": {
+            "columns": list(columns),
+            "center": [round(float(v), 6) for v in matrix.center],
+            "spread": [round(float(v), 6) for v in matrix.spread],
+            "weights": [round(float(v), 6) for v in matrix.weights],
+        },
+        "centers": {str(cid): [round(float(v), 5) for v in c] for cid, c in scaled_centers.items()},
     }
     return SegmentResult(
         method=method,
@@ -348,17 +351,113 @@ def _round(v: float | None) -> float | None:
     return None if v is None else round(v, 4)
 
 
-def _k_candidates(n: int) -> list[int]:
-    """k from 4 to 12, fewer for tiny libraries (at least ~5 tracks per cluster)."""
-    hi = max(1, min(K_MAX, n // 5))
-    lo = min(K_MIN, hi)
-    if hi >= 2:
-        lo = max(lo, 2)
-    return list(range(lo, hi + 1))
+def _choose(
+    x: np.ndarray,
+    xs: np.ndarray,
+    raw_s: np.ndarray,
+    k: int | None,
+    method: str,
+    previous: SegmentResult | None,
+    progress: Progress | None,
+    cancel: CancelCheck | None,
+) -> tuple[tuple[int, np.ndarray, object], dict, str | None]:
+    """(k, sample labels, model), the table of every k tried, and a note when not split."""
+    report = progress or (lambda done, total, message: None)
+    n = len(x)
+    distinct = len(np.unique(xs.round(5), axis=0))
+    if k is not None:
+        ks, note = [min(k, distinct)], None
+    else:
+        ks = choose_k.candidate_ks(n, distinct)
+        note = None if ks else _small_note(n, distinct)
+    if not ks or ks == [1]:
+        return (1, np.zeros(len(xs), dtype=int), None), {}, note
+    sil_rows = evaluate.sample_indices(len(xs), SILHOUETTE_SAMPLE, SEED)
+    dist = evaluate.pairwise_distances(xs[sil_rows]) if len(sil_rows) > 2 else None
+    tree = None
+    if method == "agglomerative":
+        from scipy.cluster.hierarchy import ward
+
+        tree = ward(xs.astype(np.float64))
+    mood_cols = [j for j, c in enumerate(MOOD_FEATURES) if c in ("energy", "valence")]
+    half = np.arange(0, len(xs), 2)
+
+    def refit(kk: int) -> np.ndarray:
+        labels_h, _ = _fit_sample(xs[half], kk, method, None, seed=SEED + 1)
+        centers = np.stack([xs[half][labels_h == j].mean(axis=0) for j in np.unique(labels_h)])
+        return _nearest(xs, centers)
+
+    candidates = []
+    for i, kk in enumerate(ks):
+        check_cancel(cancel)
+        report(1, 6, f"trying k={kk} ({i + 1}/{len(ks)})")
+        labels_s, model = _fit_sample(xs, kk, method, tree)
+        candidates.append(
+            choose_k.measure(
+                kk,
+                labels_s,
+                model,
+                n,
+                dist,
+                sil_rows,
+                raw_s,
+                mood_cols,
+                refit if k is None and len(xs) >= 4 * kk else None,
+            )
+        )
+    tried = {str(c.k): c.as_dict() for c in candidates}
+    prev_k = previous.k if previous is not None and previous.requested_k is None else None
+    best = candidates[0] if k is not None else choose_k.choose(candidates, n, prev_k)
+    if best is None:
+        note = (
+            f"No split into moods holds up for these {n} tracks (each k tried left clusters "
+            "overlapping, lopsided or tiny), so they are shown as one mood."
+        )
+        return (1, np.zeros(len(xs), dtype=int), None), tried, note
+    return (best.k, best.labels, best.model), tried, None
+
+
+def _small_note(n: int, distinct: int) -> str:
+    if distinct < 2:
+        return f"All {n} analysed tracks have the same audio features: one mood."
+    return (
+        f"{n} analysed tracks are too few to split into moods (at least "
+        f"{choose_k.MIN_SPLIT} are needed): they are shown as one mood."
+    )
+
+
+def _previous_centers(
+    x: np.ndarray, track_ids: list[str], previous: SegmentResult | None, k: int
+) -> np.ndarray | None:
+    """The previous run's clusters as centres in today's space, when it had the same k.
+
+    Starting the final fit there keeps a re-run after a small sync next to the old answer
+    (KMeans from the sample's centres can land in another local optimum).
+    """
+    if previous is None or previous.k != k or previous.requested_k is not None:
+        return None
+    cids = sorted({c.id for c in previous.clusters})
+    pos = {cid: i for i, cid in enumerate(cids)}
+    rows, which = [], []
+    for i, tid in enumerate(track_ids):
+        cid = previous.assignments.get(tid)
+        if cid in pos:
+            rows.append(i)
+            which.append(pos[cid])
+    if len(cids) != k or not rows:
+        return None
+    which_a = np.asarray(which)
+    xr = x[np.asarray(rows)].astype(np.float64)
+    counts = np.bincount(which_a, minlength=k)
+    if (counts == 0).any():
+        return None
+    sums = np.zeros((k, x.shape[1]))
+    np.add.at(sums, which_a, xr)
+    return sums / counts[:, None]
 
 
 def _fit_sample(
-    xs: np.ndarray, k: int, method: str, tree: np.ndarray | None = None
+    xs: np.ndarray, k: int, method: str, tree: np.ndarray | None = None, seed: int = SEED
 ) -> tuple[np.ndarray, object]:
     """Cluster the sample; returns its labels and what the full fit starts from."""
     if k <= 1:
@@ -366,33 +465,44 @@ def _fit_sample(
     if method == "kmeans":
         from sklearn.cluster import KMeans
 
-        km = KMeans(n_clusters=k, n_init=KMEANS_INIT, random_state=SEED).fit(xs)
+        km = KMeans(n_clusters=k, n_init=KMEANS_INIT, random_state=seed).fit(xs)
         return km.labels_, km
     if method == "gmm":
         from sklearn.mixture import GaussianMixture
 
         gm = GaussianMixture(
-            n_components=k, covariance_type="full", n_init=1, random_state=SEED, reg_covar=1e-4
+            n_components=k, covariance_type="full", n_init=1, random_state=seed, reg_covar=1e-4
         ).fit(xs)
         return gm.predict(xs), gm
     from scipy.cluster.hierarchy import fcluster
 
     # ``tree`` is the sample's Ward linkage, built once per compute() for all k tried.
+    if tree is None:
+        from scipy.cluster.hierarchy import ward
+
+        tree = ward(xs.astype(np.float64))
     return fcluster(tree, t=k, criterion="maxclust") - 1, None
 
 
 def _fit_full(
-    x: np.ndarray, xs: np.ndarray, labels_s: np.ndarray, model, k: int, method: str, whole: bool
+    x: np.ndarray,
+    xs: np.ndarray,
+    labels_s: np.ndarray,
+    model,
+    k: int,
+    method: str,
+    whole: bool,
+    init: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Labels for every row, starting from the sample's model."""
+    """Labels for every row, from ``init`` centres (kmeans) or else the sample's model."""
     if k <= 1:
         return np.zeros(len(x), dtype=int)
     if method == "kmeans":
-        if whole:
+        if whole and init is None:
             return np.asarray(labels_s)
         from sklearn.cluster import KMeans, MiniBatchKMeans
 
-        init = model.cluster_centers_
+        init = model.cluster_centers_ if init is None else init.astype(x.dtype)
         if len(x) > MINIBATCH_ABOVE:
             mb = MiniBatchKMeans(
                 n_clusters=k,
@@ -481,6 +591,29 @@ def _match_ids(
         if j not in mapping:
             mapping[j] = next(fresh)
     return mapping
+
+
+def mood_xy(raw: np.ndarray, columns: tuple[str, ...] = MOOD_FEATURES) -> np.ndarray:
+    """Mood-map positions: x = valence (sad to happy), y = energy (calm to energetic).
+
+    Raw Spotify values, not a projection: the axes mean the same in every library and a
+    listener can read them ("up is more energetic"), which a PCA's components cannot promise.
+    """
+    raw = np.asarray(raw, dtype=np.float64)
+    if len(raw) == 0:
+        return np.zeros((0, 2))
+    return np.column_stack([raw[:, columns.index("valence")], raw[:, columns.index("energy")]])
+
+
+def texture_coords(store) -> dict[str, tuple[float, float]]:
+    """The map's second view: the analysis matrix's first two principal components.
+
+    Computed on demand (not stored with every result): most users stay on the mood view,
+    and 100k positions would double what the TUI reads at start-up.
+    """
+    matrix = load_matrix(store, "library")
+    xy = pca_2d(matrix.scaled, tuple(matrix.columns))
+    return dict(zip(matrix.track_ids, map(tuple, np.round(xy, 4).tolist()), strict=True))
 
 
 def pca_2d(x: np.ndarray, columns: tuple[str, ...] = MOOD_FEATURES) -> np.ndarray:

@@ -26,7 +26,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="K",
-        help="number of clusters (default: chosen automatically between 4 and 12)",
+        help="number of clusters (default: chosen automatically, usually 4 to 12, by "
+        "separation, balance, mood purity and stability)",
     )
     p.add_argument(
         "--method",
@@ -66,7 +67,8 @@ def _print_table(ctx: Context, result) -> None:
     example_ids = [tid for c in result.clusters for tid in result.examples.get(c.id, [])[:3]]
     tracks = {t.id: t for t in ctx.session.tracks(example_ids)}
 
-    table = Table(title=f"{len(result.clusters)} mood clusters", title_justify="left")
+    n = len(result.clusters)
+    table = Table(title=f"{n} mood cluster{'s' if n != 1 else ''}", title_justify="left")
     table.add_column("ID", justify="right")
     table.add_column("Mood", style="bold")
     table.add_column("Tracks", justify="right")
@@ -92,7 +94,9 @@ def _print_table(ctx: Context, result) -> None:
             f"Unanalysed: {len(result.unanalysed)} tracks have no audio features and are "
             "not in any cluster."
         )
-    how = "chosen automatically by silhouette" if result.requested_k is None else "as asked"
+    if result.note:
+        out(result.note)
+    how = "chosen automatically" if result.requested_k is None else "as asked"
     s = result.scores
     out(
         f"k={result.k} ({how}), method {result.method}; silhouette {_fmt(s.get('silhouette'))}, "

@@ -209,6 +209,14 @@ ACTIONS: tuple[Action, ...] = (
     Action("map", "zoom_reset", "0", "Whole map", "Zoom out to the whole library.", show=True),
     Action(
         "map",
+        "toggle_view",
+        "p",
+        "Mood/texture",
+        "Switch between the mood view (valence × energy) and the texture view (PCA).",
+        show=True,
+    ),
+    Action(
+        "map",
         "export",
         "e",
         "Export selection",

@@ -39,6 +39,8 @@ class SpotuiApp(App):
         self.session = Session(config).open(prepare=False)
         self.rows: LibraryRows | None = None
         self.background_status = ""
+        #: The mood map's last selection (kept when the map is closed and reopened).
+        self.map_selection: list[str] = []
         #: Set once the main screen first shows the library (benchmarks wait for it).
         self.library_shown = threading.Event()
         # Read the stored library and clusters while Textual starts up (SQLite releases
@@ -153,8 +155,8 @@ class SpotuiApp(App):
             self.call_from_thread(self.set_data)
             self.call_from_thread(
                 self.notify,
-                f"{len(result.clusters)} mood clusters ({result.method}, k={result.k}).",
-                timeout=4,
+                result.summary(),
+                timeout=6 if result.note else 4,
             )
 
     def set_status(self, text: str) -> None:
@@ -166,6 +168,10 @@ class SpotuiApp(App):
     def color_of(self, track_id: str) -> str | None:
         cluster = self.session.cluster_of(track_id)
         return cluster.color if cluster is not None else None
+
+    def texture_coords(self) -> dict[str, tuple[float, float]]:
+        """The map's PCA view for the current result (call from a worker)."""
+        return self.session.texture_coords()
 
     def library_changed(self) -> None:
         """After a sync or import: reload (or open the main screen), re-segment if needed."""

@@ -163,7 +163,8 @@ class MainScreen(Screen):
         parts = []
         result = self.app.result
         if result is not None:
-            parts.append(f"{len(result.clusters)} mood clusters ({result.method})")
+            n = len(result.clusters)
+            parts.append(f"{n} mood cluster{'s' if n != 1 else ''} ({result.method})")
         if self.sort_key:
             # by name, not from the column header: at 80 columns the feature columns are
             # folded into one bar column and the sorted feature has no header of its own
@@ -231,7 +232,7 @@ class MainScreen(Screen):
             detail.show(None, None, None, "No tracks here." if self.app.rows is not None else "")
             return
         d = self.app.session.track_detail(self.track_id)
-        detail.show(d.track, d.features, d.cluster, d.note)
+        detail.show(d.track, d.features, d.cluster, d.note, d.why)
 
     # ------------------------------------------------------------------ recommendations
     def rec_target(self) -> Seeds | None:

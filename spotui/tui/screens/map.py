@@ -6,8 +6,9 @@ from collections import Counter
 
 from rich.console import Group
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
@@ -28,15 +29,18 @@ class MapScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Horizontal(id="map-body"):
-            yield MoodMap(self.app.result, self.highlight, id="map")
+            with Vertical(id="map-column"):
+                yield Static(id="axis-top", classes="axis")
+                yield MoodMap(self.app.result, self.highlight, self.app.map_selection, id="map")
+                yield Static(id="axis-bottom", classes="axis")
             with VerticalScroll(id="map-side"):
                 yield Static(id="map-info")
         yield KeyBar()
 
     def on_mount(self) -> None:
         mood_map = self.query_one(MoodMap)
-        mood_map.border_title = "Mood map"
         mood_map.border_subtitle = "◆ highlighted track"
+        self._label_axes()
         mood_map.focus()
         self.call_after_refresh(self._start)
 
@@ -47,6 +51,18 @@ class MapScreen(Screen):
     @property
     def map(self) -> MoodMap:
         return self.query_one(MoodMap)
+
+    def _label_axes(self) -> None:
+        """Axis words on screen: what up, down, left and right mean in this view."""
+        m = self.map
+        if m.mode == "mood":
+            m.border_title = "Mood map: valence × energy"
+            top, bottom = "↑ energetic", "↓ calm    ← sad · valence · happy →"
+        else:
+            m.border_title = "Texture map (PCA)"
+            top, bottom = "↑ 2nd principal component", "→ 1st principal component"
+        self.query_one("#axis-top", Static).update(top)
+        self.query_one("#axis-bottom", Static).update(bottom)
 
     def update_info(self) -> None:
         m = self.map
@@ -74,6 +90,7 @@ class MapScreen(Screen):
         self.update_info()
 
     def on_region_selected(self, event: messages.RegionSelected) -> None:
+        self.app.map_selection = list(event.track_ids)
         self.update_info()
         if not event.track_ids:
             self.notify("No tracks inside that rectangle.", severity="warning", timeout=3)
@@ -87,6 +104,25 @@ class MapScreen(Screen):
 
     def action_zoom_next(self) -> None:
         self.map.zoom_next()
+        self.update_info()
+
+    def action_toggle_view(self) -> None:
+        if self.map.mode == "texture":
+            self.map.set_coords(self.app.result.coords, "mood")
+            self._label_axes()
+            self.update_info()
+        else:
+            self.notify("Computing the texture view…", timeout=2)
+            self._load_texture()
+
+    @work(thread=True, exclusive=True, group="map-texture", exit_on_error=False)
+    def _load_texture(self) -> None:
+        coords = self.app.texture_coords()
+        self.app.call_from_thread(self._show_texture, coords)
+
+    def _show_texture(self, coords: dict) -> None:
+        self.map.set_coords(coords, "texture")
+        self._label_axes()
         self.update_info()
 
     def action_zoom_reset(self) -> None:

@@ -53,8 +53,9 @@ class FeatureBars(Static):
         features: Features | None,
         cluster: Cluster | None,
         note: str = "",
+        why: list[str] | None = None,
     ) -> None:
-        self._data = (track, features, cluster, note)
+        self._data = (track, features, cluster, note, why or [])
         self.update(self._render_detail())
 
     def on_resize(self) -> None:
@@ -62,7 +63,7 @@ class FeatureBars(Static):
             self.update(self._render_detail())
 
     def _render_detail(self):
-        track, features, cluster, note = self._data
+        track, features, cluster, note, why = self._data
         if track is None:
             return Text(note or "No track selected.", style="dim")
         head = Text()
@@ -103,8 +104,12 @@ class FeatureBars(Static):
                 nums.append(f" / {fmt(name, centroid[name])}", style="dim")
             table.add_row(Text(SHORT_LABELS[name], style="dim"), cell, nums)
         parts.append(table)
+        if why:
+            parts.append(Text("Why this track is here:", style="bold"))
+            for r in why:
+                parts.append(Text(f" • {r}"))
         if cluster is not None and cluster.reasons:
-            parts.append(Text("Why this cluster:", style="bold"))
+            parts.append(Text("About this mood:", style="bold"))
             for r in cluster.reasons:
                 parts.append(Text(f" • {r}"))
         return Group(*parts)

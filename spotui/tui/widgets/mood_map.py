@@ -1,5 +1,10 @@
 """The mood map: every analysed track at its 2-D map position, coloured by cluster.
 
+Two views of the same tracks: **mood** (the default: x = valence, sad to happy; y = energy,
+calm to energetic, on Spotify's fixed 0..1 scales so the axes mean the same in every
+library) and **texture** (the first two principal components of the analysis matrix, where
+acoustic/instrumental/spoken differences show). The selection is kept across views.
+
 Each terminal cell shows the cluster most of its tracks belong to, with a denser glyph
 for more tracks. A keyboard cursor moves over the cells; marking two corners selects the
 tracks inside the rectangle (mouse: drag). Binning is one numpy pass, so a 100k-track
@@ -24,26 +29,44 @@ class MoodMap(Widget, can_focus=True):
     cursor: reactive[tuple[int, int]] = reactive((0, 0))
     corner: reactive[tuple[int, int] | None] = reactive(None)
 
-    def __init__(self, result, highlight: str | None = None, **kwargs) -> None:
+    #: The mood view's fixed extent: Spotify's 0..1 valence (x) and energy (y).
+    MOOD_BOUNDS = (-0.02, 1.02, -0.02, 1.02)
+
+    def __init__(
+        self,
+        result,
+        highlight: str | None = None,
+        selected: list[str] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
         self.result = result
         self.highlight = highlight
         self.ids = list(result.coords)
-        xy = np.array([result.coords[t] for t in self.ids], dtype=np.float64).reshape(-1, 2)
-        self.xs, self.ys = xy[:, 0], xy[:, 1]
         order = {c.id: i for i, c in enumerate(result.clusters)}
         self.cluster_index = np.array(
             [order.get(result.assignments.get(t, -1), -1) for t in self.ids], dtype=np.int64
         )
         self.palette_colors = [c.color or "white" for c in result.clusters]
-        self.full_view = self._bounds(np.ones(len(self.ids), dtype=bool))
-        self.view = self.full_view
         self.zoomed: int | None = None  # index into result.clusters
-        self.selected: list[str] = []
-        self.selected_box: tuple[float, float, float, float] | None = None
+        self.selected: list[str] = list(selected or [])
+        self.mode = "mood"
+        self.set_coords(result.coords, "mood")
+
+    def set_coords(self, coords: dict[str, tuple[float, float]], mode: str) -> None:
+        """Show the tracks at ``coords`` ("mood": valence x energy; "texture": PCA)."""
+        xy = np.array([coords.get(t, (np.nan, np.nan)) for t in self.ids], dtype=np.float64)
+        xy = xy.reshape(-1, 2)
+        self.xs, self.ys = xy[:, 0], xy[:, 1]
+        self.mode = mode
+        self.full_view = self.MOOD_BOUNDS if mode == "mood" else self._bounds(np.isfinite(self.xs))
+        self.view = self.full_view
+        self.zoomed = None
+        self.refresh()
 
     # ------------------------------------------------------------------ geometry
     def _bounds(self, mask: np.ndarray) -> tuple[float, float, float, float]:
+        mask = mask & np.isfinite(self.xs)
         if not mask.any():
             return (-1.0, 1.0, -1.0, 1.0)
         xs, ys = self.xs[mask], self.ys[mask]
@@ -56,9 +79,11 @@ class MoodMap(Widget, can_focus=True):
         """Cell column, row and an in-view mask for every track at the current size."""
         w, h = max(1, self.size.width), max(1, self.size.height)
         x0, x1, y0, y1 = self.view
-        cx = np.floor((self.xs - x0) / (x1 - x0) * w).astype(np.int64)
-        cy = np.floor((y1 - self.ys) / (y1 - y0) * h).astype(np.int64)  # screen rows go down
-        inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h)
+        with np.errstate(invalid="ignore"):
+            fx = np.nan_to_num((self.xs - x0) / (x1 - x0) * w, nan=-1.0)
+            fy = np.nan_to_num((y1 - self.ys) / (y1 - y0) * h, nan=-1.0)  # screen rows go down
+        cx, cy = np.floor(fx).astype(np.int64), np.floor(fy).astype(np.int64)
+        inside = (cx >= 0) & (cx < w) & (cy >= 0) & (cy < h) & np.isfinite(self.xs)
         return cx, cy, inside
 
     def tracks_in_cells(self, c0: int, r0: int, c1: int, r1: int) -> list[str]:

@@ -1,0 +1,162 @@
+"""How many moods: the documented rule that picks k for a library.
+
+Silhouette alone, the notebook answer, picks k=2 or 3 on real libraries (a loud/quiet split)
+and happily returns one cluster holding most of the tracks. A listener wants moods they
+recognise, of useful size, that come out the same next week. So every candidate k is fitted
+on a fixed-seed sample (:data:`spotui.analysis.segment.SAMPLE_SIZE`, >= 5,000 tracks when the
+library has them) and must pass all of these to be **admissible**:
+
+* **separation**: silhouette (in the analysis space, on a fixed sub-sample) >= :data:`SIL_FLOOR`;
+* **balance**: no cluster over :data:`MAX_SHARE` of the tracks, none under :data:`MIN_SHARE`,
+  and none smaller than :data:`MIN_TRACKS` tracks (no one-track "moods");
+* **mood purity**: the energy and valence spread inside clusters at most :data:`MAX_IMPURITY`
+  of the library's (see :func:`spotui.analysis.evaluate.mood_purity`);
+* **stability**: refitting on half the sample with another seed gives the same partition
+  (adjusted Rand index >= :data:`MIN_STABILITY`).
+
+Among admissible candidates the highest ``score = silhouette + 0.25 * (1 - impurity) +
+0.1 * stability`` wins, except that the previous run's k is kept unless the new best is
+better by more than :data:`KEEP_MARGIN` (a sync that adds a few tracks should not reshuffle
+the moods). If no k is admissible, a library of fewer than :data:`SMALL_LIBRARY` tracks stays
+one mood (splitting it would be noise); a larger one takes the best score among candidates
+that at least pass balance. Libraries under :data:`MIN_SPLIT` tracks are never split.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from spotui.analysis import evaluate
+
+K_MIN, K_MAX = 4, 12
+SIL_FLOOR = 0.10
+MAX_SHARE = 0.40
+MIN_SHARE = 0.01
+MIN_TRACKS = 4
+MAX_IMPURITY = 0.85
+MIN_STABILITY = 0.60
+KEEP_MARGIN = 0.02
+#: Fewer analysed tracks than this are one mood: there is nothing to split.
+MIN_SPLIT = 20
+#: Below this many tracks, when no k is admissible, the library stays one mood.
+SMALL_LIBRARY = 200
+#: A candidate k needs at least this many tracks per cluster on average.
+TRACKS_PER_CLUSTER = 8
+
+
+@dataclass
+class Candidate:
+    """One k tried on the sample, with every number the rule looks at."""
+
+    k: int
+    labels: np.ndarray
+    model: object
+    silhouette: float | None
+    max_share: float
+    min_share: float
+    smallest: int  # estimated size of the smallest cluster in the whole library
+    impurity: float
+    stability: float | None
+
+    def problems(self) -> list[str]:
+        """Why this k is not admissible (empty when it is)."""
+        out = []
+        if self.silhouette is None or self.silhouette < SIL_FLOOR:
+            out.append("clusters overlap")
+        if self.max_share > MAX_SHARE:
+            out.append(f"one cluster holds {self.max_share:.0%}")
+        if self.min_share < MIN_SHARE or self.smallest < MIN_TRACKS:
+            out.append(f"a cluster of {self.smallest} tracks")
+        if self.impurity > MAX_IMPURITY:
+            out.append("moods mixed")
+        if self.stability is not None and self.stability < MIN_STABILITY:
+            out.append("unstable")
+        return out
+
+    @property
+    def balanced(self) -> bool:
+        return (
+            self.max_share <= MAX_SHARE
+            and self.min_share >= MIN_SHARE
+            and self.smallest >= MIN_TRACKS
+        )
+
+    @property
+    def score(self) -> float:
+        sil = -1.0 if self.silhouette is None else self.silhouette
+        stab = 1.0 if self.stability is None else self.stability
+        return sil + 0.25 * (1.0 - self.impurity) + 0.1 * stab
+
+    def as_dict(self) -> dict:
+        r = _round
+        return {
+            "silhouette": r(self.silhouette),
+            "max_share": r(self.max_share),
+            "min_share": r(self.min_share),
+            "impurity": r(self.impurity),
+            "stability": r(self.stability),
+            "score": r(self.score),
+            "admissible": not self.problems(),
+        }
+
+
+def _round(v: float | None) -> float | None:
+    return None if v is None else round(float(v), 4)
+
+
+def candidate_ks(n: int, distinct: int) -> list[int]:
+    """The k worth trying for ``n`` analysed tracks of which ``distinct`` differ."""
+    if n < MIN_SPLIT or distinct < 2:
+        return []
+    hi = min(K_MAX, n // TRACKS_PER_CLUSTER, distinct)
+    lo = max(2, min(K_MIN, hi))
+    return list(range(lo, hi + 1))
+
+
+def measure(
+    k: int,
+    labels: np.ndarray,
+    model: object,
+    n_total: int,
+    dist: np.ndarray | None,
+    sil_rows: np.ndarray,
+    raw: np.ndarray,
+    mood_columns: Sequence[int],
+    refit: Callable[[int], np.ndarray] | None,
+) -> Candidate:
+    """Score one labelling of the sample; ``refit(k)`` relabels it from a half-sample fit."""
+    shares = evaluate.cluster_shares(labels)
+    sil = evaluate.silhouette_from_distances(dist, labels[sil_rows]) if dist is not None else None
+    stability = None
+    if refit is not None:
+        stability = evaluate.adjusted_rand(labels, refit(k))
+    return Candidate(
+        k=k,
+        labels=labels,
+        model=model,
+        silhouette=sil,
+        max_share=float(shares.max()),
+        min_share=float(shares.min()),
+        smallest=int(np.floor(shares.min() * n_total)),
+        impurity=evaluate.mood_purity(raw, labels, mood_columns),
+        stability=stability,
+    )
+
+
+def choose(candidates: Sequence[Candidate], n: int, previous_k: int | None) -> Candidate | None:
+    """The winner under the module's rule, or None when the library should stay one mood."""
+    if not candidates:
+        return None
+    admissible = [c for c in candidates if not c.problems()]
+    if not admissible:
+        if n < SMALL_LIBRARY:
+            return None
+        admissible = [c for c in candidates if c.balanced] or list(candidates)
+    best = max(admissible, key=lambda c: (c.score, -c.k))
+    kept = next((c for c in admissible if c.k == previous_k), None)
+    if kept is not None and best.score - kept.score <= KEEP_MARGIN:
+        return kept
+    return best
