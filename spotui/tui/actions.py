@@ -7,9 +7,10 @@ key that does not exist.
 
 Scopes say which object runs the action (and so where the key works):
 ``app`` everywhere, ``main`` on the main screen, ``tracks`` / ``clusters`` / ``recs``
-while that pane has focus, ``map`` on the mood map. Entries with ``bind=False`` are keys
-a Textual widget already handles (arrows, enter); they are listed for the help screen
-only.
+while that pane has focus, ``map`` on the mood map, and one scope per modal screen or
+dialog (:data:`MODAL_SCOPES`). Entries with ``bind=False`` are keys a Textual widget
+already handles (arrows, enter); they are listed for the help screen only. A test checks
+that every bound action names an ``action_*`` method of its scope's class.
 """
 
 from __future__ import annotations
@@ -236,6 +237,46 @@ ACTIONS: tuple[Action, ...] = (
         "map", "close", "escape,m", "Back", "Back to the main screen.", show=True, key_display="esc"
     ),  # fmt: skip
 )
+
+
+#: Scopes of modal screens and dialogs: bound from the table like the rest, but their keys
+#: are on their buttons, so the help screen (which lists SCOPE_TITLES) leaves them out.
+MODAL_SCOPES: dict[str, str] = {
+    "welcome": "Welcome screen",
+    "sync": "Sync",
+    "login": "Log in",
+    "confirm": "Confirm",
+    "export_dialog": "Export dialog",
+    "import_dialog": "Import dialog",
+    "resegment": "Re-segment dialog",
+    "help": "Help",
+}
+
+
+def _modal(scope: str, name: str, keys: str, description: str, help: str, **kw) -> Action:
+    """A modal screen's key: shown in its key bar (if it has one), not in the palette."""
+    return Action(scope, name, keys, description, help, show=True, palette=False, **kw)
+
+
+MODAL_ACTIONS: tuple[Action, ...] = (
+    _modal("welcome", "login", "l", "Log in", "Log in with Spotify, then sync."),
+    _modal("welcome", "import_csv", "i", "Import CSV", "Import an Exportify, Kaggle or plain CSV."),
+    _modal("welcome", "demo", "d", "Demo", "Open the built-in demo library."),
+    _modal("sync", "cancel", "escape", "Cancel / close", "Stop after the current page; close.",
+           key_display="esc"),
+    _modal("login", "cancel", "escape", "Cancel", "Stop waiting for the browser.",
+           key_display="esc"),
+    _modal("confirm", "cancel", "escape", "Cancel", "Do nothing."),
+    _modal("confirm", "confirm", "y", "Yes", "Go ahead."),
+    _modal("export_dialog", "cancel", "escape", "Cancel", "Export nothing."),
+    _modal("export_dialog", "toggle_public", "p", "Public", "Make the playlist public, or not."),
+    _modal("import_dialog", "cancel", "escape", "Cancel", "Import nothing."),
+    _modal("resegment", "cancel", "escape", "Cancel", "Keep the clusters as they are."),
+    _modal("help", "dismiss", "escape,question_mark,q", "Close", "Close the help.",
+           key_display="esc"),
+)  # fmt: skip
+
+ACTIONS += MODAL_ACTIONS
 
 
 def actions_for(scope: str) -> list[Action]:

@@ -7,16 +7,17 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
+
+from spotui.tui.actions import bindings_for
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """Dismisses with True (confirmed) or False."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("y", "confirm", "Yes")]
+    BINDINGS = bindings_for("confirm")
 
     def __init__(self, title: str, body: str, confirm: str = "OK") -> None:
         super().__init__()
@@ -46,7 +47,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class ExportDialog(ModalScreen[bool | None]):
     """Shows ``plan(public)`` (a dry-run ExportResult); dismisses with ``public`` or None."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("p", "toggle_public", "Public")]
+    BINDINGS = bindings_for("export_dialog")
 
     def __init__(self, plan: Callable[[bool], object]) -> None:
         super().__init__()

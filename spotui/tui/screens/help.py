@@ -5,12 +5,11 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from spotui.tui.actions import SCOPE_TITLES, actions_for, display_keys
+from spotui.tui.actions import SCOPE_TITLES, actions_for, bindings_for, display_keys
 
 
 def help_table() -> Table:
@@ -33,9 +32,7 @@ def help_table() -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = [
-        Binding("escape,question_mark,q", "dismiss", "Close", key_display="esc"),
-    ]
+    BINDINGS = bindings_for("help")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:

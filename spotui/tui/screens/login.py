@@ -9,18 +9,18 @@ import threading
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
 
 from spotui.errors import Cancelled, UserError
+from spotui.tui.actions import bindings_for
 
 
 class LoginScreen(ModalScreen[bool]):
     """Dismisses with True once a token is stored."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", key_display="esc")]
+    BINDINGS = bindings_for("login")
 
     def __init__(self) -> None:
         super().__init__()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.validation import Function
 from textual.widgets import Button, Input, Label, Select
+
+from spotui.tui.actions import bindings_for
 
 
 def parse_k(text: str) -> int | None:
@@ -31,7 +32,7 @@ def _valid_k(text: str) -> bool:
 class ResegmentDialog(ModalScreen[tuple[int | None, str] | None]):
     """Dismisses with ``(k, method)`` or None when cancelled."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings_for("resegment")
 
     def __init__(self, result=None) -> None:
         super().__init__()

@@ -11,19 +11,19 @@ from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 
 from spotui.errors import Cancelled, UserError
 from spotui.session import Session
+from spotui.tui.actions import bindings_for
 
 
 class SyncScreen(ModalScreen[bool]):
     """Dismisses with True when anything may have changed (so the app reloads)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel / close", key_display="esc")]
+    BINDINGS = bindings_for("sync")
 
     def __init__(self) -> None:
         super().__init__()

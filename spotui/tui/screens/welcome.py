@@ -7,13 +7,13 @@ from pathlib import Path
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Static
 
 from spotui.errors import UserError
+from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.key_bar import KeyBar
 
 INTRO = (
@@ -23,11 +23,7 @@ INTRO = (
 
 
 class WelcomeScreen(Screen):
-    BINDINGS = [
-        Binding("l", "login", "Log in"),
-        Binding("i", "import_csv", "Import CSV"),
-        Binding("d", "demo", "Demo"),
-    ]
+    BINDINGS = bindings_for("welcome")
 
     def compose(self) -> ComposeResult:
         with Center(id="welcome"), Vertical(id="welcome-box") as box:
@@ -79,7 +75,7 @@ class CsvPath(Validator):
 class ImportDialog(ModalScreen[bool]):
     """A path input with validation; the import runs in a worker (all or nothing)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = bindings_for("import_dialog")
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
