@@ -32,93 +32,91 @@ class Check:
 
 def run_checks(config: Config, store: Any, *, client: Any = None) -> list[Check]:
     """Run every check; ``client`` (a SpotifyClient) is built from ``config`` if not given."""
-    from spotui.spotify.auth import token_status
-
-    checks: list[Check] = []
     if config.demo:
-        checks.append(
-            Check("Mode", True, "demo library: Spotify is not used, login checks skipped")
-        )
-        checks.append(_database(store))
-        return checks
-
+        return [
+            Check("Mode", True, "demo library: Spotify is not used, login checks skipped"),
+            _database(store),
+        ]
     has_id = bool(config.client_id)
-    checks.append(
-        Check("Client id", True, "set")
-        if has_id
-        else Check(
-            "Client id",
-            False,
-            "missing",
-            "Create an app at https://developer.spotify.com/dashboard, then set "
-            f'SPOTUI_CLIENT_ID or add client_id = "..." to {config.config_path}',
-        )
-    )
-    tok = token_status(config)
-    logged_in = False
-    if not tok["present"]:
-        checks.append(Check("Token", False, "not logged in", "run `spotui login`"))
-    elif not tok["readable"]:
-        checks.append(
-            Check("Token", False, f"{config.token_path} is unreadable", "run `spotui login`")
-        )
-    else:
-        problems = []
-        fixes = []
-        if tok["mode"] != "0o600":
-            problems.append(f"file mode {tok['mode']} (should be 0600)")
-            fixes.append(f"chmod 600 {config.token_path}")
-        if tok["missing_scopes"]:
-            problems.append("missing permissions: " + ", ".join(tok["missing_scopes"]))
-            fixes.append("run `spotui login` again")
-        if problems:
-            checks.append(Check("Token", False, "; ".join(problems), "; ".join(fixes)))
-        else:
-            checks.append(
-                Check("Token", True, f"stored at {config.token_path} (mode 0600, all scopes)")
-            )
-            logged_in = True
-
-    if has_id and logged_in:
+    checks = [_client_id(config)]
+    token = _token(config)
+    checks.append(token)
+    account_ok = False
+    if has_id and token.ok:
         if client is None:
             from spotui.spotify.client import SpotifyClient
 
             client = SpotifyClient(config, retries=1, backoff=0.2)
-        account_ok = False
-        try:
-            me = client.me()
-            name = me.get("display_name") or me.get("id")
-            checks.append(Check("Account", True, f"logged in as {name} ({me.get('id')})"))
-            account_ok = True
-        except SpotifyAuthError as exc:
-            checks.append(Check("Account", False, "login no longer valid", str(exc)))
-        except ServiceError as exc:
-            checks.append(Check("Account", False, str(exc), "check your connection and try again"))
+        account = _account(client)
+        checks.append(account)
+        account_ok = account.ok
         if account_ok:
-            try:
-                body = client.get("me/player/devices") or {}
-                n = len(body.get("devices") or [])
-                checks.append(
-                    Check(
-                        "Premium", True, f"player API answers ({n} device{'s' * (n != 1)} visible)"
-                    )
-                )
-            except PremiumRequired:
-                checks.append(
-                    Check(
-                        "Premium",
-                        False,
-                        "the account is not Premium: queueing to a device will not work",
-                        "export clusters as playlists instead (or use a Premium account)",
-                    )
-                )
-            except ServiceError as exc:
-                checks.append(Check("Premium", False, f"player API: {exc}", "try again later"))
-        checks.extend(_providers(config, store, client if account_ok else None))
-    else:
-        checks.extend(_providers(config, store, None))
+            checks.append(_premium(client))
+    checks.extend(_providers(config, store, client if account_ok else None))
     checks.append(_database(store))
     return checks
+
+
+def _client_id(config: Config) -> Check:
+    if config.client_id:
+        return Check("Client id", True, "set")
+    return Check(
+        "Client id",
+        False,
+        "missing",
+        "Create an app at https://developer.spotify.com/dashboard, then set "
+        f'SPOTUI_CLIENT_ID or add client_id = "..." to {config.config_path}',
+    )
+
+
+def _token(config: Config) -> Check:
+    """OK only for a readable token, private to the user, with every scope spotui asks for."""
+    from spotui.spotify.auth import token_status
+
+    tok = token_status(config)
+    if not tok["present"]:
+        return Check("Token", False, "not logged in", "run `spotui login`")
+    if not tok["readable"]:
+        return Check("Token", False, f"{config.token_path} is unreadable", "run `spotui login`")
+    problems = []
+    fixes = []
+    if tok["mode"] != "0o600":
+        problems.append(f"file mode {tok['mode']} (should be 0600)")
+        fixes.append(f"chmod 600 {config.token_path}")
+    if tok["missing_scopes"]:
+        problems.append("missing permissions: " + ", ".join(tok["missing_scopes"]))
+        fixes.append("run `spotui login` again")
+    if problems:
+        return Check("Token", False, "; ".join(problems), "; ".join(fixes))
+    return Check("Token", True, f"stored at {config.token_path} (mode 0600, all scopes)")
+
+
+def _account(client: Any) -> Check:
+    try:
+        me = client.me()
+    except SpotifyAuthError as exc:
+        return Check("Account", False, "login no longer valid", str(exc))
+    except ServiceError as exc:
+        return Check("Account", False, str(exc), "check your connection and try again")
+    name = me.get("display_name") or me.get("id")
+    return Check("Account", True, f"logged in as {name} ({me.get('id')})")
+
+
+def _premium(client: Any) -> Check:
+    """Premium is not in ``/me`` any more: the player API answering says it."""
+    try:
+        body = client.get("me/player/devices") or {}
+    except PremiumRequired:
+        return Check(
+            "Premium",
+            False,
+            "the account is not Premium: queueing to a device will not work",
+            "export clusters as playlists instead (or use a Premium account)",
+        )
+    except ServiceError as exc:
+        return Check("Premium", False, f"player API: {exc}", "try again later")
+    n = len(body.get("devices") or [])
+    return Check("Premium", True, f"player API answers ({n} device{'s' * (n != 1)} visible)")
 
 
 def _providers(config: Config, store: Any, client: Any) -> list[Check]:

@@ -7,8 +7,13 @@ TUI can hold thousands of them cheaply.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from spotui.feature_spec import FEATURE_NAMES, UNIT_FEATURES  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from spotui.sources.feature_providers import FeatureResult
+    from spotui.spotify.sync import SyncResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,3 +94,22 @@ class TrackDetail:
     note: str = ""
     #: why the track sits in its cluster (its own distances, not the cluster's reasons)
     why: tuple[str, ...] = ()
+
+
+@dataclass
+class SyncOutcome:
+    """A sync: the library sources, then (unless skipped) the audio-feature lookup."""
+
+    library: SyncResult
+    features: FeatureResult | None = None
+
+    def summary(self) -> str:
+        parts = [self.library.summary()]
+        if self.features is not None:
+            parts.append(self.features.summary())
+        return "\n".join(parts)
+
+    def as_dict(self) -> dict:
+        data = self.library.as_dict()
+        data["features"] = self.features.as_dict() if self.features else None
+        return data

@@ -18,48 +18,27 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spotui.config import Config
 from spotui.errors import UserError
-from spotui.model import Cluster, Track, TrackDetail
+from spotui.model import Cluster, SyncOutcome, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, SELECTION, Recommendations, Seeds
-from spotui.store import OpenNotice, Store
+from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
     from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
     from spotui.sources.csv_import import ImportResult
     from spotui.sources.feature_providers import FeatureResult
-    from spotui.spotify.sync import SyncResult
 
 DEMO_NOT_SYNCED = (
     "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
     "`spotui {cmd}` without --demo to use your own library."
 )
-
-
-@dataclass
-class SyncOutcome:
-    """A sync: the library sources, then (unless skipped) the audio-feature lookup."""
-
-    library: SyncResult
-    features: FeatureResult | None = None
-
-    def summary(self) -> str:
-        parts = [self.library.summary()]
-        if self.features is not None:
-            parts.append(self.features.summary())
-        return "\n".join(parts)
-
-    def as_dict(self) -> dict:
-        data = self.library.as_dict()
-        data["features"] = self.features.as_dict() if self.features else None
-        return data
 
 
 class Session:
@@ -73,11 +52,7 @@ class Session:
         on_notice: Callable[[OpenNotice], None] | None = None,
     ) -> None:
         self.config = config
-        self._store = store
-        self._path = store.path if store is not None else config.db_path
-        self._owner = threading.get_ident()
-        self._local = threading.local()
-        self._on_notice = on_notice
+        self._stores = ThreadStores(store.path if store else config.db_path, store, on_notice)
         #: The segmentation the user sees (set by the cluster calls below).
         self.result: SegmentResult | None = None
         self._recommender = None
@@ -92,7 +67,7 @@ class Session:
     @property
     def notice(self) -> OpenNotice | None:
         """What the user should hear about opening the store (a broken file moved aside)."""
-        return self._store.notice if self._store is not None else None
+        return self._stores.main.notice if self._stores.main is not None else None
 
     def open(self, prepare: bool = True) -> Session:
         """Open (create, migrate) the store now; ``prepare`` also builds the demo library.
@@ -100,10 +75,7 @@ class Session:
         The TUI opens before its workers start, so a new database is migrated exactly
         once, and prepares in a worker, so generating the demo never delays the first paint.
         """
-        if self._store is None:
-            self._store = Store.open(self._path)
-            if self._store.notice and self._on_notice is not None:
-                self._on_notice(self._store.notice)
+        self._stores.open()
         if prepare:
             self.prepare()
         return self
@@ -119,29 +91,15 @@ class Session:
         with self._db() as store:
             return ensure_demo(store)
 
-    @contextmanager
-    def _db(self) -> Iterator[Store]:
-        """The calling thread's store: the session's own, or one for this call."""
-        if threading.get_ident() == self._owner:
-            if self._store is None:
-                self.open()
-            yield self._store
-            return
-        held = getattr(self._local, "store", None)
-        if held is not None:  # an outer call on this thread already opened one
-            yield held
-            return
-        with Store.open(self._path) as store:
-            self._local.store = store
-            try:
-                yield store
-            finally:
-                self._local.store = None
+    def _db(self) -> AbstractContextManager[Store]:
+        """The calling thread's store (the session's own, or a worker's for this call);
+        the session's own opens on first use, with the demo library prepared."""
+        if self._stores.main is None and self._stores.on_owner_thread():
+            self.open()
+        return self._stores.use()
 
     def close(self) -> None:
-        if self._store is not None:
-            self._store.close()
-            self._store = None
+        self._stores.close()
 
     # ------------------------------------------------------------------ reading
     def has_library(self) -> bool:

@@ -44,7 +44,10 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=cmd_queue)
+    _register_export(subparsers, parent)
 
+
+def _register_export(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "export",
         parents=[parent],

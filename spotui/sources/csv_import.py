@@ -9,6 +9,7 @@ first; only then does one transaction write them. Any problem raises
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -124,6 +125,23 @@ def parse_csv(path: str | Path, progress: Progress = no_progress) -> ParsedCSV:
     are merged: one track, all genres, features from the first line.
     """
     path = Path(path)
+    reader, header, layout = _open(path)
+    rows = _Rows(path, header, layout)
+    try:
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            line = reader.line_num
+            rows.add(row, line)
+            if line % 5000 == 0:
+                progress(line, 0, f"read {line} lines")
+    except csv.Error as exc:
+        raise ImportFormatError(str(path), f"malformed CSV ({exc})", reader.line_num) from exc
+    return rows.parsed()
+
+
+def _open(path: Path):
+    """A csv reader past the header, the header, and the layout it shows."""
     if not path.is_file():
         raise ImportFormatError(str(path), "no such file")
     text = _decode(path)
@@ -142,123 +160,119 @@ def parse_csv(path: str | Path, progress: Progress = no_progress) -> ParsedCSV:
             "or a CSV with a track id/URI column or name and artist columns",
             1,
         )
-    lowered = [h.strip().lower() for h in header]
+    return reader, header, layout
 
-    def find(field_name: str) -> int | None:
-        for alias in CSV_ALIASES[field_name]:
-            if alias in lowered:
-                return lowered.index(alias)
-        return None
 
-    cols = {f: find(f) for f in CSV_ALIASES}
-    snake = [h.replace(" ", "_") for h in lowered]
-    feature_cols = {n: snake.index(n) for n in FEATURE_NAMES if n in snake}
-    if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
-        missing = "name" if cols["name"] is None else "artist"
-        raise ImportFormatError(str(path), f"missing required column ({missing})", 1)
+class _Rows:
+    """The records of one file, built row by row (every problem names its line and column)."""
 
-    tracks: dict[str, Track] = {}
-    artist_ids: dict[str, tuple[str, ...]] = {}
-    features: dict[str, Features] = {}
-    skipped_local = 0
-    data_rows = 0
-    provider = f"csv:{layout.name}"
-    width = len(header)
-    present = [(f, i) for f, i in cols.items() if i is not None]
-    feature_items = list(feature_cols.items())
-    line = 1
-    try:
-        for row in reader:
-            line = reader.line_num
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            data_rows += 1
-            if len(row) != width:
-                raise ImportFormatError(
-                    str(path), f"expected {width} fields, found {len(row)}", line
-                )
+    def __init__(self, path: Path, header: list[str], layout: Layout) -> None:
+        lowered = [h.strip().lower() for h in header]
 
-            cells = {f: row[i].strip() for f, i in present}
+        def find(field_name: str) -> int | None:
+            for alias in CSV_ALIASES[field_name]:
+                if alias in lowered:
+                    return lowered.index(alias)
+            return None
 
-            def cell(field_name: str, cells=cells) -> str:
-                return cells.get(field_name, "")
+        self.cols = cols = {f: find(f) for f in CSV_ALIASES}
+        if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
+            missing = "name" if cols["name"] is None else "artist"
+            raise ImportFormatError(str(path), f"missing required column ({missing})", 1)
+        snake = [h.replace(" ", "_") for h in lowered]
+        self.feature_items = [(n, snake.index(n)) for n in FEATURE_NAMES if n in snake]
+        self.present = [(f, i) for f, i in cols.items() if i is not None]
+        self.path, self.header, self.layout = path, header, layout
+        self.provider = f"csv:{layout.name}"
+        self.tracks: dict[str, Track] = {}
+        self.artist_ids: dict[str, tuple[str, ...]] = {}
+        self.features: dict[str, Features] = {}
+        self.skipped_local = 0
+        self.data_rows = 0
 
-            raw_id = cell("id")
-            name = cell("name")
-            artists = _split(cell("artists"), layout.artist_sep)
-            if raw_id.startswith("spotify:local:"):
-                skipped_local += 1
-                continue
-            if cols["id"] is not None and raw_id:
-                tid = parse_track_id(raw_id)
-                if tid is None:
-                    raise ImportFormatError(
-                        str(path),
-                        f"{raw_id!r} is not a Spotify track id, URI or link",
-                        line,
-                        header[cols["id"]],
-                    )
-            elif name and artists and layout is PLAIN:
-                tid = _local_id(name, ", ".join(artists))
+    def _error(self, message: str, line: int, field_name: str | None = None) -> ImportFormatError:
+        idx = self.cols.get(field_name) if field_name else None
+        return ImportFormatError(
+            str(self.path), message, line, self.header[idx] if idx is not None else None
+        )
+
+    def add(self, row: list[str], line: int) -> None:
+        self.data_rows += 1
+        if len(row) != len(self.header):
+            raise self._error(f"expected {len(self.header)} fields, found {len(row)}", line)
+        cells = {f: row[i].strip() for f, i in self.present}
+        raw_id = cells.get("id", "")
+        name = cells.get("name", "")
+        artists = _split(cells.get("artists", ""), self.layout.artist_sep)
+        if raw_id.startswith("spotify:local:"):
+            self.skipped_local += 1
+            return
+        tid = self._track_id(raw_id, name, artists, line)
+        if not name and tid not in self.tracks:
+            raise self._error("empty track name", line, "name")
+        self._add_track(tid, cells, name, artists, line)
+        if self.feature_items and tid not in self.features:
+            self._add_features(tid, row, line)
+
+    def _track_id(self, raw_id: str, name: str, artists: tuple[str, ...], line: int) -> str:
+        if self.cols["id"] is not None and raw_id:
+            tid = parse_track_id(raw_id)
+            if tid is None:
+                raise self._error(f"{raw_id!r} is not a Spotify track id, URI or link", line, "id")
+            return tid
+        if name and artists and self.layout is PLAIN:
+            return _local_id(name, ", ".join(artists))
+        raise self._error("empty track id", line, "id" if self.cols["id"] is not None else "name")
+
+    def _add_track(
+        self, tid: str, cells: dict[str, str], name: str, artists: tuple[str, ...], line: int
+    ) -> None:
+        duration = _parse_int(
+            cells.get("duration_ms", ""), self.path, line, self.header, self.cols["duration_ms"]
+        )
+        genres = _split(cells.get("genres", ""), self.layout.genre_sep)
+        old = self.tracks.get(tid)
+        if old is not None:
+            merged = tuple(dict.fromkeys(old.genres + genres))
+            self.tracks[tid] = dataclasses.replace(old, genres=merged)
+            return
+        self.tracks[tid] = Track(
+            id=tid,
+            name=name,
+            artists=artists,
+            album=cells.get("album", ""),
+            duration_ms=duration,
+            release_date=cells.get("release_date") or None,
+            genres=genres,
+            isrc=cells.get("isrc") or None,
+        )
+        ids = _split(cells.get("artist_ids", ""), ",")
+        if ids:
+            self.artist_ids[tid] = tuple(i.rsplit(":", 1)[-1] for i in ids)
+
+    def _add_features(self, tid: str, row: list[str], line: int) -> None:
+        values = {}
+        for n, i in self.feature_items:
+            v = row[i]
+            try:  # fast path; the slow one explains what is wrong
+                values[n] = float(v) if n not in _INT_FEATURES else int(v)
+            except ValueError:
+                values[n] = _parse_number(v, n, self.path, line, self.header[i])
             else:
-                column = header[cols["id"]] if cols["id"] is not None else header[cols["name"]]
-                raise ImportFormatError(str(path), "empty track id", line, column)
-            if not name and tid not in tracks:
-                raise ImportFormatError(
-                    str(path),
-                    "empty track name",
-                    line,
-                    header[cols["name"]] if cols["name"] is not None else None,
-                )
-            duration = _parse_int(cell("duration_ms"), path, line, header, cols["duration_ms"])
-            genres = _split(cell("genres"), layout.genre_sep)
-            if tid in tracks:
-                old = tracks[tid]
-                merged = tuple(dict.fromkeys(old.genres + genres))
-                tracks[tid] = Track(
-                    old.id,
-                    old.name,
-                    old.artists,
-                    old.album,
-                    old.duration_ms,
-                    old.release_date,
-                    merged,
-                    old.isrc,
-                )
-            else:
-                tracks[tid] = Track(
-                    id=tid,
-                    name=name,
-                    artists=artists,
-                    album=cell("album"),
-                    duration_ms=duration,
-                    release_date=cell("release_date") or None,
-                    genres=genres,
-                    isrc=cell("isrc") or None,
-                )
-                ids = _split(cell("artist_ids"), ",")
-                if ids:
-                    artist_ids[tid] = tuple(i.rsplit(":", 1)[-1] for i in ids)
-            if feature_cols and tid not in features:
-                values = {}
-                for n, i in feature_items:
-                    v = row[i]
-                    try:  # fast path; the slow one explains what is wrong
-                        values[n] = float(v) if n not in _INT_FEATURES else int(v)
-                    except ValueError:
-                        values[n] = _parse_number(v, n, path, line, header[i])
-                    else:
-                        if values[n] != values[n] or values[n] in (_INF, -_INF):
-                            values[n] = _parse_number(v, n, path, line, header[i])
-                if any(v is not None for v in values.values()):
-                    features[tid] = Features(track_id=tid, provider=provider, **values)
-            if line % 5000 == 0:
-                progress(line, 0, f"read {line} lines")
-    except csv.Error as exc:
-        raise ImportFormatError(str(path), f"malformed CSV ({exc})", reader.line_num) from exc
-    return ParsedCSV(
-        layout, list(tracks.values()), list(features.values()), skipped_local, artist_ids, data_rows
-    )
+                if values[n] != values[n] or values[n] in (_INF, -_INF):
+                    values[n] = _parse_number(v, n, self.path, line, self.header[i])
+        if any(v is not None for v in values.values()):
+            self.features[tid] = Features(track_id=tid, provider=self.provider, **values)
+
+    def parsed(self) -> ParsedCSV:
+        return ParsedCSV(
+            self.layout,
+            list(self.tracks.values()),
+            list(self.features.values()),
+            self.skipped_local,
+            self.artist_ids,
+            self.data_rows,
+        )
 
 
 @dataclass

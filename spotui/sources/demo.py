@@ -213,16 +213,14 @@ def _draw_features(rng: np.random.Generator, genre: str, n: int) -> dict[str, np
     return out
 
 
-def _make_tracks(
-    rng: np.random.Generator, n: int, prefix_artists: int, missing_share: float
-) -> tuple[list[Track], list[Features]]:
-    import numpy as np
-
-    genres = list(GENRES)
-    # Artists: about one per 12 tracks, each with a main genre and sometimes a second one.
-    n_artists = max(len(genres), n // 12)
-    artist_genre = rng.integers(0, len(genres), n_artists)
-    second = rng.integers(0, len(genres), n_artists)
+def _artists(
+    rng: np.random.Generator, n: int, prefix_artists: int
+) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """About one artist per 12 tracks: unique readable names, a main genre each and
+    sometimes a second one. (Draws from ``rng`` in a fixed order: the library depends on it.)"""
+    n_artists = max(len(GENRES), n // 12)
+    artist_genre = rng.integers(0, len(GENRES), n_artists)
+    second = rng.integers(0, len(GENRES), n_artists)
     has_second = rng.random(n_artists) < 0.2
     names = []
     for i in range(n_artists):
@@ -236,26 +234,23 @@ def _make_tracks(
     for i, name in enumerate(names):
         if name in seen:
             seen[name] += 1
-            names[i] = (
-                f"{name} {['II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X'][min(seen[name], 9) - 1]}"
-            )
+            names[i] = f"{name} {_ROMAN[min(seen[name], 9) - 1]}"
         else:
             seen[name] = 1
+    return names, artist_genre, second, has_second
 
-    track_artist = rng.integers(0, n_artists, n)
-    ids = _track_id(rng, n)
-    ta = rng.integers(0, len(_TITLE_A), n)
-    tb = rng.integers(0, len(_TITLE_B), n)
-    tc = rng.integers(0, len(_TITLE_C), n)
-    style = rng.random(n)
-    durations = rng.normal(215_000, 45_000, n).clip(60_000, 600_000).astype(int)
-    years = rng.integers(1965, 2026, n)
-    missing = rng.random(n) < missing_share
 
-    track_genre = artist_genre[track_artist]
+_ROMAN = ("II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X")
+
+
+def _genre_features(rng: np.random.Generator, track_genre: np.ndarray) -> dict[str, np.ndarray]:
+    """Every track's features, drawn from its genre's distributions (genre by genre)."""
+    import numpy as np
+
+    n = len(track_genre)
     feats: dict[str, np.ndarray] = {}
     columns = None
-    for gi, genre in enumerate(genres):
+    for gi, genre in enumerate(GENRES):
         idx = np.flatnonzero(track_genre == gi)
         if not len(idx):
             continue
@@ -265,24 +260,56 @@ def _make_tracks(
             feats = {c: np.zeros(n) for c in columns}
         for c in columns:
             feats[c][idx] = drawn[c]
+    return feats
+
+
+def _features(track_id: str, feats: dict[str, np.ndarray], i: int) -> Features:
+    def r(name: str, digits: int) -> float:
+        return round(float(feats[name][i]), digits)
+
+    return Features(
+        track_id=track_id,
+        provider=DEMO_PROVIDER,
+        **{f: r(f, 3) for f in ("danceability", "energy", "valence", "tempo", "loudness")},
+        **{f: r(f, 4) for f in ("acousticness", "instrumentalness", "speechiness", "liveness")},
+        **{f: int(feats[f][i]) for f in ("key", "mode", "time_signature")},
+    )
+
+
+def _title(style: float, a: str, b: str, c: str) -> str:
+    if style < 0.4:
+        return f"{a} {b}"
+    if style < 0.75:
+        return f"{b} {c}"
+    return f"{a} {c}"
+
+
+def _make_tracks(
+    rng: np.random.Generator, n: int, prefix_artists: int, missing_share: float
+) -> tuple[list[Track], list[Features]]:
+    names, artist_genre, second, has_second = _artists(rng, n, prefix_artists)
+    track_artist = rng.integers(0, len(names), n)
+    ids = _track_id(rng, n)
+    ta = rng.integers(0, len(_TITLE_A), n)
+    tb = rng.integers(0, len(_TITLE_B), n)
+    tc = rng.integers(0, len(_TITLE_C), n)
+    style = rng.random(n)
+    durations = rng.normal(215_000, 45_000, n).clip(60_000, 600_000).astype(int)
+    years = rng.integers(1965, 2026, n)
+    missing = rng.random(n) < missing_share
+    feats = _genre_features(rng, artist_genre[track_artist])
 
     tracks: list[Track] = []
     features: list[Features] = []
     for i in range(n):
         a = track_artist[i]
-        if style[i] < 0.4:
-            title = f"{_TITLE_A[ta[i]]} {_TITLE_B[tb[i]]}"
-        elif style[i] < 0.75:
-            title = f"{_TITLE_B[tb[i]]} {_TITLE_C[tc[i]]}"
-        else:
-            title = f"{_TITLE_A[ta[i]]} {_TITLE_C[tc[i]]}"
-        g = [genres[artist_genre[a]]]
+        g = [GENRES[artist_genre[a]]]
         if has_second[a] and second[a] != artist_genre[a]:
-            g.append(genres[second[a]])
+            g.append(GENRES[second[a]])
         tracks.append(
             Track(
                 id=ids[i],
-                name=title,
+                name=_title(style[i], _TITLE_A[ta[i]], _TITLE_B[tb[i]], _TITLE_C[tc[i]]),
                 artists=(names[a],),
                 album=f"{_TITLE_B[tb[i]]} of {names[a].split()[0]}",
                 duration_ms=int(durations[i]),
@@ -291,53 +318,15 @@ def _make_tracks(
             )
         )
         if not missing[i]:
-            features.append(
-                Features(
-                    track_id=ids[i],
-                    provider=DEMO_PROVIDER,
-                    danceability=round(float(feats["danceability"][i]), 3),
-                    energy=round(float(feats["energy"][i]), 3),
-                    valence=round(float(feats["valence"][i]), 3),
-                    tempo=round(float(feats["tempo"][i]), 3),
-                    loudness=round(float(feats["loudness"][i]), 3),
-                    acousticness=round(float(feats["acousticness"][i]), 4),
-                    instrumentalness=round(float(feats["instrumentalness"][i]), 4),
-                    speechiness=round(float(feats["speechiness"][i]), 4),
-                    liveness=round(float(feats["liveness"][i]), 4),
-                    key=int(feats["key"][i]),
-                    mode=int(feats["mode"][i]),
-                    time_signature=int(feats["time_signature"][i]),
-                )
-            )
+            features.append(_features(ids[i], feats, i))
     return tracks, features
 
 
-def generate(
-    n_tracks: int = DEMO_SIZE,
-    seed: int = DEMO_SEED,
-    n_catalog: int = 0,
-    missing_share: float = DEMO_MISSING_SHARE,
-) -> DemoLibrary:
-    """Generate a library of ``n_tracks`` (plus ``n_catalog`` candidate tracks)."""
-    import numpy as np
-
-    rng = np.random.default_rng(seed)
-    tracks, features = _make_tracks(rng, n_tracks, 0, missing_share)
-    catalog, catalog_features = ([], [])
-    if n_catalog:
-        catalog, catalog_features = _make_tracks(rng, n_catalog, 100_000, missing_share)
-
-    # Saved: 70% of the library, with added_at dates going back ~5 years.
-    saved_mask = rng.random(n_tracks) < 0.7
-    base = np.datetime64("2026-11-01T12:00:00")
-    offsets = np.sort(rng.integers(0, 5 * 365 * 24 * 3600, saved_mask.sum()))
-    saved = [
-        (t.id, str(base - np.timedelta64(int(off), "s")) + "Z")
-        for t, off in zip(
-            [t for t, m in zip(tracks, saved_mask, strict=True) if m], offsets, strict=True
-        )
-    ]
-    # Every track not saved sits in at least one playlist, so the whole library is reachable.
+def _playlists(
+    rng: np.random.Generator, tracks: list[Track], saved_mask: np.ndarray, seed: int
+) -> list[tuple[Playlist, list[str]]]:
+    """Five owned playlists of two genres each; every track not saved sits in at least one
+    of them, so the whole library is reachable."""
     playlists: list[tuple[Playlist, list[str]]] = []
     by_genre: dict[str, list[str]] = {}
     for t in tracks:
@@ -377,6 +366,35 @@ def generate(
                 [str(x) for x in items],
             )
         )
+    return playlists
+
+
+def generate(
+    n_tracks: int = DEMO_SIZE,
+    seed: int = DEMO_SEED,
+    n_catalog: int = 0,
+    missing_share: float = DEMO_MISSING_SHARE,
+) -> DemoLibrary:
+    """Generate a library of ``n_tracks`` (plus ``n_catalog`` candidate tracks)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    tracks, features = _make_tracks(rng, n_tracks, 0, missing_share)
+    catalog, catalog_features = ([], [])
+    if n_catalog:
+        catalog, catalog_features = _make_tracks(rng, n_catalog, 100_000, missing_share)
+
+    # Saved: 70% of the library, with added_at dates going back ~5 years.
+    saved_mask = rng.random(n_tracks) < 0.7
+    base = np.datetime64("2026-11-01T12:00:00")
+    offsets = np.sort(rng.integers(0, 5 * 365 * 24 * 3600, saved_mask.sum()))
+    saved = [
+        (t.id, str(base - np.timedelta64(int(off), "s")) + "Z")
+        for t, off in zip(
+            [t for t, m in zip(tracks, saved_mask, strict=True) if m], offsets, strict=True
+        )
+    ]
+    playlists = _playlists(rng, tracks, saved_mask, seed)
     return DemoLibrary(tracks, features, saved, playlists, catalog, catalog_features)
 
 

@@ -40,14 +40,6 @@ SPOTIFY_BATCH = 100
 _FLOAT_FIELDS = tuple(name for name in FEATURE_NAMES if name not in INT_FEATURES)
 
 
-class ProviderUnavailable(Exception):
-    """The provider refuses this app for good (e.g. Spotify's 403); disable it."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
-
-
 class FeatureProvider(Protocol):
     name: str
     batch_size: int
@@ -226,7 +218,7 @@ def lookup_features(
     asked: set[str] = set()
     start_requests = sum(p.http.request_count for p in providers)
     total_batches = sum(-(-len(todo) // p.batch_size) for p in providers) or 1
-    done = 0
+    run = _Lookup(store, result, progress, cancel, workers, total_batches)
     for prov in providers:
         if not todo:
             break
@@ -238,55 +230,74 @@ def lookup_features(
         missed = set() if retry else store.tracks_missed_by(prov.name)
         candidates = [t for t in todo if t not in missed]
         asked.update(candidates)
-        batches = [
-            candidates[i : i + prov.batch_size] for i in range(0, len(candidates), prov.batch_size)
-        ]
-        found_ids: set[str] = set()
-        found_n = 0
-
-        def write(
-            batch: Sequence[str],
-            body: Any,
-            prov: FeatureProvider = prov,
-            found_ids: set[str] = found_ids,
-        ) -> int:
-            found = prov.parse(batch, body)
-            with store.transaction():
-                store.upsert_features(found.values())
-                store.record_feature_misses([t for t in batch if t not in found], prov.name)
-            found_ids.update(found)
-            return len(found)
-
-        try:
-            if batches:
-                # Probe: one batch on its own, to learn whether the provider answers at all.
-                try:
-                    path, params = prov.request(batches[0])
-                    body = prov.http.get(path, params)
-                except ServiceError as exc:
-                    reason = prov.unavailable(exc)
-                    if reason is None:
-                        raise
-                    store.set_provider_state(prov.name, False, reason)
-                    result.disabled[prov.name] = reason
-                    continue
-                store.set_provider_state(prov.name, True, None)
-                found_n += write(batches[0], body)
-                done += 1
-                progress(done, total_batches, Step(PHASE, prov.name))
-                jobs = []
-                for i, batch in enumerate(batches[1:], start=1):
-                    path, params = prov.request(batch)
-                    jobs.append((i, path, params))
-                for i, body in prov.http.get_many(jobs, workers=workers, cancel=cancel):
-                    found_n += write(batches[i], body)
-                    done += 1
-                    progress(done, total_batches, Step(PHASE, prov.name))
-        except ServiceError as exc:
-            result.errors[prov.name] = str(exc)
-        result.found[prov.name] = found_n
-        todo = [t for t in todo if t not in found_ids]
+        found = run.ask(prov, candidates)
+        if found is not None:
+            todo = [t for t in todo if t not in found]
     result.still_missing = len(todo)
     result.looked_up = len(asked)
     result.requests = sum(p.http.request_count for p in providers) - start_requests
     return result
+
+
+class _Lookup:
+    """One lookup run: asks a provider batch by batch and writes what it answers."""
+
+    def __init__(
+        self,
+        store: Store,
+        result: FeatureResult,
+        progress: Progress,
+        cancel: CancelCheck | None,
+        workers: int,
+        total_batches: int,
+    ) -> None:
+        self.store, self.result = store, result
+        self.progress, self.cancel, self.workers = progress, cancel, workers
+        self.total_batches = total_batches
+        self.done = 0
+
+    def ask(self, prov: FeatureProvider, candidates: list[str]) -> set[str] | None:
+        """Ids ``prov`` found features for; None if it turned out unavailable for good."""
+        size = prov.batch_size
+        batches = [candidates[i : i + size] for i in range(0, len(candidates), size)]
+        found: set[str] = set()
+        found_n = 0
+        try:
+            if batches:
+                # Probe: one batch on its own, to learn whether the provider answers at all.
+                answered, body = self._probe(prov, batches[0])
+                if not answered:
+                    return None
+                found_n += self._write(prov, batches[0], body, found)
+                jobs = [(i, *prov.request(b)) for i, b in enumerate(batches[1:], start=1)]
+                for i, body in prov.http.get_many(jobs, workers=self.workers, cancel=self.cancel):
+                    found_n += self._write(prov, batches[i], body, found)
+        except ServiceError as exc:
+            self.result.errors[prov.name] = str(exc)
+        self.result.found[prov.name] = found_n
+        return found
+
+    def _probe(self, prov: FeatureProvider, batch: list[str]) -> tuple[bool, Any]:
+        """``(True, answer)`` to the first batch; ``(False, None)`` (and the provider
+        disabled) if it refuses for good."""
+        try:
+            body = prov.http.get(*prov.request(batch))
+        except ServiceError as exc:
+            reason = prov.unavailable(exc)
+            if reason is None:
+                raise
+            self.store.set_provider_state(prov.name, False, reason)
+            self.result.disabled[prov.name] = reason
+            return False, None
+        self.store.set_provider_state(prov.name, True, None)
+        return True, body
+
+    def _write(self, prov: FeatureProvider, batch: list[str], body: Any, found: set[str]) -> int:
+        got = prov.parse(batch, body)
+        with self.store.transaction():
+            self.store.upsert_features(got.values())
+            self.store.record_feature_misses([t for t in batch if t not in got], prov.name)
+        found.update(got)
+        self.done += 1
+        self.progress(self.done, self.total_batches, Step(PHASE, prov.name))
+        return len(got)

@@ -29,9 +29,15 @@ from typing import Any
 
 from spotui.errors import UserError
 from spotui.http import PAGE_LIMIT, HttpClient
-from spotui.model import Playlist, Track
+from spotui.model import Playlist
 from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
 from spotui.spotify.errors import SpotifyHTTPError
+from spotui.spotify.parse import (
+    PageTracks,
+    classify,
+    parse_playlist,
+    playlist_entry_object,
+)
 from spotui.store import Store
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
@@ -109,61 +115,25 @@ class SyncResult:
         return "\n".join(lines)
 
 
-# ---------------------------------------------------------------------- parsing
-def _classify(obj: dict | None, is_local: bool = False) -> str:
-    if not obj:
-        return "unavailable"
-    if is_local or obj.get("is_local") or str(obj.get("uri", "")).startswith("spotify:local:"):
-        return "local"
-    if obj.get("type") == "episode":
-        return "episodes"
-    if not obj.get("id"):
-        return "unavailable"
-    return "track"
-
-
-def parse_track(obj: dict) -> tuple[Track, list[str]]:
-    """A Spotify track object -> (Track, artist ids)."""
-    album = obj.get("album") or {}
-    artists = obj.get("artists") or []
-    isrc = (obj.get("external_ids") or {}).get("isrc")
-    track = Track(
-        id=obj["id"],
-        name=obj.get("name") or "",
-        artists=tuple(a.get("name") or "" for a in artists),
-        album=album.get("name") or "",
-        duration_ms=obj.get("duration_ms"),
-        release_date=album.get("release_date"),
-        genres=(),
-        isrc=isrc,
-    )
-    return track, [a["id"] for a in artists if a.get("id")]
-
-
-def playlist_entry_object(entry: dict) -> dict | None:
-    """The track/episode of a playlist entry: new ``item`` key first, older ``track`` second."""
-    obj = entry.get("item")
-    if obj is None:
-        obj = entry.get("track")
-    return obj
-
-
-class _Tracks:
-    """Tracks parsed from one page, ready for ``store.upsert_tracks``."""
+class _PlaylistPages:
+    """Which pages of each playlist were asked for and which are still outstanding."""
 
     def __init__(self) -> None:
-        self.tracks: dict[str, Track] = {}
-        self.artist_ids: dict[str, list[str]] = {}
+        self.requested: dict[str, set[int]] = {}
+        self.remaining: dict[str, set[int]] = {}
 
-    def add(self, obj: dict) -> str:
-        track, artist_ids = parse_track(obj)
-        self.tracks[track.id] = track
-        self.artist_ids[track.id] = artist_ids
-        return track.id
+    def plan(self, pid: str, total: int) -> list[tuple[str, int]]:
+        """``(pid, offset)`` of pages not asked for yet (at least the first page)."""
+        asked = self.requested.setdefault(pid, set())
+        new = [o for o in range(0, max(total, 1), PAGE_LIMIT) if o not in asked]
+        asked.update(new)
+        self.remaining.setdefault(pid, set()).update(new)
+        return [(pid, o) for o in new]
 
-    def write(self, store: Store) -> None:
-        if self.tracks:
-            store.upsert_tracks(self.tracks.values(), artist_ids=self.artist_ids)
+    def done(self, pid: str, offset: int) -> bool:
+        """Mark a page read; True once every page asked for has been."""
+        self.remaining[pid].discard(offset)
+        return not self.remaining[pid]
 
 
 # ---------------------------------------------------------------------- the sync
@@ -228,13 +198,13 @@ class _Sync:
         return self.result
 
     # ------------------------------------------------------------------ saved tracks
-    def _parse_saved(self, page: dict) -> tuple[_Tracks, list[tuple[str, str | None]], int]:
-        tracks = _Tracks()
+    def _parse_saved(self, page: dict) -> tuple[PageTracks, list[tuple[str, str | None]], int]:
+        tracks = PageTracks()
         rows: list[tuple[str, str | None]] = []
         skipped = 0
         for entry in page.get("items") or []:
             obj = entry.get("track")
-            kind = _classify(obj)
+            kind = classify(obj)
             if kind != "track":
                 self.result.skipped[kind] += 1
                 skipped += 1
@@ -268,13 +238,13 @@ class _Sync:
             check_cancel(self.cancel)
             page = self.client.get(page["next"])
             self._tick(Step(SAVED, "new"))
-        tracks = _Tracks()
+        tracks = PageTracks()
         rows: list[tuple[str, str | None]] = []
         skipped = 0
         for pg in pages:
             for entry in pg.get("items") or []:
                 obj = entry.get("track")
-                kind = _classify(obj)
+                kind = classify(obj)
                 if kind != "track":
                     skipped += 1
                     continue
@@ -354,7 +324,7 @@ class _Sync:
         for page in self.client.pages("me/playlists"):
             raw.extend(p for p in page.get("items") or [] if p and p.get("id"))
             self._tick(Step(PLAYLISTS))
-        playlists = [_parse_playlist(p, user_id) for p in raw]
+        playlists = [parse_playlist(p, user_id) for p in raw]
         before = self.store.playlist_sync_map()
         current = {p.id for p in playlists}
         gone = set(before) - current
@@ -365,38 +335,57 @@ class _Sync:
         pc.added = len(current - set(before))
         pc.removed = len(gone)
         pc.unchanged = len(current & set(before))
+        to_read = self._playlists_to_read(playlists, before)
+        if to_read:
+            self._read_playlist_items(to_read)
 
-        ic = self.result.sources["playlist_items"]
+    def _playlists_to_read(
+        self, playlists: list[Playlist], before: dict[str, tuple[str | None, str]]
+    ) -> list[Playlist]:
+        """Owned or collaborative playlists whose items changed; others are noted."""
         to_read: list[Playlist] = []
         for p in playlists:
             info = before.get(p.id)
             if not (p.owned or p.collaborative):
                 self.result.not_owned += 1
                 if info != (p.snapshot_id, "forbidden"):
-                    with self.store.transaction():
-                        self.store.truncate_playlist_items(p.id, 0)
-                        self.store.set_playlist_items_status(p.id, "forbidden", p.snapshot_id)
+                    self._forbid(p)
                 continue
             if info == (p.snapshot_id, "ok"):
-                ic.unchanged += len(self.store.playlist_track_ids(p.id))
+                self.result.sources["playlist_items"].unchanged += len(
+                    self.store.playlist_track_ids(p.id)
+                )
                 continue
             to_read.append(p)
-        if not to_read:
-            return
+        return to_read
+
+    def _forbid(self, p: Playlist) -> None:
+        """No items for a playlist Spotify will not give us (its snapshot is remembered)."""
+        with self.store.transaction():
+            self.store.truncate_playlist_items(p.id, 0)
+            self.store.set_playlist_items_status(p.id, "forbidden", p.snapshot_id)
+
+    def _read_playlist_items(self, to_read: list[Playlist]) -> None:
         old_items = {p.id: Counter(self.store.playlist_track_ids(p.id)) for p in to_read}
-        by_id = {p.id: p for p in to_read}
         with self.store.transaction():
             for p in to_read:
                 self.store.set_playlist_items_status(p.id, "pending", None)
-        requested: dict[str, set[int]] = {}
-        remaining: dict[str, set[int]] = {}
-        last_total: dict[str, int] = {}
-        jobs: list[tuple[str, int]] = []
+        failed = self._fetch_playlist_pages(to_read)
+        ic = self.result.sources["playlist_items"]
         for p in to_read:
-            offsets = list(range(0, max(p.total or 0, 1), PAGE_LIMIT))
-            requested[p.id] = set(offsets)
-            remaining[p.id] = set(offsets)
-            jobs += [(p.id, o) for o in offsets]
+            if p.id in failed:
+                continue
+            new = Counter(self.store.playlist_track_ids(p.id))
+            old = old_items[p.id]
+            ic.added += sum((new - old).values())
+            ic.removed += sum((old - new).values())
+            ic.unchanged += sum((new & old).values())
+
+    def _fetch_playlist_pages(self, to_read: list[Playlist]) -> set[str]:
+        """Read every page of the playlists concurrently; returns the ids Spotify refused."""
+        by_id = {p.id: p for p in to_read}
+        pages = _PlaylistPages()
+        jobs = [job for p in to_read for job in pages.plan(p.id, p.total or 0)]
         self.total += len(jobs)
         failed: set[str] = set()
         while jobs:
@@ -415,41 +404,28 @@ class _Sync:
                 if isinstance(page, Exception):
                     failed.add(pid)
                     self.result.forbidden.append(p.name)
-                    with self.store.transaction():
-                        self.store.truncate_playlist_items(pid, 0)
-                        self.store.set_playlist_items_status(pid, "forbidden", p.snapshot_id)
+                    self._forbid(p)
                     continue
                 self._commit_playlist_page(pid, offset, page)
-                last_total[pid] = int(page.get("total") or 0)
+                total = int(page.get("total") or 0)
                 # The playlist grew since it was listed: read the new pages too.
-                for o in range(0, last_total[pid], PAGE_LIMIT):
-                    if o not in requested[pid]:
-                        requested[pid].add(o)
-                        remaining[pid].add(o)
-                        extra.append((pid, o))
-                        self.total += 1
-                remaining[pid].discard(offset)
-                if not remaining[pid]:
+                grown = pages.plan(pid, total)
+                extra += grown
+                self.total += len(grown)
+                if pages.done(pid, offset):
                     with self.store.transaction():
-                        self.store.truncate_playlist_items(pid, last_total[pid])
+                        self.store.truncate_playlist_items(pid, total)
                         self.store.set_playlist_items_status(pid, "ok", p.snapshot_id)
             jobs = [j for j in extra if j[0] not in failed]
-        for p in to_read:
-            if p.id in failed:
-                continue
-            new = Counter(self.store.playlist_track_ids(p.id))
-            old = old_items[p.id]
-            ic.added += sum((new - old).values())
-            ic.removed += sum((old - new).values())
-            ic.unchanged += sum((new & old).values())
+        return failed
 
     def _commit_playlist_page(self, pid: str, offset: int, page: dict) -> None:
-        tracks = _Tracks()
+        tracks = PageTracks()
         rows: list[tuple[int, str, str | None]] = []
         entries = page.get("items") or []
         for i, entry in enumerate(entries):
             obj = playlist_entry_object(entry)
-            kind = _classify(obj, bool(entry.get("is_local")))
+            kind = classify(obj, bool(entry.get("is_local")))
             if kind != "track":
                 self.result.skipped[kind] += 1
                 continue
@@ -470,10 +446,10 @@ class _Sync:
         results = dict(self.client.get_many(jobs, workers=self.workers, cancel=self.cancel))
         top = self.result.sources["top"]
         for r in TIME_RANGES:
-            tracks = _Tracks()
+            tracks = PageTracks()
             ids = []
             for obj in results[r].get("items") or []:
-                if _classify(obj) == "track":
+                if classify(obj) == "track":
                     ids.append(tracks.add(obj))
             old = set(self.store.top_track_ids(r))
             with self.store.transaction():
@@ -484,11 +460,11 @@ class _Sync:
             top.unchanged += len(set(ids) & old)
             self._tick(Step(TOP))
         page = results["recent"] or {}
-        tracks = _Tracks()
+        tracks = PageTracks()
         plays = []
         for entry in page.get("items") or []:
             obj = entry.get("track")
-            if _classify(obj) == "track" and entry.get("played_at"):
+            if classify(obj) == "track" and entry.get("played_at"):
                 plays.append((entry["played_at"], tracks.add(obj)))
         with self.store.transaction():
             tracks.write(self.store)
@@ -504,23 +480,6 @@ class _Sync:
 
 def _is_forbidden(exc: Exception) -> bool:
     return isinstance(exc, SpotifyHTTPError) and exc.status in (403, 404)
-
-
-def _parse_playlist(p: dict, user_id: str) -> Playlist:
-    owner = p.get("owner") or {}
-    items = p.get("items") if isinstance(p.get("items"), dict) else p.get("tracks")
-    total = (items or {}).get("total") if isinstance(items, dict) else None
-    return Playlist(
-        id=p["id"],
-        name=p.get("name") or "",
-        owner_id=owner.get("id") or "",
-        owner_name=owner.get("display_name") or "",
-        snapshot_id=p.get("snapshot_id"),
-        collaborative=bool(p.get("collaborative")),
-        public=p.get("public"),
-        total=total,
-        owned=owner.get("id") == user_id,
-    )
 
 
 def _now() -> str:

@@ -11,9 +11,16 @@ is one class for its callers, assembled from one section per concern:
 * :mod:`~spotui.store.library`: saved tracks, playlists, top, recent, imports, sync state;
 * :mod:`~spotui.store.analysis`: segmentation runs and export mappings (dataclasses);
 * :mod:`~spotui.store.queries`: counts, fingerprints, the recommendation pool, table rows.
+
+:class:`ThreadStores` hands each thread its own connection to the same file.
 """
 
 from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from spotui.errors import StoreError
 from spotui.store.analysis import AnalysisRun, AnalysisSection, ExportMapping, StoredCluster
@@ -33,6 +40,7 @@ __all__ = [
     "Store",
     "StoreError",
     "StoredCluster",
+    "ThreadStores",
     "now_iso",
     "track_from_row",
 ]
@@ -40,3 +48,58 @@ __all__ = [
 
 class Store(QueriesSection, AnalysisSection, LibrarySection, TracksSection):
     """A connection to one spotui database. Not thread-safe: one Store per thread."""
+
+
+class ThreadStores:
+    """One database seen from several threads: the owner thread's long-lived store, and a
+    store of its own for any other thread (a TUI worker) for the length of a call.
+
+    Why: a SQLite connection belongs to one thread at a time, and the TUI's workers read
+    while the main thread paints. Opening per call is cheap (no migration once the owner
+    opened the file), and nested calls on one thread share the store the outer one opened.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        store: Store | None = None,
+        on_notice: Callable[[OpenNotice], None] | None = None,
+    ) -> None:
+        self.path = path
+        self.main = store
+        self._owner = threading.get_ident()
+        self._local = threading.local()
+        self._on_notice = on_notice
+
+    def open(self) -> Store:
+        """The owner's store, opened (created, migrated, broken file moved aside) if needed."""
+        if self.main is None:
+            self.main = Store.open(self.path)
+            if self.main.notice and self._on_notice is not None:
+                self._on_notice(self.main.notice)
+        return self.main
+
+    def on_owner_thread(self) -> bool:
+        return threading.get_ident() == self._owner
+
+    @contextmanager
+    def use(self) -> Iterator[Store]:
+        """The calling thread's store."""
+        if self.on_owner_thread():
+            yield self.open()
+            return
+        held = getattr(self._local, "store", None)
+        if held is not None:  # an outer call on this thread already opened one
+            yield held
+            return
+        with Store.open(self.path) as store:
+            self._local.store = store
+            try:
+                yield store
+            finally:
+                self._local.store = None
+
+    def close(self) -> None:
+        if self.main is not None:
+            self.main.close()
+            self.main = None

@@ -38,13 +38,5 @@ class RegionSelected(Message):
         self.track_ids = track_ids
 
 
-class FilterChanged(Message):
-    """The filter input's text changed."""
-
-    def __init__(self, query: str) -> None:
-        super().__init__()
-        self.query = query
-
-
 class MapCursorMoved(Message):
     """The mood map's cursor or rectangle changed (the screen updates its side panel)."""
