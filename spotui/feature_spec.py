@@ -42,18 +42,9 @@ UNIT_FEATURES: tuple[str, ...] = (
     "liveness",
 )
 
-#: The columns used for mood (segmentation, recommendations, the detail bars), in order.
-MOOD_FEATURES: tuple[str, ...] = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-    "tempo",
-    "loudness",
-)
+#: The columns used for mood (segmentation, recommendations, the detail bars), in order:
+#: the 0..1 features, then tempo and loudness.
+MOOD_FEATURES: tuple[str, ...] = (*UNIT_FEATURES, "tempo", "loudness")
 
 #: Labels for column headers, sort keys and the help screen.
 LABELS: dict[str, str] = {

@@ -74,6 +74,15 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def show(ctx: Context, result: Any) -> int:
+    """Print a core result: ``as_dict()`` as JSON with ``--json``, else its ``summary()``."""
+    if ctx.json:
+        print_json(result.as_dict())
+    else:
+        out(result.summary())
+    return 0
+
+
 # ---------------------------------------------------------------------- argument types
 # Shared ``type=`` callables for add_argument, so every command words a bad number the same.
 def _whole_number(value: str, minimum: int, requirement: str) -> int:

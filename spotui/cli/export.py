@@ -19,6 +19,7 @@ from spotui.cli import (
     positive_int,
     print_json,
     progress_bar,
+    show,
 )
 
 
@@ -187,11 +188,7 @@ def _write_file(ctx: Context, target, fmt: str) -> int:
         )
         return 0
     result = ctx.session.write_file(target, fmt, args.out)
-    if ctx.json:
-        print_json(result.as_dict())
-    else:
-        out(result.summary())
-    return 0
+    return show(ctx, result)
 
 
 def _write_cluster_files(ctx: Context, result, fmt: str) -> int:

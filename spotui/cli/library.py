@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spotui.cli import Context, out, print_json, progress_bar
+from spotui.cli import Context, print_json, progress_bar, show
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -59,8 +59,4 @@ def cmd_status(ctx: Context) -> int:
 def cmd_import(ctx: Context) -> int:
     with progress_bar(ctx, "Importing") as progress:
         result = ctx.session.import_csv(ctx.args.path, kind=ctx.args.kind, progress=progress)
-    if ctx.json:
-        print_json(result.as_dict())
-    else:
-        out(result.summary())
-    return 0
+    return show(ctx, result)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from spotui.cli import Context, err, out, print_json, progress_bar
+from spotui.cli import Context, err, out, print_json, progress_bar, show
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -104,21 +104,13 @@ def cmd_sync(ctx: Context) -> int:
         result = ctx.session.sync(
             progress, workers=max(1, ctx.args.workers), features=not ctx.args.no_features
         )
-    if ctx.json:
-        print_json(result.as_dict())
-    else:
-        out(result.summary())
-    return 0
+    return show(ctx, result)
 
 
 def cmd_features(ctx: Context) -> int:
     with progress_bar(ctx, "Audio features") as progress:
         result = ctx.session.lookup_features(retry=ctx.args.retry, progress=progress)
-    if ctx.json:
-        print_json(result.as_dict())
-    else:
-        out(result.summary())
-    return 0
+    return show(ctx, result)
 
 
 def cmd_doctor(ctx: Context) -> int:
