@@ -12,8 +12,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from spotui.export.targets import recommendation_target
-
 if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
     from spotui.model import Cluster, Track
@@ -69,5 +67,7 @@ class Recommendations:
     @property
     def key(self) -> str:
         """The export mapping key: the same seeds export to the same playlist."""
+        from spotui.export.targets import recommendation_target
+
         cid = self.cluster.id if self.cluster is not None else None
         return recommendation_target(self.seed_ids, cid)

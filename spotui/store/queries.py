@@ -9,7 +9,6 @@ recommendation request, so each is the cheapest shape its caller can use.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -55,6 +54,8 @@ class QueriesSection(Connection):
     # ---------------------------------------------------------------- analysis
     def library_fingerprint(self) -> str:
         """Cheap digest of what analysis depends on: library membership and features."""
+        import hashlib  # not at import time: the TUI's first paint does not need it
+
         h = hashlib.sha1()
         for row in self.conn.execute(
             f"SELECT l.track_id, {FEATURE_COLS} FROM library l "

@@ -14,6 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
+from textual.worker import Worker, WorkerState
 
 from spotui.errors import Cancelled, UserError
 from spotui.session import Session
@@ -121,6 +122,12 @@ class SyncScreen(ModalScreen[bool]):
             self.query_one(ProgressBar).update(total=1, progress=1)
             message.update(summary)
         self.query_one("#sync-cancel", Button).label = "Close"
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A bug (not a UserError) also ends the screen, so it can be closed; the app's
+        # handler reports it, and what was synced is kept either way.
+        if event.state == WorkerState.ERROR and not self.finished:
+            self._done("", "Sync stopped by an unexpected error; what was synced is kept.")
 
     # ------------------------------------------------------------------ keys
     def action_cancel(self) -> None:
