@@ -93,13 +93,7 @@ def explain(
     tempo_j = cols.index("tempo")
     usable = [j for j in range(len(cols)) if known[j] and j != tempo_j]
 
-    levels = []
-    for j in usable:
-        lv = level(cols[j], float(sr[j]))
-        if lv is not None and lv == level(cols[j], float(cr[j])):
-            levels.append((w[j] * abs(sz[j]), j, lv))
-    levels.sort(reverse=True)
-    levels = levels[:_MAX_FEATURES]
+    levels = _shared_levels(usable, sr, cr, w * np.abs(sz))
     named = {j for _, j, _ in levels}
     close = sorted(
         (
@@ -124,6 +118,17 @@ def explain(
     if shared_genres:
         parts.append("also " + ", ".join(shared_genres[:2]))
     return "; ".join(parts) if parts else "similar overall sound"
+
+
+def _shared_levels(usable, seed_raw, cand_raw, rank) -> list[tuple[float, int, str]]:
+    """(rank, column, "high"/"low") where both tracks pass the same bar; the top two."""
+    cols = MOOD_FEATURES
+    out = []
+    for j in usable:
+        lv = level(cols[j], float(seed_raw[j]))
+        if lv is not None and lv == level(cols[j], float(cand_raw[j])):
+            out.append((float(rank[j]), j, lv))
+    return sorted(out, reverse=True)[:_MAX_FEATURES]
 
 
 def false_level_claims(reason: str, seed_raw, cand_raw) -> list[str]:

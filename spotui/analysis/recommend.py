@@ -1,8 +1,6 @@
 """Content-based recommendations: tracks that sound like the seeds, varied, with a reason.
 
-Spotify's recommendations endpoint is closed to new apps, so this is spotui's own.
-
-How it works, and why (every choice measured on a real 17,949-track Kaggle sample with
+Spotify's recommendations endpoint is closed to new apps, so this is spotui's own. How it works, and why (every choice measured on a real 17,949-track Kaggle sample with
 benchmarks/rec_quality.py, genre labels kept away from the recommender, tuned on one half
 of the seeds and reported on the other):
 
@@ -13,9 +11,8 @@ of the seeds and reported on the other):
 * **Relevance.** Euclidean distance to the seed (or the seeds' centroid) over that matrix,
   with :data:`RECOMMEND_WEIGHTS`. Distance, not cosine: cosine on median-centred vectors
   scored a track sitting on the median 0 against its exact twin, and measured no better.
-  Scoring is one float32 matrix-vector product over ``[x, |x|^2]`` (``2 q.x - |x|^2``
-  ranks like ``-|q - x|^2``); only the best ``shortlist`` candidates are found with
-  ``argpartition`` and re-scored exactly.
+  One float32 product over ``[x, |x|^2]`` ranks all (``2 q.x - |x|^2``); only the best
+  ``shortlist`` are found (``argpartition``) and re-scored exactly in float64.
 * **Score shown.** ``2 ** -(d / d10) ** 2``: 1.0 for the same sound, 0.5 for a track as
   far away as a typical library track's 10th-nearest neighbour (``d10``, the median over a
   fixed-seed sample of the library), falling smoothly towards 0. Monotone in the distance,
@@ -25,11 +22,10 @@ of the seeds and reported on the other):
   having one of the candidate's genres, ``a`` the same for artists. It only reorders the
   audio shortlist. Off by default: its only measured gain was on genre labels, which is
   the blend reading the answer key.
-* **Diversity.** Maximal marginal relevance over the shortlist, in distances (units of
-  ``d10``): each next pick maximises ``diversity * min(distance to the picks so far, 2) -
-  (1 - diversity) * distance to the seed``; ``diversity=0`` is plain top-k. At most
-  ``artist_cap`` results per artist, and versions of a seed or of an earlier pick (same
-  ISRC, or same artists and title up to " - Remastered", " (feat. ...)", ...; see
+* **Diversity.** Maximal marginal relevance over the shortlist, in distances
+  (:func:`~spotui.analysis.rec_scoring.mmr_pick`); ``diversity=0`` is plain top-k. At most
+  ``artist_cap`` results per artist; versions of a seed or of an earlier pick (same ISRC,
+  or same artists and title up to " - Remastered", " (feat. ...)", ...:
   :mod:`spotui.analysis.versions`) are skipped, so each song appears at most once.
 * **Reasons.** :mod:`spotui.analysis.rec_reasons`: "high"/"low" only on Spotify's absolute
   scale for both tracks, otherwise numbers ("energy 0.82 vs 0.85; tempo 124 vs 126 BPM").
@@ -53,6 +49,14 @@ from spotui.analysis.matrix import (
     matrix_from_array,
 )
 from spotui.analysis.rec_reasons import explain
+from spotui.analysis.rec_scoring import (
+    metadata_match,
+    mmr_pick,
+    neighbour_distance,
+    seed_shares,
+    shared_genres,
+    top_m,
+)
 from spotui.analysis.versions import VersionFilter, version_key
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
@@ -83,12 +87,6 @@ RECOMMEND_WEIGHTS: dict[str, float] = {
 DEFAULT_GENRE_BOOST = 0.0
 DEFAULT_ARTIST_BOOST = 0.0
 
-#: The shown score is 0.5 at the library's median distance to a track's k-th neighbour.
-CALIBRATION_K = 10
-_CALIBRATION_SAMPLE = 200
-#: MMR: distance to the picks counts up to this many ``d10`` (being far off is no merit).
-_MMR_CAP = 2.0
-_GENRE_MENTION_SHARE = 0.2
 _SCORE_BLOCK = 32_768
 
 
@@ -415,61 +413,25 @@ class Recommender:
     ) -> tuple[list[int], list[float]]:
         """Shortlist the ``m`` closest, blend metadata in, then pick ``n`` by MMR."""
         rows, dist, rel = self._shortlist(scores, offset, m, ctx)
-        # MMR in distances (units of d_ref), which are linear, unlike cosine (1 - cos ~
-        # angle^2 / 2) or the shown score. The miss is the distance the relevance stands for,
-        # so a metadata blend counts too; the distance to the picks is capped (far off is no
-        # merit of its own).
-        miss = np.sqrt(-np.log2(np.clip(rel, 1e-300, 1.0)))
-        vecs = self.scaled[rows].astype(np.float64)
-        min_d = np.full(len(rows), _MMR_CAP)
-        alive = np.ones(len(rows), dtype=bool)
-        per_artist: dict[str, int] = {}
-        versions = ctx.versions.copy()
-        picked: list[int] = []
-        picked_rel: list[float] = []
-        while len(picked) < n and alive.any():
-            if diversity > 0 and picked:
-                value = diversity * min_d - (1 - diversity) * miss
-            else:
-                value = -np.arange(len(rows), dtype=np.float64)  # shortlist order
-            value[~alive] = -np.inf
-            i = int(np.argmax(value))
-            alive[i] = False
-            t = self.track(int(rows[i]))
-            if versions.seen(t):
-                continue
-            artists = {a.casefold() for a in t.artists}
-            if artist_cap and any(per_artist.get(a, 0) >= artist_cap for a in artists):
-                continue
-            for a in artists:
-                per_artist[a] = per_artist.get(a, 0) + 1
-            versions.add(t)
-            picked.append(int(rows[i]))
-            picked_rel.append(float(rel[i]))
-            if diversity > 0:
-                d = np.linalg.norm(vecs - vecs[i], axis=1) / self.d_ref
-                np.minimum(min_d, d, out=min_d)
-        return picked, picked_rel
+        return mmr_pick(
+            rows,
+            rel,
+            self.scaled[rows].astype(np.float64) / self.d_ref,
+            n,
+            diversity,
+            artist_cap,
+            ctx.versions.copy(),
+            self.track,
+        )
 
     # ------------------------------------------------------------------ metadata blend
     def _seed_shares(self, rows: list[int]) -> tuple[dict[str, float], dict[str, float]]:
-        genres: dict[str, int] = {}
-        artists: dict[str, int] = {}
-        for r in rows:
-            t = self.track(r)
-            for g in {g.casefold() for g in t.genres}:
-                genres[g] = genres.get(g, 0) + 1
-            for a in {a.casefold() for a in t.artists}:
-                artists[a] = artists.get(a, 0) + 1
-        k = len(rows)
-        return {g: c / k for g, c in genres.items()}, {a: c / k for a, c in artists.items()}
+        return seed_shares([self.track(r) for r in rows])
 
     def _boost(
         self, row: int, genre_share: dict[str, float], artist_share: dict[str, float]
     ) -> float:
-        t = self.track(row)
-        g = max((genre_share.get(x.casefold(), 0.0) for x in t.genres), default=0.0)
-        a = max((artist_share.get(x.casefold(), 0.0) for x in t.artists), default=0.0)
+        g, a = metadata_match(self.track(row), genre_share, artist_share)
         return self.genre_boost * g + self.artist_boost * a
 
     # ------------------------------------------------------------------ explanations
@@ -484,71 +446,15 @@ class Recommender:
             seed_imputed=seed[2],
             cand_imputed=self.imputed[row],
             weights=self.matrix.weights,
-            shared_genres=_shared(self.track(row).genres, genre_share) if self.genre_boost else [],
+            shared_genres=shared_genres(self.track(row).genres, genre_share)
+            if self.genre_boost
+            else [],
             same_artist=any(artist_share.get(a.casefold(), 0) > 0 for a in self.track(row).artists),
         )
 
 
-def top_m(scores: np.ndarray, m: int, stride: int = 16) -> np.ndarray:
-    """Indices of the ``m`` largest scores, unordered (exact; ``argpartition``, no full sort).
-
-    Above 20k scores a strided sample first gives a threshold: the m-th largest of a subset
-    is never above the m-th largest of the whole, so every true top-m score passes it, and
-    typically only ~``stride * m`` do. Selecting among those instead of all scores is ~10x
-    faster at 100k (0.1 vs 1 ms) and still exact.
-    """
-    n = len(scores)
-    if m >= n:
-        return np.arange(n)
-    if n > 20_000 and m * stride * 4 < n:
-        sample = scores[::stride]
-        k = len(sample) - m
-        threshold = np.partition(sample, k)[k]
-        idx = np.flatnonzero(scores >= threshold)
-        sub = scores[idx]
-        return idx[np.argpartition(sub, len(sub) - m)[len(sub) - m :]]
-    return np.argpartition(scores, n - m)[n - m :]
-
-
-def _shared(genres: Sequence[str], share: dict[str, float]) -> list[str]:
-    """The candidate's genres that at least a fifth of the seeds have, most shared first."""
-    found = [(share.get(g.casefold(), 0.0), g) for g in genres]
-    return [g for s, g in sorted(found, key=lambda x: -x[0]) if s >= _GENRE_MENTION_SHARE]
-
-
 #: Kept for callers of the old name: versions of one song share this key.
 _dup_key = version_key
-
-
-def neighbour_distance(
-    x: np.ndarray, k: int = CALIBRATION_K, sample: int = _CALIBRATION_SAMPLE
-) -> float:
-    """Median distance from a track of ``x`` to its ``k``-th nearest other track.
-
-    Over a fixed-seed sample of ``sample`` rows (against all rows), so the same library
-    always gives the same value; ~30 ms at 100k rows. Falls back to the median distance to
-    any other track when duplicates make it 0, and to 1.0 for fewer than two rows.
-    """
-    n = len(x)
-    if n < 2:
-        return 1.0
-    k = min(k, n - 1)
-    x = np.asarray(x, dtype=np.float32)
-    x = x - x.mean(axis=0)  # centred, so the |a|^2 + |b|^2 - 2ab expansion stays precise
-    sq = np.einsum("ij,ij->i", x, x)
-    rng = np.random.default_rng(0)
-    idx = np.sort(rng.choice(n, size=sample, replace=False)) if n > sample else np.arange(n)
-    kth, every = [], []
-    for a in range(0, len(idx), 32):
-        s = idx[a : a + 32]
-        d2 = sq[s, None] + sq[None, :] - 2.0 * (x[s] @ x.T)
-        d2[np.arange(len(s)), s] = np.inf
-        kth.append(np.partition(d2, k - 1, axis=1)[:, k - 1])
-        every.append(np.median(d2, axis=1))
-    ref = float(np.sqrt(max(float(np.median(np.concatenate(kth))), 0.0)))
-    if ref <= 1e-6:
-        ref = float(np.sqrt(max(float(np.median(np.concatenate(every))), 0.0)))
-    return ref if ref > 1e-6 else 1.0
 
 
 def _nan(v) -> float:
@@ -589,4 +495,5 @@ __all__ = [
     "normalise_track_id",
     "recommend",
     "scale_rows",
+    "top_m",
 ]
