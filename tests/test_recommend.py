@@ -9,11 +9,13 @@ import pytest
 
 from spotui.analysis import evaluate
 from spotui.analysis.matrix import MOOD_FEATURES, build_matrix
+from spotui.analysis.rec_reasons import false_level_claims
 from spotui.analysis.recommend import (
     RECOMMEND_WEIGHTS,
     Recommender,
     clear_cache,
     explain,
+    neighbour_distance,
     normalise_track_id,
     recommend,
     scale_rows,
@@ -77,7 +79,7 @@ def _ids(results) -> list[str]:
 
 
 # ------------------------------------------------------------------ scoring
-def test_exact_neighbours_match_brute_force_cosine(rec_store):
+def test_exact_neighbours_match_brute_force_distance(rec_store):
     rec = Recommender.from_store(rec_store)
     got = rec.recommend(["p1"], n=50, diversity=0.0, artist_cap=None)
 
@@ -89,17 +91,16 @@ def test_exact_neighbours_match_brute_force_cosine(rec_store):
     cat = build_matrix(rows("catalog"), weights=RECOMMEND_WEIGHTS, reference=lib)
     ids = lib.track_ids + cat.track_ids
     x = np.vstack([lib.scaled, cat.scaled]).astype(np.float64)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    cos = x @ x[ids.index("p1")]
+    dist = np.linalg.norm(x - x[ids.index("p1")], axis=1)
     expected = [
-        ids[i] for i in np.argsort(-cos, kind="stable") if ids[i] not in ("p1", "p1-single")
+        ids[i] for i in np.argsort(dist, kind="stable") if ids[i] not in ("p1", "p1-single")
     ]
     assert _ids(got) == expected
-    assert [round(r.score, 5) for r in got] == [
-        round(float(cos[ids.index(t)]), 5) for t in expected
-    ]
+    sim = 2.0 ** -((dist / rec.d_ref) ** 2)
+    assert [r.score for r in got] == pytest.approx([sim[ids.index(t)] for t in expected])
+    assert rec.d_ref == pytest.approx(neighbour_distance(lib.scaled))
     assert _ids(got)[:3] == ["k1", "p2", "p3"]
-    assert _ids(got)[-1] == "k2"  # quiet acoustic piano: the least like a party track
+    assert set(_ids(got)[-2:]) == {"k2", "c2"}  # quiet and acoustic: least like a party track
 
 
 def test_seed_and_its_other_release_are_excluded(rec_store):
@@ -256,31 +257,65 @@ def test_genre_blend_reorders_equal_sounding_tracks():
 
 
 # ------------------------------------------------------------------ explanations
-def test_explain_names_shared_distinctive_features_and_tempo():
+def test_explain_names_absolute_levels_numbers_and_tempo():
     z_seed = np.array([0.2, 2.0, 0.1, -1.5, 0.0, 0.0, 0.0, 0.3, 0.9])
     z_cand = np.array([-0.9, 1.8, 0.3, -1.3, 0.1, 0.0, 0.0, 0.4, -0.5])
     raw_seed = np.array([0.6, 0.9, 0.5, 0.05, 0, 0.05, 0.1, 126.0, -5.0])
     raw_cand = np.array([0.4, 0.88, 0.5, 0.07, 0, 0.05, 0.1, 124.4, -9.0])
+    # energy passes the absolute bar (>= 0.7) for both; acousticness is distinctive for the
+    # library but 0.05 is no absolute "low", so it is given as numbers
     assert explain(z_seed, z_cand, raw_seed, raw_cand) == (
-        "same high energy and low acousticness; tempo 124 vs 126 BPM"
+        "same high energy; acousticness 0.07 vs 0.05; tempo 124 vs 126 BPM"
     )
     far = raw_cand.copy()
     far[MOOD_FEATURES.index("tempo")] = 90
-    assert explain(z_seed, z_cand, raw_seed, far) == "same high energy and low acousticness"
+    assert explain(z_seed, z_cand, raw_seed, far) == "same high energy; acousticness 0.07 vs 0.05"
     # an imputed value is never claimed as shared
     imputed = np.zeros(9, dtype=bool)
     imputed[1] = True
-    assert explain(z_seed, z_cand, raw_seed, far, cand_imputed=imputed) == "same low acousticness"
-    # nothing distinctive: name the closest features instead
+    assert explain(z_seed, z_cand, raw_seed, far, cand_imputed=imputed) == (
+        "acousticness 0.07 vs 0.05"
+    )
+    # nothing distinctive and no bar passed: the closest features, as numbers
+    mid = np.array([0.5, 0.5, 0.5, 0.2, 0.0, 0.05, 0.1, 120.0, -8.0])
     flat = np.zeros(9)
-    assert explain(flat, flat + 0.1, raw_seed, far).startswith("close on danceability and energy")
+    assert explain(flat, flat + 0.1, mid, mid + 0.01) == (
+        "danceability 0.51 vs 0.50; energy 0.51 vs 0.50; tempo 120 vs 120 BPM"
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "seed", "cand", "claimed"),
+    [
+        ("instrumentalness", 0.006, 0.004, None),  # "high" for a vocal library, not absolutely
+        ("instrumentalness", 0.52, 0.91, "high"),
+        ("instrumentalness", 0.45, 0.91, None),  # the seed is below the bar
+        ("liveness", 0.34, 0.35, None),  # a studio track
+        ("liveness", 0.85, 0.92, "high"),
+        ("acousticness", 0.49, 0.9, None),
+        ("speechiness", 0.40, 0.35, "high"),
+        ("valence", 0.2, 0.25, "low"),
+        ("danceability", 0.69, 0.95, None),
+    ],
+)
+def test_level_claims_need_the_absolute_bar_for_both(column, seed, cand, claimed):
+    j = MOOD_FEATURES.index(column)
+    raw_seed = np.array([0.5, 0.5, 0.5, 0.2, 0.0, 0.05, 0.1, 120.0, -8.0])
+    raw_cand = raw_seed.copy()
+    raw_seed[j], raw_cand[j] = seed, cand
+    z_seed = np.zeros(9)
+    z_seed[j] = 3.0  # very distinctive for the library in every case
+    reason = explain(z_seed, z_seed, raw_seed, raw_cand)
+    assert (f"{claimed} {column}" in reason) if claimed else (f"high {column}" not in reason)
+    assert false_level_claims(reason, raw_seed, raw_cand) == []
+    assert false_level_claims(f"same high {column}", [0.0] * 9, [0.0] * 9) == [f"high {column}"]
 
 
 def test_reasons_from_the_store(rec_store):
     got = Recommender.from_store(rec_store).recommend(["c1"], n=2, diversity=0.0)
     assert [(r.track.id, r.reason) for r in got] == [
-        ("c3", "same high acousticness and low energy; tempo 95 vs 90 BPM"),
         ("k2", "same high acousticness and low energy; tempo 88 vs 90 BPM"),
+        ("c3", "same high acousticness and low energy; tempo 95 vs 90 BPM"),
     ]
 
 
