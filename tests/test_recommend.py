@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -11,6 +12,7 @@ from spotui.analysis import evaluate
 from spotui.analysis.matrix import MOOD_FEATURES, build_matrix
 from spotui.analysis.rec_reasons import false_level_claims
 from spotui.analysis.recommend import (
+    DEFAULT_GENRE_BOOST,
     RECOMMEND_WEIGHTS,
     Recommender,
     clear_cache,
@@ -21,6 +23,7 @@ from spotui.analysis.recommend import (
     scale_rows,
     top_m,
 )
+from spotui.analysis.versions import same_song, version_groups, version_title
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.features import demo
 from spotui.model import Features, Track
@@ -429,3 +432,138 @@ def test_cli_cluster_seed(cli, demo_data_dir):
     assert members and not members & {d["track_id"] for d in data}
     res = cli("--demo", "recommend", "--cluster", "99", env=env)
     assert res.returncode == 2 and res.stderr.startswith("error: There is no cluster 99")
+
+
+# ------------------------------------------------------------------ versions of one song
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Levels - Radio Edit", "levels"),
+        ("Levels", "levels"),
+        ("Here Comes The Sun - Remastered 2009", "here comes the sun"),
+        ("Bitter Sweet Symphony - 2016 Remaster", "bitter sweet symphony"),
+        ("Wonderwall - Remastered", "wonderwall"),
+        ("Wonderwall (Remastered)", "wonderwall"),
+        ("Hotel California - Live", "hotel california"),
+        ("Sapato Velho - Ao Vivo", "sapato velho"),
+        ("Watermelon Sugar - Acoustic", "watermelon sugar"),
+        ("Wicked Game - Acoustic Version", "wicked game"),
+        ('Let It Go - From "Frozen"/Soundtrack Version', "let it go"),
+        ("Let It Go - From “Frozen”", "let it go"),
+        ('Channa Mereya (From "Ae Dil Hai Mushkil")', "channa mereya"),
+        ("Señorita (feat. Camila Cabello)", "señorita"),
+        ("Señorita [feat. Camila Cabello]", "señorita"),
+        ("Señorita feat. Camila Cabello", "señorita"),
+        ("Help! - Single Version / Mono", "help!"),
+        ("Help! - Mono", "help!"),
+        ("God Damnit (Hex Cougar Remix)(with Call Me Karizma)", "god damnit"),
+        ("Everywhere I Go (Remix) - Mixed", "everywhere i go"),
+        (
+            "Mighty To Save - Live At Sydney Entertainment Centre, Sydney, Australia/2006",
+            "mighty to save",
+        ),
+        # not version labels: the title stays
+        ("(I Can't Get No) Satisfaction", "(i can't get no) satisfaction"),
+        ("Sweet Dreams (Are Made of This)", "sweet dreams (are made of this)"),
+        ("Bohemian Rhapsody - Pt. 2", "bohemian rhapsody - pt. 2"),
+        (
+            "The Christmas Song (Chestnuts Roasting on an Open Fire)",
+            "the christmas song (chestnuts roasting on an open fire)",
+        ),
+        ("Live", "live"),
+        ("(Remastered)", "(remastered)"),
+        ("  Two   Spaces  ", "two spaces"),
+    ],
+)
+def test_version_title(title, expected):
+    assert version_title(title) == expected
+
+
+def test_version_key_needs_the_same_artists_or_isrc():
+    a = Track("a", "Levels", ("Avicii",))
+    assert same_song(a, Track("b", "Levels - Radio Edit", ("AVICII",)))
+    assert not same_song(a, Track("c", "Levels", ("Someone Else",)))
+    assert same_song(
+        Track("d", "Song", ("X", "Y")), Track("e", "Song (feat. Z)", ("Y", "X"))
+    )  # order of credit does not matter
+    assert same_song(  # same recording, different title: the ISRC decides
+        Track("f", "Canción", ("X",), isrc="USUM71703861"),
+        Track("g", "Song", ("X",), isrc="us-um7-17-03861"),
+    )
+    groups = version_groups([a, Track("b", "Levels - Live", ("Avicii",)), Track("x", "Other")])
+    assert groups == [[0, 1]]
+
+
+def test_versions_never_reach_the_results():
+    v = (0.80, 0.85, 0.80, 0.05, 0.00, 0.05, 0.10, 124, -5.0)
+    near = (0.79, 0.84, 0.79, 0.06, 0.00, 0.05, 0.11, 125, -5.2)
+    entries = [
+        ("s", "Levels", "Avicii", v),
+        ("v1", "Levels - Radio Edit", "Avicii", v),
+        ("v2", "Levels (Remastered)", "Avicii", near),
+        ("o1", "Other Song", "Band A", near),
+        ("o2", "Other Song - Live", "Band A", v),  # a version of o1: only one of them
+        ("o3", "Third", "Band B", near),
+        *_background(),
+    ]
+    tracks = [Track(t, n, (a,)) for t, n, a, _ in entries]
+    tracks.append(Track("isrc", "Nivåer", ("Avicii",), isrc="SE1234567890"))
+    tracks[0] = dataclasses.replace(tracks[0], isrc="SE1234567890")
+    feats = [_features(t, x) for t, _, _, x in entries] + [_features("isrc", v)]
+    rec = Recommender.from_tracks(tracks, feats)
+    got = _ids(rec.recommend(["s"], n=4, diversity=0.0, artist_cap=None))
+    assert not {"v1", "v2", "isrc"} & set(got)
+    assert len({"o1", "o2"} & set(got)) == 1 and "o3" in got
+
+
+# ------------------------------------------------------------------ scores
+def test_track_at_the_centre_and_exact_twins_score_one():
+    rng = np.random.default_rng(4)
+    entries = _background(41, seed=4)
+    raw = np.array([x for *_, x in entries])
+    centre = tuple(np.median(raw, axis=0))  # 41 values: two more copies keep the median
+    twin = (0.3, 0.9, 0.2, 0.01, 0.9, 0.05, 0.3, 174.0, -4.0)
+    entries += [
+        ("z1", "Centre A", "Mid", centre),
+        ("z2", "Centre B", "Middle", centre),
+        ("t1", "Twin A", "Drum", twin),
+        ("t2", "Twin B", "Bass", twin),
+    ]
+    rng.shuffle(entries)
+    rec = _recommender(entries)
+    assert np.abs(rec.scaled[rec.index["z1"]]).max() < 1e-6  # exactly at the library centre
+    for a, b in (("z1", "z2"), ("z2", "z1"), ("t1", "t2"), ("t2", "t1")):
+        top = rec.recommend([a], n=3)[0]
+        assert top.track.id == b and top.score == pytest.approx(1.0, abs=1e-6)
+
+
+def test_scores_spread_in_zero_one_and_follow_the_distance():
+    lib = demo.generate(800, seed=5, n_catalog=0, missing_share=0.0)
+    tracks = [dataclasses.replace(t, genres=()) for t in lib.tracks]
+    rec = Recommender.from_tracks(tracks, lib.features)
+    scores = []
+    for tid in rec.ids[:60]:
+        res = rec.recommend([tid], n=10, diversity=0.0, artist_cap=None)
+        s = [r.score for r in res]
+        assert s == sorted(s, reverse=True) and all(0.0 <= x <= 1.0 for x in s)
+        d = np.linalg.norm(
+            rec.scaled[[rec.index[r.track.id] for r in res]] - rec.scaled[rec.index[tid]], axis=1
+        )
+        assert np.all(np.diff(d) >= -1e-6)
+        scores += s
+    assert np.mean(np.array(scores) >= 0.99) < 0.05
+    assert np.percentile(scores, 90) - np.percentile(scores, 10) > 0.2
+
+
+def test_genre_blend_is_off_by_default():
+    assert DEFAULT_GENRE_BOOST == 0.0
+    v = (0.6, 0.6, 0.6, 0.3, 0.1, 0.05, 0.15, 110, -8.0)
+    tracks = [
+        Track("s", "Seed", ("X",), genres=("jazz",)),
+        Track("other", "Other", ("Y",), genres=("pop",)),
+        Track("same", "Same", ("Z",), genres=("jazz",)),
+    ]
+    rec = Recommender.from_tracks(tracks, [_features(t.id, v) for t in tracks])
+    got = rec.recommend(["s"], n=2, diversity=0.0)
+    assert _ids(got) == ["other", "same"] and [r.score for r in got] == pytest.approx([1, 1])
+    assert "also" not in got[1].reason
