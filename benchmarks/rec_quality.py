@@ -68,9 +68,15 @@ def load(path: str | None):
     """(tracks without genres, features, labels: id -> genres, description)."""
     if path is None:
         lib = demo.generate()
+        full = {
+            f.track_id: f
+            for f in lib.features
+            if all(getattr(f, c) is not None for c in MOOD_FEATURES)
+        }
         labels = {t.id: t.genres for t in lib.tracks}
-        tracks = [dataclasses.replace(t, genres=()) for t in lib.tracks]
-        return tracks, lib.features, labels, f"demo library ({len(tracks)} tracks)"
+        tracks = [dataclasses.replace(t, genres=()) for t in lib.tracks if t.id in full]
+        features = [full[t.id] for t in tracks]
+        return tracks, features, labels, f"demo library ({len(tracks)} tracks with features)"
     tracks, features, genre = ev.load_labelled_csv(path)
     labels = {tid: (g,) for tid, g in genre.items()}
     return tracks, features, labels, f"{Path(path).name} ({len(tracks)} tracks)"
