@@ -11,8 +11,8 @@ of the seeds and reported on the other):
 * **Relevance.** Euclidean distance to the seed (or the seeds' centroid) over that matrix,
   with :data:`RECOMMEND_WEIGHTS`. Distance, not cosine: cosine on median-centred vectors
   scored a track on the median 0 against its exact twin, and measured worse (held-out
-  P@10 0.110 vs 0.112, weights tuned for each). One float32 product over ``[x, |x|^2]`` ranks all (``2 q.x - |x|^2``); only the best
-  ``shortlist`` are found (``argpartition``) and re-scored exactly in float64.
+  P@10 0.110 vs 0.112, weights tuned for each). One float32 product over ``[x, |x|^2]``
+  ranks all (``2 q.x - |x|^2``); the shortlist is re-scored exactly in float64.
 * **Score shown.** ``2 ** -(d / d10) ** 2``: 1.0 for the same sound, 0.5 for a track as
   far away as a typical library track's 10th-nearest neighbour (``d10``, the median over a
   fixed-seed sample of the library), falling smoothly towards 0. Monotone in the distance,
