@@ -1,8 +1,8 @@
 """Content-based recommendations: tracks that sound like the seeds, varied, with a reason.
 
-Spotify's recommendations endpoint is closed to new apps, so this is spotui's own. How it works, and why (every choice measured on a real 17,949-track Kaggle sample with
-benchmarks/rec_quality.py, genre labels kept away from the recommender, tuned on one half
-of the seeds and reported on the other):
+Spotify's recommendations endpoint is closed to new apps, so this is spotui's own. Every
+choice below was measured on a real 17,949-track Kaggle sample (benchmarks/rec_quality.py;
+genre labels kept from the recommender; tuned on half the seeds, reported on the other):
 
 * **Pool.** Candidates are the library plus any imported catalog (``spotui import --as
   catalog``), minus the seeds. Both are scaled with the *library's* statistics (the shared
