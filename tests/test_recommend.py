@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -9,16 +10,20 @@ import pytest
 
 from spotui.analysis import evaluate
 from spotui.analysis.matrix import MOOD_FEATURES, build_matrix
+from spotui.analysis.rec_reasons import false_level_claims
 from spotui.analysis.recommend import (
+    DEFAULT_GENRE_BOOST,
     RECOMMEND_WEIGHTS,
     Recommender,
     clear_cache,
     explain,
+    neighbour_distance,
     normalise_track_id,
     recommend,
     scale_rows,
     top_m,
 )
+from spotui.analysis.versions import same_song, version_groups, version_title
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
 from spotui.sources import demo
@@ -77,7 +82,7 @@ def _ids(results) -> list[str]:
 
 
 # ------------------------------------------------------------------ scoring
-def test_exact_neighbours_match_brute_force_cosine(rec_store):
+def test_exact_neighbours_match_brute_force_distance(rec_store):
     rec = Recommender.from_store(rec_store)
     got = rec.recommend(["p1"], n=50, diversity=0.0, artist_cap=None)
 
@@ -89,17 +94,16 @@ def test_exact_neighbours_match_brute_force_cosine(rec_store):
     cat = build_matrix(rows("catalog"), weights=RECOMMEND_WEIGHTS, reference=lib)
     ids = lib.track_ids + cat.track_ids
     x = np.vstack([lib.scaled, cat.scaled]).astype(np.float64)
-    x /= np.linalg.norm(x, axis=1, keepdims=True)
-    cos = x @ x[ids.index("p1")]
+    dist = np.linalg.norm(x - x[ids.index("p1")], axis=1)
     expected = [
-        ids[i] for i in np.argsort(-cos, kind="stable") if ids[i] not in ("p1", "p1-single")
+        ids[i] for i in np.argsort(dist, kind="stable") if ids[i] not in ("p1", "p1-single")
     ]
     assert _ids(got) == expected
-    assert [round(r.score, 5) for r in got] == [
-        round(float(cos[ids.index(t)]), 5) for t in expected
-    ]
+    sim = 2.0 ** -((dist / rec.d_ref) ** 2)
+    assert [r.score for r in got] == pytest.approx([sim[ids.index(t)] for t in expected])
+    assert rec.d_ref == pytest.approx(neighbour_distance(lib.scaled))
     assert _ids(got)[:3] == ["k1", "p2", "p3"]
-    assert _ids(got)[-1] == "k2"  # quiet acoustic piano: the least like a party track
+    assert set(_ids(got)[-2:]) == {"k2", "c2"}  # quiet and acoustic: least like a party track
 
 
 def test_seed_and_its_other_release_are_excluded(rec_store):
@@ -256,31 +260,65 @@ def test_genre_blend_reorders_equal_sounding_tracks():
 
 
 # ------------------------------------------------------------------ explanations
-def test_explain_names_shared_distinctive_features_and_tempo():
+def test_explain_names_absolute_levels_numbers_and_tempo():
     z_seed = np.array([0.2, 2.0, 0.1, -1.5, 0.0, 0.0, 0.0, 0.3, 0.9])
     z_cand = np.array([-0.9, 1.8, 0.3, -1.3, 0.1, 0.0, 0.0, 0.4, -0.5])
     raw_seed = np.array([0.6, 0.9, 0.5, 0.05, 0, 0.05, 0.1, 126.0, -5.0])
     raw_cand = np.array([0.4, 0.88, 0.5, 0.07, 0, 0.05, 0.1, 124.4, -9.0])
+    # energy passes the absolute bar (>= 0.7) for both; acousticness is distinctive for the
+    # library but 0.05 is no absolute "low", so it is given as numbers
     assert explain(z_seed, z_cand, raw_seed, raw_cand) == (
-        "same high energy and low acousticness; tempo 124 vs 126 BPM"
+        "same high energy; acousticness 0.07 vs 0.05; tempo 124 vs 126 BPM"
     )
     far = raw_cand.copy()
     far[MOOD_FEATURES.index("tempo")] = 90
-    assert explain(z_seed, z_cand, raw_seed, far) == "same high energy and low acousticness"
+    assert explain(z_seed, z_cand, raw_seed, far) == "same high energy; acousticness 0.07 vs 0.05"
     # an imputed value is never claimed as shared
     imputed = np.zeros(9, dtype=bool)
     imputed[1] = True
-    assert explain(z_seed, z_cand, raw_seed, far, cand_imputed=imputed) == "same low acousticness"
-    # nothing distinctive: name the closest features instead
+    assert explain(z_seed, z_cand, raw_seed, far, cand_imputed=imputed) == (
+        "acousticness 0.07 vs 0.05"
+    )
+    # nothing distinctive and no bar passed: the closest features, as numbers
+    mid = np.array([0.5, 0.5, 0.5, 0.2, 0.0, 0.05, 0.1, 120.0, -8.0])
     flat = np.zeros(9)
-    assert explain(flat, flat + 0.1, raw_seed, far).startswith("close on danceability and energy")
+    assert explain(flat, flat + 0.1, mid, mid + 0.01) == (
+        "danceability 0.51 vs 0.50; energy 0.51 vs 0.50; tempo 120 vs 120 BPM"
+    )
+
+
+@pytest.mark.parametrize(
+    ("column", "seed", "cand", "claimed"),
+    [
+        ("instrumentalness", 0.006, 0.004, None),  # "high" for a vocal library, not absolutely
+        ("instrumentalness", 0.52, 0.91, "high"),
+        ("instrumentalness", 0.45, 0.91, None),  # the seed is below the bar
+        ("liveness", 0.34, 0.35, None),  # a studio track
+        ("liveness", 0.85, 0.92, "high"),
+        ("acousticness", 0.49, 0.9, None),
+        ("speechiness", 0.40, 0.35, "high"),
+        ("valence", 0.2, 0.25, "low"),
+        ("danceability", 0.69, 0.95, None),
+    ],
+)
+def test_level_claims_need_the_absolute_bar_for_both(column, seed, cand, claimed):
+    j = MOOD_FEATURES.index(column)
+    raw_seed = np.array([0.5, 0.5, 0.5, 0.2, 0.0, 0.05, 0.1, 120.0, -8.0])
+    raw_cand = raw_seed.copy()
+    raw_seed[j], raw_cand[j] = seed, cand
+    z_seed = np.zeros(9)
+    z_seed[j] = 3.0  # very distinctive for the library in every case
+    reason = explain(z_seed, z_seed, raw_seed, raw_cand)
+    assert (f"{claimed} {column}" in reason) if claimed else (f"high {column}" not in reason)
+    assert false_level_claims(reason, raw_seed, raw_cand) == []
+    assert false_level_claims(f"same high {column}", [0.0] * 9, [0.0] * 9) == [f"high {column}"]
 
 
 def test_reasons_from_the_store(rec_store):
     got = Recommender.from_store(rec_store).recommend(["c1"], n=2, diversity=0.0)
     assert [(r.track.id, r.reason) for r in got] == [
-        ("c3", "same high acousticness and low energy; tempo 95 vs 90 BPM"),
         ("k2", "same high acousticness and low energy; tempo 88 vs 90 BPM"),
+        ("c3", "same high acousticness and low energy; tempo 95 vs 90 BPM"),
     ]
 
 
@@ -394,3 +432,138 @@ def test_cli_cluster_seed(cli, demo_data_dir):
     assert members and not members & {d["track_id"] for d in data}
     res = cli("--demo", "recommend", "--cluster", "99", env=env)
     assert res.returncode == 2 and res.stderr.startswith("error: There is no cluster 99")
+
+
+# ------------------------------------------------------------------ versions of one song
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Levels - Radio Edit", "levels"),
+        ("Levels", "levels"),
+        ("Here Comes The Sun - Remastered 2009", "here comes the sun"),
+        ("Bitter Sweet Symphony - 2016 Remaster", "bitter sweet symphony"),
+        ("Wonderwall - Remastered", "wonderwall"),
+        ("Wonderwall (Remastered)", "wonderwall"),
+        ("Hotel California - Live", "hotel california"),
+        ("Sapato Velho - Ao Vivo", "sapato velho"),
+        ("Watermelon Sugar - Acoustic", "watermelon sugar"),
+        ("Wicked Game - Acoustic Version", "wicked game"),
+        ('Let It Go - From "Frozen"/Soundtrack Version', "let it go"),
+        ("Let It Go - From “Frozen”", "let it go"),
+        ('Channa Mereya (From "Ae Dil Hai Mushkil")', "channa mereya"),
+        ("Señorita (feat. Camila Cabello)", "señorita"),
+        ("Señorita [feat. Camila Cabello]", "señorita"),
+        ("Señorita feat. Camila Cabello", "señorita"),
+        ("Help! - Single Version / Mono", "help!"),
+        ("Help! - Mono", "help!"),
+        ("God Damnit (Hex Cougar Remix)(with Call Me Karizma)", "god damnit"),
+        ("Everywhere I Go (Remix) - Mixed", "everywhere i go"),
+        (
+            "Mighty To Save - Live At Sydney Entertainment Centre, Sydney, Australia/2006",
+            "mighty to save",
+        ),
+        # not version labels: the title stays
+        ("(I Can't Get No) Satisfaction", "(i can't get no) satisfaction"),
+        ("Sweet Dreams (Are Made of This)", "sweet dreams (are made of this)"),
+        ("Bohemian Rhapsody - Pt. 2", "bohemian rhapsody - pt. 2"),
+        (
+            "The Christmas Song (Chestnuts Roasting on an Open Fire)",
+            "the christmas song (chestnuts roasting on an open fire)",
+        ),
+        ("Live", "live"),
+        ("(Remastered)", "(remastered)"),
+        ("  Two   Spaces  ", "two spaces"),
+    ],
+)
+def test_version_title(title, expected):
+    assert version_title(title) == expected
+
+
+def test_version_key_needs_the_same_artists_or_isrc():
+    a = Track("a", "Levels", ("Avicii",))
+    assert same_song(a, Track("b", "Levels - Radio Edit", ("AVICII",)))
+    assert not same_song(a, Track("c", "Levels", ("Someone Else",)))
+    assert same_song(
+        Track("d", "Song", ("X", "Y")), Track("e", "Song (feat. Z)", ("Y", "X"))
+    )  # order of credit does not matter
+    assert same_song(  # same recording, different title: the ISRC decides
+        Track("f", "Canción", ("X",), isrc="USUM71703861"),
+        Track("g", "Song", ("X",), isrc="us-um7-17-03861"),
+    )
+    groups = version_groups([a, Track("b", "Levels - Live", ("Avicii",)), Track("x", "Other")])
+    assert groups == [[0, 1]]
+
+
+def test_versions_never_reach_the_results():
+    v = (0.80, 0.85, 0.80, 0.05, 0.00, 0.05, 0.10, 124, -5.0)
+    near = (0.79, 0.84, 0.79, 0.06, 0.00, 0.05, 0.11, 125, -5.2)
+    entries = [
+        ("s", "Levels", "Avicii", v),
+        ("v1", "Levels - Radio Edit", "Avicii", v),
+        ("v2", "Levels (Remastered)", "Avicii", near),
+        ("o1", "Other Song", "Band A", near),
+        ("o2", "Other Song - Live", "Band A", v),  # a version of o1: only one of them
+        ("o3", "Third", "Band B", near),
+        *_background(),
+    ]
+    tracks = [Track(t, n, (a,)) for t, n, a, _ in entries]
+    tracks.append(Track("isrc", "Nivåer", ("Avicii",), isrc="SE1234567890"))
+    tracks[0] = dataclasses.replace(tracks[0], isrc="SE1234567890")
+    feats = [_features(t, x) for t, _, _, x in entries] + [_features("isrc", v)]
+    rec = Recommender.from_tracks(tracks, feats)
+    got = _ids(rec.recommend(["s"], n=4, diversity=0.0, artist_cap=None))
+    assert not {"v1", "v2", "isrc"} & set(got)
+    assert len({"o1", "o2"} & set(got)) == 1 and "o3" in got
+
+
+# ------------------------------------------------------------------ scores
+def test_track_at_the_centre_and_exact_twins_score_one():
+    rng = np.random.default_rng(4)
+    entries = _background(41, seed=4)
+    raw = np.array([x for *_, x in entries])
+    centre = tuple(np.median(raw, axis=0))  # 41 values: two more copies keep the median
+    twin = (0.3, 0.9, 0.2, 0.01, 0.9, 0.05, 0.3, 174.0, -4.0)
+    entries += [
+        ("z1", "Centre A", "Mid", centre),
+        ("z2", "Centre B", "Middle", centre),
+        ("t1", "Twin A", "Drum", twin),
+        ("t2", "Twin B", "Bass", twin),
+    ]
+    rng.shuffle(entries)
+    rec = _recommender(entries)
+    assert np.abs(rec.scaled[rec.index["z1"]]).max() < 1e-6  # exactly at the library centre
+    for a, b in (("z1", "z2"), ("z2", "z1"), ("t1", "t2"), ("t2", "t1")):
+        top = rec.recommend([a], n=3)[0]
+        assert top.track.id == b and top.score == pytest.approx(1.0, abs=1e-6)
+
+
+def test_scores_spread_in_zero_one_and_follow_the_distance():
+    lib = demo.generate(800, seed=5, n_catalog=0, missing_share=0.0)
+    tracks = [dataclasses.replace(t, genres=()) for t in lib.tracks]
+    rec = Recommender.from_tracks(tracks, lib.features)
+    scores = []
+    for tid in rec.ids[:60]:
+        res = rec.recommend([tid], n=10, diversity=0.0, artist_cap=None)
+        s = [r.score for r in res]
+        assert s == sorted(s, reverse=True) and all(0.0 <= x <= 1.0 for x in s)
+        d = np.linalg.norm(
+            rec.scaled[[rec.index[r.track.id] for r in res]] - rec.scaled[rec.index[tid]], axis=1
+        )
+        assert np.all(np.diff(d) >= -1e-6)
+        scores += s
+    assert np.mean(np.array(scores) >= 0.99) < 0.05
+    assert np.percentile(scores, 90) - np.percentile(scores, 10) > 0.2
+
+
+def test_genre_blend_is_off_by_default():
+    assert DEFAULT_GENRE_BOOST == 0.0
+    v = (0.6, 0.6, 0.6, 0.3, 0.1, 0.05, 0.15, 110, -8.0)
+    tracks = [
+        Track("s", "Seed", ("X",), genres=("jazz",)),
+        Track("other", "Other", ("Y",), genres=("pop",)),
+        Track("same", "Same", ("Z",), genres=("jazz",)),
+    ]
+    rec = Recommender.from_tracks(tracks, [_features(t.id, v) for t in tracks])
+    got = rec.recommend(["s"], n=2, diversity=0.0)
+    assert _ids(got) == ["other", "same"] and [r.score for r in got] == pytest.approx([1, 1])
+    assert "also" not in got[1].reason
