@@ -11,7 +11,7 @@ What is measured (median over many seeds, after a warm-up):
   matrix (to show what ``argpartition`` buys);
 * top-10 with the defaults (MMR diversity 0.3, at most 2 per artist);
 * building the pool from a store (``Recommender.from_store``) against the two
-  ``features.load_matrix`` calls it replaces, on a demo store of 100k library tracks
+  ``matrix.load_matrix`` calls it replaces, on a demo store of 100k library tracks
   (+1000 catalog), created in a temp dir; and the cached path (signature check only).
 
 Not part of CI: timings depend on the machine; this prints a table to read.
@@ -144,7 +144,7 @@ def bench_build(n: int) -> list[tuple]:
         store.close()
     label = f"{n // 1000}k"
     return [
-        (f"build pool from store, {label}", ours, base, "features.load_matrix x2 (no metadata)"),
+        (f"build pool from store, {label}", ours, base, "matrix.load_matrix x2 (no metadata)"),
         (f"cached pool (signature check), {label}", cached, ours, "rebuilding it"),
     ]
 
