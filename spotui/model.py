@@ -96,6 +96,21 @@ class TrackDetail:
     why: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class RecommendationDetail:
+    """One recommendation in full: the track, its features, and what it was compared with."""
+
+    track: Track
+    features: Features | None
+    reason: str
+    score: float
+    in_library: bool
+    #: the seed's features (one track), the seeds' average or the cluster's centre
+    reference: dict[str, float]
+    #: what ``reference`` is, for people ("“Song”", "the cluster centre", ...)
+    reference_label: str
+
+
 @dataclass
 class SyncOutcome:
     """A sync: the library sources, then (unless skipped) the audio-feature lookup."""

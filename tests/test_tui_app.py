@@ -149,10 +149,15 @@ async def test_queue_and_export_write_the_demo_outbox(demo_app):
         screen = await ready(pilot)
         recs = screen.query_one(RecommendationList)
         recs.focus()
-        await pilot.press("q")
+        await pilot.press("a")
         await pilot.app.workers.wait_for_complete()
         first = recs.results[0].track.id
-        await pilot.press("Q")
+        await pilot.press("A")  # 20 tracks: more than a few, so it asks first
+        await pilot.pause(0.1)
+        assert "Queue all 20 tracks" in str(pilot.app.screen.query_one("#dialog Static").render())
+        assert not config.outbox_path.read_text().count("\n") > 1
+        await pilot.press("y")
+        await pilot.pause(0.1)
         await pilot.app.workers.wait_for_complete()
         # Export the first cluster: the dialog shows the dry run, enter confirms.
         cluster = pilot.app.result.clusters[0]

@@ -21,8 +21,9 @@ from spotui.spotify.errors import NoActiveDevice, PremiumRequired, SpotifyHTTPEr
 from spotui.spotify.ids import split_spotify, track_uri
 
 DEMO_DEVICE = "Demo player (spotui --demo)"
-#: Above this many tracks the faces ask before queueing (each track is one request).
-ASK_ABOVE = 25
+#: Above this many tracks the faces ask before queueing: a queued track cannot be taken
+#: back (the Web API has no "remove from queue"), so more than a few is asked about.
+ASK_ABOVE = 5
 
 PREMIUM_MESSAGE = "queueing needs Spotify Premium"
 NO_DEVICE_HINT = (

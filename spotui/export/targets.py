@@ -78,6 +78,30 @@ def selection_target(track_ids: Sequence[str]) -> ExportTarget:
     )
 
 
+def filtered_target(
+    base: ExportTarget | None, what: str, track_ids: Sequence[str], query: str = ""
+) -> ExportTarget:
+    """The tracks of ``base`` (None: the library, or what ``what`` names) that a filter left.
+
+    Why its own key: exporting "Calm Acoustic" filtered by "rain" must not replace the
+    playlist of the whole cluster, and the same filter again replaces its own playlist.
+    """
+    ids = tuple(track_ids)
+    query = query.strip()
+    if not query and base is not None:
+        return base
+    what = base.name.removeprefix(NAME_PREFIX) if base is not None else what
+    base_key = base.key if base is not None else f"view:{what.casefold()}"
+    if not query:
+        return ExportTarget(base_key, f"{NAME_PREFIX}{what}", f"{len(ids)} tracks: {what}.", ids)
+    return ExportTarget(
+        f"{base_key}|filter:{query.casefold()}",
+        f"{NAME_PREFIX}{what} · “{query}”",
+        f"{len(ids)} tracks of {what} matching “{query}”, picked in spotui.",
+        ids,
+    )
+
+
 def recommendation_target(seed_ids: Sequence[str] = (), cluster_id: int | None = None) -> str:
     """The export key of a recommendation list: same seeds, same playlist."""
     if cluster_id is not None:

@@ -6,9 +6,14 @@ are generated from :data:`ACTIONS`, so adding a key is one line here plus the
 key that does not exist.
 
 Scopes say which object runs the action (and so where the key works):
-``app`` everywhere, ``main`` on the main screen, ``tracks`` / ``clusters`` / ``recs``
-while that pane has focus, ``map`` on the mood map, and one scope per modal screen or
-dialog (:data:`MODAL_SCOPES`). Entries with ``bind=False`` are keys a Textual widget
+``app`` everywhere, ``main`` on the main screen, ``lists`` in every list pane (the
+clusters, tracks and recommendations widgets all bind it), ``tracks`` / ``clusters`` /
+``recs`` while that pane has focus, ``map`` on the mood map, and one scope per modal
+screen or dialog (:data:`MODAL_SCOPES`).
+
+Why queueing is on ``a``/``A`` and ``q`` quits: a queued track cannot be taken back (the
+Web API has no "remove from queue"), and in ncspot, spotify-player, lazygit or k9s ``q``
+quits or closes; a key muscle memory presses to leave must never send anything. Entries with ``bind=False`` are keys a Textual widget
 already handles (arrows, enter); they are listed for the help screen only. A test checks
 that every bound action names an ``action_*`` method of its scope's class.
 """
@@ -39,6 +44,7 @@ class Action:
 SCOPE_TITLES: dict[str, str] = {
     "app": "Everywhere",
     "main": "Main screen",
+    "lists": "Every list (clusters, tracks, recommendations)",
     "clusters": "Clusters pane",
     "tracks": "Tracks pane",
     "recs": "Recommendations pane",
@@ -71,20 +77,22 @@ ACTIONS: tuple[Action, ...] = (
         "app", "quit", "ctrl+q", "Quit", "Leave spotui; everything is already saved.", priority=True
     ),  # fmt: skip
     # ---- main screen
+    Action("main", "quit", "q", "Quit", "Leave spotui (same as ctrl+q).", palette=False),
     Action(
         "main",
         "focus_next_pane",
-        "tab",
+        "tab,l",
         "Next pane",
         "Move focus to the next pane.",
-        key_display="tab",
+        key_display="tab l",
     ),  # fmt: skip
     Action(
         "main",
         "focus_previous_pane",
-        "shift+tab",
+        "shift+tab,h",
         "Previous pane",
         "Move focus to the previous pane.",
+        key_display="shift+tab h",
     ),  # fmt: skip
     Action(
         "main",
@@ -121,13 +129,28 @@ ACTIONS: tuple[Action, ...] = (
         "Export the current cluster or map selection as a private playlist (shows the plan first).",
         show=True,
     ),  # fmt: skip
-    Action("main", "queue_track", "q", "Queue track", "Queue the highlighted track on Spotify."),
+    Action(
+        "main",
+        "export_file",
+        "x",
+        "Export file",
+        "Write the tracks shown (filter applied) to a CSV, M3U or JSON file.",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "main",
+        "import_csv",
+        "i",
+        "Import CSV",
+        "Import an Exportify, Kaggle or plain CSV into your library.",
+    ),  # fmt: skip
+    Action("main", "queue_track", "a", "Add to queue", "Queue the highlighted track on Spotify."),
     Action(
         "main",
         "queue_view",
-        "Q",
-        "Queue all",
-        "Queue every track of the current cluster or map selection.",
+        "A",
+        "Queue tracks shown",
+        "Queue every track shown (cluster, map selection or filter); asks first above a few.",
     ),  # fmt: skip
     Action(
         "main",
@@ -146,6 +169,18 @@ ACTIONS: tuple[Action, ...] = (
         show=True,
     ),  # fmt: skip
     Action("main", "mood_map", "m", "Mood map", "A 2-D map of your library by mood.", show=True),
+    # ---- every list pane (bound on the clusters, tracks and recommendations widgets)
+    *(
+        Action("lists", name, keys, desc, help, palette=False, key_display=shown)
+        for name, keys, shown, desc, help in (
+            ("cursor_down", "j", "j", "Down", "Move down (also ↓)."),
+            ("cursor_up", "k", "k", "Up", "Move up (also ↑)."),
+            ("first", "g,home", "g Home", "First", "Jump to the first entry."),
+            ("last", "G,end", "G End", "Last", "Jump to the last entry."),
+            ("page_down", "ctrl+d", "ctrl+d", "Page down", "Move a page down (also PgDn)."),
+            ("page_up", "ctrl+u", "ctrl+u", "Page up", "Move a page up (also PgUp)."),
+        )
+    ),
     # ---- panes (documented keys that the widgets handle themselves)
     Action(
         "clusters",
@@ -177,9 +212,25 @@ ACTIONS: tuple[Action, ...] = (
         palette=False,
     ),  # fmt: skip
     Action(
-        "recs", "queue_one", "q", "Queue", "Queue the highlighted recommendation.", show=True
+        "recs",
+        "open_detail",
+        "enter",
+        "Why?",
+        "Open the recommendation: the full reason and its features against the seed's.",
+        show=True,
+        palette=False,
     ),  # fmt: skip
-    Action("recs", "queue_all", "Q", "Queue all", "Queue every recommendation shown.", show=True),
+    Action(
+        "recs", "queue_one", "a", "Add to queue", "Queue the highlighted recommendation.", show=True
+    ),  # fmt: skip
+    Action(
+        "recs",
+        "queue_all",
+        "A",
+        "Queue recommendations",
+        "Queue every recommendation shown; asks first above a few.",
+        show=True,
+    ),  # fmt: skip
     # ---- mood map
     Action("map", "move(0,-1)", "up", "Up", "Move the cursor.", palette=False, key_display="↑"),
     Action(
@@ -224,7 +275,13 @@ ACTIONS: tuple[Action, ...] = (
         "Export the selected tracks as a private playlist (shows the plan first).",
         show=True,
     ),  # fmt: skip
-    Action("map", "queue_selection", "Q", "Queue selection", "Queue the selected tracks."),
+    Action(
+        "map",
+        "queue_selection",
+        "A",
+        "Queue selection",
+        "Queue the selected tracks; asks first above a few.",
+    ),  # fmt: skip
     Action(
         "map",
         "list_selection",
@@ -234,7 +291,13 @@ ACTIONS: tuple[Action, ...] = (
         show=True,
     ),  # fmt: skip
     Action(
-        "map", "close", "escape,m", "Back", "Back to the main screen.", show=True, key_display="esc"
+        "map",
+        "close",
+        "escape,m,q",
+        "Back",
+        "Back to the main screen.",
+        show=True,
+        key_display="esc",
     ),  # fmt: skip
 )
 
@@ -247,6 +310,8 @@ MODAL_SCOPES: dict[str, str] = {
     "login": "Log in",
     "confirm": "Confirm",
     "export_dialog": "Export dialog",
+    "file_dialog": "Export to a file",
+    "rec_detail": "Recommendation",
     "import_dialog": "Import dialog",
     "resegment": "Re-segment dialog",
     "help": "Help",
@@ -266,11 +331,15 @@ MODAL_ACTIONS: tuple[Action, ...] = (
            key_display="esc"),
     _modal("login", "cancel", "escape", "Cancel", "Stop waiting for the browser.",
            key_display="esc"),
-    _modal("confirm", "cancel", "escape", "Cancel", "Do nothing."),
+    _modal("confirm", "cancel", "escape,q", "Cancel", "Do nothing.", key_display="esc"),
     _modal("confirm", "confirm", "y", "Yes", "Go ahead."),
-    _modal("export_dialog", "cancel", "escape", "Cancel", "Export nothing."),
+    _modal("export_dialog", "cancel", "escape,q", "Cancel", "Export nothing.", key_display="esc"),
+    _modal("file_dialog", "cancel", "escape", "Cancel", "Write nothing.", key_display="esc"),
+    _modal("rec_detail", "dismiss", "escape,q,enter", "Close", "Back to the list.",
+           key_display="esc"),
+    _modal("rec_detail", "queue", "a", "Add to queue", "Queue this recommendation."),
     _modal("export_dialog", "toggle_public", "p", "Public", "Make the playlist public, or not."),
-    _modal("import_dialog", "cancel", "escape", "Cancel", "Import nothing."),
+    _modal("import_dialog", "cancel", "escape", "Cancel", "Import nothing.", key_display="esc"),
     _modal("resegment", "cancel", "escape", "Cancel", "Keep the clusters as they are."),
     _modal("help", "dismiss", "escape,question_mark,q", "Close", "Close the help.",
            key_display="esc"),

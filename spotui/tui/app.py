@@ -207,12 +207,17 @@ class SpotuiApp(App):
             ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
         )
 
+    def _sent(self, summary: str) -> str:
+        """A queue or export summary; in --demo, where it was written instead."""
+        outbox = self.session.outbox_path
+        return summary if outbox is None else f"{summary}\nDemo: written to {outbox}"
+
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str]) -> None:
         result = self.session.queue(track_ids)
         self.call_from_thread(
             self.notify,
-            result.summary(),
+            self._sent(result.summary()),
             title="Queue",
             severity="information" if result.ok else "warning",
             timeout=6,
@@ -235,7 +240,7 @@ class SpotuiApp(App):
             if public is not None:
                 self.export_worker(target, public)
 
-        self.push_screen(ExportDialog(plan), done)
+        self.push_screen(ExportDialog(plan, self.session.outbox_path), done)
 
     def export_cluster(self, cluster_id: int) -> None:
         self.export(self.session.cluster_target(cluster_id))
@@ -246,7 +251,7 @@ class SpotuiApp(App):
     @work(thread=True, group="spotify", exit_on_error=False)
     def export_worker(self, target, public: bool) -> None:
         result = self.session.export(target, public=public)
-        self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
+        self.call_from_thread(self.notify, self._sent(result.summary()), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -287,14 +292,15 @@ class SpotuiApp(App):
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers every action of the table that works here."""
         yield from super().get_system_commands(screen)
-        seen = {"change_theme", "quit"}
+        seen = {"change_theme", "quit", "Theme", "Quit"}
         for action in ACTIONS:
-            if not action.palette or action.name in seen:
+            # once each: by action (a pane's and the screen's) and by title
+            if not action.palette or {action.name, action.description} & seen:
                 continue
             target = self._target(action.scope, screen)
             if target is None:
                 continue
-            seen.add(action.name)
+            seen.update((action.name, action.description))
             yield SystemCommand(
                 f"{action.description} ({action.key_display or action.keys})",
                 action.help,

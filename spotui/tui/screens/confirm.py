@@ -4,6 +4,7 @@ dry-run plan (name, privacy, track count, requests) before anything is sent."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -49,16 +50,21 @@ class ExportDialog(ModalScreen[bool | None]):
 
     BINDINGS = bindings_for("export_dialog")
 
-    def __init__(self, plan: Callable[[bool], object]) -> None:
+    def __init__(self, plan: Callable[[bool], object], outbox: Path | None = None) -> None:
         super().__init__()
         self.plan = plan
+        self.outbox = outbox  # --demo: where the requests are written instead
         self.public = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="export") as box:
             box.border_title = "Export as a Spotify playlist"
             yield Static(id="export-summary")
-            yield Label("Dry run — these requests will be sent:", classes="hint")
+            if self.outbox is None:
+                yield Label("Dry run — these requests will be sent:", classes="hint")
+            else:
+                yield Label(f"Demo: nothing is sent; these requests are written to {self.outbox}",
+                            classes="hint")  # fmt: skip
             with VerticalScroll(id="export-plan"):
                 yield Static(id="export-requests")
             yield Checkbox("Public playlist (p)", False, id="public")

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from spotui.errors import UserError
+from spotui.errors import NoFeaturesError, UserError
 from spotui.seeds import Seeds
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
@@ -85,6 +85,9 @@ class MainScreen(Screen):
         if self.app.rows is not None:
             self.refresh_data()
 
+    def on_resize(self) -> None:
+        self.query_one(ClusterList).fit_width()
+
     # ------------------------------------------------------------------ data in
     def refresh_data(self) -> None:
         """The app's rows or segmentation result changed: redraw everything from them."""
@@ -116,7 +119,8 @@ class MainScreen(Screen):
         cid = source_cluster(self.source)
         return rows.rows_for(result.tracks_in(cid)) if cid is not None else []
 
-    def refresh_tracks(self, keep: str | None = None) -> None:
+    def refresh_tracks(self, keep: str | None = None, top: bool = False) -> None:
+        """Show the current view; the cursor stays on its track unless ``top``."""
         rows = self.app.rows
         if rows is None:
             return
@@ -128,7 +132,7 @@ class MainScreen(Screen):
             self.app.color_of,
             self.sort_key,
             self.descending,
-            keep=keep or self.track_id,
+            keep=None if top else keep or self.track_id,
         )
         self._update_titles()
 
@@ -274,7 +278,13 @@ class MainScreen(Screen):
     def compute_recs(self, seeds: Seeds, new_only: bool) -> None:
         worker = get_current_worker()
         try:
-            results = self.app.session.recommend(seeds, n=REC_COUNT, new_only=new_only).results
+            answer = self.app.session.recommend(seeds, n=REC_COUNT, new_only=new_only)
+        except NoFeaturesError:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(
+                    self.query_one(RecommendationList).message, self._no_features_hint()
+                )
+            return
         except UserError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
@@ -285,7 +295,15 @@ class MainScreen(Screen):
                 if new_only
                 else "No recommendations."
             )
-            self.app.call_from_thread(self.query_one(RecommendationList).show, results, empty)
+            self.app.call_from_thread(self.query_one(RecommendationList).show, answer, empty)
+
+    def _no_features_hint(self) -> str:
+        """What the pane says for a seed without audio features (no raw error, no track id,
+        and no `spotui sync` where there is nothing to sync)."""
+        base = "No audio features for this track, so there is nothing to compare it with."
+        if self.app.config.demo:
+            return base + " Demo tracks listed as Unanalysed stay that way; pick another."
+        return base + " Sync (s) looks them up again, or import a CSV that has them (i)."
 
     # ------------------------------------------------------------------ actions
     def _panes(self):
@@ -321,7 +339,7 @@ class MainScreen(Screen):
         else:
             self.sort_key = key
             self.descending = key not in _TEXT_SORTS
-        self.refresh_tracks()
+        self.refresh_tracks(top=True)  # the point of sorting is the top of the list
 
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
@@ -356,25 +374,59 @@ class MainScreen(Screen):
 
         self.app.push_screen(MapScreen(self.track_id), closed)
 
-    def action_export(self) -> None:
+    def current_target(self, whole_library: bool = False):
+        """What export and queue-all act on: the cluster or map selection shown, narrowed
+        by the filter when one is typed; None for the whole library (unless
+        ``whole_library``: a file may hold it, a playlist or the queue should not)."""
+        session = self.app.session
         cid = source_cluster(self.source)
+        base = None
         if cid is not None and self.app.result is not None:
-            self.app.export_cluster(cid)
+            base = session.cluster_target(cid)
         elif self.source == SELECTION and self.selection:
-            self.app.export_selection(self.selection)
-        else:
+            base = session.selection_target(self.selection)
+        if base is None and not self.query_text and not whole_library:
+            return None
+        ids = self.query_one(TrackTable).track_ids
+        if not ids:
+            return None
+        return session.filtered_target(base, self.source_name(), ids, self.query_text)
+
+    def action_export(self) -> None:
+        target = self.current_target()
+        if target is None:
             self.notify(
-                "Highlight a mood cluster (or make a selection on the mood map, m) "
+                "Highlight a mood cluster, make a selection on the mood map (m) or filter (/) "
                 "to export it as a playlist.",
                 severity="warning",
                 timeout=5,
             )
+            return
+        self.app.export(target)
+
+    def action_export_file(self) -> None:
+        target = self.current_target(whole_library=True)
+        if target is None:
+            self.notify("No tracks shown to export.", severity="warning", timeout=4)
+            return
+        from spotui.tui.screens.export_file import FileExportDialog
+
+        self.app.push_screen(FileExportDialog(target))
+
+    def action_import_csv(self) -> None:
+        from spotui.tui.screens.welcome import ImportDialog
+
+        self.app.push_screen(ImportDialog(), lambda ok: ok and self.app.library_changed())
+
+    def action_quit(self) -> None:
+        self.app.exit()
 
     def action_queue_track(self) -> None:
         self.app.queue([self.track_id] if self.track_id else [])
 
     def action_queue_view(self) -> None:
-        if self.source in (ALL, UNANALYSED) and not self.query_text:
+        target = self.current_target()
+        if target is None:
             self.notify(
                 "Highlight a cluster, a map selection or filter first; queueing the "
                 "whole library is not what you want.",
@@ -382,7 +434,8 @@ class MainScreen(Screen):
                 timeout=5,
             )
             return
-        self.app.queue_many(self.query_one(TrackTable).track_ids, self.source_name())
+        what = self.source_name() + (f" matching “{self.query_text}”" if self.query_text else "")
+        self.app.queue_many(list(target.track_ids), what)
 
     def show_selection(self, track_ids: list[str]) -> None:
         """Make a map selection the current source ("like a cluster")."""

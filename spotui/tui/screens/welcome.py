@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 from spotui.errors import UserError
 from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.key_bar import KeyBar
+from spotui.tui.widgets.path_input import PathInput
 
 INTRO = (
     "spotui groups your Spotify library into mood clusters, recommends tracks that sound "
@@ -81,23 +82,24 @@ class ImportDialog(ModalScreen[bool]):
         with Vertical(id="dialog") as box:
             box.border_title = "Import a CSV"
             yield Label("Path of an Exportify, Kaggle or plain CSV file")
-            yield Input(
-                placeholder="~/Downloads/liked_songs.csv",
+            yield PathInput(
+                placeholder="~/Downloads/liked_songs.csv  (→ completes a name)",
                 id="path",
+                suffixes=(".csv",),
                 validators=[CsvPath()],
                 validate_on=["changed", "submitted"],
             )
-            yield Label("", classes="error", id="path-error")
+            yield Static("", classes="error", id="path-error")
             with Horizontal(classes="buttons"):
                 yield Button("Import", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
-        self.query_one("#path", Input).focus()
+        self.query_one("#path", PathInput).focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
-        self.query_one("#path-error", Label).update(
+        self.query_one("#path-error", Static).update(
             ""
             if result is None or result.is_valid or not event.value
             else result.failure_descriptions[0]
@@ -113,12 +115,12 @@ class ImportDialog(ModalScreen[bool]):
             self.dismiss(False)
 
     def _start(self) -> None:
-        box = self.query_one("#path", Input)
+        box = self.query_one("#path", PathInput)
         result = box.validate(box.value)
         if result is not None and not result.is_valid:
-            self.query_one("#path-error", Label).update(result.failure_descriptions[0])
+            self.query_one("#path-error", Static).update(result.failure_descriptions[0])
             return
-        self.query_one("#path-error", Label).update("Importing…")
+        self.query_one("#path-error", Static).update("Importing…")
         self.run_import(str(Path(box.value.strip()).expanduser()))
 
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
@@ -131,7 +133,7 @@ class ImportDialog(ModalScreen[bool]):
         self.app.call_from_thread(self._imported, result.summary())
 
     def _failed(self, message: str) -> None:
-        self.query_one("#path-error", Label).update(message)
+        self.query_one("#path-error", Static).update(message)
         self.notify(message, severity="error", timeout=12)
 
     def _imported(self, summary: str) -> None:

@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from spotui.tui import messages
+from spotui.tui.actions import bindings_for
 from spotui.tui.rows import ALL, SELECTION, UNANALYSED, cluster_source
 
 
@@ -24,7 +25,15 @@ def _row(swatch: str, color: str, label: str, size: int) -> Table:
 
 
 class ClusterList(OptionList):
-    """Highlighting an entry posts :class:`~spotui.tui.messages.SourceHighlighted`."""
+    """Highlighting an entry posts :class:`~spotui.tui.messages.SourceHighlighted`.
+
+    Its width follows its longest label (see :meth:`wanted_width`), within a share of the
+    screen: a fixed 30 columns cut "Melancholic Instrumental" and wasted room at 160."""
+
+    BINDINGS = bindings_for("lists")
+    #: The pane never takes more than this share of the screen's width.
+    MAX_SHARE = 0.34
+    MIN_WIDTH = 20
 
     def show(
         self,
@@ -46,9 +55,22 @@ class ClusterList(OptionList):
         if selection is not None:
             options.append(Option(_row("▚▚", "bold", "Map selection", selection), id=SELECTION))
         self.set_options(options)
+        labels = ["All tracks", "Unanalysed", "Map selection", *(c.label for c in clusters)]
+        sizes = [total, unanalysed, selection or 0, *(c.size for c in clusters)]
+        self._wanted = max(len(x) for x in labels) + len(f"{max(sizes):,}") + 3 + 2 + 2
+        self.fit_width()
         ids = [o.id for o in options]
         index = ids.index(keep) if keep in ids else 0
         self.highlighted = index
+
+    _wanted = MIN_WIDTH
+
+    def fit_width(self) -> None:
+        """Wide enough for every label (swatch, label, size, borders, scrollbar gap), at most
+        :attr:`MAX_SHARE` of the screen, at least :attr:`MIN_WIDTH`."""
+        screen_width = self.app.size.width or 120
+        cap = max(self.MIN_WIDTH, int(screen_width * self.MAX_SHARE))
+        self.styles.width = min(max(self._wanted, self.MIN_WIDTH), cap)
 
     @property
     def current(self) -> str | None:

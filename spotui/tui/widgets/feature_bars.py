@@ -44,6 +44,30 @@ def fmt(feature: str, value: float | None) -> str:
     return f"{value:.2f}"
 
 
+def feature_table(
+    values: dict[str, float | None], reference: dict[str, float], color: str, avail: int
+) -> Table:
+    """One bar per mood feature for ``values``, with ``reference`` (a cluster centre, a
+    seed track) marked ``┃`` on each bar and its value beside the track's when there is room
+    (``avail`` cells)."""
+    both = avail >= 50  # room for the reference's value next to the track's
+    width = max(8, avail - 9 - 2 - (19 if both else 8))
+    table = Table.grid(padding=(0, 1))
+    table.add_column(width=8, no_wrap=True)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, justify="right")
+    for name in MOOD_FEATURES:
+        value = values.get(name)
+        mine = unit_value(name, value)
+        centre = unit_value(name, reference.get(name)) if name in reference else None
+        cell = bar(mine or 0.0, width, centre, color) if mine is not None else Text("–")
+        nums = Text(fmt(name, value))
+        if centre is not None and both:
+            nums.append(f" / {fmt(name, reference[name])}", style="dim")
+        table.add_row(Text(SHORT_LABELS[name], style="dim"), cell, nums)
+    return table
+
+
 class FeatureBars(Static):
     """Shows a track (or a hint when nothing is selected)."""
 
@@ -84,25 +108,9 @@ class FeatureBars(Static):
                 Text("No audio features for this track, so it is not in a cluster.", style="italic")
             )
             return Group(*parts)
-        avail = self.size.width or 60
-        both = avail >= 50  # room for the centre's value next to the track's
-        width = max(8, avail - 9 - 2 - (19 if both else 8))
-        table = Table.grid(padding=(0, 1))
-        table.add_column(width=8, no_wrap=True)
-        table.add_column(no_wrap=True)
-        table.add_column(no_wrap=True, justify="right")
         color = (cluster.color if cluster else "") or "cyan"
-        values = features.as_dict()
         centroid = cluster.centroid if cluster else {}
-        for name in MOOD_FEATURES:
-            value = values.get(name)
-            mine = unit_value(name, value)
-            centre = unit_value(name, centroid.get(name)) if name in centroid else None
-            cell = bar(mine or 0.0, width, centre, color) if mine is not None else Text("–")
-            nums = Text(fmt(name, value))
-            if centre is not None and both:
-                nums.append(f" / {fmt(name, centroid[name])}", style="dim")
-            table.add_row(Text(SHORT_LABELS[name], style="dim"), cell, nums)
+        table = feature_table(features.as_dict(), centroid, color, self.size.width or 60)
         parts.append(table)
         if why:
             parts.append(Text("Why this track is here:", style="bold"))

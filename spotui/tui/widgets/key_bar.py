@@ -7,6 +7,7 @@ through the screen's ``bindings_updated_signal``, and still runs a key when clic
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.events import Click
 from textual.widget import Widget
@@ -31,6 +32,10 @@ class KeyBar(Widget):
         self.refresh()
 
     def render(self) -> Text:
+        """Keys left to right while they fit, always ending with ``^p palette`` (at 80
+        columns the palette hint used to be the first thing pushed off the line)."""
+        tail = Text.assemble((" ^p ", "bold reverse"), (" palette ", ""))
+        room = self.size.width - tail.cell_len
         text = Text(no_wrap=True, overflow="crop")
         self._spans = []
         seen: set[str] = set()
@@ -38,19 +43,17 @@ class KeyBar(Widget):
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
+            key = f" {self.app.get_key_display(binding)} "
+            label = f" {binding.description} "
+            if text.cell_len + cell_len(key) + cell_len(label) > room:
+                break
             start = text.cell_len
-            text.append(
-                f" {self.app.get_key_display(binding)} ",
-                style="bold reverse" if enabled else "dim reverse",
-            )
-            text.append(f" {binding.description} ", style="" if enabled else "dim")
+            text.append(key, style="bold reverse" if enabled else "dim reverse")
+            text.append(label, style="" if enabled else "dim")
             self._spans.append((start, text.cell_len, binding.key))
-        palette = "ctrl+p"
-        tail = Text.assemble((" ^p ", "bold reverse"), (" palette ", ""))
-        pad = self.size.width - text.cell_len - tail.cell_len
-        if pad > 0:
-            text.append(" " * pad)
-            self._spans.append((text.cell_len, text.cell_len + tail.cell_len, palette))
+        if room >= 0:
+            text.append(" " * (room - text.cell_len))
+            self._spans.append((text.cell_len, text.cell_len + tail.cell_len, "ctrl+p"))
             text.append_text(tail)
         return text
 

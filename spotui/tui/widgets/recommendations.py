@@ -33,13 +33,18 @@ def _row(rank: int, rec) -> Table:
 class RecommendationList(OptionList):
     """Holds the current results; the screen fills it from a worker."""
 
-    BINDINGS = bindings_for("recs")
+    BINDINGS = bindings_for("lists") + bindings_for("recs")
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.results: list = []
+        #: The :class:`spotui.seeds.Recommendations` shown (what they are for), or None.
+        self.answer = None
 
-    def show(self, results: list, empty: str = "No recommendations.") -> None:
+    def show(self, answer, empty: str = "No recommendations.") -> None:
+        """Show ``answer`` (a :class:`spotui.seeds.Recommendations`)."""
+        self.answer = answer
+        results = answer.results
         self.results = list(results)
         if not results:
             self.set_options([Option(Text(empty, style="dim"), disabled=True)])
@@ -49,6 +54,7 @@ class RecommendationList(OptionList):
 
     def message(self, text: str) -> None:
         self.results = []
+        self.answer = None
         self.set_options([Option(Text(text, style="dim"), disabled=True)])
 
     @property
@@ -63,4 +69,12 @@ class RecommendationList(OptionList):
         self.app.queue([rec.track.id] if rec is not None else [])
 
     def action_queue_all(self) -> None:
-        self.app.queue([r.track.id for r in self.results])
+        self.app.queue_many([r.track.id for r in self.results], "these recommendations")
+
+    def action_open_detail(self) -> None:
+        """The highlighted recommendation in full: reason, features against the seed."""
+        if self.current is None or self.answer is None:
+            return
+        from spotui.tui.screens.rec_detail import RecDetailScreen
+
+        self.app.push_screen(RecDetailScreen(self.answer, self.highlighted))

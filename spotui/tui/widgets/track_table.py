@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
 from spotui.tui import messages
+from spotui.tui.actions import bindings_for
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
 PAGE = 200
@@ -28,6 +30,8 @@ MARGIN = 40
 class TrackTable(DataTable):
     """Posts TrackHighlighted as the cursor moves and TrackChosen on enter."""
 
+    BINDINGS = bindings_for("lists")
+
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self._rows: LibraryRows | None = None
@@ -35,7 +39,8 @@ class TrackTable(DataTable):
         self._loaded = 0
         self._color_of: Callable[[str], str | None] = lambda _tid: None
         self._sort: tuple[str | None, bool] = (None, False)
-        self._widths: tuple[int, int] = (0, 0)
+        self._widths: tuple[bool, int, int] = (False, 0, 0)
+        self._cut: tuple[int, int] = (0, 0)  # title and artists widths, "…" beyond
 
     # ------------------------------------------------------------------ filling
     def show(
@@ -47,7 +52,8 @@ class TrackTable(DataTable):
         descending: bool = False,
         keep: str | None = None,
     ) -> None:
-        """Show ``view`` (row numbers of ``rows``); keep the cursor on track ``keep`` if shown."""
+        """Show ``view`` (row numbers of ``rows``); keep the cursor on track ``keep`` if shown,
+        else start at the top."""
         self._rows, self._view, self._color_of = rows, view, color_of
         self._sort = (sort_key, descending)
         self.clear(columns=True)
@@ -64,6 +70,8 @@ class TrackTable(DataTable):
             self.call_after_refresh(self._load_until, PAGE)
         if view:
             self.move_cursor(row=target, animate=False)
+            if target == 0:
+                self.scroll_to(y=0, animate=False, immediate=True)
             self.post_message(messages.TrackHighlighted(rows.ids[view[target]]))
         else:
             self.post_message(messages.TrackHighlighted(None))
@@ -105,16 +113,23 @@ class TrackTable(DataTable):
         key, desc = self._sort
         arrow = " ▼" if desc else " ▲"
         compact, title_w, artist_w = self._widths = self._layout()
-        if not compact and key in self._feature_keys:
-            artist_w = max(8, artist_w - len(arrow))  # the arrow widens that feature column
+        if key in self._feature_keys:  # the arrow widens that feature column
+            artist_w = max(8, artist_w - (1 if compact else len(arrow)))
+        self._cut = (title_w, artist_w)
         self.add_column(" ", key="mood", width=1)
         self.add_column("Title" + (arrow if key == "title" else ""), key="title", width=title_w)
         self.add_column(
             "Artists" + (arrow if key == "artists" else ""), key="artists", width=artist_w
         )
         if compact:
-            self.add_column("E V D A", key="bars", width=7)
-            self.add_column("BPM", key="tempo", width=3)
+            # The sorted feature has no header of its own here: the arrow follows its letter.
+            bars = "E V D A"
+            if key in self._feature_keys and key != "tempo":
+                at = 2 * [f for f, _, _ in TABLE_FEATURES].index(key) + 1
+                bars = (bars[:at] + arrow.strip() + bars[at + 1 :]).rstrip()
+            self.add_column(bars, key="bars", width=len(bars) if len(bars) > 7 else 7)
+            bpm = "BPM" + (arrow.strip() if key == "tempo" else "")
+            self.add_column(bpm, key="tempo", width=len(bpm))
             return
         for sort_key, label, width in TABLE_FEATURES:
             shown = label + (arrow if key == sort_key else "")
@@ -129,13 +144,14 @@ class TrackTable(DataTable):
             return
         color_of = self._color_of
         compact = self._widths[0]
+        title_w, artist_w = self._cut
         for i in self._view[self._loaded : stop]:
             tid = rows.ids[i]
             color = color_of(tid)
             cells = [
                 Text("■", style=color) if color else Text("·", style="dim"),
-                rows.titles[i],
-                rows.artists[i],
+                fit(rows.titles[i], title_w),
+                fit(rows.artists[i], artist_w),
             ]
             feats = rows.row_features(i)
             if compact:
@@ -149,6 +165,18 @@ class TrackTable(DataTable):
 
     def load_more(self) -> None:
         self._load_until(self._loaded + PAGE)
+
+    # ------------------------------------------------------------------ keys (table "lists")
+    def action_first(self) -> None:
+        if self._loaded:
+            self.move_cursor(row=0, animate=False)
+
+    def action_last(self) -> None:
+        """The last track of the whole view: the rows not loaded yet are loaded first."""
+        if not self._view:
+            return
+        self._load_until(len(self._view))
+        self.move_cursor(row=len(self._view) - 1, animate=False)
 
     # ------------------------------------------------------------------ events
     def on_resize(self) -> None:
@@ -178,6 +206,16 @@ class TrackTable(DataTable):
         super().watch_scroll_y(old_value, new_value)
         if new_value >= self.max_scroll_y - MARGIN and self._loaded < len(self._view):
             self.call_later(self.load_more)
+
+
+def fit(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with "…" when it does not fit (DataTable crops
+    silently, which turned "Vera Ibarra III" into a wrong "Vera Ibarra II")."""
+    if cell_len(text) <= width:
+        return text
+    out = Text(text)
+    out.truncate(width, overflow="ellipsis")
+    return out.plain
 
 
 def _number(name: str, v: float, width: int) -> str | Text:

@@ -1,0 +1,62 @@
+"""``enter`` on a recommendation: the whole reason (the pane cuts it to one line) and the
+track's features as bars against the seed's, so "why this one?" can be read and checked."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from spotui.tui.actions import bindings_for
+from spotui.tui.widgets.feature_bars import feature_table
+
+
+class RecDetailScreen(ModalScreen[None]):
+    """Shows result ``index`` of a :class:`spotui.seeds.Recommendations`."""
+
+    BINDINGS = bindings_for("rec_detail")
+
+    def __init__(self, answer, index: int) -> None:
+        super().__init__()
+        self.answer, self.index = answer, index
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="rec-box") as box:
+            box.border_title = f"Recommendation {self.index + 1}"
+            box.border_subtitle = "a queues · esc closes"
+            yield Static(id="rec-text")
+
+    def on_mount(self) -> None:
+        self.detail = self.app.session.recommendation_detail(self.answer, self.index)
+        self.query_one("#rec-box").focus()
+        self._render()
+
+    def on_resize(self) -> None:
+        if getattr(self, "detail", None) is not None:
+            self._render()
+
+    def _render(self) -> None:
+        d = self.detail
+        head = Text()
+        head.append(d.track.name, style="bold")
+        if d.track.artists:
+            head.append(" — " + d.track.artist_line)
+        where = Text("in your library" if d.in_library else "new to you", style="dim")
+        where.append(f" · score {d.score:.2f} (1.00 = the same sound)", style="dim")
+        parts: list = [head, where, Text(""), Text("Why:", style="bold"), Text(d.reason)]
+        parts.append(Text(""))
+        parts.append(
+            Text.assemble(("Features", "bold"), (f"  ┃ and the second number: {d.reference_label}"))
+        )
+        if d.features is None:
+            parts.append(Text("No audio features stored for this track.", style="italic"))
+        else:
+            width = self.query_one("#rec-text").size.width or 70
+            parts.append(feature_table(d.features.as_dict(), d.reference, "cyan", width))
+        self.query_one("#rec-text", Static).update(Group(*parts))
+
+    def action_queue(self) -> None:
+        self.app.queue([self.detail.track.id])
