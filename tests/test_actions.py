@@ -72,9 +72,7 @@ def test_each_owner_binds_exactly_its_scope_from_the_table():
 def test_no_key_is_bound_twice_in_one_place():
     """One key, one action per widget: a pane's keys plus the list keys never collide."""
     for scope, owner in OWNERS.items():
-        keys = [
-            k.strip() for b in owner.__dict__.get("BINDINGS") or [] for k in b.key.split(",")
-        ]
+        keys = [k.strip() for b in owner.__dict__.get("BINDINGS") or [] for k in b.key.split(",")]
         assert len(keys) == len(set(keys)), (scope, keys)
 
 

@@ -109,6 +109,8 @@ class ExportResult:
     recreated: bool = False
     dry_run: bool = False
     demo: bool = False
+    #: --demo: the outbox file the action was written to instead of Spotify
+    outbox: str = ""
     public: bool = False
     description: str = ""
 
@@ -144,7 +146,10 @@ class ExportResult:
             if self.url:
                 lines.append(f"  {self.url}")
             if self.demo:
-                lines.append("Demo mode: written to the demo outbox, nothing was sent to Spotify.")
+                lines.append(
+                    f"Demo mode: written to {self.outbox or 'the demo outbox'}, nothing was sent to "
+                    "Spotify."
+                )
         if self.skipped:
             lines.append(f"Skipped {len(self.skipped)} tracks:")
             lines += [f"  {t}: {why}" for t, why in self.skipped]
@@ -249,6 +254,7 @@ def _export_demo(
     store, config: Config, result: ExportResult, uris: list[str], mapping
 ) -> ExportResult:
     result.demo = True
+    result.outbox = str(config.outbox_path)
     pid = mapping.playlist_id if mapping else f"demo-{uuid.uuid4().hex[:17]}"
     result.playlist_id = pid
     result.requests = plan_export(

@@ -84,6 +84,8 @@ class QueueResult:
     device_name: str | None = None
     transferred: bool = False
     demo: bool = False
+    #: --demo: the outbox file the action was written to instead of Spotify
+    outbox: str = ""
 
     @property
     def ok(self) -> bool:
@@ -99,7 +101,10 @@ class QueueResult:
         for tid, why in self.failed:
             lines.append(f"  not queued: {tid}: {why}")
         if self.demo:
-            lines.append("Demo mode: written to the demo outbox, nothing was sent to Spotify.")
+            lines.append(
+                f"Demo mode: written to {self.outbox or 'the demo outbox'}, nothing was sent to "
+                "Spotify."
+            )
         return "\n".join(lines)
 
     def as_dict(self) -> dict:
@@ -175,6 +180,7 @@ def _queue_demo(config: Config, good: list[str], device: str | None, result: Que
     if not config.demo:
         raise UserError("Queueing needs a Spotify login; run `spotui login` (or use --demo).")
     result.demo = True
+    result.outbox = str(config.outbox_path)
     result.device_name = device or DEMO_DEVICE
     if good:
         write_outbox(

@@ -207,17 +207,12 @@ class SpotuiApp(App):
             ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
         )
 
-    def _sent(self, summary: str) -> str:
-        """A queue or export summary; in --demo, where it was written instead."""
-        outbox = self.session.outbox_path
-        return summary if outbox is None else f"{summary}\nDemo: written to {outbox}"
-
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str]) -> None:
         result = self.session.queue(track_ids)
         self.call_from_thread(
             self.notify,
-            self._sent(result.summary()),
+            result.summary(),
             title="Queue",
             severity="information" if result.ok else "warning",
             timeout=6,
@@ -251,7 +246,7 @@ class SpotuiApp(App):
     @work(thread=True, group="spotify", exit_on_error=False)
     def export_worker(self, target, public: bool) -> None:
         result = self.session.export(target, public=public)
-        self.call_from_thread(self.notify, self._sent(result.summary()), title="Export", timeout=8)
+        self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

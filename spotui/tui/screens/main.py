@@ -265,6 +265,8 @@ class MainScreen(Screen):
         recs = self.query_one(RecommendationList)
         if target is None:
             if self.source in (ALL, UNANALYSED):
+                self._rec_key = None
+                recs.border_title = "Recommendations"
                 recs.message("Highlight a track (or a cluster) to see what sounds like it.")
             return
         key = (target, self.new_only)

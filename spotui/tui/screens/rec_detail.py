@@ -32,13 +32,13 @@ class RecDetailScreen(ModalScreen[None]):
     def on_mount(self) -> None:
         self.detail = self.app.session.recommendation_detail(self.answer, self.index)
         self.query_one("#rec-box").focus()
-        self._render()
+        self._fill()
 
     def on_resize(self) -> None:
         if getattr(self, "detail", None) is not None:
-            self._render()
+            self._fill()
 
-    def _render(self) -> None:
+    def _fill(self) -> None:
         d = self.detail
         head = Text()
         head.append(d.track.name, style="bold")

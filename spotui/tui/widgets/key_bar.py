@@ -32,14 +32,15 @@ class KeyBar(Widget):
         self.refresh()
 
     def render(self) -> Text:
-        """Keys left to right while they fit, always ending with ``^p palette`` (at 80
-        columns the palette hint used to be the first thing pushed off the line)."""
+        """``?`` first, then the keys that work here while they fit, always ending with
+        ``^p palette`` (at 80 columns the palette hint used to be pushed off the line)."""
         tail = Text.assemble((" ^p ", "bold reverse"), (" palette ", ""))
         room = self.size.width - tail.cell_len
         text = Text(no_wrap=True, overflow="crop")
         self._spans = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tip in self.screen.active_bindings.values():
+        active = sorted(self.screen.active_bindings.values(), key=lambda b: b[1].action != "help")
+        for _node, binding, enabled, _tip in active:  # "? Help" first: it leads to the rest
             if not binding.show or binding.action in seen:
                 continue
             seen.add(binding.action)
