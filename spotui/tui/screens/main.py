@@ -8,6 +8,7 @@ cursor never waits for them.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -62,7 +63,9 @@ class MainScreen(Screen):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Horizontal(id="top"):
-            yield ClusterList(id="clusters")
+            with Vertical(id="clusters-pane"):
+                yield ClusterList(id="clusters")
+                yield Static(id="cluster-about")
             with Vertical(id="tracks-pane"):
                 yield Input(placeholder="filter by title or artist", id="filter")
                 yield TrackTable(id="tracks")
@@ -74,7 +77,7 @@ class MainScreen(Screen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.query_one("#clusters").border_title = "Clusters"
+        self.query_one("#clusters-pane").border_title = "Clusters"
         self.query_one("#tracks-pane").border_title = "Tracks"
         self.query_one("#detail-scroll").border_title = "Detail"
         self.query_one("#detail-scroll").border_subtitle = "┃ cluster centre"
@@ -103,6 +106,7 @@ class MainScreen(Screen):
         cluster_list = self.query_one(ClusterList)
         cluster_list.show(len(rows), clusters, unanalysed, selection, keep=self.source)
         self.source = cluster_list.current or ALL
+        self.show_about()
         self._rec_key = None
         self.refresh_tracks()
 
@@ -180,10 +184,33 @@ class MainScreen(Screen):
         self.query_one("#status", Static).update(" · ".join(parts))
 
     # ------------------------------------------------------------------ events
+    def show_about(self) -> None:
+        """Under the cluster list: what the highlighted entry is (a mood's reasons)."""
+        about = Text()
+        result, rows = self.app.result, self.app.rows
+        cid = source_cluster(self.source)
+        clusters = result.clusters if result is not None else []
+        cluster = next((c for c in clusters if c.id == cid), None)
+        if cluster is not None:
+            about.append(cluster.label + "\n", style="bold")
+            about.append("\n".join(f"• {r}" for r in cluster.reasons))
+        elif self.source == UNANALYSED:
+            about.append("Tracks without audio features: they are in no mood cluster.")
+        elif self.source == SELECTION:
+            about.append("The tracks you selected on the mood map (m).")
+        elif rows is not None:
+            n = len(result.clusters) if result is not None else 0
+            about.append(f"{len(rows):,} tracks")
+            if n:
+                about.append(f" in {n} mood clusters; highlight one for what makes it.")
+        self.query_one("#cluster-about", Static).update(about)
+
     def on_source_highlighted(self, event: messages.SourceHighlighted) -> None:
         if event.source == self.source and self.query_one(TrackTable).view_size:
+            self.show_about()
             return
         self.source = event.source
+        self.show_about()
         self.refresh_tracks()
         if self.focused is self.query_one(ClusterList):
             self.schedule_recs()

@@ -49,7 +49,11 @@ class RecDetailScreen(ModalScreen[None]):
         parts: list = [head, where, Text(""), Text("Why:", style="bold"), Text(d.reason)]
         parts.append(Text(""))
         parts.append(
-            Text.assemble(("Features", "bold"), (f"  ┃ and the second number: {d.reference_label}"))
+            Text.assemble(
+                ("Features", "bold"),
+                ("  bar, first value: this track · ┃, second value: ", "dim"),
+                d.reference_label,
+            )
         )
         if d.features is None:
             parts.append(Text("No audio features stored for this track.", style="italic"))

@@ -18,7 +18,7 @@ from spotui.tui.rows import ALL, SELECTION, UNANALYSED, cluster_source
 def _row(swatch: str, color: str, label: str, size: int) -> Table:
     grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
     grid.add_column(no_wrap=True)
-    grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
+    grid.add_column(ratio=1, overflow="fold")  # too narrow (80 columns): wraps, never cut
     grid.add_column(justify="right", no_wrap=True)
     grid.add_row(Text(swatch, style=color), Text(label), Text(f"{size:,}", style="dim"))
     return grid
@@ -27,7 +27,7 @@ def _row(swatch: str, color: str, label: str, size: int) -> Table:
 class ClusterList(OptionList):
     """Highlighting an entry posts :class:`~spotui.tui.messages.SourceHighlighted`.
 
-    Its width follows its longest label (see :meth:`wanted_width`), within a share of the
+    Its pane's width follows its longest label (see :meth:`wanted_width`), within a share of the
     screen: a fixed 30 columns cut "Melancholic Instrumental" and wasted room at 160."""
 
     BINDINGS = bindings_for("lists")
@@ -70,7 +70,7 @@ class ClusterList(OptionList):
         :attr:`MAX_SHARE` of the screen, at least :attr:`MIN_WIDTH`."""
         screen_width = self.app.size.width or 120
         cap = max(self.MIN_WIDTH, int(screen_width * self.MAX_SHARE))
-        self.styles.width = min(max(self._wanted, self.MIN_WIDTH), cap)
+        self.parent.styles.width = min(max(self._wanted, self.MIN_WIDTH), cap)
 
     @property
     def current(self) -> str | None:
