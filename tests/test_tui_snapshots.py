@@ -6,6 +6,8 @@ and look at the SVGs under tests/__snapshots__/ before committing them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from tests.conftest import settle
 
 
@@ -41,3 +43,36 @@ def test_mood_map(snap_compare, demo_app):
 
 def test_help(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(120, 40), run_before=steps("question_mark"))
+
+
+def test_main_screen_160x45_sorted(snap_compare, demo_app):
+    """Wide: the cluster pane fits its labels; sorting shows the top of the sort."""
+    keys = ("shift+tab", "j", "j", "tab", "ctrl+d", "6")
+    assert snap_compare(demo_app, terminal_size=(160, 45), run_before=steps(*keys))
+
+
+def test_main_screen_80x24_sorted_by_valence(snap_compare, demo_app):
+    """Narrow: the arrow follows its letter in the folded feature column; ^p stays."""
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("j", "j", "4"))
+
+
+def test_recommendation_detail_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("enter", "j", "enter"))
+
+
+def test_export_dialog_80x24(snap_compare, demo_app, monkeypatch):
+    """The export dialog fits an 80x24 terminal, with the demo outbox path (a fixed one
+    here: the real one is under pytest's temporary directory)."""
+    from spotui.session import Session
+
+    shown = Path("~/.local/share/spotui/demo-outbox.jsonl")
+    monkeypatch.setattr(Session, "outbox_path", property(lambda self: shown))
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("h", "j", "e"))
+
+
+def test_unanalysed_track_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("h", "G", "l"))
+
+
+def test_help_80x24(snap_compare, demo_app):
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("question_mark"))

@@ -126,7 +126,8 @@ ACTIONS: tuple[Action, ...] = (
         "export",
         "e",
         "Export",
-        "Export the current cluster or map selection as a private playlist (shows the plan first).",
+        "Export the cluster or map selection shown (filter applied) as a private playlist; "
+        "shows the plan first.",
         show=True,
     ),  # fmt: skip
     Action(

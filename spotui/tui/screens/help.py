@@ -37,7 +37,7 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
-            box.border_subtitle = "esc closes · ctrl+p searches every action · mouse works too"
+            box.border_subtitle = "esc or q closes · ctrl+p searches every action · mouse works too"
             yield Static(help_table(), id="help-text")
 
     def on_mount(self) -> None:
