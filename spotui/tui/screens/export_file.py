@@ -8,20 +8,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Select, Static
 
-from spotui.errors import UserError
 from spotui.tui.actions import bindings_for
+from spotui.tui.screens.path_dialog import PathDialog
 from spotui.tui.widgets.path_input import PathInput
 
 
-class FileExportDialog(ModalScreen[bool]):
+class FileExportDialog(PathDialog):
     """Dismisses with True once the file is written, False when cancelled."""
 
+    DONE_TITLE = "Export"
+    WORKING = "Writing…"
     BINDINGS = bindings_for("file_dialog")
 
     def __init__(self, target) -> None:
@@ -59,37 +59,10 @@ class FileExportDialog(ModalScreen[bool]):
         if path.suffix.lstrip(".").lower() in FORMATS:
             box.value = str(path.with_suffix(f".{event.value}"))
 
-    def on_input_submitted(self) -> None:
-        self._start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._start()
-        else:
-            self.dismiss(False)
-
-    def _start(self) -> None:
+    def job(self):
         out = self.query_one("#out", PathInput).value.strip()
         if not out:
-            self.query_one("#file-error", Static).update("Type the name of the file to write.")
-            return
-        self.query_one("#file-error", Static).update("Writing…")
-        self.write(str(self.query_one("#format", Select).value), out)
-
-    @work(thread=True, exclusive=True, group="file-export", exit_on_error=False)
-    def write(self, fmt: str, out: str) -> None:
-        try:
-            result = self.app.session.write_file(
-                self.target, fmt, Path(out).expanduser().absolute()
-            )
-        except UserError as exc:
-            self.app.call_from_thread(self.query_one("#file-error", Static).update, str(exc))
-            return
-        self.app.call_from_thread(self._written, result.summary())
-
-    def _written(self, summary: str) -> None:
-        self.notify(summary, title="Export", timeout=10)
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+            return "Type the name of the file to write."
+        fmt = str(self.query_one("#format", Select).value)
+        target, session = self.target, self.app.session
+        return lambda: session.write_file(target, fmt, Path(out).expanduser().absolute()).summary()

@@ -5,15 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Static
 
-from spotui.errors import UserError
 from spotui.tui.actions import bindings_for
+from spotui.tui.screens.path_dialog import PathDialog
 from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.path_input import PathInput
 
@@ -73,9 +72,11 @@ class CsvPath(Validator):
         return self.success()
 
 
-class ImportDialog(ModalScreen[bool]):
+class ImportDialog(PathDialog):
     """A path input with validation; the import runs in a worker (all or nothing)."""
 
+    DONE_TITLE = "Import"
+    WORKING = "Importing…"
     BINDINGS = bindings_for("import_dialog")
 
     def compose(self) -> ComposeResult:
@@ -105,40 +106,10 @@ class ImportDialog(ModalScreen[bool]):
             else result.failure_descriptions[0]
         )
 
-    def on_input_submitted(self) -> None:
-        self._start()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "ok":
-            self._start()
-        else:
-            self.dismiss(False)
-
-    def _start(self) -> None:
+    def job(self):
         box = self.query_one("#path", PathInput)
         result = box.validate(box.value)
         if result is not None and not result.is_valid:
-            self.query_one("#path-error", Static).update(result.failure_descriptions[0])
-            return
-        self.query_one("#path-error", Static).update("Importing…")
-        self.run_import(str(Path(box.value.strip()).expanduser()))
-
-    @work(thread=True, exclusive=True, group="import", exit_on_error=False)
-    def run_import(self, path: str) -> None:
-        try:
-            result = self.app.session.import_csv(path)
-        except UserError as exc:
-            self.app.call_from_thread(self._failed, str(exc))
-            return
-        self.app.call_from_thread(self._imported, result.summary())
-
-    def _failed(self, message: str) -> None:
-        self.query_one("#path-error", Static).update(message)
-        self.notify(message, severity="error", timeout=12)
-
-    def _imported(self, summary: str) -> None:
-        self.notify(summary, title="Import", timeout=8)
-        self.dismiss(True)
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
+            return result.failure_descriptions[0]
+        path, session = Path(box.value.strip()).expanduser(), self.app.session
+        return lambda: session.import_csv(path).summary()
