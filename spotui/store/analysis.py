@@ -10,6 +10,7 @@ tracks, never create a second playlist.
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +42,16 @@ class AnalysisRun:
     created_at: str
     clusters: list[StoredCluster]
     assignments: list[tuple[str, int, float | None, float | None]]
+
+
+@dataclass(frozen=True)
+class PendingExport:
+    """A playlist create that was sent (or about to be) without its answer being stored:
+    the playlist may exist. ``marker`` is the token its description carries."""
+
+    name: str
+    marker: str
+    started_at: str
 
 
 @dataclass(frozen=True)
@@ -156,3 +167,28 @@ class AnalysisSection(Connection):
 
     def delete_export(self, target: str) -> None:
         self.conn.execute("DELETE FROM exports WHERE target = ?", (target,))
+
+    # Pending creates and the export id live in ``meta`` rather than in a table of their
+    # own: no schema bump, so a database stays readable by the spotui before this one.
+    def export_id(self) -> str:
+        """A random id of this library, made once: it salts the playlist markers, so two
+        libraries exporting "cluster:3" to one account never take each other's playlist."""
+        value = self.get_meta("export_id")
+        if value is None:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('export_id', ?)",
+                (secrets.token_hex(8),),
+            )
+            value = self.get_meta("export_id")
+        return value
+
+    def get_pending_export(self, target: str) -> PendingExport | None:
+        raw = self.get_meta(f"export_pending:{target}")
+        return PendingExport(**json.loads(raw)) if raw else None
+
+    def set_pending_export(self, target: str, name: str, marker: str) -> None:
+        record = {"name": name, "marker": marker, "started_at": now_iso()}
+        self.set_meta(f"export_pending:{target}", dumps(record))
+
+    def clear_pending_export(self, target: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (f"export_pending:{target}",))
