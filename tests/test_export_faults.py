@@ -389,3 +389,53 @@ def test_cli_reexport_with_name_and_public(cli, fake, recommend_args):
     assert "” to “Evenings” and replaced its tracks with 30 tracks; it is public" in r.stdout
     (pl,) = fake.playlists.values()
     assert (pl["name"], pl["public"], len(pl["entries"])) == ("Evenings", True, 30)
+
+
+def test_rerun_with_another_name_renames_the_found_playlist(fake, store, config, client):
+    fake.fail_next(502, path=PLAYLISTS, method="POST", after=True)
+    with pytest.raises(ExportUncertain):
+        export(client, store, config, ids(3))
+    result = export(client, store, config, ids(3), name="Evenings", public=True)
+    assert account(fake) == {"Evenings": ids(3)}
+    assert fake.playlists[result.playlist_id]["public"] is True
+    assert result.summary().splitlines()[0] == (
+        f"Found “{NAME}”, which the interrupted export had created ({marker(store)}), renamed "
+        "it to “Evenings”, and replaced its tracks with 3 tracks; it is public (3 requests)."
+    )
+
+
+# ---------------------------------------------------------------------- the TUI
+def test_tui_public_checkbox_applies_on_reexport(demo_app):
+    from spotui.tui.widgets.cluster_list import ClusterList
+    from tests.test_tui_app import ready, sync
+
+    async def export_first_cluster(pilot, *keys: str) -> str:
+        pilot.app.screen.query_one(ClusterList).focus()
+        await pilot.press("home", "down", "e")
+        await pilot.pause(0.2)
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        summary = str(pilot.app.screen.query_one("#export-summary").render())
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        return summary
+
+    @sync
+    async def run():
+        async with demo_app.run_test(size=(120, 40)) as pilot:
+            await ready(pilot)
+            first = await export_first_cluster(pilot)
+            second = await export_first_cluster(pilot, "p")
+            return first, second
+
+    first, second = run()
+    assert "private" in first and "create a new playlist" in first
+    assert "public" in second
+    assert "set the privacy of the playlist exported before and replace its tracks" in second
+    create, replace = read_outbox(demo_app.config)
+    assert (create["kind"], create["public"]) == ("playlist_create", False)
+    assert (replace["kind"], replace["public"]) == ("playlist_replace", True)
+    assert replace["playlist_id"] == create["playlist_id"] and replace["uris"] == create["uris"]

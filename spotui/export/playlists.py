@@ -209,9 +209,11 @@ class ExportResult:
 
     def _head(self, vis: str, n: int) -> str:
         if self.reconciled:
+            old = self.renamed_from
+            renamed = f", renamed it to “{self.name}”," if old is not None else ","
             return (
-                f"Found “{self.name}”, which the interrupted export had created "
-                f"({self.lookup}), and replaced its tracks with {n} tracks; it is {vis}"
+                f"Found “{old or self.name}”, which the interrupted export had created "
+                f"({self.lookup}){renamed} and replaced its tracks with {n} tracks; it is {vis}"
             )
         if self.replaced:
             if self.renamed_from is not None:

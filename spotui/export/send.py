@@ -95,10 +95,11 @@ class _Sender:
         self.pid = found[0]
         self.result.also_marked = found[1:]
         pending = self.store.get_pending_export(self.job.target)
-        self.store.set_export(
-            self.job.target, self.pid, pending.name if pending else self.job.name, 0
-        )
+        made_as = pending.name if pending else self.job.name
+        self.store.set_export(self.job.target, self.pid, made_as, 0)
         self.store.clear_pending_export(self.job.target)
+        if made_as != self.job.name:
+            self.result.renamed_from = made_as
         self.result.reconciled = self.result.replaced = True
         self.result.created = False
         self.todo = self.job.plan(self.pid)
