@@ -124,7 +124,10 @@ def test_create_answered_502_then_rerun_ends_with_one_full_playlist(
             == [("GET", PLAYLISTS), ("POST", PLAYLISTS)]
             + [("POST", f"/v1/playlists/{pid}/items")] * 3
         )
-        assert result.summary().startswith(f"Created a private playlist “{NAME}” with 250")
+        assert result.summary().splitlines()[0] == (
+            f"Created a private playlist “{NAME}” with 250 tracks, after finding no playlist "
+            f"marked {m} (5 requests)."
+        )
     # What was sent is the plan made from what the lookup learnt, request for request.
     assert result.requests[0].step == "find"
     expected = plan_export(
@@ -182,7 +185,7 @@ def test_dry_run_after_an_unanswered_create_shows_the_lookup(fake, store, config
         "Would first look for the playlist an interrupted export may have created (its "
         f"description holds {m}): if it is there, set it private and replace its tracks with "
         f"150 tracks; if not, create a private playlist “{NAME}” and add 150 tracks "
-        "(4 requests) (dry run: nothing was sent):",
+        "(4 requests; dry run: nothing was sent):",
         f"  GET /me/playlists (every page; look for {m} in a description)",
         "  POST /me/playlists "
         + json.dumps(

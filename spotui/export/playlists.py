@@ -203,7 +203,8 @@ class ExportResult:
             return (
                 f"Would first look for the playlist an interrupted export may have created "
                 f"(its description holds {self.lookup}): if it is there, set it {vis} and "
-                f"replace its tracks with {n} tracks; if not, {create} ({k} requests) {sent}:"
+                f"replace its tracks with {n} tracks; if not, {create} ({k} requests; "
+                "dry run: nothing was sent):"
             )
         return f"Would {create} in {k} requests {sent}:"
 
@@ -227,7 +228,10 @@ class ExportResult:
                 f"The playlist exported before was deleted; created a new {vis} "
                 f"playlist “{self.name}” with {n} tracks"
             )
-        return f"Created a {vis} playlist “{self.name}” with {n} tracks"
+        made = f"Created a {vis} playlist “{self.name}” with {n} tracks"
+        if self.lookup:  # looked for it first: the interrupted export had not made it
+            return f"{made}, after finding no playlist marked {self.lookup}"
+        return made
 
     def summary(self) -> str:
         vis = "public" if self.public else "private"
