@@ -26,7 +26,7 @@ from spotui.http import OfflineError
 from spotui.spotify.client import SpotifyClient
 from spotui.spotify.errors import SpotifyHTTPError
 from spotui.store import Store
-from tests.fakes.spotify import spotify_id
+from tests.test_export import ids, uris
 
 PLAYLISTS = "/v1/me/playlists"
 NAME = "spotui · Calm Acoustic"
@@ -38,16 +38,9 @@ RECONCILE = (
 )
 
 
-def ids(n: int, start: int = 0) -> list[str]:
-    return [spotify_id(i) for i in range(start, start + n)]
-
-
-def uris(tids) -> list[str]:
-    return [f"spotify:track:{t}" for t in tids]
-
-
 @pytest.fixture
 def fake(fake):
+    """The shared fake Spotify with 300 tracks to export."""
     fake.add_tracks(300)
     return fake
 
