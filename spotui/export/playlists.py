@@ -330,24 +330,7 @@ def export_tracks(
     marker = export_marker(store.export_id(), target)
     uris = tuple(track_uri(t) for t in good)
     job = ExportJob(target, name, with_marker(description, marker), uris, public, marker)
-    mapping = store.get_export(target)
-    pending = None if mapping else store.get_pending_export(target)
-    pid = mapping.playlist_id if mapping else None
-    result = ExportResult(
-        target=target,
-        name=name,
-        playlist_id=pid,
-        created=mapping is None,
-        replaced=mapping is not None,
-        requests=job.plan(pid, find=pending.marker if pending else None),
-        track_count=len(uris),
-        skipped=skipped,
-        dry_run=dry_run,
-        public=public,
-        description=job.description,
-        renamed_from=mapping.name if mapping and mapping.name != name else None,
-        lookup=pending.marker if pending else None,
-    )
+    result = _planned(store, job, skipped, dry_run)
     if dry_run:
         return result
     if client is None:
@@ -359,6 +342,29 @@ def export_tracks(
     from spotui.export.send import send_plan
 
     return send_plan(client, store, job, result, progress)
+
+
+def _planned(store, job: ExportJob, skipped: list, dry_run: bool) -> ExportResult:
+    """The plan for ``job`` given what the store knows: the playlist it went to last time,
+    or a create that got no answer (then the plan looks for it first)."""
+    mapping = store.get_export(job.target)
+    pending = None if mapping else store.get_pending_export(job.target)
+    pid = mapping.playlist_id if mapping else None
+    return ExportResult(
+        target=job.target,
+        name=job.name,
+        playlist_id=pid,
+        created=mapping is None,
+        replaced=mapping is not None,
+        requests=job.plan(pid, find=pending.marker if pending else None),
+        track_count=len(job.uris),
+        skipped=skipped,
+        dry_run=dry_run,
+        public=job.public,
+        description=job.description,
+        renamed_from=mapping.name if mapping and mapping.name != job.name else None,
+        lookup=pending.marker if pending else None,
+    )
 
 
 def _export_demo(store, config: Config, result: ExportResult, job: ExportJob) -> ExportResult:
