@@ -430,7 +430,7 @@ def test_tui_public_checkbox_applies_on_reexport(demo_app):
     first, second = run()
     assert "private" in first and "create a new playlist" in first
     assert "public" in second
-    assert "set the privacy of the playlist exported before and replace its tracks" in second
+    assert "set the name, privacy and description of the playlist exported before and" in second
     create, replace = read_outbox(demo_app.config)
     assert (create["kind"], create["public"]) == ("playlist_create", False)
     assert (replace["kind"], replace["public"]) == ("playlist_replace", True)

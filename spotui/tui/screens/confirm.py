@@ -111,7 +111,10 @@ def _action(result) -> str:
     if result.replaced and result.renamed_from is not None:
         return f"rename “{result.renamed_from}”, set its privacy and replace its tracks"
     if result.replaced:
-        return "set the privacy of the playlist exported before and replace its tracks"
+        return (
+            "set the name, privacy and description of the playlist exported before and "
+            "replace its tracks"
+        )
     if result.lookup:
         return (
             "look for the playlist an interrupted export may have created; use it if it is "
