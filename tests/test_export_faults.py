@@ -435,3 +435,16 @@ def test_tui_public_checkbox_applies_on_reexport(demo_app):
     assert (create["kind"], create["public"]) == ("playlist_create", False)
     assert (replace["kind"], replace["public"]) == ("playlist_replace", True)
     assert replace["playlist_id"] == create["playlist_id"] and replace["uris"] == create["uris"]
+
+
+def test_create_connection_dropped_after_acting(fake, store, config, client):
+    fake.fail_next(502, path=PLAYLISTS, method="POST", after=True, drop=True)
+    with pytest.raises(ExportUncertain) as exc:
+        export(client, store, config, ids(3))
+    assert str(exc.value) == (
+        f"The request creating the playlist “{NAME}” got no answer (ConnectionError); "
+        + RECONCILE.format(marker=marker(store))
+    )
+    assert len(fake.calls(PLAYLISTS, "POST")) == 1
+    result = export(client, store, config, ids(3))
+    assert result.reconciled and account(fake) == {NAME: ids(3)}

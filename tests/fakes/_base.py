@@ -45,6 +45,7 @@ class _Failure:
     method: str | None = None
     after: bool = False
     hang: float = 0.0
+    drop: bool = False
 
     def matches(self, req: Request) -> bool:
         return (
@@ -135,6 +136,7 @@ class FakeServer:
         method: str | None = None,
         after: bool = False,
         hang: float = 0.0,
+        drop: bool = False,
     ) -> None:
         """The next ``times`` requests (whose path starts with ``path``, of ``method``) get
         ``status``.
@@ -143,11 +145,14 @@ class FakeServer:
         it). ``after=True`` acts first and then answers ``status`` (a 502 after the
         playlist was made). ``hang`` holds the answer that many seconds: with a client
         timeout shorter than that, the client sees a timeout, and ``after`` says whether
-        the server acted anyway.
+        the server acted anyway. ``drop`` closes the connection without any answer (the
+        client sees the connection reset).
         """
         with self._lock:
             self._failures.append(
-                _Failure(status, times, retry_after, path, reason, message, method, after, hang)
+                _Failure(
+                    status, times, retry_after, path, reason, message, method, after, hang, drop
+                )
             )
 
     def release(self) -> None:
@@ -224,6 +229,9 @@ class FakeServer:
             resp = error(failure.status, failure.message, failure.reason, **headers)
             if failure.hang:
                 self._stopped.wait(failure.hang)
+            if failure.drop:
+                h.close_connection = True
+                return
         self._write(h, resp)
 
     def _handle_safely(self, req: Request) -> Response:
