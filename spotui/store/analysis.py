@@ -4,7 +4,8 @@ mapping from what was exported to the Spotify playlist it went to.
 Why only the last two runs are kept: the newest is what the app shows; the one before is
 what stable cluster ids are matched against when the library changed. Why export
 mappings exist at all: exporting the same cluster again must replace that playlist's
-tracks, never create a second playlist.
+tracks, never create a second playlist. Why pending exports: a create that got no answer
+may have made the playlist, and the next export must look for it before creating another.
 """
 
 from __future__ import annotations
