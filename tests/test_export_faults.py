@@ -448,3 +448,24 @@ def test_create_connection_dropped_after_acting(fake, store, config, client):
     assert len(fake.calls(PLAYLISTS, "POST")) == 1
     result = export(client, store, config, ids(3))
     assert result.reconciled and account(fake) == {NAME: ids(3)}
+
+
+def test_store_keeps_export_id_and_pending_records(tmp_path):
+    path = tmp_path / "lib.sqlite3"
+    with Store.open(path) as s:
+        first = s.export_id()
+        assert len(first) == 16 and s.export_id() == first
+        s.set_pending_export("cluster:1", "Calm", "spotui:abc")
+        s.set_pending_export("cluster:2", "Other", "spotui:def")
+    with Store.open(path) as s:
+        assert s.export_id() == first  # markers stay the same across runs
+        assert (
+            s.get_pending_export("cluster:1").name,
+            s.get_pending_export("cluster:1").marker,
+        ) == (
+            "Calm",
+            "spotui:abc",
+        )
+        s.clear_pending_export("cluster:1")
+        assert s.get_pending_export("cluster:1") is None
+        assert s.get_pending_export("cluster:2").marker == "spotui:def"
