@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
-    from spotui.model import Cluster, Track
+    from spotui.model import Cluster, Features, RecommendationDetail, Track
 
 TRACK, CLUSTER, SELECTION = "track", "cluster", "selection"
 
@@ -71,3 +71,37 @@ class Recommendations:
 
         cid = self.cluster.id if self.cluster is not None else None
         return recommendation_target(self.seed_ids, cid)
+
+
+def recommendation_detail(
+    recs: Recommendations, index: int, features: Features | None, seed_features: list[dict]
+) -> RecommendationDetail:
+    """Result ``index`` of ``recs`` in full, with what to compare it with: the seed track's
+    own features, the seeds' average (several tracks, a map selection) or, for a cluster,
+    its centre. ``seed_features`` are the seeds' stored features (unused for a cluster)."""
+    from spotui.model import RecommendationDetail
+
+    rec = recs.results[index]
+    if recs.cluster is not None:
+        reference = dict(recs.cluster.centroid)
+        label = f"the centre of {recs.cluster.label}"
+    else:
+        reference = _average(seed_features)
+        label = (
+            f"“{recs.first.name}”"
+            if len(recs.seed_ids) == 1 and recs.first is not None
+            else f"the average of the {len(recs.seed_ids)} seed tracks"
+        )
+    return RecommendationDetail(
+        rec.track, features, rec.reason, rec.score, rec.in_library, reference, label
+    )
+
+
+def _average(rows: list[dict]) -> dict[str, float]:
+    """Per feature, the mean of the values present (a feature nobody has is left out)."""
+    out: dict[str, float] = {}
+    for name in rows[0] if rows else ():
+        values = [r[name] for r in rows if r.get(name) is not None]
+        if values:
+            out[name] = sum(values) / len(values)
+    return out

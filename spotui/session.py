@@ -271,26 +271,13 @@ class Session:
         return Recommendations(seeds, seed_ids, results, first=first, cluster=cluster)
 
     def recommendation_detail(self, recs: Recommendations, index: int) -> RecommendationDetail:
-        """Result ``index`` of ``recs`` with its features and the seed's to compare with:
-        the seed track's own, the seeds' average (several tracks, a map selection) or the
-        cluster's centre (numpy-free)."""
-        rec = recs.results[index]
+        """Result ``index`` of ``recs`` and the seed's features (seeds.recommendation_detail)."""
+        from spotui.seeds import recommendation_detail
+
         with self._db() as store:
-            features = store.get_features(rec.track.id)
-            if recs.cluster is not None:
-                reference = dict(recs.cluster.centroid)
-                label = f"the centre of {recs.cluster.label}"
-            else:
-                seeds = [f.as_dict() for f in store.get_features_many(recs.seed_ids).values()]
-                reference = _average(seeds)
-                label = (
-                    f"“{recs.first.name}”"
-                    if len(recs.seed_ids) == 1 and recs.first is not None
-                    else f"the average of the {len(recs.seed_ids)} seed tracks"
-                )
-        return RecommendationDetail(
-            rec.track, features, rec.reason, rec.score, rec.in_library, reference, label
-        )
+            features = store.get_features(recs.results[index].track.id)
+            seeds = [] if recs.cluster else store.get_features_many(recs.seed_ids).values()
+        return recommendation_detail(recs, index, features, [f.as_dict() for f in seeds])
 
     def pane_title(self, seeds: Seeds) -> str:
         """A short title for a recommendation list, known before it is computed."""
@@ -434,11 +421,7 @@ class Session:
         return selection_target(track_ids)
 
     def filtered_target(
-        self,
-        base: ExportTarget | None,
-        what: str,
-        track_ids: Sequence[str],
-        query: str = "",
+        self, base: ExportTarget | None, what: str, track_ids: Sequence[str], query: str = ""
     ) -> ExportTarget:
         """What the user sees (``base``, or the view ``what`` names) narrowed by a filter."""
         from spotui.export.targets import filtered_target
@@ -479,11 +462,6 @@ class Session:
                 progress=progress,
             )
 
-    @property
-    def outbox_path(self) -> Path | None:
-        """Where --demo writes what it would send to Spotify; None with a real account."""
-        return self.config.outbox_path if self.demo else None
-
     def write_file(self, target: ExportTarget, fmt: str, out_path: str | Path) -> FileResult:
         from spotui.export.files import write_target
 
@@ -519,13 +497,3 @@ class Session:
             return queue_tracks(
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel
             )
-
-
-def _average(rows: list[dict[str, Any]]) -> dict[str, float]:
-    """Per feature, the mean of the values present (a feature nobody has is left out)."""
-    out: dict[str, float] = {}
-    for name in rows[0] if rows else ():
-        values = [r[name] for r in rows if r.get(name) is not None]
-        if values:
-            out[name] = sum(values) / len(values)
-    return out

@@ -62,11 +62,15 @@ def test_recommendation_detail_80x24(snap_compare, demo_app):
 
 def test_export_dialog_80x24(snap_compare, demo_app, monkeypatch):
     """The export dialog fits an 80x24 terminal, with the demo outbox path (a fixed one
-    here: the real one is under pytest's temporary directory)."""
-    from spotui.session import Session
+    here: the real one is under pytest's temporary directory; and a fixed export id, which
+    is random per library and shows in the playlist description's marker)."""
+    import secrets
 
+    from spotui.config import Config
+
+    monkeypatch.setattr(secrets, "token_hex", lambda n=8: "5" * (2 * n))
     shown = Path("~/.local/share/spotui/demo-outbox.jsonl")
-    monkeypatch.setattr(Session, "outbox_path", property(lambda self: shown))
+    monkeypatch.setattr(Config, "outbox_path", property(lambda self: shown))
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("h", "j", "e"))
 
 

@@ -235,7 +235,8 @@ class SpotuiApp(App):
             if public is not None:
                 self.export_worker(target, public)
 
-        self.push_screen(ExportDialog(plan, self.session.outbox_path), done)
+        outbox = self.config.outbox_path if self.config.demo else None
+        self.push_screen(ExportDialog(plan, outbox), done)
 
     def export_cluster(self, cluster_id: int) -> None:
         self.export(self.session.cluster_target(cluster_id))
