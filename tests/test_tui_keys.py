@@ -390,3 +390,28 @@ def test_path_completion(tmp_path):
     assert complete_path(base + ".h") == base + ".hidden.csv"
     assert complete_path(base + "x") is None
     assert complete_path("") is None
+
+
+@sync
+async def test_import_error_wraps_in_the_dialog_and_imports_nothing(demo_app, tmp_path):
+    bad = tmp_path / "songs.csv"
+    bad.write_text(
+        "Track URI,Track Name,Artist Name(s),Energy\n"
+        "spotify:track:4uLU6hMCjMI75M1A2tKUQC,Song,Someone,loud\n"
+    )
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await ready(pilot)
+        before = len(pilot.app.rows)
+        await pilot.press("i")
+        await pilot.pause(0.1)
+        dialog = pilot.app.screen
+        dialog.query_one("#path").value = str(bad)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        error = dialog.query_one("#path-error")
+        expected = f"{bad}, line 2, column 'Energy': 'loud' is not a number. Nothing was imported."
+        assert rendered(error.content, 200) == expected
+        assert error.size.height >= 2 and error.region.right <= 80  # wrapped, not cut
+        assert pilot.app.screen is dialog and len(pilot.app.rows) == before

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Button, Label, Static
 
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
@@ -88,7 +88,7 @@ class ImportDialog(PathDialog):
                 id="path",
                 suffixes=(".csv",),
                 validators=[CsvPath()],
-                validate_on=["changed", "submitted"],
+                validate_on=["submitted"],  # not while typing: a half-typed path "does not exist"
             )
             yield Static("", classes="error", id="path-error")
             with Horizontal(classes="buttons"):
@@ -98,13 +98,8 @@ class ImportDialog(PathDialog):
     def on_mount(self) -> None:
         self.query_one("#path", PathInput).focus()
 
-    def on_input_changed(self, event: Input.Changed) -> None:
-        result = event.validation_result
-        self.query_one("#path-error", Static).update(
-            ""
-            if result is None or result.is_valid or not event.value
-            else result.failure_descriptions[0]
-        )
+    def on_input_changed(self) -> None:
+        self.show_error("")
 
     def job(self):
         box = self.query_one("#path", PathInput)
