@@ -70,8 +70,6 @@ class TrackTable(DataTable):
             self.call_after_refresh(self._load_until, PAGE)
         if view:
             self.move_cursor(row=target, animate=False)
-            if target == 0:
-                self.scroll_to(y=0, animate=False, immediate=True)
             self.post_message(messages.TrackHighlighted(rows.ids[view[target]]))
         else:
             self.post_message(messages.TrackHighlighted(None))
