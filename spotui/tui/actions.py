@@ -222,7 +222,12 @@ ACTIONS: tuple[Action, ...] = (
         palette=False,
     ),  # fmt: skip
     Action(
-        "recs", "queue_one", "a", "Add to queue", "Queue the highlighted recommendation.", show=True
+        "recs",
+        "queue_one",
+        "a",
+        "Queue recommendation",
+        "Queue the highlighted recommendation.",
+        show=True,
     ),  # fmt: skip
     Action(
         "recs",

@@ -332,7 +332,7 @@ class MainScreen(Screen):
         base = "No audio features for this track, so there is nothing to compare it with."
         if self.app.config.demo:
             return base + " Demo tracks listed as Unanalysed stay that way; pick another."
-        return base + " Sync (s) looks them up again, or import a CSV that has them (i)."
+        return base + " `spotui features --retry` asks again, or import a CSV that has them (i)."
 
     # ------------------------------------------------------------------ actions
     def _panes(self):
