@@ -26,7 +26,8 @@ from spotui.config import Config
 from spotui.errors import UserError
 from spotui.model import Cluster, SyncOutcome, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
-from spotui.seeds import CLUSTER, SELECTION, Recommendations, Seeds
+from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
+from spotui.session_discover import DiscoverMixin
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ DEMO_NOT_SYNCED = (
 )
 
 
-class Session:
+class Session(DiscoverMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify."""
 
     def __init__(
@@ -58,6 +59,7 @@ class Session:
         self._recommender = None
         self._rec_lock = threading.Lock()
         self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
+        self._taste: tuple[tuple, Any] | None = None  # (pool signature, Cooccurrence)
 
     # ------------------------------------------------------------------ the store
     @property
@@ -249,31 +251,35 @@ class Session:
         diversity: float | None = None,
         artist_cap: int | None = None,
         progress: Progress | None = None,
+        taste: bool = True,
     ) -> Recommendations:
         """Tracks that sound like the seeds. ``diversity``/``artist_cap`` None: the
         defaults; ``artist_cap`` 0: no limit. ``progress`` reports segmenting, when cluster
-        seeds need the clusters first."""
-        cluster = None
-        if seeds.kind == CLUSTER:
-            result = self._shown(progress)
-            cluster = result.cluster(seeds.cluster_id)  # NotFoundError for an unknown id
-            seed_ids = result.tracks_in(cluster.id)
-        else:
-            seed_ids = list(seeds.ids)
+        seeds need the clusters first. ``taste``: blend in what the user's own playlists
+        and saved weeks keep with the seeds (the default; measured in benchmarks/hybrid.py)."""
+        result = self._shown(progress) if seeds.kind in (CLUSTER, FOR_YOU) else None
+        with self._db() as store:
+            seed_ids, cluster, playlist = resolve(seeds, store, result)
         options: dict[str, Any] = {}
         if diversity is not None:
             options["diversity"] = diversity
         if artist_cap is not None:
             options["artist_cap"] = artist_cap or None
+        if taste:  # the user's playlists and saved weeks (analysis/taste.py)
+            options["taste"] = self.taste().scores(seed_ids)
         rec = self.recommender()
         results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
         first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
-        return Recommendations(seeds, seed_ids, results, first=first, cluster=cluster)
+        return Recommendations(
+            seeds, seed_ids, results, first=first, cluster=cluster, playlist=playlist
+        )
 
     def pane_title(self, seeds: Seeds) -> str:
         """A short title for a recommendation list, known before it is computed."""
         if seeds.kind == SELECTION:
             return "Like the map selection"
+        if seeds.kind in (PLAYLIST, FOR_YOU):
+            return self.discover_title(seeds)
         if seeds.kind == CLUSTER:
             result = self.result
             label = next(

@@ -21,7 +21,7 @@ Numpy-free and pure: the store hands in the baskets (:meth:`Store.taste_baskets`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -106,3 +106,34 @@ class Cooccurrence:
 def blend(content, cooccurrence, weight: float = DEFAULT_TASTE_WEIGHT):
     """The hybrid score: ``(1 - weight) * content + weight * cooccurrence`` (floats or arrays)."""
     return (1.0 - weight) * content + weight * cooccurrence
+
+
+def kept_with(share: float) -> str:
+    """The start of a reason for a track kept with the seeds ("" for none)."""
+    if share <= 0:
+        return ""
+    if share >= 0.995:
+        return "in your playlists with the seed; "
+    return f"in your playlists with {share:.0%} of the seeds; "
+
+
+def taste_rows(
+    taste: Mapping[str, float] | None,
+    index: Mapping[str, int],
+    allowed: Callable[[int], bool],
+    m: int,
+) -> dict[int, float]:
+    """The ``m`` pool rows kept most with the seeds (``allowed`` ones only) -> co-occurrence;
+    equal shares in pool order."""
+    found = [(v, index[t]) for t, v in (taste or {}).items() if v > 0 and t in index]
+    found = sorted((-v, r) for v, r in found if allowed(r))
+    return {r: -v for v, r in found[:m]}
+
+
+def from_store(store) -> Cooccurrence:
+    """The user's baskets: every playlist they own, and their saved-together weeks."""
+    baskets = [
+        Basket(f"playlist:{pid}", PLAYLIST_WEIGHT, tuple(ids))
+        for pid, ids in sorted(store.owned_playlist_items().items())
+    ]
+    return Cooccurrence([*baskets, *saved_weeks(store.saved_added_at().items())])

@@ -2,6 +2,7 @@
 
 * :mod:`~spotui.export.queue`: devices and the playback queue (each track sent once);
 * :mod:`~spotui.export.playlists`: plan a playlist export, then send exactly that plan;
+* :mod:`~spotui.export.append`: add tracks at the end of a playlist the user owns;
 * :mod:`~spotui.export.files`: CSV (Exportify layout), M3U and JSON files;
 * :mod:`~spotui.export.targets`: a cluster, map selection or recommendation list turned
   into a playlist name, description, tracks and mapping key;
@@ -20,6 +21,7 @@ from typing import Any
 #: ``spotui.export.targets`` (the TUI does, before its first paint) does not pull in the
 #: HTTP stack.
 _EXPORTS = {
+    "append": ("AppendResult", "append_tracks", "plan_append"),
     "files": ("CSV_COLUMNS", "FORMATS", "FileResult", "write_clusters", "write_file"),
     "outbox": ("read_outbox", "write_outbox"),
     "playlists": (
