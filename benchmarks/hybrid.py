@@ -12,7 +12,10 @@ rules, each on every playlist:
 
 * leave-one-out: each of up to ``--per-playlist`` members in turn (fixed random choice);
   R = 1, so R-precision is precision@1;
-* hide 30% (at least 2; playlists of 6+ tracks): R = |H|, R-precision = |top-R & H| / R.
+* hide 30% (at least 2; playlists of 6+ tracks): R = |H|, R-precision = |top-R & H| / R;
+* 5 seeds: five random members are the seeds and one other is hidden (playlists of 6+
+  tracks; ``--per-playlist`` draws each), like "for you" or a few picked tracks: chance
+  co-occurrence (one shared saved week) weighs more here.
 
 Metrics: hit-rate@10 (share of queries with a hidden track in the top 10) and R-precision.
 Rows: content-only (spotui's distance score to the seeds' centroid), co-occurrence-only
@@ -48,6 +51,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from spotui.analysis import evaluate as ev  # noqa: E402
 from spotui.analysis.recommend import Recommender  # noqa: E402
 from spotui.analysis.taste import (  # noqa: E402
+    MIN_SUPPORT,
     PLAYLIST_WEIGHT,
     Basket,
     Cooccurrence,
@@ -108,7 +112,11 @@ def queries(playlists, per_playlist: int, rule: str, rng):
         if rule == "loo":
             for i in rng.permutation(len(ids))[:per_playlist]:
                 out.append((p, (ids[i],)))
-        elif len(ids) >= 6:
+        elif rule == "five" and len(ids) >= 6:  # 5 seeds, one hidden: like "for you"
+            for _ in range(per_playlist):
+                pick = rng.permutation(len(ids))
+                out.append((p, ((ids[pick[5]],), tuple(ids[i] for i in pick[:5]))))
+        elif rule == "hide30" and len(ids) >= 6:
             h = max(2, round(0.3 * len(ids)))
             out.append((p, tuple(ids[i] for i in rng.permutation(len(ids))[:h])))
     return out
@@ -116,20 +124,28 @@ def queries(playlists, per_playlist: int, rule: str, rng):
 
 def evaluate(rec, co, qs, tiebreak, weights):
     """{row name: (hit-rate@10, R-precision)} over the queries ``qs``."""
-    names = ["content-only", "co-occurrence-only", *(f"{kind} w={w}" for kind, w in weights)]
+    names = [
+        "content-only",
+        "co-occurrence-only (support 1)",
+        "co-occurrence-only",
+        "linear w=0.9 (support 1)",
+        *(f"{kind} w={w}" for kind, w in weights),
+    ]
     hits = {n: 0 for n in names}
     rprec = {n: 0.0 for n in names}
     scaled = rec.scaled.astype(np.float64)
     for p, hidden in qs:
+        hidden, seeds = hidden if isinstance(hidden[0], tuple) else (hidden, None)
         hidden_set = set(hidden)
-        seeds = [t for t in p.track_ids if t not in hidden_set]
+        seeds = seeds or [t for t in p.track_ids if t not in hidden_set]
         rows = [rec.index[t] for t in seeds]
         q = scaled[rows].mean(axis=0)
         content = rec.similarity(np.linalg.norm(scaled - q, axis=1))
-        cooc = np.zeros(len(rec))
-        for t, v in co.scores(seeds, exclude={p.key}).items():
-            if t in rec.index:  # saved tracks without features are not candidates
-                cooc[rec.index[t]] = v
+        cooc1, cooc = np.zeros(len(rec)), np.zeros(len(rec))
+        for vec, support in ((cooc1, 1), (cooc, MIN_SUPPORT)):
+            for t, v in co.scores(seeds, exclude={p.key}, min_support=support).items():
+                if t in rec.index:  # saved tracks without features are not candidates
+                    vec[rec.index[t]] = v
         target = np.array([rec.index[t] for t in hidden])
         r = len(hidden)
         for name in names:
@@ -137,6 +153,10 @@ def evaluate(rec, co, qs, tiebreak, weights):
                 s = content
             elif name == "co-occurrence-only":
                 s = cooc
+            elif name == "co-occurrence-only (support 1)":
+                s = cooc1
+            elif name == "linear w=0.9 (support 1)":
+                s = blend(content, cooc1, 0.9)
             elif name.startswith("linear"):
                 s = blend(content, cooc, float(name.split("=")[1]))
             else:
@@ -162,7 +182,7 @@ def run(rec, playlists, extra, what, per_playlist, weights, tune: bool):
     # below any real score difference: only orders exact ties
     tiebreak = np.random.default_rng(1).permutation(len(rec)) * (1e-9 / len(rec))
     out = {}
-    for rule in ("loo", "hide30"):
+    for rule in ("loo", "hide30", "five"):
         qs = queries(part, per_playlist, rule, np.random.default_rng(2))
         out[rule] = evaluate(rec, co, qs, tiebreak, weights)
     return out, what, len(part)
@@ -170,14 +190,16 @@ def run(rec, playlists, extra, what, per_playlist, weights, tune: bool):
 
 def print_table(results, what, n_playlists, half, seconds):
     print(f"\n{what}: {half} half, {n_playlists} playlists ({seconds:.1f} s)")
-    (loo, n_loo), (h30, n_h30) = results["loo"], results["hide30"]
-    print("| scorer | leave-one-out hit@10 | R-prec (=P@1) | hide-30% hit@10 | R-prec |")
-    print("| --- | --- | --- | --- | --- |")
+    (loo, n_loo), (h30, n_h30), (five, n_five) = (results[r] for r in ("loo", "hide30", "five"))
+    print(
+        "| scorer | leave-one-out hit@10 | R-prec (=P@1) | hide-30% hit@10 | R-prec "
+        "| 5 seeds hit@10 | R-prec (=P@1) |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- |")
     for name in loo:
-        a, b = loo[name]
-        c, d = h30[name]
-        print(f"| {name} | {a:.3f} | {b:.3f} | {c:.3f} | {d:.3f} |")
-    print(f"({n_loo} leave-one-out queries, {n_h30} hide-30% queries)")
+        cells = [*loo[name], *h30[name], *five[name]]
+        print(f"| {name} | " + " | ".join(f"{x:.3f}" for x in cells) + " |")
+    print(f"({n_loo} leave-one-out, {n_h30} hide-30%, {n_five} 5-seed queries)")
 
 
 def main() -> None:

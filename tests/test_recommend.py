@@ -23,6 +23,7 @@ from spotui.analysis.recommend import (
     scale_rows,
     top_m,
 )
+from spotui.analysis.taste import blend
 from spotui.analysis.versions import same_song, version_groups, version_title
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
@@ -388,10 +389,12 @@ def test_cli_json_shape(cli, demo_data_dir):
     data = json.loads(res.stdout)
     assert len(data) == 5
     for item in data:
-        assert list(item) == ["track_id", "name", "artists", "score", "reason"]
+        assert list(item) == ["track_id", "name", "artists", "score", "taste", "reason"]
         assert isinstance(item["artists"], list) and isinstance(item["score"], float)
         assert item["reason"] and item["track_id"] != seed
-    assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)
+    # ordered by the blend of sound and taste (the user's playlists), not sound alone
+    ranks = [blend(d["score"], d["taste"]) for d in data]
+    assert ranks == sorted(ranks, reverse=True)
     res = cli("recommend", "--demo", "--track", seed, "--new-only", "--json", env=env)
     assert res.returncode == 0, res.stderr
     assert {d["track_id"] for d in json.loads(res.stdout)} <= set(catalog)
@@ -412,7 +415,8 @@ def test_cli_table_and_errors(cli, demo_data_dir):
     assert res.stderr.startswith("error: this track has no audio features")
     res = cli("--demo", "recommend", env=env)
     assert (
-        res.returncode == 2 and "one of the arguments --track --cluster is required" in res.stderr
+        res.returncode == 2
+        and "say what to recommend for: --track, --cluster, --playlist or --for-you" in res.stderr
     )
 
 

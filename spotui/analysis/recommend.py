@@ -22,6 +22,10 @@ genre labels kept from the recommender; tuned on half the seeds, reported on the
   having one of the candidate's genres, ``a`` the same for artists. It only reorders the
   audio shortlist. Off by default: its only measured gain was on genre labels, which is
   the blend reading the answer key.
+* **Playlists as taste (on by default).** ``(1 - w) * score + w * taste``, ``taste`` the
+  share of the seeds the user keeps a track with in their playlists and saved weeks
+  (:mod:`spotui.analysis.taste`; w = 0.9, measured in benchmarks/hybrid.py). Such tracks
+  join the shortlist however they sound; the shown score stays the sound alone.
 * **Diversity.** Maximal marginal relevance over the shortlist, in distances
   (:func:`~spotui.analysis.rec_scoring.mmr_pick`); ``diversity=0`` is plain top-k. At most
   ``artist_cap`` results per artist; versions of a seed or of an earlier pick (same ISRC,
@@ -105,12 +109,15 @@ class _Query:
 
 @dataclass(frozen=True, slots=True)
 class RecommendationResult:
-    """One recommended track: ``score`` 0..1 (1 = same sound; see the module docstring)."""
+    """One recommended track: ``score`` 0..1 (1 = same sound; see the module docstring),
+    ``taste`` 0..1 the share of the seeds the user keeps it with in their playlists and
+    saved weeks (:mod:`spotui.analysis.taste`). Lists are ordered by the blend of both."""
 
     track: Track
     score: float
     reason: str
     in_library: bool
+    taste: float = 0.0
 
     def as_dict(self) -> dict:
         return {
@@ -118,6 +125,7 @@ class RecommendationResult:
             "name": self.track.name,
             "artists": list(self.track.artists),
             "score": round(self.score, 4),
+            "taste": round(self.taste, 4),
             "reason": self.reason,
         }
 
@@ -355,25 +363,31 @@ class Recommender:
             if len(picked) >= n or m >= available:
                 break
             m = min(available, m * 4)
-        return self._results(rows, picked, rel, ctx.shares, ctx.taste)
+        return self._results(rows, picked, rel, ctx)
 
-    def _results(self, rows, picked, rel, shares, taste=None) -> list[RecommendationResult]:
-        """The picks as results, best first (MMR chose them; the list reads by score)."""
+    def _results(self, rows, picked, rel, ctx: _Query) -> list[RecommendationResult]:
+        """The picks as results, best first (MMR chose them; the list reads by relevance).
+        The shown score is the sound alone: the taste blend is taken back out of it."""
         ranked = sorted(zip(picked, rel, strict=True), key=lambda x: -x[1])
         seed = (
             self.z[rows].mean(axis=0),
             self.raw[rows].mean(axis=0),
             self.imputed[rows].all(axis=0),
         )
-        return [
-            RecommendationResult(
-                track=self.track(r),
-                score=float(s),
-                reason=kept_with((taste or {}).get(r, 0.0)) + self._reason(seed, r, *shares),
-                in_library=self.in_library(r),
+        w = ctx.taste_weight if ctx.taste else 0.0
+        out = []
+        for r, s in ranked:
+            co = ctx.taste.get(r, 0.0)
+            out.append(
+                RecommendationResult(
+                    track=self.track(r),
+                    score=min(1.0, max(0.0, (s - w * co) / (1.0 - w))) if w else float(s),
+                    reason=kept_with(co) + self._reason(seed, r, *ctx.shares),
+                    in_library=self.in_library(r),
+                    taste=co,
+                )
             )
-            for r, s in ranked
-        ]
+        return out
 
     def _scores(self, qa: np.ndarray, offset: int) -> np.ndarray:
         """``|q|^2 - |q - x|^2`` for every candidate from row ``offset`` on (higher = closer).
@@ -478,17 +492,7 @@ def recommend(
 
 
 __all__ = [
-    "DEFAULT_ARTIST_CAP",
-    "DEFAULT_DIVERSITY",
-    "DEFAULT_GENRE_BOOST",
-    "RECOMMEND_WEIGHTS",
-    "RecommendationResult",
-    "Recommender",
-    "clear_cache",
-    "explain",
-    "neighbour_distance",
-    "normalise_track_id",
-    "recommend",
-    "scale_rows",
-    "top_m",
-]
+    "DEFAULT_ARTIST_CAP", "DEFAULT_DIVERSITY", "DEFAULT_GENRE_BOOST", "RECOMMEND_WEIGHTS",
+    "RecommendationResult", "Recommender", "clear_cache", "explain", "neighbour_distance",
+    "normalise_track_id", "recommend", "scale_rows", "top_m",
+]  # fmt: skip

@@ -9,7 +9,9 @@ soundtrack), and tracks saved in the same week often belong to one discovery. Bo
   saved-together week :data:`SAVED_WEEK_WEIGHT`), damped for huge baskets (a 2,000-track
   "everything" playlist says little about any pair: weight x min(1, 100 / size));
 * ``cooccurrence(c)`` is the mean link over the seeds, capped at 1: the share of the seeds
-  the candidate is kept with. Noise from chance baskets averages out over many seeds.
+  the candidate is kept with, counted only when it is kept with at least two of them
+  (:data:`MIN_SUPPORT`; one seed alone is enough for one-seed queries): a single shared
+  saved week is chance.
 
 The recommender blends ``(1 - w) * content + w * cooccurrence`` (:func:`blend`), over the
 content shortlist *and* the co-occurring tracks, so a track the user keeps with the seeds
@@ -30,6 +32,9 @@ PLAYLIST_WEIGHT = 1.0
 SAVED_WEEK_WEIGHT = 0.5
 #: Baskets larger than this count proportionally less per pair.
 BIG_BASKET = 100
+#: A track must be kept with at least this many of the seeds (all of them when fewer):
+#: one shared saved week is chance, not taste (benchmarks/hybrid.py, "5 seeds" rows).
+MIN_SUPPORT = 2
 #: Blend weight of co-occurrence against the content score, chosen on the tune half of
 #: benchmarks/hybrid.py (0.3 / 0.5 / 0.7 / 0.9 tried; 0.9 best on every metric there).
 #: Content then orders the tracks kept with the seeds, and everything else.
@@ -80,13 +85,17 @@ class Cooccurrence:
     def __len__(self) -> int:
         return len(self.baskets)
 
-    def scores(self, seed_ids: Sequence[str], exclude: Iterable[str] = ()) -> dict[str, float]:
-        """Co-occurrence score 0..1 of every track kept with at least one seed (seeds
-        themselves left out). Baskets whose key is in ``exclude`` are not used."""
+    def scores(
+        self, seed_ids: Sequence[str], exclude: Iterable[str] = (), min_support: int = MIN_SUPPORT
+    ) -> dict[str, float]:
+        """Co-occurrence score 0..1 of every track kept with at least ``min_support`` seeds
+        (all of them when there are fewer; seeds themselves left out). Baskets whose key is
+        in ``exclude`` are not used."""
         skip = set(exclude)
         seeds = list(dict.fromkeys(seed_ids))
         seed_set = set(seeds)
         total: dict[str, float] = {}
+        support: dict[str, int] = {}
         for s in seeds:
             link: dict[str, float] = {}
             for bi in self._of_track.get(s, ()):
@@ -99,8 +108,10 @@ class Cooccurrence:
                         link[c] = w
             for c, w in link.items():
                 total[c] = total.get(c, 0.0) + w
+                support[c] = support.get(c, 0) + 1
         n = max(len(seeds), 1)
-        return {c: min(1.0, v / n) for c, v in total.items()}
+        need = min(min_support, n)
+        return {c: min(1.0, v / n) for c, v in total.items() if support[c] >= need}
 
 
 def blend(content, cooccurrence, weight: float = DEFAULT_TASTE_WEIGHT):
