@@ -61,9 +61,10 @@ def test_saved_weeks_group_by_iso_week():
 def test_blend_and_reason():
     assert blend(0.5, 1.0, 0.9) == pytest.approx(0.95)
     assert blend(0.5, 0.0, 0.9) == pytest.approx(0.05)
-    assert kept_with(0.0) == ""
-    assert kept_with(1.0) == "in your playlists with the seed; "
-    assert kept_with(0.25) == "in your playlists with 25% of the seeds; "
+    assert kept_with(0.0, 1) == ""
+    assert kept_with(1.0, 1) == "in your playlists with the seed; "
+    assert kept_with(1.0, 3) == "in your playlists with all 3 seeds; "
+    assert kept_with(0.25, 4) == "in your playlists with 25% of the seeds; "
 
 
 def test_a_track_kept_with_the_seed_is_recommended_however_it_sounds():

@@ -382,7 +382,7 @@ class Recommender:
                 RecommendationResult(
                     track=self.track(r),
                     score=min(1.0, max(0.0, (s - w * co) / (1.0 - w))) if w else float(s),
-                    reason=kept_with(co) + self._reason(seed, r, *ctx.shares),
+                    reason=kept_with(co, len(rows)) + self._reason(seed, r, *ctx.shares),
                     in_library=self.in_library(r),
                     taste=co,
                 )

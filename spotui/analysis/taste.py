@@ -119,12 +119,14 @@ def blend(content, cooccurrence, weight: float = DEFAULT_TASTE_WEIGHT):
     return (1.0 - weight) * content + weight * cooccurrence
 
 
-def kept_with(share: float) -> str:
+def kept_with(share: float, n_seeds: int) -> str:
     """The start of a reason for a track kept with the seeds ("" for none)."""
     if share <= 0:
         return ""
-    if share >= 0.995:
+    if n_seeds == 1:
         return "in your playlists with the seed; "
+    if share >= 0.995:
+        return f"in your playlists with all {n_seeds} seeds; "
     return f"in your playlists with {share:.0%} of the seeds; "
 
 
