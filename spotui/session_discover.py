@@ -63,6 +63,11 @@ class DiscoverMixin:
         with self._db() as store:
             return store.playlists(owned_only=owned_only)
 
+    def playlist_tracks(self, playlist_id: str) -> list[str]:
+        """A stored playlist's track ids, in order."""
+        with self._db() as store:
+            return store.playlist_track_ids(playlist_id)
+
     def discover_title(self, seeds: Seeds) -> str:
         """The recommendation pane's title for for-you and playlist seeds."""
         if seeds.kind == FOR_YOU:
