@@ -36,6 +36,12 @@ if TYPE_CHECKING:
     from spotui.sources.csv_import import ImportResult
     from spotui.sources.feature_providers import FeatureResult
 
+#: Seeds whose recommendations blend in the user's playlists by default: the two cases
+#: benchmarks/hybrid.py measures (continuing a playlist; a few seeds, like "for you").
+#: Not a track, selection or cluster: for one track it returns the playlist-mates the user
+#: grouped with it already, and a cluster is a mood, which is about the sound.
+TASTE_SEEDS = (PLAYLIST, FOR_YOU)
+
 DEMO_NOT_SYNCED = (
     "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
     "`spotui {cmd}` without --demo to use your own library."
@@ -251,12 +257,12 @@ class Session(DiscoverMixin):
         diversity: float | None = None,
         artist_cap: int | None = None,
         progress: Progress | None = None,
-        taste: bool = True,
+        taste: bool | None = None,
     ) -> Recommendations:
         """Tracks that sound like the seeds. ``diversity``/``artist_cap`` None: the
         defaults; ``artist_cap`` 0: no limit. ``progress`` reports segmenting, when cluster
         seeds need the clusters first. ``taste``: blend in what the user's own playlists
-        and saved weeks keep with the seeds (the default; measured in benchmarks/hybrid.py)."""
+        and saved weeks keep with the seeds; None: for :data:`TASTE_SEEDS` only."""
         result = self._shown(progress) if seeds.kind in (CLUSTER, FOR_YOU) else None
         with self._db() as store:
             seed_ids, cluster, playlist = resolve(seeds, store, result)
@@ -265,7 +271,7 @@ class Session(DiscoverMixin):
             options["diversity"] = diversity
         if artist_cap is not None:
             options["artist_cap"] = artist_cap or None
-        if taste:  # the user's playlists and saved weeks (analysis/taste.py)
+        if seeds.kind in TASTE_SEEDS if taste is None else taste:
             options["taste"] = self.taste().scores(seed_ids)
         rec = self.recommender()
         results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
