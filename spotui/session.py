@@ -280,6 +280,11 @@ class Session(DiscoverMixin):
             seeds, seed_ids, results, first=first, cluster=cluster, playlist=playlist
         )
 
+    def cluster_label(self, cluster_id: int) -> str:
+        """The label of a cluster shown ("c3" while the clusters are not known yet)."""
+        clusters = self.result.clusters if self.result is not None else []
+        return next((c.label for c in clusters if c.id == cluster_id), f"c{cluster_id}")
+
     def pane_title(self, seeds: Seeds) -> str:
         """A short title for a recommendation list, known before it is computed."""
         if seeds.kind == SELECTION:
@@ -287,12 +292,7 @@ class Session(DiscoverMixin):
         if seeds.kind in (PLAYLIST, FOR_YOU):
             return self.discover_title(seeds)
         if seeds.kind == CLUSTER:
-            result = self.result
-            label = next(
-                (c.label for c in (result.clusters if result else []) if c.id == seeds.cluster_id),
-                f"c{seeds.cluster_id}",
-            )
-            return f"Like cluster {label}"
+            return f"Like cluster {self.cluster_label(seeds.cluster_id)}"
         track = self.tracks(seeds.ids[:1])
         return f"Like “{track[0].name}”" if track else "Recommendations"
 

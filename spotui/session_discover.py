@@ -71,12 +71,7 @@ class DiscoverMixin:
     def discover_title(self, seeds: Seeds) -> str:
         """The recommendation pane's title for for-you and playlist seeds."""
         if seeds.kind == FOR_YOU:
-            result = self.result
-            label = next(
-                (c.label for c in (result.clusters if result else []) if c.id == seeds.cluster_id),
-                f"c{seeds.cluster_id}",
-            )
-            return f"More {label} for you"
+            return f"More {self.cluster_label(seeds.cluster_id)} for you"
         with self._db() as store:
             playlist = store.get_playlist(seeds.ids[0])
         return f"More for “{playlist.name if playlist else seeds.ids[0]}”"

@@ -158,54 +158,55 @@ def uris(track_ids) -> list[str]:
     return [f"spotify:track:{t}" for t in track_ids]
 
 
-def test_append_to_an_owned_playlist_against_the_fake(fake, config, tmp_path):
+@pytest.fixture
+def mix(fake, config, tmp_path):
+    """(store, session, recommendations for "Mix"); "Mix" also exists on the fake Spotify."""
     fake.add_playlist("Mix", [ID["p1"], ID["p2"]], playlist_id=MIX)
     with Store.open(tmp_path / "s.sqlite3") as store:
         fill(store)
         session = Session(config, store=store)
-        recs = session.recommend(Seeds.playlist(MIX), n=3)
-        added = [r.track.id for r in recs.results]
-        assert [NAME[t] for t in added] == ["Calm One", "Club Night", "Rap One"]
-
-        plan = session.extend_playlist(recs, dry_run=True)
-        assert fake.requests == []  # a dry run sends nothing
-        body = {"uris": uris(added)}
-        assert [r.as_dict() for r in plan.requests] == [
-            {"method": "POST", "path": f"playlists/{MIX}/items", "body": body}
-        ]
-        assert plan.summary().splitlines()[0] == (
-            f"Would add 3 tracks to the end of “Mix” ({MIX}) in 1 requests (dry run: nothing "
-            "was sent):"
-        )
-
-        result = session.extend_playlist(recs)
-        assert fake.requests == [("POST", f"/v1/playlists/{MIX}/items", {}, body)]
-        assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
-        assert store.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
-        assert result.summary().startswith("Added 3 tracks to the end of “Mix” (1 requests).")
-
-        # again: the added tracks are now the playlist's own, so only new ones are added
-        again = session.recommend(Seeds.playlist(MIX), n=2)
-        session.extend_playlist(again)
-        final = fake.playlist_track_ids(MIX)
-        assert final == [ID["p1"], ID["p2"], *added, *(r.track.id for r in again.results)]
-        assert len(set(final)) == 7
+        yield store, session, session.recommend(Seeds.playlist(MIX), n=3)
 
 
-def test_append_never_adds_a_track_twice_and_a_failure_says_how_far(fake, config, tmp_path):
-    fake.add_playlist("Mix", [ID["p1"], ID["p2"]], playlist_id=MIX)
-    with Store.open(tmp_path / "s.sqlite3") as store:
-        fill(store)
-        session = Session(config, store=store)
-        recs = session.recommend(Seeds.playlist(MIX), n=3)
-        fake.fail_next(502, path=f"/v1/playlists/{MIX}/items")
-        with pytest.raises(UserError, match=r"0 of 3 tracks were added to “Mix”"):
-            session.extend_playlist(recs)
-        assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"]]
-        assert len(fake.calls(f"/v1/playlists/{MIX}/items", "POST")) == 1  # never retried
+def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
+    store, session, recs = mix
+    added = [r.track.id for r in recs.results]
+    assert [NAME[t] for t in added] == ["Calm One", "Club Night", "Rap One"]
 
-        with pytest.raises(UserError, match="Nothing to add to “Mix”: every track is already"):
-            append_tracks(None, store, config, store.get_playlist(MIX), [ID["p1"]], True)
+    plan = session.extend_playlist(recs, dry_run=True)
+    assert fake.requests == []  # a dry run sends nothing
+    body = {"uris": uris(added)}
+    assert [r.as_dict() for r in plan.requests] == [
+        {"method": "POST", "path": f"playlists/{MIX}/items", "body": body}
+    ]
+    assert plan.summary().splitlines()[0] == (
+        f"Would add 3 tracks to the end of “Mix” ({MIX}) in 1 requests (dry run: nothing was sent):"
+    )
+
+    result = session.extend_playlist(recs)
+    assert fake.requests == [("POST", f"/v1/playlists/{MIX}/items", {}, body)]
+    assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
+    assert store.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
+    assert result.summary().startswith("Added 3 tracks to the end of “Mix” (1 requests).")
+
+    # again: the added tracks are now the playlist's own, so only new ones are added
+    again = session.recommend(Seeds.playlist(MIX), n=2)
+    session.extend_playlist(again)
+    final = fake.playlist_track_ids(MIX)
+    assert final == [ID["p1"], ID["p2"], *added, *(r.track.id for r in again.results)]
+    assert len(set(final)) == 7
+
+
+def test_append_never_adds_a_track_twice_and_a_failure_says_how_far(fake, config, mix):
+    store, session, recs = mix
+    fake.fail_next(502, path=f"/v1/playlists/{MIX}/items")
+    with pytest.raises(UserError, match=r"0 of 3 tracks were added to “Mix”"):
+        session.extend_playlist(recs)
+    assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"]]
+    assert len(fake.calls(f"/v1/playlists/{MIX}/items", "POST")) == 1  # never retried
+
+    with pytest.raises(UserError, match="Nothing to add to “Mix”: every track is already"):
+        append_tracks(None, store, config, store.get_playlist(MIX), [ID["p1"]], True)
 
 
 def test_demo_append_dry_run_then_outbox(cli, demo_data_dir):

@@ -149,7 +149,7 @@ def cmd_export(ctx: Context) -> int:
     seeds = [bool(args.track), args.seed_cluster is not None, bool(args.playlist)]
     if args.recommend and sum(seeds) != 1:
         return _usage(
-            "--recommend needs one kind of seed: --track ID [ID ...], --seed-cluster ID or "
+            "--recommend needs seeds of one kind: --track ID [ID ...], --seed-cluster ID or "
             "--playlist ID."
         )
     if not args.recommend and any(seeds):

@@ -22,7 +22,13 @@ from dataclasses import dataclass, field
 from spotui.config import Config
 from spotui.errors import UserError
 from spotui.export.outbox import write_outbox
-from spotui.export.playlists import ExportIncomplete, PlannedRequest, chunks, dedupe
+from spotui.export.playlists import (
+    ExportIncomplete,
+    PlannedRequest,
+    chunks,
+    dedupe,
+    skipped_lines,
+)
 from spotui.http import ServiceError
 from spotui.model import Playlist
 from spotui.progress import Progress
@@ -61,10 +67,7 @@ class AppendResult:
                 lines.append("Demo mode: written to the demo outbox, nothing was sent to Spotify.")
             else:
                 lines.append(f"  https://open.spotify.com/playlist/{self.playlist_id}")
-        if self.skipped:
-            lines.append(f"Skipped {len(self.skipped)} tracks:")
-            lines += [f"  {t}: {why}" for t, why in self.skipped]
-        return "\n".join(lines)
+        return "\n".join(lines + skipped_lines(self.skipped))
 
     def as_dict(self) -> dict:
         return {
