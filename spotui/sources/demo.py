@@ -479,7 +479,8 @@ def ensure_demo(store, progress: Callable[[int, int, str], None] | None = None) 
     A demo database made before it had top tracks and recent plays gets them added."""
     if store.get_meta("demo_seed") is not None:
         if store.get_meta("demo_listening") is None:
-            lib = generate(int(store.get_meta("demo_size") or DEMO_SIZE), DEMO_SEED, 0)
+            size = int(store.get_meta("demo_size") or DEMO_SIZE)
+            lib = generate(size, DEMO_SEED, DEMO_CATALOG_SIZE)  # as populate made it
             with store.transaction():
                 _store_listening(store, lib)
         return False
