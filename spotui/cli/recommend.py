@@ -31,10 +31,11 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "recommend",
         parents=[parent],
-        help="tracks that sound like a track, several tracks, or a mood cluster",
+        help="tracks like a track, several tracks, a mood cluster, a playlist, or for you",
         description="Recommend tracks from your library and imported catalog that sound like "
-        "the seed (audio features: cosine similarity on the mood matrix), varied by maximal "
-        "marginal relevance and at most --artist-cap tracks per artist, each with a reason.",
+        "the seed (distance on the standardised audio features), varied by maximal marginal "
+        "relevance and at most --artist-cap tracks per artist, each with a reason. For a "
+        "playlist and --for-you, what your own playlists keep with the seeds counts too.",
     )
     seed = p.add_mutually_exclusive_group()
     seed.add_argument(
