@@ -50,9 +50,18 @@ class Session:
         *,
         store: Store | None = None,
         on_notice: Callable[[OpenNotice], None] | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
-        self._stores = ThreadStores(store.path if store else config.db_path, store, on_notice)
+        #: Told, from whichever thread waits, when a job waits for another program.
+        self.on_wait = on_wait
+        self._stores = ThreadStores(
+            store.path if store else config.db_path,
+            store,
+            on_notice,
+            timeout=config.db_timeout,
+            on_wait=on_wait,
+        )
         #: The segmentation the user sees (set by the cluster calls below).
         self.result: SegmentResult | None = None
         self._recommender = None
@@ -100,6 +109,35 @@ class Session:
 
     def close(self) -> None:
         self._stores.close()
+
+    def _job(
+        self,
+        job: str,
+        *,
+        wait: bool,
+        what: str = "",
+        progress: Progress | None = None,
+        cancel: CancelCheck | None = None,
+    ) -> AbstractContextManager[None]:
+        """Hold this database's lock for ``job`` (one writer per job, across processes and
+        windows): :class:`~spotui.errors.JobRunningError` naming the holder's pid, or with
+        ``wait`` say so (``on_wait`` and ``progress``) and wait for it."""
+        from spotui.store.lock import job_lock
+
+        def tell(message: str) -> None:
+            if progress is not None:
+                progress(0, 0, message)
+            if self.on_wait is not None:
+                self.on_wait(message)
+
+        return job_lock(
+            self._stores.path,
+            job,
+            what=what or f"spotui {job}",
+            wait=wait,
+            on_wait=tell,
+            cancel=cancel,
+        )
 
     # ------------------------------------------------------------------ reading
     def has_library(self) -> bool:
@@ -168,22 +206,30 @@ class Session:
     ) -> SegmentResult:
         """The clusters the user sees: the stored result if it matches the library, else
         recomputed *with the stored k and method* (stable ids), else computed afresh."""
-        from spotui.analysis.segment import is_current, load_result, segment
+        from spotui.analysis.segment import is_current, load_result
 
         with self._db() as store:
             result = load_result(store)
-            if result is None:
-                result = segment(store, progress=progress, cancel=cancel)
-            elif not is_current(store, result):
-                result = segment(
-                    store,
-                    k=result.requested_k,
-                    method=result.method,
-                    progress=progress,
-                    cancel=cancel,
-                )
+            if result is None or not is_current(store, result):
+                # Another window or process may be segmenting: wait for it, then use what
+                # it stored if that is current.
+                with self._job("segment", wait=True, progress=progress, cancel=cancel):
+                    result = self._resegment(store, load_result(store), progress, cancel)
         self.result = result
         return result
+
+    @staticmethod
+    def _resegment(store: Store, result, progress, cancel) -> SegmentResult:
+        from spotui.analysis.segment import is_current, segment
+
+        if result is not None and is_current(store, result):
+            return result
+        store.verify()
+        if result is None:
+            return segment(store, progress=progress, cancel=cancel)
+        return segment(
+            store, k=result.requested_k, method=result.method, progress=progress, cancel=cancel
+        )
 
     def segment(
         self,
@@ -193,12 +239,18 @@ class Session:
         force: bool = False,
         progress: Progress | None = None,
         cancel: CancelCheck | None = None,
+        wait: bool = False,
     ) -> SegmentResult:
-        """Segment with the k and method the user asked for (stored for the next time)."""
+        """Segment with the k and method the user asked for (stored for the next time).
+        ``wait``: if another segment runs, wait for it (else :class:`JobRunningError`)."""
         from spotui.analysis.segment import segment
         from spotui.feature_spec import DEFAULT_METHOD
 
-        with self._db() as store:
+        with (
+            self._job("segment", wait=wait, progress=progress, cancel=cancel),
+            self._db() as store,
+        ):
+            store.verify()
             result = segment(
                 store,
                 k=k,
@@ -286,11 +338,18 @@ class Session:
 
     # ------------------------------------------------------------------ getting tracks in
     def import_csv(
-        self, path: str | Path, kind: str = "library", progress: Progress = no_progress
+        self,
+        path: str | Path,
+        kind: str = "library",
+        progress: Progress = no_progress,
+        *,
+        wait: bool = False,
     ) -> ImportResult:
+        """Import a CSV, all or nothing; one import at a time per database (``wait``)."""
         from spotui.sources.csv_import import import_csv
 
-        with self._db() as store:
+        with self._job("import", wait=wait, progress=progress), self._db() as store:
+            store.verify()  # never write into a damaged file
             result = import_csv(store, path, kind=kind, progress=progress)
         self.library_changed()
         return result
@@ -348,17 +407,26 @@ class Session:
         *,
         workers: int | None = None,
         features: bool = True,
+        wait: bool = False,
     ) -> SyncOutcome:
         """Sync the Spotify library, then look up audio features for tracks without them.
 
-        Progress messages are :class:`spotui.progress.Step` values naming their phase."""
+        One sync per database at a time: another running raises
+        :class:`~spotui.errors.JobRunningError` naming its pid, or with ``wait`` is
+        waited for. Progress messages are :class:`spotui.progress.Step` values naming
+        their phase."""
         from spotui.sources.feature_providers import default_providers, lookup_features
         from spotui.spotify.sync import DEFAULT_WORKERS, sync_library
 
         if self.demo:
             raise UserError(DEMO_NOT_SYNCED.format(cmd="sync"))
         self.config.require_client_id()
-        with self._spotify() as client, self._db() as store:
+        with (
+            self._job("sync", wait=wait, progress=progress, cancel=cancel),
+            self._spotify() as client,
+            self._db() as store,
+        ):
+            store.verify()
             library = sync_library(
                 store, client, progress=progress, cancel=cancel, workers=workers or DEFAULT_WORKERS
             )
@@ -378,16 +446,20 @@ class Session:
         return (*PHASES, PHASE)
 
     def lookup_features(
-        self, retry: bool = False, progress: Progress = no_progress
+        self, retry: bool = False, progress: Progress = no_progress, *, wait: bool = False
     ) -> FeatureResult:
         """Ask the providers about library tracks without audio features (Spotify only if
-        logged in)."""
+        logged in). Shares the sync's lock: a sync looks them up too."""
         from spotui.sources.feature_providers import default_providers, lookup_features
 
         if self.demo:
             raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
         logged_in = self.config.client_id and self.config.token_path.exists()
-        with self._spotify(needed=bool(logged_in)) as spotify, self._db() as store:
+        with (
+            self._job("sync", wait=wait, what="spotui features", progress=progress),
+            self._spotify(needed=bool(logged_in)) as spotify,
+            self._db() as store,
+        ):
             providers = default_providers(self.config, spotify)
             result = lookup_features(store, providers, retry=retry, progress=progress)
         self.library_changed()

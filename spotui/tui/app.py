@@ -36,7 +36,7 @@ class SpotuiApp(App):
         super().__init__()
         self.config = config
         # Opened before any worker, so a new database is created and migrated exactly once.
-        self.session = Session(config).open(prepare=False)
+        self.session = Session(config, on_wait=self._waiting).open(prepare=False)
         self.rows: LibraryRows | None = None
         self.background_status = ""
         #: The mood map's last selection (kept when the map is closed and reopened).
@@ -48,6 +48,10 @@ class SpotuiApp(App):
         self._preloaded: tuple | BaseException | None = None
         self._preload = threading.Thread(target=self._preload_library, daemon=True)
         self._preload.start()
+
+    def _waiting(self, message: str) -> None:
+        """A job waits for another program (a sync, the database); any thread."""
+        self.notify(message, title="Waiting", severity="warning", timeout=8)
 
     @property
     def result(self):
@@ -147,7 +151,7 @@ class SpotuiApp(App):
             else:
                 k, method = choice
                 result = self.session.segment(
-                    k, method, force=True, progress=progress, cancel=cancel
+                    k, method, force=True, progress=progress, cancel=cancel, wait=True
                 )
         finally:
             self.call_from_thread(self.set_status, "")
@@ -184,7 +188,7 @@ class SpotuiApp(App):
         """From the welcome screen: open the demo library (its own database)."""
         self.session.close()
         self.config = dataclasses.replace(self.config, demo=True)
-        self.session = Session(self.config).open(prepare=False)
+        self.session = Session(self.config, on_wait=self._waiting).open(prepare=False)
         self.sub_title = "demo library"
         self.open_main()
 
