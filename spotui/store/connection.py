@@ -29,6 +29,7 @@ from typing import Any
 from spotui.errors import StoreNewerError
 from spotui.store.faults import (
     damaged,
+    ensure_dir,
     is_busy,
     move_aside,
     patiently,
@@ -87,15 +88,6 @@ DEFAULT_TIMEOUT = 60.0
 Waiting = Callable[[str], None] | None
 
 
-def _ensure_dir(directory: Path) -> None:
-    if directory.exists() and not directory.is_dir():
-        raise permission_error(directory, "it is a file, not a directory")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise permission_error(directory, exc.strerror or str(exc)) from exc
-
-
 def connect(
     path: Path, timeout: float = DEFAULT_TIMEOUT, check: bool | None = None, on_wait: Waiting = None
 ) -> tuple[sqlite3.Connection, OpenNotice | None]:
@@ -106,7 +98,7 @@ def connect(
     Every other problem is a typed :class:`~spotui.errors.StoreError` and leaves the
     file where it is: busy, damaged (copied aside), newer schema, no permission.
     """
-    _ensure_dir(path.parent)
+    ensure_dir(path.parent)
     if path.is_dir():
         raise permission_error(path, "it is a directory, not a database file")
     notice = None

@@ -58,17 +58,34 @@ def is_damage(exc: BaseException) -> bool:
 def busy_error(path: Path, timeout: float) -> StoreBusyError:
     return StoreBusyError(
         f"{path} is in use by another program (another spotui?), which held it for more "
-        f"than {timeout:g} s. Nothing was changed and nothing was moved. Run the command again "
-        "when that program has finished, or wait longer with SPOTUI_DB_TIMEOUT=SECONDS "
-        "(or db_timeout in config.toml)."
+        f"than {timeout:g} s. Nothing was moved or lost, and the change that was waiting was "
+        "not made. Run the command again when that program has finished (a sync continues "
+        "where it stopped), or wait longer with SPOTUI_DB_TIMEOUT=SECONDS."
     )
 
 
-def permission_error(path: Path, problem: str) -> StorePermissionError:
-    return StorePermissionError(
-        f"cannot use {path}: {problem}. Make it (and its directory) readable and writable by "
-        "you, or point SPOTUI_DATA_DIR at a directory you can write. Nothing was changed."
-    )
+_MAKE_WRITABLE = (
+    "Make it (and its directory) readable and writable by you, or point SPOTUI_DATA_DIR at "
+    "a directory you can write"
+)
+
+
+def permission_error(path: Path, problem: str, fix: str = _MAKE_WRITABLE) -> StorePermissionError:
+    return StorePermissionError(f"cannot use {path}: {problem}. {fix}. Nothing was changed.")
+
+
+def ensure_dir(directory: Path) -> None:
+    """Create the data directory, or say clearly why it cannot be one."""
+    if directory.exists() and not directory.is_dir():
+        raise permission_error(
+            directory,
+            "it is a file, not a directory",
+            "Point SPOTUI_DATA_DIR at a directory, or move that file away",
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise permission_error(directory, exc.strerror or str(exc)) from exc
 
 
 def store_error(exc: sqlite3.Error, path: Path, timeout: float) -> StoreError:
@@ -82,7 +99,11 @@ def store_error(exc: sqlite3.Error, path: Path, timeout: float) -> StoreError:
         return busy_error(path, timeout)
     if is_damage(exc):
         return damaged(path, str(exc))
-    if code in (_READONLY, _CANTOPEN, _PERM, _AUTH):
+    if code == _CANTOPEN:
+        return permission_error(
+            path, f"{exc} (SQLite also needs to create {path.name}-wal and -shm next to it)"
+        )
+    if code in (_READONLY, _PERM, _AUTH):
         return permission_error(path, str(exc))
     if code == _FULL:
         return StoreError(
@@ -182,7 +203,7 @@ def damaged(path: Path, reason: str) -> StoreDamagedError:
         try:
             shutil.copy2(path, target)
             wal = path.with_name(path.name + "-wal")
-            if wal.exists():
+            if wal.exists() and wal.stat().st_size:  # unchecked-in pages are part of it
                 shutil.copy2(wal, target.with_name(target.name + "-wal"))
             copy = target
         except OSError as exc:
@@ -192,8 +213,8 @@ def damaged(path: Path, reason: str) -> StoreDamagedError:
     else:
         saved = f"A copy was saved earlier as {copy}."
     return StoreDamagedError(
-        f"{path} is damaged ({reason}). {saved} Nothing was changed or emptied. To rebuild "
-        f"your library: move the damaged file away (mv '{path}' '{path}.old'), then run "
-        "`spotui sync` (and `spotui import` again for CSV files).",
+        f"{path} is damaged ({reason}). {saved} Nothing was changed or emptied. To rebuild: "
+        f"move it away (mv '{path}' '{path}.old'); spotui then starts a new library, and "
+        "`spotui sync` fetches yours from Spotify again (CSV files need `spotui import` again).",
         copy,
     )

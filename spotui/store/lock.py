@@ -24,7 +24,7 @@ from pathlib import Path
 
 from spotui.errors import JobRunningError
 from spotui.progress import CancelCheck, check_cancel
-from spotui.store.faults import permission_error
+from spotui.store.faults import ensure_dir, permission_error
 
 #: Seconds between tries while waiting for another run to finish.
 POLL = 0.2
@@ -75,11 +75,12 @@ def job_lock(
     messages (e.g. "spotui sync").
     """
     path = lock_path(db_path, job)
+    ensure_dir(path.parent)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise permission_error(path, exc.strerror or str(exc)) from exc
+        problem = f"cannot create {path.name} there ({exc.strerror or exc})"
+        raise permission_error(path.parent, problem) from exc
     try:
         told = False
         while not _try_lock(fd):

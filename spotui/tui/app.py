@@ -39,6 +39,8 @@ class SpotuiApp(App):
         self.session = Session(config, on_wait=self._waiting).open(prepare=False)
         self.rows: LibraryRows | None = None
         self.background_status = ""
+        #: A typed error that ended the app (re-raised by :func:`run_app` for the CLI).
+        self.user_error: UserError | None = None
         #: The mood map's last selection (kept when the map is closed and reopened).
         self.map_selection: list[str] = []
         #: Set once the main screen first shows the library (benchmarks wait for it).
@@ -253,6 +255,18 @@ class SpotuiApp(App):
         self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors
+    def _handle_exception(self, error: Exception) -> None:
+        """A typed core error raised on the app's own thread (the store turned out damaged
+        or unwritable while painting a pane, opening the demo): Textual stops the widget
+        that raised, so the app ends cleanly and :func:`run_app` hands the error to the
+        CLI's handler, which prints its message and exits with its code; no traceback.
+        Anything else is a bug: Textual's own handling. Workers report below, and go on."""
+        if isinstance(error, UserError):
+            self.user_error = error
+            self.exit(return_code=error.exit_code)
+            return
+        super()._handle_exception(error)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
@@ -325,4 +339,6 @@ def run_app(config: Config) -> int:
     """Run the TUI until the user quits; what ``spotui`` without a subcommand calls."""
     app = SpotuiApp(config)
     app.run()
+    if app.user_error is not None:
+        raise app.user_error
     return app.return_code or 0
