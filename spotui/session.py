@@ -15,7 +15,6 @@ Nothing here prints, imports Textual or reads the terminal; long calls take
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -23,26 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spotui.config import Config
-from spotui.errors import UserError
-from spotui.model import Cluster, SyncOutcome, Track, TrackDetail
+from spotui.model import Cluster, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, SELECTION, Recommendations, Seeds
+from spotui.session_spotify import SpotifyAccount
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
     from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
     from spotui.sources.csv_import import ImportResult
-    from spotui.sources.feature_providers import FeatureResult
-
-DEMO_NOT_SYNCED = (
-    "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
-    "`spotui {cmd}` without --demo to use your own library."
-)
 
 
-class Session:
-    """One user's spotui: configuration, store, clusters, recommendations, Spotify."""
+class Session(SpotifyAccount):
+    """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
+    sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`)."""
 
     def __init__(
         self,
@@ -370,100 +364,6 @@ class Session:
         finally:
             if client is not None:
                 client.close()
-
-    def login(
-        self,
-        *,
-        announce: Callable[[str], None] = lambda url: None,
-        open_browser: bool = True,
-        timeout: float | None = None,
-        cancel: CancelCheck | None = None,
-        port: int | None = None,
-    ) -> dict:
-        """Log in with Spotify (PKCE, loopback callback); facts about the stored token."""
-        from spotui.spotify.auth import DEFAULT_LOGIN_TIMEOUT, login
-
-        if self.demo:
-            raise UserError("The demo library needs no login. Run `spotui login` without --demo.")
-        config = dataclasses.replace(self.config, redirect_port=port) if port else self.config
-        config.require_client_id()
-        return login(
-            config,
-            announce=announce,
-            open_browser=open_browser,
-            timeout=DEFAULT_LOGIN_TIMEOUT if timeout is None else timeout,
-            cancel=cancel,
-        )
-
-    def logout(self) -> bool:
-        from spotui.spotify.auth import logout
-
-        return logout(self.config)
-
-    def sync(
-        self,
-        progress: Progress = no_progress,
-        cancel: CancelCheck | None = None,
-        *,
-        workers: int | None = None,
-        features: bool = True,
-        wait: bool = False,
-    ) -> SyncOutcome:
-        """Sync the Spotify library, then look up audio features for tracks without them.
-
-        One sync per database at a time: another running raises
-        :class:`~spotui.errors.JobRunningError` naming its pid, or with ``wait`` is
-        waited for. Progress messages are :class:`spotui.progress.Step` values naming
-        their phase."""
-        from spotui.sources.feature_providers import default_providers, lookup_features
-        from spotui.spotify.sync import DEFAULT_WORKERS, sync_library
-
-        if self.demo:
-            raise UserError(DEMO_NOT_SYNCED.format(cmd="sync"))
-        self.config.require_client_id()
-        with (
-            self._job("sync", wait=wait, progress=progress, cancel=cancel),
-            self._spotify() as client,
-            self._db() as store,
-        ):
-            store.verify()
-            library = sync_library(
-                store, client, progress=progress, cancel=cancel, workers=workers or DEFAULT_WORKERS
-            )
-            found = None
-            if features:
-                providers = default_providers(self.config, client)
-                found = lookup_features(store, providers, progress=progress, cancel=cancel)
-        self.library_changed()
-        return SyncOutcome(library, found)
-
-    @staticmethod
-    def sync_phases() -> tuple[str, ...]:
-        """The phases :meth:`sync` reports, in order (the ``phase`` of its progress steps)."""
-        from spotui.sources.feature_providers import PHASE
-        from spotui.spotify.sync import PHASES
-
-        return (*PHASES, PHASE)
-
-    def lookup_features(
-        self, retry: bool = False, progress: Progress = no_progress, *, wait: bool = False
-    ) -> FeatureResult:
-        """Ask the providers about library tracks without audio features (Spotify only if
-        logged in). Shares the sync's lock: a sync looks them up too."""
-        from spotui.sources.feature_providers import default_providers, lookup_features
-
-        if self.demo:
-            raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
-        logged_in = self.config.client_id and self.config.token_path.exists()
-        with (
-            self._job("sync", wait=wait, what="spotui features", progress=progress),
-            self._spotify(needed=bool(logged_in)) as spotify,
-            self._db() as store,
-        ):
-            providers = default_providers(self.config, spotify)
-            result = lookup_features(store, providers, retry=retry, progress=progress)
-        self.library_changed()
-        return result
 
     def doctor(self) -> list:
         """Setup checks, each OK or what to fix (:class:`spotui.doctor.Check`)."""
