@@ -20,6 +20,15 @@ from spotui.cli import (
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    _register_login(subparsers, parent)
+    p = subparsers.add_parser(
+        "logout", parents=[parent], help="forget the Spotify login (the library is kept)"
+    )
+    p.set_defaults(handler=cmd_logout)
+    _register_sync(subparsers, parent)
+
+
+def _register_login(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "login",
         parents=[parent],
@@ -43,11 +52,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     )
     p.set_defaults(handler=cmd_login)
 
-    p = subparsers.add_parser(
-        "logout", parents=[parent], help="forget the Spotify login (the library is kept)"
-    )
-    p.set_defaults(handler=cmd_logout)
 
+def _register_sync(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "sync",
         parents=[parent],
