@@ -178,9 +178,8 @@ def _damaged_lines(db: Path, stderr: str) -> tuple[str, Path]:
         ["segment", "--k", "4"],
         ["import", "{csv}"],
         ["export", "--cluster", "1", "--format", "csv", "--out", "{out}"],
-        [],  # the TUI
     ],
-    ids=["status", "segment", "import", "export", "tui"],
+    ids=["status", "segment", "import", "export"],
 )
 def test_damaged_pages_are_noticed_copied_aside_and_never_written(
     cli, damaged_dir, songs, tmp_path, command
@@ -200,6 +199,33 @@ def test_damaged_pages_are_noticed_copied_aside_and_never_written(
     res = cli("--demo", *args, env={"SPOTUI_DATA_DIR": str(damaged_dir)})
     assert res.returncode == 3
     assert f"A copy was saved earlier as {copy}." in res.stderr
+    assert len(list(damaged_dir.glob("demo.sqlite3.damaged-*"))) == 1
+
+
+def test_tui_on_a_damaged_library_says_so_and_writes_nothing(
+    damaged_dir, isolated_env, monkeypatch
+):
+    """The TUI checks the file in its start-up worker (off the paint path) and shows why."""
+    from spotui.tui.app import SpotuiApp
+    from tests.test_tui_sync import wait_for
+
+    monkeypatch.setenv("SPOTUI_DATA_DIR", str(damaged_dir))
+    db = damaged_dir / "demo.sqlite3"
+    before = digest(db)
+    app = SpotuiApp(load_config(demo=True))
+
+    async def scenario() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(
+                pilot, lambda: any("is damaged" in n.message for n in app._notifications)
+            )
+            (message,) = [n.message for n in app._notifications if "is damaged" in n.message]
+            assert message.startswith(f"{db} is damaged (")
+            assert message.endswith(REBUILD.format(p=db))
+            assert app.is_running
+
+    asyncio.run(scenario())
+    assert digest(db) == before
     assert len(list(damaged_dir.glob("demo.sqlite3.damaged-*"))) == 1
 
 

@@ -76,11 +76,13 @@ class ThreadStores:
         self._on_notice = on_notice
         self._on_wait = on_wait
 
-    def open(self) -> Store:
-        """The owner's store, opened (created, migrated, checked when cheap, a file that is
-        no database moved aside) if needed."""
+    def open(self, check: bool | None = None) -> Store:
+        """The owner's store, opened (created, migrated, checked when cheap or as
+        ``check`` says, a file that is no database moved aside) if needed."""
         if self.main is None:
-            self.main = Store.open(self.path, timeout=self.timeout, on_wait=self._on_wait)
+            self.main = Store.open(
+                self.path, timeout=self.timeout, check=check, on_wait=self._on_wait
+            )
             if self.main.notice and self._on_notice is not None:
                 self._on_notice(self.main.notice)
         return self.main

@@ -241,9 +241,12 @@ class Connection:
         conn, notice = connect(path, timeout, check, on_wait)
         return cls(conn, path, notice, timeout=timeout, on_wait=on_wait, checked=check)
 
-    def verify(self) -> None:
+    def verify(self, max_bytes: int | None = None) -> None:
         """Make sure the file has no damaged pages before a job writes to it (once per
-        connection; :class:`~spotui.errors.StoreDamagedError` otherwise)."""
+        connection; :class:`~spotui.errors.StoreDamagedError` otherwise). ``max_bytes``:
+        only if the file is at most that big (the cheap check of an open)."""
+        if max_bytes is not None and self.path.stat().st_size > max_bytes:
+            return
         if not self._checked:
             with self.errors():
                 patiently(
@@ -297,7 +300,8 @@ class Connection:
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back itself (disk full)
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")

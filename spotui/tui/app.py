@@ -36,7 +36,7 @@ class SpotuiApp(App):
         super().__init__()
         self.config = config
         # Opened before any worker, so a new database is created and migrated exactly once.
-        self.session = Session(config, on_wait=self._waiting).open(prepare=False)
+        self.session = Session(config, on_wait=self._waiting).open(prepare=False, check=False)
         self.rows: LibraryRows | None = None
         self.background_status = ""
         #: A typed error that ended the app (re-raised by :func:`run_app` for the CLI).
@@ -190,7 +190,7 @@ class SpotuiApp(App):
         """From the welcome screen: open the demo library (its own database)."""
         self.session.close()
         self.config = dataclasses.replace(self.config, demo=True)
-        self.session = Session(self.config, on_wait=self._waiting).open(prepare=False)
+        self.session = Session(self.config, on_wait=self._waiting).open(prepare=False, check=False)
         self.sub_title = "demo library"
         self.open_main()
 
