@@ -1,7 +1,10 @@
 """Errors a user can cause or fix, with messages written for them.
 
-The core raises these; the CLI prints ``str(exc)`` and exits with ``exit_code``; the TUI
-shows the message as a notification. Anything else is a bug and gets a traceback.
+The core raises these; the CLI prints ``str(exc)`` and exits with ``exit_code`` (2 for what
+the user gave, 3 when the library cannot be used now: busy, damaged, newer, no permission,
+another job running); the TUI shows the message as a notification. Every ``sqlite3`` error
+becomes a :class:`StoreError` in the core (:mod:`spotui.store.faults`). Anything else is a
+bug and gets a traceback.
 """
 
 from __future__ import annotations
