@@ -209,6 +209,30 @@ def tui_fakes(isolated_env, monkeypatch):
         yield spotify, ids
 
 
+class Holder:
+    """Another process (the CLI, cron) holding a job lock until :meth:`release`."""
+
+    def __init__(self, db: Path, job: str) -> None:
+        code = (
+            "import sys; from pathlib import Path; from spotui.store.lock import job_lock\n"
+            f"with job_lock(Path({str(db)!r}), {job!r}, what='spotui {job}'):\n"
+            "    print('held', flush=True); sys.stdin.read()\n"
+        )
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", code],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=REPO,
+        )
+        assert self.proc.stdout.readline() == "held\n"
+
+    def release(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait(10)
+
+
 def test_tui_sync_waits_for_another_sync_and_says_so(tui_fakes):
     from spotui.config import load as load_config
     from spotui.tui.app import SpotuiApp
@@ -218,30 +242,35 @@ def test_tui_sync_waits_for_another_sync_and_says_so(tui_fakes):
     spotify, ids = tui_fakes
     config = load_config()
     spotify.write_token(config.token_path)
-    waiting = f"another spotui sync is running (pid {os.getpid()}); waiting for it to finish…"
+    holder = Holder(config.db_path, "sync")
+    waiting = f"another spotui sync is running (pid {holder.proc.pid}); waiting for it to finish…"
 
     async def scenario() -> None:
         app = SpotuiApp(config)
-        held = job_lock(config.db_path, "sync", what="spotui sync")
-        held.__enter__()
-        try:
-            async with app.run_test(size=(100, 32)) as pilot:
-                await pilot.pause()
-                await pilot.press("s")
-                await pilot.pause()
-                screen = app.screen
-                assert isinstance(screen, SyncScreen)
-                await wait_for(pilot, lambda: waiting in screen.history)
-                assert str(screen.query_one("#sync-message").render()) == waiting
-                assert any(n.message == waiting for n in app._notifications)
-                assert not screen.finished
-                held.__exit__(None, None, None)
-                held = None
-                await wait_for(pilot, lambda: screen.finished)
-                message = str(screen.query_one("#sync-message").render())
-                assert "Liked songs: 60 added" in message, message
-        finally:
-            if held is not None:
-                held.__exit__(None, None, None)
+        async with app.run_test(size=(100, 32)) as pilot:
+            await pilot.pause()
+            await pilot.press("s")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, SyncScreen)
+            await wait_for(pilot, lambda: waiting in screen.history)
+            assert str(screen.query_one("#sync-message").render()) == waiting
+            assert any(n.message == waiting for n in app._notifications)
+            assert not screen.finished
+            holder.release()
+            await wait_for(pilot, lambda: screen.finished)
+            message = str(screen.query_one("#sync-message").render())
+            assert "Liked songs: 60 added" in message, message
 
-    asyncio.run(scenario())
+    try:
+        asyncio.run(scenario())
+    finally:
+        holder.release()
+
+
+def test_a_job_of_this_very_process_is_named_as_such(tmp_path):
+    db = tmp_path / "x.sqlite3"
+    second = job_lock(db, "segment")
+    with job_lock(db, "segment", what="spotui segment"), pytest.raises(JobRunningError) as info:
+        second.__enter__()
+    assert str(info.value).startswith("a spotui segment is already running in this spotui.")

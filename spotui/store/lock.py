@@ -53,6 +53,8 @@ def _holder(fd: int) -> tuple[int | None, str]:
 
 
 def running_message(job: str, pid: int | None, what: str = "") -> str:
+    if pid == os.getpid():  # another window or worker of this very process
+        return f"a {what or job} is already running in this spotui"
     who = f" (pid {pid})" if pid else ""
     return f"another {what or job} is running{who}"
 
