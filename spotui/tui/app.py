@@ -275,6 +275,9 @@ class SpotuiApp(App):
             return
         if isinstance(error, UserError):
             self.notify(str(error), severity="error", timeout=12)
+            main = self._main()
+            if event.worker.group == "load" and main is not None and self.rows is None:
+                main.load_failed(str(error))  # stays on screen after the notification
         else:
             self.log.error(repr(error))
             self.notify(
