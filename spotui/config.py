@@ -163,7 +163,10 @@ def load(demo: bool = False) -> Config:
         port = check_port(port_raw)
     except ValueError as exc:
         raise ConfigError(f"redirect_port (SPOTUI_REDIRECT_PORT) {exc}") from exc
-    timeout_raw = pick("SPOTUI_DB_TIMEOUT", "db_timeout", DEFAULT_DB_TIMEOUT)
+    # not pick(): 0 ("never wait") is a valid setting, not a missing one
+    timeout_raw = os.environ.get("SPOTUI_DB_TIMEOUT") or file_cfg.get(
+        "db_timeout", DEFAULT_DB_TIMEOUT
+    )
     try:
         db_timeout = check_seconds(timeout_raw, allow_zero=True)
     except ValueError as exc:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 
 import pytest
 import requests
@@ -119,3 +120,16 @@ def test_demo_queue_writes_exactly_the_valid_ids(cli, demo_data_dir):
     assert "not queued: nope: not a Spotify track id" in res.stdout
     lines = (demo_data_dir / "demo-outbox.jsonl").read_text().splitlines()
     assert [json.loads(line)["uris"] for line in lines] == [[f"spotify:track:{good}"]]
+
+
+def test_db_timeout_comes_from_the_environment_or_config_toml(isolated_env, monkeypatch, tmp_path):
+    from spotui.config import DEFAULT_DB_TIMEOUT
+    from spotui.config import load as load_config
+
+    assert load_config().db_timeout == DEFAULT_DB_TIMEOUT
+    config_dir = Path(isolated_env["SPOTUI_CONFIG_DIR"])
+    config_dir.mkdir(parents=True)
+    (config_dir / "config.toml").write_text("db_timeout = 0\n")
+    assert load_config().db_timeout == 0  # never wait
+    monkeypatch.setenv("SPOTUI_DB_TIMEOUT", "2.5")
+    assert load_config().db_timeout == 2.5
