@@ -52,6 +52,29 @@ def _sync_env(tmp_path, fake) -> dict[str, str]:
     return env
 
 
+class Stderr:
+    """Collects a process's stderr lines as they come, so a test can wait for one."""
+
+    def __init__(self, proc: subprocess.Popen) -> None:
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._read, args=(proc,), daemon=True)
+        self._thread.start()
+
+    def _read(self, proc: subprocess.Popen) -> None:
+        for line in proc.stderr:
+            self.lines.append(line)
+
+    def wait_for(self, text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in self.lines):
+            assert time.monotonic() < deadline, self.lines
+            time.sleep(0.05)
+
+    def text(self) -> str:
+        self._thread.join(10)
+        return "".join(self.lines)
+
+
 def _wait_for_stall(fake) -> None:
     deadline = time.monotonic() + 30
     while fake.pages_served < fake.stall_after_pages and time.monotonic() < deadline:
@@ -87,13 +110,13 @@ def test_second_sync_with_wait_waits_and_both_end_exact(tmp_path, fake, config):
     first = _start(env, "sync", "--no-features", "--workers", "2")
     _wait_for_stall(fake)
     second = _start(env, "sync", "--no-features", "--wait")
-    time.sleep(2)  # the second is started and waiting
+    err2 = Stderr(second)
+    err2.wait_for(f"another spotui sync is running (pid {first.pid}); waiting for it to finish")
     assert second.poll() is None
     fake.release()
-    _, err2 = second.communicate(timeout=120)
+    second.wait(120)
     _, err1 = first.communicate(timeout=120)
-    assert (first.returncode, second.returncode) == (0, 0), err1 + err2
-    assert f"another spotui sync is running (pid {first.pid}); waiting for it to finish" in err2
+    assert (first.returncode, second.returncode) == (0, 0), err1 + err2.text()
     assert _library(tmp_path) == [t for t, _ in fake.saved]
 
 
@@ -157,27 +180,21 @@ def test_import_and_segment_are_one_at_a_time_too(cli, demo_data_dir, tmp_path):
 def test_wait_flag_waits_for_the_holder_then_runs(cli, tmp_path):
     csv = tmp_path / "songs.csv"
     csv.write_text("track_name,artist_name\nOne,A\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTUI_")}
+    env.update(cli.env)
     db = Path(cli.env["SPOTUI_DATA_DIR"]) / "library.sqlite3"
-    release = threading.Event()
-
-    def hold() -> None:
-        with job_lock(db, "import", what="spotui import"):
-            release.wait(10)
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    threading.Timer(1.5, release.set).start()
+    held = job_lock(db, "import", what="spotui import")
+    held.__enter__()
     try:
-        res = cli("import", str(csv), "--wait", "--json")
+        proc = _start(env, "import", str(csv), "--wait", "--json")
+        err = Stderr(proc)
+        err.wait_for(f"another spotui import is running (pid {os.getpid()}); waiting for it")
+        assert proc.poll() is None
     finally:
-        release.set()
-        holder.join()
-    assert res.returncode == 0, res.stderr
-    assert (
-        f"another spotui import is running (pid {os.getpid()}); waiting for it to finish"
-        in res.stderr
-    )
-    assert json.loads(res.stdout)["new_tracks"] == 1
+        held.__exit__(None, None, None)
+    out = proc.stdout.read()
+    assert proc.wait(60) == 0, err.text()
+    assert json.loads(out)["new_tracks"] == 1
 
 
 def test_a_killed_holder_leaves_no_stale_lock(cli, tmp_path):

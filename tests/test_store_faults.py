@@ -110,14 +110,26 @@ def test_a_short_hold_is_waited_out_with_a_message(demo_data_dir, isolated_env, 
     db = demo_data_dir / "demo.sqlite3"
     holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
-    timer = threading.Timer(2.0, lambda: holder.execute("ROLLBACK"))
-    timer.start()
     told: list[str] = []
-    session = Session(load_config(demo=True), on_wait=told.append).open()
+    waiting = threading.Event()
+
+    def release_once_told() -> None:  # the other program finishes while spotui waits
+        waiting.wait(30)
+        holder.execute("ROLLBACK")
+
+    releaser = threading.Thread(target=release_once_told)
+    releaser.start()
+
+    def tell(message: str) -> None:
+        told.append(message)
+        waiting.set()
+
+    session = Session(load_config(demo=True), on_wait=tell).open()
     try:
         result = session.import_csv(songs)
     finally:
-        timer.join()
+        waiting.set()
+        releaser.join()
         session.close()
         holder.close()
     assert result.new_tracks == 1
