@@ -170,8 +170,9 @@ class _Totals:
 
 
 def _write_batch(store, batch: dict[str, Entry], kind: str, source: str, totals, counts) -> None:
-    """Write one batch; a track already written by an earlier batch only adds its genres
-    (and features, if its first line had none)."""
+    """Write one batch. A track an earlier batch already wrote only adds its genres (and
+    features, if none of its earlier lines had any); every line whose features differ from
+    those the track keeps is counted as a conflict."""
     state = store.import_state(list(batch))  # id -> (provider, first line, features digest)
     tracks, features, artist_ids, first_seen, seen_now = [], [], {}, [], []
     for tid, e in batch.items():
@@ -186,10 +187,11 @@ def _write_batch(store, batch: dict[str, Entry], kind: str, source: str, totals,
                 artist_ids[tid] = e.artist_ids
         elif e.track.genres:
             tracks.append(Track(tid, "", genres=e.track.genres))  # genres only
-        if e.features is not None and earlier and first_sig is not None:
-            if e.sig != first_sig:
-                counts.conflict(e.line, tid, first_line)
-        elif e.features is not None:
+        kept = first_sig if first_sig is not None else e.sig
+        for line, sig in e.feature_rows():
+            if sig != kept:
+                counts.conflict(line, tid, first_line or e.line)
+        if e.features is not None and first_sig is None:
             totals.with_features += 1
             if provider is None or provider.startswith("csv:"):
                 features.append(e.features)

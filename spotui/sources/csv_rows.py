@@ -54,6 +54,17 @@ class Entry:
     features: tuple | None
     sig: int | None
     artist_ids: tuple[str, ...]
+    #: the line ``features`` came from (the first of this batch that had any)
+    feature_line: int = 0
+    #: (line, digest) of later rows of this batch with features: each is checked against
+    #: the features the track keeps (None until a track is listed twice, the common case)
+    more: list[tuple[int, int]] | None = None
+
+    def feature_rows(self) -> list[tuple[int, int]]:
+        """(line, digest) of every row of this batch that had features, in file order."""
+        if self.sig is None:
+            return []
+        return [(self.feature_line, self.sig), *(self.more or ())]
 
 
 @dataclass
@@ -100,7 +111,8 @@ class Rows:
 
     A track listed on several lines (the Kaggle dataset lists a track once per genre)
     becomes one entry with all genres; features come from its first line that has any, and
-    a later line with different features is counted as a conflict (never silently taken).
+    every later line with different features is counted as a conflict (never silently
+    taken) when the batch is written.
     """
 
     def __init__(self, path: Path, header: list[str], layout: Layout) -> None:
@@ -165,7 +177,7 @@ class Rows:
         )  # fmt: skip
         ids = _split(get("artist_ids", ""), ",")
         artist_ids = tuple(i.rsplit(":", 1)[-1] for i in ids) if ids else ()
-        self.batch[tid] = Entry(track, line, features, sig, artist_ids)
+        self.batch[tid] = Entry(track, line, features, sig, artist_ids, line)
 
     def _merge(
         self, old: Entry, genres: tuple[str, ...], features: tuple | None, sig, line: int
@@ -176,9 +188,11 @@ class Rows:
         if features is None:
             return
         if old.features is None:
-            old.features, old.sig = features, sig
-        elif sig != old.sig:
-            self.counts.conflict(line, old.track.id, old.line)
+            old.features, old.sig, old.feature_line = features, sig, line
+        elif old.more is None:
+            old.more = [(line, sig)]
+        else:
+            old.more.append((line, sig))
 
     def take_batch(self) -> dict[str, Entry]:
         batch, self.batch = self.batch, {}
