@@ -165,6 +165,8 @@ class Rows:
         tid = self._track_id(raw_id, name, artists, line)
         duration = self._duration(cells.get("duration_ms", ""), line)
         genres = _split(cells.get("genres", ""), self.layout.genre_sep)
+        if len(genres) > 1:  # "pop,pop" is one genre
+            genres = tuple(dict.fromkeys(genres))
         features, sig = self._features(tid, row, line) if self.feature_items else (None, None)
         old = self.batch.get(tid)
         if old is not None:
