@@ -114,10 +114,10 @@ def _number_text(draw, value: float, whole: bool) -> str:
 
 
 @st.composite
-def feature_cell(draw, name: str) -> Cell:
+def feature_cell(draw, name: str, hostile: bool) -> Cell:
     lo, hi = FEATURE_RANGES[name]
     whole = name in INT_FEATURES
-    kind = draw(st.sampled_from(["valid"] * 6 + ["empty", "bad", "edge"]))
+    kind = draw(st.sampled_from(["valid"] * 6 + ["empty", "edge"] + ["bad"] * hostile))
     if kind == "empty":
         return Cell(draw(st.sampled_from(["", " "])))
     if kind == "bad":
@@ -145,8 +145,8 @@ def feature_cell(draw, name: str) -> Cell:
 
 
 @st.composite
-def duration_cell(draw) -> Cell:
-    kind = draw(st.sampled_from(["valid"] * 5 + ["empty", "bad"]))
+def duration_cell(draw, hostile: bool) -> Cell:
+    kind = draw(st.sampled_from(["valid"] * 5 + ["empty"] + ["bad"] * hostile))
     if kind == "empty":
         return Cell("")
     if kind == "bad":
@@ -164,8 +164,8 @@ ARTIST = st.text(
 
 
 @st.composite
-def id_cell(draw, layout: str) -> Cell:
-    kind = draw(st.sampled_from(["valid"] * 8 + ["bad", "empty", "local"]))
+def id_cell(draw, layout: str, hostile: bool) -> Cell:
+    kind = draw(st.sampled_from(["valid"] * 8 + ["local"] + ["bad", "empty"] * hostile))
     if kind == "bad":
         return Cell(
             draw(st.sampled_from(["not-an-id", f"spotify:album:{IDS[0]}", "x" * 21])), bad=True
@@ -226,8 +226,10 @@ def specs(draw) -> Spec:
             fields.append(FIELD_OF.get(h, FIELD_OF.get(h.lower(), "")))
     if layout == "plain_ids":
         fields = ["id"]
-    rows = draw(st.lists(row_strategy(layout, fields), min_size=0, max_size=8))
-    latin1 = draw(st.booleans()) and draw(st.booleans())
+    # half the files are hostile (any cell may be bad), half only valid or empty cells
+    hostile = draw(st.booleans())
+    rows = draw(st.lists(row_strategy(layout, fields, hostile), min_size=0, max_size=8))
+    latin1 = hostile and draw(st.booleans()) and draw(st.booleans())
     return Spec(
         layout=layout,
         header=header,
@@ -242,11 +244,11 @@ def specs(draw) -> Spec:
 
 
 @st.composite
-def row_strategy(draw, layout: str, fields: list[str]) -> Row:
+def row_strategy(draw, layout: str, fields: list[str], hostile: bool) -> Row:
     cells: dict[str, Cell] = {}
     for f in fields:
         if f == "id":
-            cells[f] = draw(id_cell(layout))
+            cells[f] = draw(id_cell(layout, hostile))
         elif f == "name":
             cells[f] = Cell(draw(NAME))
         elif f == "artists":
@@ -259,18 +261,19 @@ def row_strategy(draw, layout: str, fields: list[str]) -> Row:
             text = parts[0] if layout == "kaggle" and parts else ",".join(parts)
             cells[f] = Cell(text, parts[:1] if layout == "kaggle" else parts)
         elif f == "duration_ms":
-            cells[f] = draw(duration_cell())
+            cells[f] = draw(duration_cell(hostile))
         elif f.startswith("f:"):
-            cells[f] = draw(feature_cell(f[2:]))
+            cells[f] = draw(feature_cell(f[2:], hostile))
         elif f == "album":
             cells[f] = Cell(draw(NAME))
     if layout == "plain_names":  # local ids need a name and an artist
         name_ok = cells["name"].text.strip() and any(p.strip() for p in cells["artists"].value)
         cells["id"] = Cell("", "local-name") if name_ok else Cell("", bad=True)
-    width_delta = draw(st.sampled_from([0] * 12 + [-1, 1]))
+    width_delta = draw(st.sampled_from([0] * 12 + [-1, 1])) if hostile else 0
     if len(fields) == 1 and width_delta == -1:
         width_delta = 0
-    return Row(cells, width_delta, nul=draw(st.integers(0, 20)) == 0 and "name" in cells)
+    nul = hostile and draw(st.integers(0, 20)) == 0 and "name" in cells
+    return Row(cells, width_delta, nul=nul)
 
 
 # ---------------------------------------------------------------- writing and the oracle
