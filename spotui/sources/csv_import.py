@@ -24,7 +24,7 @@ from spotui.progress import Progress, no_progress
 from spotui.sources.csv_rows import EXPORTIFY, KAGGLE, PLAIN, Counts, Entry, Layout, Rows
 
 __all__ = ["EXPORTIFY", "KAGGLE", "PLAIN", "ImportResult", "Layout", "detect_layout"]
-__all__ += ["import_csv"]
+__all__ += ["import_csv", "path_problem"]
 
 #: Rows checked and written at a time: big enough that per-batch queries are cheap, small
 #: enough that a batch's records stay a few MB.
@@ -94,13 +94,16 @@ def detect_layout(header: list[str]) -> Layout | None:
     return None
 
 
-def _check_path(path: Path) -> None:
+def path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a CSV file, or None: one rule for the importer and
+    the TUI's import dialog (which shows it while the path is typed)."""
     if path.is_dir():
-        raise ImportFormatError(str(path), "is a directory, not a CSV file")
+        return "is a directory, not a CSV file"
     if not path.exists():
-        raise ImportFormatError(str(path), "no such file")
+        return "no such file"
     if not path.is_file():
-        raise ImportFormatError(str(path), "is not a regular file")
+        return "is not a regular file"
+    return None
 
 
 def _bad_utf8(path: Path) -> ImportFormatError:
@@ -236,7 +239,9 @@ def import_csv(
     if kind not in ("library", "catalog"):
         raise ValueError(f"kind must be 'library' or 'catalog', not {kind!r}")
     path = Path(path)
-    _check_path(path)
+    problem = path_problem(path)
+    if problem is not None:
+        raise ImportFormatError(str(path), problem)
     try:
         raw = path.open("rb")
     except OSError as exc:
