@@ -9,14 +9,7 @@ from textual.widgets import Input, Label
 from spotui.config import load as load_config
 from spotui.tui.app import SpotuiApp
 from spotui.tui.screens.welcome import ImportDialog, WelcomeScreen
-
-
-async def _wait(pilot, predicate, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+from tests.test_tui_sync import wait_for
 
 
 def test_import_dialog_names_directories_and_bad_lines_then_imports_ids(isolated_env, tmp_path):
@@ -30,9 +23,9 @@ def test_import_dialog_names_directories_and_bad_lines_then_imports_ids(isolated
     async def run() -> None:
         app = SpotuiApp(load_config())
         async with app.run_test(size=(100, 32)) as pilot:
-            await _wait(pilot, lambda: isinstance(app.screen, WelcomeScreen))
+            await wait_for(pilot, lambda: isinstance(app.screen, WelcomeScreen))
             await pilot.press("i")
-            await _wait(pilot, lambda: isinstance(app.screen, ImportDialog))
+            await wait_for(pilot, lambda: isinstance(app.screen, ImportDialog))
             dialog = app.screen
             box = dialog.query_one("#path", Input)
             error = dialog.query_one("#path-error", Label)
@@ -45,10 +38,10 @@ def test_import_dialog_names_directories_and_bad_lines_then_imports_ids(isolated
                 f"{bad}, line 2, column 'Tempo': '99999' is outside the allowed range 0..300. "
                 "Nothing was imported."
             )
-            await _wait(pilot, lambda: str(error.render()) == expected)
+            await wait_for(pilot, lambda: str(error.render()) == expected)
             box.value = str(ids)
             await pilot.press("enter")
-            await _wait(pilot, lambda: app.screen is not dialog and app.rows is not None)
+            await wait_for(pilot, lambda: app.screen is not dialog and app.rows is not None)
             assert app.session.tracks(["4uLU6hMCjMI75M1A2tKUQC"])[0].name == (
                 "4uLU6hMCjMI75M1A2tKUQC"
             )
