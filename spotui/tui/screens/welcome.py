@@ -123,7 +123,7 @@ class ImportDialog(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, path: str) -> None:
         try:
-            result = self.app.session.import_csv(path)
+            result = self.app.session.import_csv(path, wait=True)
         except UserError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return
