@@ -17,7 +17,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         parents=[parent],
         help="import a CSV (Exportify, Kaggle Spotify Tracks Dataset, or plain)",
         description="Import tracks (and audio features, when present) from a CSV file. "
-        "The whole file is checked first: if any line is malformed nothing is imported.",
+        "Every line is checked (ids, numbers finite and in their range); if any line is "
+        "malformed nothing is imported.",
     )
     p.add_argument("path", help="CSV file to import")
     p.add_argument(
