@@ -415,3 +415,11 @@ async def test_import_error_wraps_in_the_dialog_and_imports_nothing(demo_app, tm
         assert rendered(error.content, 200) == expected
         assert error.size.height >= 2 and error.region.right <= 80  # wrapped, not cut
         assert pilot.app.screen is dialog and len(pilot.app.rows) == before
+
+
+def test_no_features_hint_names_the_right_fix():
+    from spotui.tui.widgets.recommendations import no_features_hint
+
+    demo, real = no_features_hint(True), no_features_hint(False)
+    assert demo.startswith("No audio features for this track") and "sync" not in demo
+    assert "`spotui features --retry`" in real and "import a CSV" in real

@@ -126,8 +126,8 @@ ACTIONS: tuple[Action, ...] = (
         "export",
         "e",
         "Export",
-        "Export the cluster or map selection shown (filter applied) as a private playlist; "
-        "shows the plan first.",
+        "Export the cluster or map selection shown (filter applied) as a private playlist, "
+        "or add 20 recommendations to the highlighted playlist of yours (shows the plan first).",
         show=True,
     ),  # fmt: skip
     Action(
@@ -170,6 +170,14 @@ ACTIONS: tuple[Action, ...] = (
         show=True,
     ),  # fmt: skip
     Action("main", "mood_map", "m", "Mood map", "A 2-D map of your library by mood.", show=True),
+    Action(
+        "main",
+        "for_you",
+        "f",
+        "For you",
+        "Recommendations from your top and recent tracks, one mood cluster at a time "
+        "(press again for the next).",
+    ),  # fmt: skip
     # ---- every list pane (bound on the clusters, tracks and recommendations widgets)
     *(
         Action("lists", name, keys, desc, help, palette=False, key_display=shown)

@@ -25,6 +25,9 @@ from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
+#: How many recommendations "add to this playlist" offers.
+EXTEND_COUNT = 20
+
 
 class SpotuiApp(App):
     CSS_PATH = "app.tcss"
@@ -36,9 +39,14 @@ class SpotuiApp(App):
         super().__init__()
         self.config = config
         # Opened before any worker, so a new database is created and migrated exactly once.
-        self.session = Session(config).open(prepare=False)
+        self.session = Session(config, on_wait=self._waiting).open(prepare=False, check=False)
         self.rows: LibraryRows | None = None
+        #: The user's own playlists ``(Playlist, track count)`` and their track ids.
+        self.playlists: list = []
+        self.playlist_items: dict[str, list[str]] = {}
         self.background_status = ""
+        #: A typed error that ended the app (re-raised by :func:`run_app` for the CLI).
+        self.user_error: UserError | None = None
         #: The mood map's last selection (kept when the map is closed and reopened).
         self.map_selection: list[str] = []
         #: Set once the main screen first shows the library (benchmarks wait for it).
@@ -48,6 +56,10 @@ class SpotuiApp(App):
         self._preloaded: tuple | BaseException | None = None
         self._preload = threading.Thread(target=self._preload_library, daemon=True)
         self._preload.start()
+
+    def _waiting(self, message: str) -> None:
+        """A job waits for another program (a sync, the database); any thread."""
+        self.notify(message, title="Waiting", severity="warning", timeout=8)
 
     @property
     def result(self):
@@ -107,6 +119,9 @@ class SpotuiApp(App):
             rows, result = loaded
         else:
             rows, result = self.read_library()
+        playlists = self.session.playlists()
+        self.playlist_items = {p.id: self.session.playlist_tracks(p.id) for p, _ in playlists}
+        self.playlists = playlists
         self.call_from_thread(self.set_data, rows)
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before (it imports numpy, too).
@@ -147,7 +162,7 @@ class SpotuiApp(App):
             else:
                 k, method = choice
                 result = self.session.segment(
-                    k, method, force=True, progress=progress, cancel=cancel
+                    k, method, force=True, progress=progress, cancel=cancel, wait=True
                 )
         finally:
             self.call_from_thread(self.set_status, "")
@@ -184,7 +199,7 @@ class SpotuiApp(App):
         """From the welcome screen: open the demo library (its own database)."""
         self.session.close()
         self.config = dataclasses.replace(self.config, demo=True)
-        self.session = Session(self.config).open(prepare=False)
+        self.session = Session(self.config, on_wait=self._waiting).open(prepare=False, check=False)
         self.sub_title = "demo library"
         self.open_main()
 
@@ -244,12 +259,51 @@ class SpotuiApp(App):
     def export_selection(self, track_ids: list[str]) -> None:
         self.export(self.session.selection_target(track_ids))
 
+    def extend_playlist(self, playlist_id: str, new_only: bool = False) -> None:
+        """Recommend for one of the user's playlists, show the exact plan of adding them to
+        its end, and add them on OK."""
+        self.extend_plan_worker(playlist_id, new_only)
+
+    @work(thread=True, group="spotify", exit_on_error=False)
+    def extend_plan_worker(self, playlist_id: str, new_only: bool) -> None:
+        from spotui.seeds import Seeds
+
+        recs = self.session.recommend(
+            Seeds.playlist(playlist_id), n=EXTEND_COUNT, new_only=new_only
+        )
+        plan = self.session.extend_playlist(recs, dry_run=True)
+        self.call_from_thread(self._confirm_extend, recs, plan)
+
+    def _confirm_extend(self, recs, plan) -> None:
+        from spotui.tui.screens.confirm import ConfirmDialog
+
+        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.summary(), "Add")
+        self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs))
+
+    @work(thread=True, group="spotify", exit_on_error=False)
+    def extend_worker(self, recs) -> None:
+        result = self.session.extend_playlist(recs)
+        self.call_from_thread(self.notify, result.summary(), title="Playlist", timeout=8)
+        self.call_from_thread(self.load_library)  # the playlist holds more tracks now
+
     @work(thread=True, group="spotify", exit_on_error=False)
     def export_worker(self, target, public: bool) -> None:
         result = self.session.export(target, public=public)
         self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors
+    def _handle_exception(self, error: Exception) -> None:
+        """A typed core error raised on the app's own thread (the store turned out damaged
+        or unwritable while painting a pane, opening the demo): Textual stops the widget
+        that raised, so the app ends cleanly and :func:`run_app` hands the error to the
+        CLI's handler, which prints its message and exits with its code; no traceback.
+        Anything else is a bug: Textual's own handling. Workers report below, and go on."""
+        if isinstance(error, UserError):
+            self.user_error = error
+            self.exit(return_code=error.exit_code)
+            return
+        super()._handle_exception(error)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
@@ -258,6 +312,9 @@ class SpotuiApp(App):
             return
         if isinstance(error, UserError):
             self.notify(str(error), severity="error", timeout=12)
+            main = self._main()
+            if event.worker.group == "load" and main is not None and self.rows is None:
+                main.load_failed(str(error))  # stays on screen after the notification
         else:
             self.log.error(repr(error))
             self.notify(
@@ -323,4 +380,6 @@ def run_app(config: Config) -> int:
     """Run the TUI until the user quits; what ``spotui`` without a subcommand calls."""
     app = SpotuiApp(config)
     app.run()
+    if app.user_error is not None:
+        raise app.user_error
     return app.return_code or 0

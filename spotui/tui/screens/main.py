@@ -8,7 +8,6 @@ cursor never waits for them.
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -27,11 +26,12 @@ from spotui.tui.rows import (
     SORT_LABELS,
     UNANALYSED,
     source_cluster,
+    source_playlist,
 )
-from spotui.tui.widgets.cluster_list import ClusterList
+from spotui.tui.widgets.cluster_list import ClusterAbout, ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
-from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.recommendations import RecommendationList, no_features_hint
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
 
@@ -65,7 +65,7 @@ class MainScreen(Screen):
         with Horizontal(id="top"):
             with Vertical(id="clusters-pane"):
                 yield ClusterList(id="clusters")
-                yield Static(id="cluster-about")
+                yield ClusterAbout(id="cluster-about")
             with Vertical(id="tracks-pane"):
                 yield Input(placeholder="filter by title or artist", id="filter")
                 yield TrackTable(id="tracks")
@@ -92,6 +92,11 @@ class MainScreen(Screen):
         self.query_one(ClusterList).fit_width()
 
     # ------------------------------------------------------------------ data in
+    def load_failed(self, message: str) -> None:
+        """The library could not be read (a damaged file...): say why where it would be."""
+        self.query_one("#detail", FeatureBars).show(None, None, None, message)
+        self.query_one("#recs", RecommendationList).message("Nothing to show.")
+
     def refresh_data(self) -> None:
         """The app's rows or segmentation result changed: redraw everything from them."""
         app = self.app
@@ -104,7 +109,9 @@ class MainScreen(Screen):
             clusters, unanalysed = result.clusters, len(rows.rows_for(result.unanalysed))
         selection = len(self.selection) if self.selection is not None else None
         cluster_list = self.query_one(ClusterList)
-        cluster_list.show(len(rows), clusters, unanalysed, selection, keep=self.source)
+        cluster_list.show(
+            len(rows), clusters, unanalysed, selection, keep=self.source, playlists=app.playlists
+        )
         self.source = cluster_list.current or ALL
         self.show_about()
         self._rec_key = None
@@ -116,6 +123,9 @@ class MainScreen(Screen):
             return None
         if self.source == SELECTION:
             return rows.rows_for(self.selection or [])
+        pid = source_playlist(self.source)
+        if pid is not None:
+            return rows.rows_for(self.app.playlist_items.get(pid, []))
         if result is None:
             return []
         if self.source == UNANALYSED:
@@ -160,6 +170,9 @@ class MainScreen(Screen):
             return "Unanalysed"
         if self.source == SELECTION:
             return "Map selection"
+        pid = source_playlist(self.source)
+        if pid is not None:
+            return next((p.name for p, _ in self.app.playlists if p.id == pid), pid)
         cid = source_cluster(self.source)
         if result is not None and cid is not None:
             for c in result.clusters:
@@ -185,25 +198,7 @@ class MainScreen(Screen):
 
     # ------------------------------------------------------------------ events
     def show_about(self) -> None:
-        """Under the cluster list: what the highlighted entry is (a mood's reasons)."""
-        about = Text()
-        result, rows = self.app.result, self.app.rows
-        cid = source_cluster(self.source)
-        clusters = result.clusters if result is not None else []
-        cluster = next((c for c in clusters if c.id == cid), None)
-        if cluster is not None:
-            about.append(cluster.label + "\n", style="bold")
-            about.append("\n".join(f"• {r}" for r in cluster.reasons))
-        elif self.source == UNANALYSED:
-            about.append("Tracks without audio features: they are in no mood cluster.")
-        elif self.source == SELECTION:
-            about.append("The tracks you selected on the mood map (m).")
-        elif rows is not None:
-            n = len(result.clusters) if result is not None else 0
-            about.append(f"{len(rows):,} tracks")
-            if n:
-                about.append(f" in {n} mood clusters; highlight one for what makes it.")
-        self.query_one("#cluster-about", Static).update(about)
+        self.query_one(ClusterAbout).show(self.source, self.app.result, self.app.rows)
 
     def on_source_highlighted(self, event: messages.SourceHighlighted) -> None:
         if event.source == self.source and self.query_one(TrackTable).view_size:
@@ -275,6 +270,9 @@ class MainScreen(Screen):
                 return Seeds.cluster(cid)
             if self.source == SELECTION and self.selection:
                 return Seeds.selection(self.selection)
+            pid = source_playlist(self.source)
+            if pid is not None and self.app.playlist_items.get(pid):
+                return Seeds.playlist(pid)
             return None
         if self.track_id is None:
             return None
@@ -299,9 +297,7 @@ class MainScreen(Screen):
         key = (target, self.new_only)
         if key == self._rec_key:
             return
-        self._rec_key = key
-        recs.border_title = self.app.session.pane_title(target)
-        self.compute_recs(target, self.new_only)
+        self.show_recs(target)
 
     @work(thread=True, exclusive=True, group="recs")
     def compute_recs(self, seeds: Seeds, new_only: bool) -> None:
@@ -311,7 +307,8 @@ class MainScreen(Screen):
         except NoFeaturesError:
             if not worker.is_cancelled:
                 self.app.call_from_thread(
-                    self.query_one(RecommendationList).message, self._no_features_hint()
+                    self.query_one(RecommendationList).message,
+                    no_features_hint(self.app.config.demo),
                 )
             return
         except UserError as exc:
@@ -325,14 +322,6 @@ class MainScreen(Screen):
                 else "No recommendations."
             )
             self.app.call_from_thread(self.query_one(RecommendationList).show, answer, empty)
-
-    def _no_features_hint(self) -> str:
-        """What the pane says for a seed without audio features (no raw error, no track id,
-        and no `spotui sync` where there is nothing to sync)."""
-        base = "No audio features for this track, so there is nothing to compare it with."
-        if self.app.config.demo:
-            return base + " Demo tracks listed as Unanalysed stay that way; pick another."
-        return base + " `spotui features --retry` asks again, or import a CSV that has them (i)."
 
     # ------------------------------------------------------------------ actions
     def _panes(self):
@@ -414,7 +403,8 @@ class MainScreen(Screen):
             base = session.cluster_target(cid)
         elif self.source == SELECTION and self.selection:
             base = session.selection_target(self.selection)
-        if base is None and not self.query_text and not whole_library:
+        whole = base is None and source_playlist(self.source) is None
+        if whole and not self.query_text and not whole_library:
             return None
         ids = self.query_one(TrackTable).track_ids
         if not ids:
@@ -422,11 +412,15 @@ class MainScreen(Screen):
         return session.filtered_target(base, self.source_name(), ids, self.query_text)
 
     def action_export(self) -> None:
+        pid = source_playlist(self.source)
+        if pid is not None and not self.query_text:
+            self.app.extend_playlist(pid, self.new_only)
+            return
         target = self.current_target()
         if target is None:
             self.notify(
                 "Highlight a mood cluster, make a selection on the mood map (m) or filter (/) "
-                "to export it as a playlist.",
+                "to export it as a playlist, or one of your playlists to add to it.",
                 severity="warning",
                 timeout=5,
             )
@@ -449,6 +443,31 @@ class MainScreen(Screen):
 
     def action_quit(self) -> None:
         self.app.exit()
+
+    def action_for_you(self) -> None:
+        """Show "More <mood> for you": the highlighted cluster if the user's top and recent
+        tracks are in it, else the most listened-to one; pressed again, the next one."""
+        self.for_you_worker(self._rec_key[0] if self._rec_key else None)
+
+    @work(thread=True, exclusive=True, group="for-you", exit_on_error=False)
+    def for_you_worker(self, shown: Seeds | None) -> None:
+        try:
+            ids = [c.id for c, _ in self.app.session.for_you_clusters()]
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=8)
+            return
+        current = source_cluster(self.source)
+        if shown is not None and shown.kind == "for_you" and shown.cluster_id in ids:
+            cid = ids[(ids.index(shown.cluster_id) + 1) % len(ids)]
+        else:
+            cid = current if current in ids else ids[0]
+        self.app.call_from_thread(self.show_recs, Seeds.for_you(cid))
+
+    def show_recs(self, seeds: Seeds) -> None:
+        """Recommend for ``seeds`` now (until the cursor moves)."""
+        self._rec_key = (seeds, self.new_only)
+        self.query_one(RecommendationList).border_title = self.app.session.pane_title(seeds)
+        self.compute_recs(seeds, self.new_only)
 
     def action_queue_track(self) -> None:
         self.app.queue([self.track_id] if self.track_id else [])

@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
@@ -62,14 +62,13 @@ class WelcomeScreen(Screen):
 
 class CsvPath(Validator):
     def validate(self, value: str) -> ValidationResult:
+        from spotui.sources.csv_import import path_problem
+
         path = Path(value.strip()).expanduser()
         if not value.strip():
             return self.failure("Type the path of a CSV file.")
-        if not path.exists():
-            return self.failure(f"{path} does not exist.")
-        if not path.is_file():
-            return self.failure(f"{path} is not a file.")
-        return self.success()
+        problem = path_problem(path)
+        return self.failure(f"{path}: {problem}.") if problem else self.success()
 
 
 class ImportDialog(PathDialog):
@@ -88,9 +87,9 @@ class ImportDialog(PathDialog):
                 id="path",
                 suffixes=(".csv",),
                 validators=[CsvPath()],
-                validate_on=["submitted"],  # not while typing: a half-typed path "does not exist"
+                validate_on=["changed", "submitted"],
             )
-            yield Static("", classes="error", id="path-error")
+            yield Label("", classes="error", id="path-error")
             with Horizontal(classes="buttons"):
                 yield Button("Import", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -98,8 +97,10 @@ class ImportDialog(PathDialog):
     def on_mount(self) -> None:
         self.query_one("#path", PathInput).focus()
 
-    def on_input_changed(self) -> None:
-        self.show_error("")
+    def on_input_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        ok = result is None or result.is_valid or not event.value
+        self.show_error("" if ok else result.failure_descriptions[0])
 
     def job(self):
         box = self.query_one("#path", PathInput)
@@ -107,4 +108,4 @@ class ImportDialog(PathDialog):
         if result is not None and not result.is_valid:
             return result.failure_descriptions[0]
         path, session = Path(box.value.strip()).expanduser(), self.app.session
-        return lambda: session.import_csv(path).summary()
+        return lambda: session.import_csv(path, wait=True).summary()

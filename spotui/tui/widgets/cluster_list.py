@@ -1,5 +1,6 @@
 """The clusters pane: "All tracks", each mood cluster with its colour and size,
-"Unanalysed", and the map selection when there is one."""
+"Unanalysed", the map selection when there is one, and under them the playlists the
+user owns (to look at, continue in their own mood and add to)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,20 @@ import contextlib
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
-from spotui.tui.rows import ALL, SELECTION, UNANALYSED, cluster_source
+from spotui.tui.rows import (
+    ALL,
+    SELECTION,
+    UNANALYSED,
+    cluster_source,
+    playlist_source,
+    source_cluster,
+    source_playlist,
+)
 
 
 def _row(swatch: str, color: str, label: str, size: int) -> Table:
@@ -42,8 +51,10 @@ class ClusterList(OptionList):
         unanalysed: int,
         selection: int | None = None,
         keep: str | None = None,
+        playlists: list | None = None,
     ) -> None:
-        """Replace the entries; keep the highlight on ``keep`` (a source id) if present."""
+        """Replace the entries; keep the highlight on ``keep`` (a source id) if present.
+        ``playlists``: ``(Playlist, track count)`` of the user's own playlists."""
         keep = keep or self.current
         options = [Option(_row("◆", "bold", "All tracks", total), id=ALL)]
         for c in clusters:
@@ -54,8 +65,14 @@ class ClusterList(OptionList):
             options.append(Option(_row("░░", "dim", "Unanalysed", unanalysed), id=UNANALYSED))
         if selection is not None:
             options.append(Option(_row("▚▚", "bold", "Map selection", selection), id=SELECTION))
+        if playlists:
+            options.append(Option(Text("Playlists", style="dim italic"), disabled=True))
+            for p, count in playlists:
+                options.append(Option(_row("♫ ", "bold", p.name, count), id=playlist_source(p.id)))
         self.set_options(options)
+        owned = playlists or []
         labels = ["All tracks", "Unanalysed", "Map selection", *(c.label for c in clusters)]
+        labels += [p.name for p, _ in owned]
         sizes = [total, unanalysed, selection or 0, *(c.size for c in clusters)]
         self._wanted = max(len(x) for x in labels) + len(f"{max(sizes):,}") + 3 + 2 + 2
         self.fit_width()
@@ -89,3 +106,27 @@ class ClusterList(OptionList):
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
         self.screen.focus_next()
+
+
+class ClusterAbout(Static):
+    """Under the cluster list, in the room it leaves: what the highlighted entry is."""
+
+    def show(self, source: str, result, rows) -> None:
+        about = Text()
+        cid = source_cluster(source)
+        clusters = result.clusters if result is not None else []
+        cluster = next((c for c in clusters if c.id == cid), None)
+        if cluster is not None:
+            about.append(cluster.label + "\n", style="bold")
+            about.append("\n".join(f"• {r}" for r in cluster.reasons))
+        elif source == UNANALYSED:
+            about.append("Tracks without audio features: they are in no mood cluster.")
+        elif source == SELECTION:
+            about.append("The tracks you selected on the mood map (m).")
+        elif source_playlist(source) is not None:
+            about.append("One of your playlists. e adds recommendations to its end.")
+        elif rows is not None:
+            about.append(f"{len(rows):,} tracks")
+            if clusters:
+                about.append(f" in {len(clusters)} mood clusters; highlight one for what makes it.")
+        self.update(about)

@@ -30,6 +30,15 @@ def _row(rank: int, rec) -> Table:
     return grid
 
 
+def no_features_hint(demo: bool) -> str:
+    """What the pane says for a seed without audio features (no raw error, no track id,
+    and no `spotui sync` where there is nothing to sync)."""
+    base = "No audio features for this track, so there is nothing to compare it with."
+    if demo:
+        return base + " Demo tracks listed as Unanalysed stay that way; pick another."
+    return base + " `spotui features --retry` asks again, or import a CSV that has them (i)."
+
+
 class RecommendationList(OptionList):
     """Holds the current results; the screen fills it from a worker."""
 
