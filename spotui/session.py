@@ -27,6 +27,7 @@ from spotui.errors import UserError
 from spotui.model import Cluster, SyncOutcome, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, SELECTION, Recommendations, Seeds
+from spotui.session_user import UserMixin
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ DEMO_NOT_SYNCED = (
 )
 
 
-class Session:
+class Session(UserMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify."""
 
     def __init__(
@@ -58,6 +59,8 @@ class Session:
         self._recommender = None
         self._rec_lock = threading.Lock()
         self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
+        #: Track ids of the last queue action (the TUI's playback line shows them).
+        self.last_queued: list[str] = []
 
     # ------------------------------------------------------------------ the store
     @property
@@ -477,6 +480,8 @@ class Session:
         from spotui.export.queue import queue_tracks
 
         with self._spotify() as client:
-            return queue_tracks(
+            result = queue_tracks(
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel
             )
+        self.last_queued = list(result.queued) or self.last_queued
+        return result

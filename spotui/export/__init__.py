@@ -1,6 +1,7 @@
 """The only code that changes the user's Spotify account, and the offline exports.
 
-* :mod:`~spotui.export.queue`: devices and the playback queue (each track sent once);
+* :mod:`~spotui.export.queue`: the playback queue (each track sent once);
+* :mod:`~spotui.export.player`: devices, what plays, moving playback (demo devices too);
 * :mod:`~spotui.export.playlists`: plan a playlist export, then send exactly that plan;
 * :mod:`~spotui.export.files`: CSV (Exportify layout), M3U and JSON files;
 * :mod:`~spotui.export.targets`: a cluster, map selection or recommendation list turned
@@ -26,9 +27,9 @@ _EXPORTS = {
         "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "PlannedRequest",
         "export_tracks", "plan_export",
     ),
+    "player": ("DEMO_DEVICE", "DEMO_DEVICES", "Device", "Playback"),
     "queue": (
-        "DEMO_DEVICE", "NO_DEVICE_HINT", "PREMIUM_MESSAGE", "Device", "NoActiveDeviceError",
-        "QueueResult", "queue_tracks",
+        "NO_DEVICE_HINT", "PREMIUM_MESSAGE", "NoActiveDeviceError", "QueueResult", "queue_tracks",
     ),
     "targets": (
         "NAME_PREFIX", "ExportTarget", "cluster_target", "cluster_tracks",

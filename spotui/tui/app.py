@@ -23,7 +23,7 @@ from spotui.config import Config
 from spotui.errors import Cancelled, UserError
 from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for
-from spotui.tui.rows import TABLE_FEATURES, LibraryRows
+from spotui.tui.rows import SORT_KEYS, TABLE_FEATURES, LibraryRows
 
 
 class SpotuiApp(App):
@@ -37,6 +37,8 @@ class SpotuiApp(App):
         self.config = config
         # Opened before any worker, so a new database is created and migrated exactly once.
         self.session = Session(config).open(prepare=False)
+        self.ui, self._start_problems = self.session.ui_settings(SORT_KEYS)
+        self.load_keymap()
         self.rows: LibraryRows | None = None
         self.background_status = ""
         #: The mood map's last selection (kept when the map is closed and reopened).
@@ -65,11 +67,50 @@ class SpotuiApp(App):
         rows, result = self.session.library_snapshot([f for f, _, _ in TABLE_FEATURES])
         return LibraryRows.from_rows(rows), result
 
+    # ------------------------------------------------------------------ settings
+    def load_keymap(self) -> None:
+        """Apply config.toml's ``[keys]`` (checked against the key table first)."""
+        from spotui.tui.keymap import check_keymap
+
+        keymap, problems = self.session.keymap()
+        self.keymap, more = check_keymap(keymap)
+        self._start_problems += problems + more
+        self.set_keymap(self.keymap)
+
+    def apply_theme(self) -> None:
+        """The remembered theme; from now on, a theme change is remembered."""
+        theme = self.ui.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self._start_problems.append(f"[ui] theme {theme!r} is not installed; using the default")
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        self.remember(theme=theme.name)
+
+    def remember(self, **changes) -> None:
+        """Change and save settings (``theme``, ``sort``, ``new_only``, pane sizes)."""
+        for key, value in changes.items():
+            setattr(self.ui, key, value)
+        try:
+            self.session.save_ui_settings(self.ui)
+        except UserError as exc:
+            self.notify(f"Settings not saved: {exc}", severity="error", timeout=10)
+
     # ------------------------------------------------------------------ start-up
     def on_mount(self) -> None:
         self.sub_title = "demo library" if self.config.demo else ""
+        self.apply_theme()
         if self.session.notice:
             self.notify(self.session.notice.message, severity="warning", timeout=15)
+        if self._start_problems:
+            self.notify(
+                "\n".join(self._start_problems),
+                title=f"Settings in {self.config.config_path.name}",
+                severity="warning",
+                timeout=15,
+            )
         if not self.config.demo and not self.session.has_library():
             from spotui.tui.screens.welcome import WelcomeScreen
 
