@@ -6,6 +6,7 @@ from __future__ import annotations
 from spotui.tui.actions import ACTIONS, MODAL_SCOPES, SCOPE_TITLES, bindings_for
 from spotui.tui.app import SpotuiApp
 from spotui.tui.screens.confirm import ConfirmDialog, ExportDialog
+from spotui.tui.screens.devices import DevicePicker
 from spotui.tui.screens.help import HelpScreen
 from spotui.tui.screens.login import LoginScreen
 from spotui.tui.screens.main import MainScreen
@@ -32,6 +33,7 @@ OWNERS = {
     "import_dialog": ImportDialog,
     "resegment": ResegmentDialog,
     "help": HelpScreen,
+    "devices": DevicePicker,
 }
 
 

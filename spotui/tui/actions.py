@@ -157,6 +157,20 @@ ACTIONS: tuple[Action, ...] = (
     Action("main", "mood_map", "m", "Mood map", "A 2-D map of your library by mood.", show=True),
     Action(
         "main",
+        "devices",
+        "d",
+        "Devices",
+        "Choose the Spotify device to play and queue on (moves playback there).",
+    ),
+    Action(
+        "main",
+        "refresh_playback",
+        "R",
+        "Now playing",
+        "Ask Spotify again which device is active and what plays (never polled).",
+    ),
+    Action(
+        "main",
         "resize('clusters',-4)",
         "less_than_sign",
         "Narrower clusters",
@@ -295,6 +309,7 @@ MODAL_SCOPES: dict[str, str] = {
     "import_dialog": "Import dialog",
     "resegment": "Re-segment dialog",
     "help": "Help",
+    "devices": "Device picker",
 }
 
 
@@ -317,6 +332,9 @@ MODAL_ACTIONS: tuple[Action, ...] = (
     _modal("export_dialog", "toggle_public", "p", "Public", "Make the playlist public, or not."),
     _modal("import_dialog", "cancel", "escape", "Cancel", "Import nothing."),
     _modal("resegment", "cancel", "escape", "Cancel", "Keep the clusters as they are."),
+    _modal("devices", "cancel", "escape", "Cancel", "Keep playback where it is.",
+           key_display="esc"),
+    _modal("devices", "reload", "r", "Reload", "Ask Spotify for the devices again."),
     _modal("help", "dismiss", "escape,question_mark,q", "Close", "Close the help.",
            key_display="esc"),
 )  # fmt: skip

@@ -249,8 +249,17 @@ class SpotuiApp(App):
         )
 
     @work(thread=True, group="spotify", exit_on_error=False)
-    def queue_worker(self, track_ids: list[str]) -> None:
-        result = self.session.queue(track_ids)
+    def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:
+        from spotui.export.queue import NoActiveDeviceError
+
+        try:
+            result = self.session.queue(track_ids, device=device)
+        except NoActiveDeviceError as exc:  # offer the devices instead of an error
+            note = f"Nothing is playing. Queue {len(track_ids)} track(s) on:"
+            self.call_from_thread(
+                self.choose_device, exc.devices, note, lambda d: self.queue_worker(track_ids, d)
+            )
+            return
         self.call_from_thread(
             self.notify,
             result.summary(),
@@ -258,6 +267,54 @@ class SpotuiApp(App):
             severity="information" if result.ok else "warning",
             timeout=6,
         )
+        self.call_from_thread(self.refresh_playback)
+
+    # ------------------------------------------------------------------ playback
+    def can_play(self) -> bool:
+        """Whether asking Spotify about playback can work (demo, or logged in)."""
+        return self.config.demo or bool(
+            self.session.config.client_id and self.config.token_path.exists()
+        )
+
+    def refresh_playback(self) -> None:
+        """Ask once where playback is (called on demand, never on a timer)."""
+        if self.can_play():
+            self.playback_worker()
+
+    @work(thread=True, exclusive=True, group="playback", exit_on_error=False)
+    def playback_worker(self) -> None:
+        try:
+            state = self.session.playback()
+        except UserError as exc:
+            self.call_from_thread(self._show_playback, None, str(exc))
+            return
+        self.call_from_thread(self._show_playback, state, "")
+
+    def _show_playback(self, state, problem: str) -> None:
+        from spotui.tui.widgets.playback import PlaybackLine
+
+        main = self._main()
+        if main is None or not main.is_mounted:
+            return
+        line = main.query_one(PlaybackLine)
+        line.show(state) if state is not None else line.problem(problem)
+
+    def choose_device(self, devices: list | None = None, note: str = "", then=None) -> None:
+        """The device picker; the chosen device gets playback (or ``then(device_id)``)."""
+        from spotui.tui.screens.devices import DevicePicker
+
+        def chosen(device_id: str | None) -> None:
+            if device_id:
+                (then or self.transfer_worker)(device_id)
+
+        self.push_screen(DevicePicker(devices, note), chosen)
+
+    @work(thread=True, group="spotify", exit_on_error=False)
+    def transfer_worker(self, device_id: str) -> None:
+        device = self.session.transfer(device_id)
+        demo = " (demo: written to the outbox)" if self.config.demo else ""
+        self.call_from_thread(self.notify, f"Playback moved to {device.name}.{demo}", timeout=4)
+        self.call_from_thread(self.refresh_playback)
 
     def export(self, target) -> None:
         """Show the dry run of exporting ``target`` (an ExportTarget); export on OK."""

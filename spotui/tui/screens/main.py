@@ -30,6 +30,7 @@ from spotui.tui.rows import (
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
+from spotui.tui.widgets.playback import PlaybackLine
 from spotui.tui.widgets.recommendations import RecommendationList
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
@@ -71,7 +72,9 @@ class MainScreen(Screen):
             with VerticalScroll(id="detail-scroll"):
                 yield FeatureBars(id="detail")
             yield RecommendationList(id="recs")
-        yield Static(id="status")
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+            yield PlaybackLine(id="playback")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -84,6 +87,7 @@ class MainScreen(Screen):
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
         self.apply_pane_sizes()
+        self.app.refresh_playback()
         if self.app.rows is not None:
             self.refresh_data()
 
@@ -363,6 +367,19 @@ class MainScreen(Screen):
             low, high = BOTTOM_HEIGHT
             self.app.remember(bottom_height=min(max(now + step, low), high))
         self.apply_pane_sizes()
+
+    def action_devices(self) -> None:
+        if not self.app.can_play():
+            self.notify("Log in to Spotify first (spotui login).", severity="warning")
+            return
+        self.app.choose_device()
+
+    def action_refresh_playback(self) -> None:
+        if not self.app.can_play():
+            self.notify("Log in to Spotify first (spotui login).", severity="warning")
+            return
+        self.query_one(PlaybackLine).update("asking Spotify…")
+        self.app.refresh_playback()
 
     def action_resegment(self) -> None:
         from spotui.tui.screens.resegment import ResegmentDialog
