@@ -43,6 +43,13 @@ class UserMixin:
 
         return setup_steps(self.config.redirect_uri)
 
+    @staticmethod
+    def check_client_id(text: str) -> str:
+        """The client id in ``text``, or a ConfigError saying what a client id looks like."""
+        from spotui.settings import check_client_id
+
+        return check_client_id(text)
+
     def set_client_id(self, text: str) -> str:
         """Validate (32 hex characters) and store the client id; used from now on."""
         from spotui.settings import save_client_id

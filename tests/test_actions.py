@@ -12,6 +12,7 @@ from spotui.tui.screens.login import LoginScreen
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
 from spotui.tui.screens.resegment import ResegmentDialog
+from spotui.tui.screens.setup import SetupScreen
 from spotui.tui.screens.sync import SyncScreen
 from spotui.tui.screens.welcome import ImportDialog, WelcomeScreen
 from spotui.tui.widgets.cluster_list import ClusterList
@@ -34,6 +35,7 @@ OWNERS = {
     "resegment": ResegmentDialog,
     "help": HelpScreen,
     "devices": DevicePicker,
+    "setup": SetupScreen,
 }
 
 

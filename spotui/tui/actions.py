@@ -310,6 +310,7 @@ MODAL_SCOPES: dict[str, str] = {
     "resegment": "Re-segment dialog",
     "help": "Help",
     "devices": "Device picker",
+    "setup": "Spotify setup",
 }
 
 
@@ -326,6 +327,9 @@ MODAL_ACTIONS: tuple[Action, ...] = (
            key_display="esc"),
     _modal("login", "cancel", "escape", "Cancel", "Stop waiting for the browser.",
            key_display="esc"),
+    _modal("login", "copy_url", "c", "Copy URL",
+           "Copy the login URL to the clipboard (OSC 52: works over SSH in most terminals)."),
+    _modal("setup", "cancel", "escape", "Cancel", "Store nothing.", key_display="esc"),
     _modal("confirm", "cancel", "escape", "Cancel", "Do nothing."),
     _modal("confirm", "confirm", "y", "Yes", "Go ahead."),
     _modal("export_dialog", "cancel", "escape", "Cancel", "Export nothing."),
