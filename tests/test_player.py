@@ -18,7 +18,7 @@ from spotui.tui.app import SpotuiApp
 from spotui.tui.screens.devices import DevicePicker
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.playback import PlaybackLine
-from tests.conftest import settle
+from tests.conftest import settle, wait_for
 from tests.fakes.spotify import spotify_id
 from tests.test_tui_app import sync
 
@@ -125,14 +125,6 @@ def spotify_app(segmented_demo, fake, isolated_env, tmp_path, monkeypatch):
     return SpotuiApp(cfg)
 
 
-async def wait_for(pilot, condition, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met")
-
-
 def line_text(app) -> str:
     return str(app.screen.query_one(PlaybackLine).render())
 
@@ -175,21 +167,7 @@ async def test_queue_without_active_device_opens_the_picker(spotify_app, fake):
 
 
 @sync
-async def test_d_switches_device(spotify_app, fake):
-    app = spotify_app
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle_main(pilot)
-        await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DevicePicker))
-        await pilot.pause(0.3)
-        await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: fake.devices[1]["is_active"])
-        await wait_for(pilot, lambda: "Kitchen" in line_text(app))
-        assert "Playback moved to Kitchen." in "\n".join(n.message for n in app._notifications)
-
-
-@sync
-async def test_escape_leaves_playback_alone(spotify_app, fake):
+async def test_d_switches_device_and_escape_does_not(spotify_app, fake):
     app = spotify_app
     async with app.run_test(size=(120, 40)) as pilot:
         await settle_main(pilot)
@@ -199,6 +177,13 @@ async def test_escape_leaves_playback_alone(spotify_app, fake):
         await pilot.pause(0.2)
         assert isinstance(app.screen, MainScreen)
         assert fake.calls(PLAYER, "PUT") == []
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, DevicePicker))
+        await pilot.pause(0.3)
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: fake.devices[1]["is_active"])
+        await wait_for(pilot, lambda: "Kitchen" in line_text(app))
+        assert "Playback moved to Kitchen." in "\n".join(n.message for n in app._notifications)
 
 
 @sync

@@ -17,6 +17,7 @@ from spotui.tui.screens.login import LoginScreen
 from spotui.tui.screens.setup import SetupScreen
 from spotui.tui.screens.sync import SyncScreen
 from spotui.tui.screens.welcome import WelcomeScreen
+from tests.conftest import wait_for
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
 from tests.test_tui_app import sync
@@ -42,14 +43,6 @@ def fakes(isolated_env, monkeypatch, tmp_path):
         monkeypatch.setenv("SPOTUI_RECCOBEATS_URL", recco.url)
         monkeypatch.setenv("SPOTUI_REDIRECT_PORT", str(free_port()))
         yield spotify
-
-
-async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
 
 
 @sync

@@ -152,6 +152,7 @@ class SpotuiApp(App):
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before (it imports numpy, too).
         self.library_shown.wait(5)
+        self.call_from_thread(self.refresh_playback)  # one request, after the first paint
         if not self.session.clusters_current(result):
             self.call_from_thread(self.start_segment)
 

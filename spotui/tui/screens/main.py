@@ -87,7 +87,6 @@ class MainScreen(Screen):
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
         self.apply_pane_sizes()
-        self.app.refresh_playback()
         if self.app.rows is not None:
             self.refresh_data()
 
