@@ -186,9 +186,11 @@ def _set_top_key(text: str, key: str, value: Any) -> str:
 
 def _edit(path: Path, change, what: str) -> None:
     """Apply ``change`` to the file's text; write it only if nothing else changed."""
-    old_text = path.read_text(encoding="utf-8") if path.exists() else ""
     try:
+        old_text = path.read_text(encoding="utf-8") if path.exists() else ""
         old = tomllib.loads(old_text)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path} cannot be read ({exc}); fix or move it, then try again") from exc
     new_text = change(old_text)
@@ -201,7 +203,10 @@ def _edit(path: Path, change, what: str) -> None:
     }
     if not rest_same:
         raise ConfigError(f"could not update {what} in {path} safely; edit the file by hand")
-    write_atomic(path, new_text)
+    try:
+        write_atomic(path, new_text)
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -172,3 +172,10 @@ def test_setup_steps_name_everything_the_dashboard_needs():
         "User Management",
     ):
         assert needed in text
+
+
+def test_an_unwritable_config_dir_is_a_config_error(tmp_path):
+    (tmp_path / "a-file").write_text("not a directory")
+    cfg = config.Config(data_dir=tmp_path / "d", config_dir=tmp_path / "a-file" / "spotui")
+    with pytest.raises(ConfigError, match="cannot write .*config.toml"):
+        save_ui(cfg, UiSettings(theme="nord"))

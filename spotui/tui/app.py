@@ -22,7 +22,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from spotui.config import Config
 from spotui.errors import Cancelled, UserError
 from spotui.session import Session
-from spotui.tui.actions import ACTIONS, bindings_for
+from spotui.tui.actions import ACTIONS, bindings_for, display_keys
 from spotui.tui.rows import SORT_KEYS, TABLE_FEATURES, LibraryRows
 
 
@@ -395,7 +395,7 @@ class SpotuiApp(App):
                 continue
             seen.add(action.name)
             yield SystemCommand(
-                f"{action.description} ({action.key_display or action.keys})",
+                f"{action.description} ({display_keys(action, self.keymap)})",
                 action.help,
                 lambda a=action.name, t=target: self.call_later(t.run_action, a),
             )
