@@ -143,3 +143,20 @@ def test_action_ids_are_unique_and_bound_as_binding_ids():
     assert {b.id for b in bindings_for("main")} == {
         a.id for a in ACTIONS if a.scope == "main" and a.bind
     }
+
+
+def test_keymap_check_swaps_and_scopes():
+    from spotui.tui.keymap import check_keymap
+
+    # swapping two keys is no clash; "?" is normalised to Textual's key name
+    usable, problems = check_keymap({"main.export": "r", "main.resegment": "e", "app.help": "?"})
+    assert usable == {"main.export": "r", "main.resegment": "e", "app.help": "question_mark"}
+    assert problems == []
+    # panes are never focused together; the map screen is never on at the same time as main
+    assert check_keymap({"tracks.choose": "x", "map.zoom_next": "n"})[1] == [
+        "[keys] 'tracks.choose' is handled by the pane itself; not remapped"
+    ]
+    # an app-wide key clashes with a dialog's key (both live while the dialog is open)
+    assert check_keymap({"app.sync": "y"})[1] == [
+        "[keys] app.sync and confirm.confirm both use y; only one of them will work"
+    ]

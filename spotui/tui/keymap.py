@@ -49,6 +49,7 @@ def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     reported: set[frozenset[str]] = set()
     for action_id in usable:
         action, keys = final[action_id]
+        keys = [k for k in keys if k not in _keys(action.keys)]  # defaults may overlap by design
         for other_id, (other, other_keys) in final.items():
             pair = frozenset((action_id, other_id))
             if other_id == action_id or pair in reported:
