@@ -115,11 +115,12 @@ def test_broken_file_message_says_what_to_do(isolated_env, tmp_path):
     assert "line 1" in message and "move the file away" in message
 
 
-def test_cli_with_a_broken_config_prints_one_clear_line(cli, tmp_path):
+@pytest.mark.parametrize("args", [("--demo", "status"), ("--demo",)])  # CLI and TUI start
+def test_a_broken_config_prints_one_clear_line(cli, tmp_path, args):
     cdir = tmp_path / "config"
     cdir.mkdir()
     (cdir / "config.toml").write_text("[ui]\ntheme = \n")
-    proc = cli("--demo", "status")
+    proc = cli(*args)
     assert proc.returncode == 2
     assert proc.stderr.startswith(f"error: {cdir / 'config.toml'}: cannot read config file")
     assert "Traceback" not in proc.stderr
