@@ -9,7 +9,7 @@ is one class for its callers, assembled from one section per concern:
 * :mod:`~spotui.store.connection`: opening (moving broken files aside), transactions;
 * :mod:`~spotui.store.tracks`: tracks, audio features, feature-provider bookkeeping;
 * :mod:`~spotui.store.library`: saved tracks, playlists, top, recent, imports, sync state;
-* :mod:`~spotui.store.analysis`: segmentation runs and export mappings (dataclasses);
+* :mod:`~spotui.store.analysis`: segmentation runs, export mappings, pending exports;
 * :mod:`~spotui.store.queries`: counts, fingerprints, the recommendation pool, table rows.
 
 :class:`ThreadStores` hands each thread its own connection to the same file.
