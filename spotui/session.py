@@ -27,6 +27,7 @@ from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
 from spotui.session_discover import DiscoverMixin
 from spotui.session_spotify import SpotifyAccount
+from spotui.session_user import UserMixin
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
@@ -41,10 +42,11 @@ if TYPE_CHECKING:
 TASTE_SEEDS = (PLAYLIST, FOR_YOU)
 
 
-class Session(SpotifyAccount, DiscoverMixin):
+class Session(SpotifyAccount, DiscoverMixin, UserMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
     sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`; for
-    you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`)."""
+    you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`; settings,
+    setup and playback from :class:`~spotui.session_user.UserMixin`)."""
 
     def __init__(
         self,
@@ -70,6 +72,8 @@ class Session(SpotifyAccount, DiscoverMixin):
         self._rec_lock = threading.Lock()
         self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
         self._taste: tuple[tuple, Any] | None = None  # (pool signature, Cooccurrence)
+        #: Track ids of the last queue action (the TUI's playback line shows them).
+        self.last_queued: list[str] = []
 
     # ------------------------------------------------------------------ the store
     @property
@@ -484,6 +488,8 @@ class Session(SpotifyAccount, DiscoverMixin):
         from spotui.export.queue import queue_tracks
 
         with self._spotify() as client:
-            return queue_tracks(
+            result = queue_tracks(
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel
             )
+        self.last_queued = list(result.queued) or self.last_queued
+        return result

@@ -31,6 +31,7 @@ from spotui.tui.rows import (
 from spotui.tui.widgets.cluster_list import ClusterAbout, ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
+from spotui.tui.widgets.playback import PlaybackLine
 from spotui.tui.widgets.recommendations import RecommendationList, no_features_hint
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
@@ -49,11 +50,12 @@ class MainScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        ui = self.app.ui  # remembered in config.toml
         self.source = ALL
         self.query_text = ""
-        self.sort_key: str | None = None
-        self.descending = False
-        self.new_only = False
+        self.sort_key: str | None = ui.sort
+        self.descending = ui.sort_descending
+        self.new_only = ui.new_only
         self.selection: list[str] | None = None
         self.track_id: str | None = None
         self._rec_timer = None
@@ -73,7 +75,9 @@ class MainScreen(Screen):
             with VerticalScroll(id="detail-scroll"):
                 yield FeatureBars(id="detail")
             yield RecommendationList(id="recs")
-        yield Static(id="status")
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+            yield PlaybackLine(id="playback")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -85,6 +89,7 @@ class MainScreen(Screen):
         self.query_one("#detail", FeatureBars).show(None, None, None, "Loading your library…")
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
+        self.apply_pane_sizes()
         if self.app.rows is not None:
             self.refresh_data()
 
@@ -357,10 +362,12 @@ class MainScreen(Screen):
         else:
             self.sort_key = key
             self.descending = key not in _TEXT_SORTS
+        self.app.remember(sort=self.sort_key, sort_descending=self.descending)
         self.refresh_tracks(top=True)  # the point of sorting is the top of the list
 
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
+        self.app.remember(new_only=self.new_only)
         self.notify(
             "Recommending only tracks not in your library."
             if self.new_only
@@ -370,6 +377,46 @@ class MainScreen(Screen):
         self._rec_key = None
         self._update_titles()
         self.refresh_recs()
+
+    def apply_pane_sizes(self) -> None:
+        """The remembered pane sizes (None: the stylesheet's, which adapts to the width)."""
+        ui = self.app.ui
+        if ui.clusters_width:
+            self.query_one("#clusters-pane").styles.width = ui.clusters_width
+        else:
+            self.query_one(ClusterList).fit_width()
+        if ui.bottom_height:
+            self.query_one("#bottom").styles.height = f"{ui.bottom_height}%"
+
+    def action_resize(self, pane: str, step: int) -> None:
+        """Widen/narrow the clusters pane (columns) or grow/shrink the lower panes (%)."""
+        from spotui.settings import BOTTOM_HEIGHT, CLUSTERS_WIDTH
+
+        if pane == "clusters":
+            now = self.app.ui.clusters_width or self.query_one("#clusters-pane").outer_size.width
+            low, high = CLUSTERS_WIDTH
+            self.app.remember(clusters_width=min(max(now + step, low), high))
+        else:
+            rows = max(self.size.height, 1)
+            now = self.app.ui.bottom_height or round(
+                100 * self.query_one("#bottom").outer_size.height / rows
+            )
+            low, high = BOTTOM_HEIGHT
+            self.app.remember(bottom_height=min(max(now + step, low), high))
+        self.apply_pane_sizes()
+
+    def action_devices(self) -> None:
+        if not self.app.can_play():
+            self.notify("Log in to Spotify first (spotui login).", severity="warning")
+            return
+        self.app.choose_device()
+
+    def action_refresh_playback(self) -> None:
+        if not self.app.can_play():
+            self.notify("Log in to Spotify first (spotui login).", severity="warning")
+            return
+        self.query_one(PlaybackLine).update("asking Spotify…")
+        self.app.refresh_playback()
 
     def action_resegment(self) -> None:
         from spotui.tui.screens.resegment import ResegmentDialog

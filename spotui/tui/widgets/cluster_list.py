@@ -84,7 +84,10 @@ class ClusterList(OptionList):
 
     def fit_width(self) -> None:
         """Wide enough for every label (swatch, label, size, borders, scrollbar gap), at most
-        :attr:`MAX_SHARE` of the screen, at least :attr:`MIN_WIDTH`."""
+        :attr:`MAX_SHARE` of the screen, at least :attr:`MIN_WIDTH`; unless the user sized
+        the pane (``<``/``>``, remembered in config.toml)."""
+        if self.app.ui.clusters_width:
+            return
         screen_width = self.app.size.width or 120
         cap = max(self.MIN_WIDTH, int(screen_width * self.MAX_SHARE))
         self.parent.styles.width = min(max(self._wanted, self.MIN_WIDTH), cap)
