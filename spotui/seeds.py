@@ -8,13 +8,14 @@ then title and export the answer the same way.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
     from spotui.model import Cluster, Track
+    from spotui.sources.reccobeats import Discovery
 
 TRACK, CLUSTER, SELECTION = "track", "cluster", "selection"
 
@@ -39,6 +40,20 @@ class Seeds:
     def selection(cls, ids: Sequence[str]) -> Seeds:
         return cls(SELECTION, tuple(ids))
 
+    def short_title(self, result, tracks: Callable[[Sequence[str]], list[Track]]) -> str:
+        """A pane title known before the answer: "Like cluster Calm", "Like “Song”".
+        ``result``: the segmentation shown (or None); ``tracks``: ids -> stored tracks."""
+        if self.kind == SELECTION:
+            return "Like the map selection"
+        if self.kind == CLUSTER:
+            label = next(
+                (c.label for c in (result.clusters if result else []) if c.id == self.cluster_id),
+                f"c{self.cluster_id}",
+            )
+            return f"Like cluster {label}"
+        track = tracks(self.ids[:1])
+        return f"Like “{track[0].name}”" if track else "Recommendations"
+
 
 @dataclass
 class Recommendations:
@@ -51,6 +66,8 @@ class Recommendations:
     first: Track | None = None
     #: the seed cluster (cluster seeds)
     cluster: Cluster | None = None
+    #: where discovered candidates came from, or why there are none (``discover=True``)
+    discovery: Discovery | None = None
 
     @property
     def title(self) -> str:

@@ -26,7 +26,7 @@ from spotui.config import Config
 from spotui.errors import UserError
 from spotui.model import Cluster, SyncOutcome, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
-from spotui.seeds import CLUSTER, SELECTION, Recommendations, Seeds
+from spotui.seeds import CLUSTER, Recommendations, Seeds
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
@@ -246,13 +246,16 @@ class Session:
         n: int = 10,
         new_only: bool = False,
         *,
+        discover: bool = False,
         diversity: float | None = None,
         artist_cap: int | None = None,
         progress: Progress | None = None,
+        cancel: CancelCheck | None = None,
     ) -> Recommendations:
-        """Tracks that sound like the seeds. ``diversity``/``artist_cap`` None: the
-        defaults; ``artist_cap`` 0: no limit. ``progress`` reports segmenting, when cluster
-        seeds need the clusters first."""
+        """Tracks like the seeds, none queued or skipped lately; ``discover``: rank what
+        ReccoBeats proposes (else, saying why, library + catalog). None: defaults."""
+        from spotui.discovery import recent_exclusions
+
         cluster = None
         if seeds.kind == CLUSTER:
             result = self._shown(progress)
@@ -260,29 +263,37 @@ class Session:
             seed_ids = result.tracks_in(cluster.id)
         else:
             seed_ids = list(seeds.ids)
-        options: dict[str, Any] = {}
-        if diversity is not None:
-            options["diversity"] = diversity
+        options: dict[str, Any] = {} if diversity is None else {"diversity": diversity}
         if artist_cap is not None:
             options["artist_cap"] = artist_cap or None
         rec = self.recommender()
-        results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
         first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
-        return Recommendations(seeds, seed_ids, results, first=first, cluster=cluster)
+        found = self._discover(rec, seed_ids, cancel) if discover else None
+        if found is not None and not found.failed:
+            self.library_changed()  # the candidates joined the catalog
+            rec = self.recommender()
+            options["only"] = set(found.candidate_ids)
+        with self._db() as store:
+            options["exclude"] = recent_exclusions(store)
+        results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
+        return Recommendations(seeds, seed_ids, results, first, cluster, discovery=found)
+
+    def _discover(self, rec, seed_ids: list[str], cancel: CancelCheck | None):
+        from spotui.discovery import discover
+
+        with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
+            return discover(self.config, store, rec, seed_ids, spotify=spotify, cancel=cancel)
+
+    def skip(self, track_ids: Sequence[str]) -> None:
+        """Not these: they are not offered again for a while (see spotui.discovery)."""
+        from spotui.discovery import SKIPPED, note_recent
+
+        with self._db() as store:
+            note_recent(store, list(track_ids), SKIPPED)
 
     def pane_title(self, seeds: Seeds) -> str:
         """A short title for a recommendation list, known before it is computed."""
-        if seeds.kind == SELECTION:
-            return "Like the map selection"
-        if seeds.kind == CLUSTER:
-            result = self.result
-            label = next(
-                (c.label for c in (result.clusters if result else []) if c.id == seeds.cluster_id),
-                f"c{seeds.cluster_id}",
-            )
-            return f"Like cluster {label}"
-        track = self.tracks(seeds.ids[:1])
-        return f"Like “{track[0].name}”" if track else "Recommendations"
+        return seeds.short_title(self.result, self.tracks)
 
     # ------------------------------------------------------------------ getting tracks in
     def import_csv(
@@ -302,6 +313,10 @@ class Session:
         from spotui.spotify.client import SpotifyClient
 
         return SpotifyClient(self.config)
+
+    def _logged_in(self) -> bool:
+        """Whether a Spotify login exists (then Spotify leads the feature chain)."""
+        return not self.demo and bool(self.config.client_id) and self.config.token_path.exists()
 
     @contextmanager
     def _spotify(self, needed: bool = True) -> Iterator[Any]:
@@ -386,8 +401,7 @@ class Session:
 
         if self.demo:
             raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
-        logged_in = self.config.client_id and self.config.token_path.exists()
-        with self._spotify(needed=bool(logged_in)) as spotify, self._db() as store:
+        with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
             providers = default_providers(self.config, spotify)
             result = lookup_features(store, providers, retry=retry, progress=progress)
         self.library_changed()
@@ -474,9 +488,13 @@ class Session:
         cancel: CancelCheck | None = None,
     ) -> QueueResult:
         """Queue on the playing device (or ``device``), each track exactly once."""
+        from spotui.discovery import QUEUED, note_recent
         from spotui.export.queue import queue_tracks
 
         with self._spotify() as client:
-            return queue_tracks(
+            result = queue_tracks(
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel
             )
+        with self._db() as store:
+            note_recent(store, result.queued, QUEUED)  # not offered again for a while
+        return result

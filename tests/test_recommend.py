@@ -388,7 +388,7 @@ def test_cli_json_shape(cli, demo_data_dir):
     data = json.loads(res.stdout)
     assert len(data) == 5
     for item in data:
-        assert list(item) == ["track_id", "name", "artists", "score", "reason"]
+        assert list(item) == ["track_id", "name", "artists", "score", "reason", "in_library"]
         assert isinstance(item["artists"], list) and isinstance(item["score"], float)
         assert item["reason"] and item["track_id"] != seed
     assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)

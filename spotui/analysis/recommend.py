@@ -116,6 +116,7 @@ class RecommendationResult:
             "artists": list(self.track.artists),
             "score": round(self.score, 4),
             "reason": self.reason,
+            "in_library": self.in_library,
         }
 
 
@@ -303,14 +304,17 @@ class Recommender:
         diversity: float = DEFAULT_DIVERSITY,
         artist_cap: int | None = DEFAULT_ARTIST_CAP,
         exclude: set[str] | None = None,
+        only: set[str] | None = None,
     ) -> list[RecommendationResult]:
         """The ``n`` best tracks for the seeds (one track, several, or a cluster's tracks).
 
         ``new_only`` keeps catalog tracks only (not in the library: what to queue next).
         ``diversity`` in 0..1 is the MMR weight of "unlike the results so far" (0 = plain
         top-n by score). ``artist_cap`` limits results per artist (None or 0 = no limit).
-        ``exclude`` ids are never returned (e.g. what is already queued). Results are
-        sorted by ``score`` (the relevance, not the MMR value); MMR only chooses them.
+        ``exclude`` ids are never returned (e.g. what is already queued), nor other
+        versions of their songs. ``only`` (when given) restricts the candidates to these
+        ids (e.g. what ReccoBeats proposed). Results are sorted by ``score`` (the
+        relevance, not the MMR value); MMR only chooses them.
         """
         if not 0.0 <= diversity <= 1.0:
             raise ValueError("diversity must be between 0 and 1")
@@ -323,18 +327,25 @@ class Recommender:
             return []
         scores = self._scores(np.append(2.0 * query, -1.0).astype(np.float32), offset)
         banned = set(rows)
-        if exclude:
-            banned.update(self.index[e] for e in exclude if e in self.index)
+        excluded = [self.index[e] for e in exclude or () if e in self.index]
+        banned.update(excluded)
         for r in banned:
             if r >= offset:
                 scores[r - offset] = -np.inf
-        available = len(scores) - sum(1 for r in banned if r >= offset)
+        if only is not None:
+            keep = np.zeros(len(scores), dtype=bool)
+            allowed = [self.index[i] - offset for i in only if self.index.get(i, -1) >= offset]
+            keep[allowed] = True
+            scores[~keep] = -np.inf
+            available = int(np.isfinite(scores).sum())
+        else:
+            available = len(scores) - sum(1 for r in banned if r >= offset)
         if available <= 0:
             return []
 
         ctx = _Query(
             query=query,
-            versions=VersionFilter(self.track(r) for r in rows),
+            versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
             shares=self._seed_shares(rows),
         )
         m = min(available, max(4 * n, 40))

@@ -8,6 +8,7 @@ import contextlib
 from spotui.cli import (
     Context,
     console,
+    err,
     non_negative_int,
     positive_int,
     print_json,
@@ -31,8 +32,9 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         parents=[parent],
         help="tracks that sound like a track, several tracks, or a mood cluster",
         description="Recommend tracks from your library and imported catalog that sound like "
-        "the seed (audio features: cosine similarity on the mood matrix), varied by maximal "
-        "marginal relevance and at most --artist-cap tracks per artist, each with a reason.",
+        "the seed (distance in the audio-feature space), varied by maximal marginal relevance "
+        "and at most --artist-cap tracks per artist, each with a reason. --discover ranks new "
+        "tracks from ReccoBeats instead.",
     )
     seed = p.add_mutually_exclusive_group(required=True)
     seed.add_argument(
@@ -50,6 +52,12 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "--new-only",
         action="store_true",
         help="only tracks not in your library (from an imported catalog): what to queue next",
+    )
+    p.add_argument(
+        "--discover",
+        action="store_true",
+        help="rank new tracks ReccoBeats proposes for the seeds (cached for a day); offline "
+        "or on failure it says so and uses your library and catalog",
     )
     p.add_argument(
         "--diversity",
@@ -82,11 +90,14 @@ def cmd_recommend(ctx: Context) -> int:
             seeds,
             n=args.n,
             new_only=args.new_only,
+            discover=args.discover,
             diversity=args.diversity,
             artist_cap=args.artist_cap,
             progress=progress,
         )
     results, title = recs.results, recs.title
+    if recs.discovery is not None:  # on stderr, so --json stays one JSON document
+        err(recs.discovery.note())
     if ctx.json:
         print_json([r.as_dict() for r in results])
         return 0

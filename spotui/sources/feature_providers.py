@@ -77,8 +77,10 @@ class _AudioFeaturesEndpoint(ABC):
     batch_size: int
     items_key: str
 
-    def __init__(self, http: HttpClient):
+    def __init__(self, http: HttpClient, name: str | None = None):
         self.http = http
+        if name is not None:  # the demo's offline ReccoBeats records its features as "demo"
+            self.name = name
 
     def request(self, ids: Sequence[str]) -> tuple[str, dict]:
         return "audio-features", {"ids": ",".join(ids)}
@@ -140,12 +142,15 @@ def reccobeats_http(config: Config, **kwargs: Any) -> HttpClient:
     )
 
 
-def default_providers(config: Config, spotify: HttpClient | None) -> list[FeatureProvider]:
-    """The chain in order: Spotify (when logged in), then ReccoBeats."""
+def default_providers(
+    config: Config, spotify: HttpClient | None, reccobeats: HttpClient | None = None
+) -> list[FeatureProvider]:
+    """The chain in order: Spotify (when logged in), then ReccoBeats (``reccobeats``: a
+    client to share, e.g. with discovery, so both use one rate budget)."""
     chain: list[FeatureProvider] = []
     if spotify is not None:
         chain.append(SpotifyAudioFeatures(spotify))
-    chain.append(ReccoBeatsFeatures(reccobeats_http(config)))
+    chain.append(ReccoBeatsFeatures(reccobeats or reccobeats_http(config)))
     return chain
 
 
