@@ -35,10 +35,10 @@ from tests.fakes.spotify import spotify_id
 LIB = [spotify_id(i) for i in range(40)]
 CANDIDATES = [
     Track(id=spotify_id(i, prefix="c"), name=f"New Song {i}", artists=(f"Band {i}",))
-    for i in range(80)
+    for i in range(150)
 ]
 #: candidates the fake recommends but knows no features for
-FEATURELESS = {t.id for t in CANDIDATES[70:]}
+FEATURELESS = {t.id for t in CANDIDATES[140:]}
 
 
 def fill_library(store: Store) -> None:
@@ -80,14 +80,15 @@ def test_candidates_are_fetched_stored_featured_and_ranked_by_spotui(session, rb
     seed = LIB[3]
     recs = session.recommend(Seeds.track(seed), n=10, discover=True, diversity=0, artist_cap=0)
 
-    assert recommendation_calls(rb) == [{"seeds": seed, "size": "50"}]
+    assert recommendation_calls(rb) == [{"seeds": seed, "size": "100"}]
     answered = catalog_from_reccobeats(store)
-    assert len(answered) == 50 and answered <= {t.id for t in CANDIDATES}
+    assert len(answered) == 100 and answered <= {t.id for t in CANDIDATES}
     # features came through the provider chain (ReccoBeats), in batches of at most 40
     asked = sorted(len(b) for b in rb.id_batches())
-    assert sum(asked) == 50 and max(asked) <= 40
+    assert sum(asked) == 100 and max(asked) <= 40
     with_features = answered - FEATURELESS
     assert {store.get_features(t).provider for t in with_features} == {"reccobeats"}
+    assert answered & FEATURELESS  # some it knows no features for: stored, not ranked
     assert all(store.get_features(t) is None for t in answered & FEATURELESS)
 
     # ranked by spotui's own distance, among the candidates only
@@ -98,7 +99,7 @@ def test_candidates_are_fetched_stored_featured_and_ranked_by_spotui(session, rb
     assert ids == sorted(dist, key=lambda c: (dist[c], c))[:10]
     assert not any(r.in_library for r in recs.results)
     assert recs.discovery.requests == 1 + len(asked)
-    assert recs.discovery.note().startswith("50 candidates from ReccoBeats (1 seed set, ")
+    assert recs.discovery.note().startswith("100 candidates from ReccoBeats (1 seed set, ")
 
 
 def test_a_seed_set_asked_again_within_a_day_costs_no_request(session, rb, store):
@@ -218,7 +219,7 @@ def test_demo_discovery_is_offline_and_deterministic(demo_session, demo_store):
     assert len(recs.results) == 10
     assert {r.track.id for r in recs.results} <= offline
     assert not any(r.in_library for r in recs.results)
-    assert recs.discovery.note().startswith("50 candidates from demo ReccoBeats (1 seed set")
+    assert recs.discovery.note().startswith("100 candidates from demo ReccoBeats (1 seed set")
     assert demo_store.get_features(recs.results[0].track.id).provider == "demo"
     again = demo_session.recommend(Seeds.track(seed), n=10, discover=True)
     assert [r.track.id for r in again.results] == [r.track.id for r in recs.results]

@@ -41,3 +41,14 @@ def test_mood_map(snap_compare, demo_app):
 
 def test_help(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(120, 40), run_before=steps("question_mark"))
+
+
+def test_discovery_on(snap_compare, demo_app):
+    async def run_before(pilot) -> None:
+        await steps("down", "d")(pilot)
+        await pilot.pause(0.8)  # discovery waits for the cursor to rest
+        await settle(pilot)
+        pilot.app.clear_notifications()  # the toggle's toast: gone after 3 s anyway
+        await pilot.pause()
+
+    assert snap_compare(demo_app, terminal_size=(120, 40), run_before=run_before)

@@ -33,8 +33,8 @@ from spotui.spotify.ids import parse_track_id
 MAX_SEEDS = 5
 #: At most this many tracks per answer.
 MAX_SIZE = 100
-#: Tracks asked for per seed set.
-DEFAULT_SIZE = 50
+#: Tracks asked for per seed set: the most one request gives, so spotui has room to rank.
+DEFAULT_SIZE = 100
 #: An answer is reused for this long (a day).
 CACHE_SECONDS = 24 * 3600
 #: The ``imports.source`` of discovered catalog tracks.

@@ -139,6 +139,14 @@ ACTIONS: tuple[Action, ...] = (
     ),  # fmt: skip
     Action(
         "main",
+        "toggle_discover",
+        "d",
+        "Discover",
+        "Recommend new tracks ReccoBeats proposes, ranked by spotui (offline demo set in --demo).",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "main",
         "resegment",
         "r",
         "Re-segment",
@@ -180,6 +188,14 @@ ACTIONS: tuple[Action, ...] = (
         "recs", "queue_one", "q", "Queue", "Queue the highlighted recommendation.", show=True
     ),  # fmt: skip
     Action("recs", "queue_all", "Q", "Queue all", "Queue every recommendation shown.", show=True),
+    Action(
+        "recs",
+        "skip_one",
+        "x",
+        "Skip",
+        "Not this one: hide the highlighted recommendation and do not offer it for 30 days.",
+        show=True,
+    ),  # fmt: skip
     # ---- mood map
     Action("map", "move(0,-1)", "up", "Up", "Move the cursor.", palette=False, key_display="↑"),
     Action(

@@ -207,6 +207,11 @@ class SpotuiApp(App):
             ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
         )
 
+    def skip(self, track_id: str) -> None:
+        """Not this one: the core remembers it, so it is not offered again for a while."""
+        self.session.skip([track_id])
+        self.notify("Skipped: not offered again for 30 days.", timeout=3)
+
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str]) -> None:
         result = self.session.queue(track_ids)

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from spotui.errors import UserError
+from spotui.errors import Cancelled, UserError
 from spotui.seeds import Seeds
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
@@ -38,6 +38,8 @@ from spotui.tui.widgets.track_table import TrackTable
 REC_COUNT = 20
 #: Wait this long after the cursor stops before asking for recommendations.
 REC_DELAY = 0.15
+#: With discovery on, each new seed may cost a request: wait longer for the cursor to stop.
+DISCOVER_DELAY = 0.6
 FILTER_DELAY = 0.08
 _TEXT_SORTS = ("title", "artists")
 
@@ -53,6 +55,7 @@ class MainScreen(Screen):
         self.sort_key: str | None = None
         self.descending = False
         self.new_only = False
+        self.discover = False
         self.selection: list[str] | None = None
         self.track_id: str | None = None
         self._rec_timer = None
@@ -141,7 +144,10 @@ class MainScreen(Screen):
         self.query_one("#tracks-pane").border_title = f"Tracks · {name}"
         self.query_one("#tracks-pane").border_subtitle = shown
         recs = self.query_one(RecommendationList)
-        recs.border_subtitle = "new only" if self.new_only else "library + catalog"
+        if self.discover:
+            recs.border_subtitle = "new from ReccoBeats" + (" · new only" if self.new_only else "")
+        else:
+            recs.border_subtitle = "new only" if self.new_only else "library + catalog"
         self.update_status()
 
     def source_name(self) -> str:
@@ -250,6 +256,8 @@ class MainScreen(Screen):
         return Seeds.track(self.track_id)
 
     def schedule_recs(self, delay: float = REC_DELAY) -> None:
+        if delay and self.discover:
+            delay = DISCOVER_DELAY  # each new seed may be a request: wait for the cursor
         if self._rec_timer is not None:
             self._rec_timer.stop()
         self._rec_timer = self.set_timer(delay, self.refresh_recs) if delay else None
@@ -263,22 +271,35 @@ class MainScreen(Screen):
             if self.source in (ALL, UNANALYSED):
                 recs.message("Highlight a track (or a cluster) to see what sounds like it.")
             return
-        key = (target, self.new_only)
+        key = (target, self.new_only, self.discover)
         if key == self._rec_key:
             return
         self._rec_key = key
         recs.border_title = self.app.session.pane_title(target)
-        self.compute_recs(target, self.new_only)
+        if self.discover:
+            recs.message("Asking ReccoBeats for new tracks…")
+        self.compute_recs(target, self.new_only, self.discover)
 
     @work(thread=True, exclusive=True, group="recs")
-    def compute_recs(self, seeds: Seeds, new_only: bool) -> None:
+    def compute_recs(self, seeds: Seeds, new_only: bool, discover: bool = False) -> None:
         worker = get_current_worker()
         try:
-            results = self.app.session.recommend(seeds, n=REC_COUNT, new_only=new_only).results
+            answer = self.app.session.recommend(
+                seeds,
+                n=REC_COUNT,
+                new_only=new_only,
+                discover=discover,
+                cancel=lambda: worker.is_cancelled,
+            )
+        except Cancelled:  # the cursor moved on while discovery was asking
+            return
         except UserError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
             return
+        results, found = answer.results, answer.discovery
+        if found is not None and found.error and not worker.is_cancelled:
+            self.app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
         if not worker.is_cancelled:
             empty = (
                 "No tracks outside your library to recommend; import a catalog CSV."
@@ -328,6 +349,18 @@ class MainScreen(Screen):
         self.notify(
             "Recommending only tracks not in your library."
             if self.new_only
+            else "Recommending from your library and the catalog.",
+            timeout=3,
+        )
+        self._rec_key = None
+        self._update_titles()
+        self.refresh_recs()
+
+    def action_toggle_discover(self) -> None:
+        self.discover = not self.discover
+        self.notify(
+            "Discovering: new tracks from ReccoBeats, ranked by spotui."
+            if self.discover
             else "Recommending from your library and the catalog.",
             timeout=3,
         )

@@ -64,3 +64,14 @@ class RecommendationList(OptionList):
 
     def action_queue_all(self) -> None:
         self.app.queue([r.track.id for r in self.results])
+
+    def action_skip_one(self) -> None:
+        rec = self.current
+        if rec is None:
+            return
+        self.app.skip(rec.track.id)
+        at = self.highlighted or 0
+        rest = [r for r in self.results if r is not rec]
+        self.show(rest)
+        if rest:
+            self.highlighted = min(at, len(rest) - 1)
