@@ -82,7 +82,11 @@ def recent_exclusions(store: Store, now: float | None = None) -> set[str]:
     return store.recent_tracks({QUEUED: t - QUEUED_HOURS * 3600, SKIPPED: t - SKIPPED_DAYS * 86400})
 
 
-def note_recent(store: Store, track_ids: Sequence[str], kind: str) -> None:
-    """Remember tracks as just queued or skipped."""
-    if track_ids:
-        store.note_recent(track_ids, kind, time.time())
+def note_recent(store: Store, track_ids: Sequence[str], kind: str) -> list[str]:
+    """Remember tracks (ids, URIs or links) as just queued or skipped; the ids noted."""
+    from spotui.spotify.ids import normalise_track_id
+
+    ids = list(dict.fromkeys(normalise_track_id(t) for t in track_ids))
+    if ids:
+        store.note_recent(ids, kind, time.time())
+    return ids

@@ -284,12 +284,12 @@ class Session:
         with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
             return discover(self.config, store, rec, seed_ids, spotify=spotify, cancel=cancel)
 
-    def skip(self, track_ids: Sequence[str]) -> None:
-        """Not these: they are not offered again for a while (see spotui.discovery)."""
+    def skip(self, track_ids: Sequence[str]) -> list[str]:
+        """Not these: not offered again for a while (see spotui.discovery); the ids noted."""
         from spotui.discovery import SKIPPED, note_recent
 
         with self._db() as store:
-            note_recent(store, list(track_ids), SKIPPED)
+            return note_recent(store, track_ids, SKIPPED)
 
     def pane_title(self, seeds: Seeds) -> str:
         """A short title for a recommendation list, known before it is computed."""

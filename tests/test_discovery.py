@@ -309,3 +309,15 @@ def test_queued_and_skipped_tracks_and_their_versions_are_not_offered_again(
 
 def _copy_features(f: Features, track_id: str) -> Features:
     return Features(track_id, f.provider, **f.as_dict())
+
+
+def test_cli_skip_leaves_a_track_out(cli, demo_data_dir, demo_store):
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    seed = demo_store.track_ids()[30]
+    args = ("--demo", "recommend", "--track", seed, "-n", "4", "--json", "--diversity", "0")
+    before = [d["track_id"] for d in json.loads(cli(*args, env=env).stdout)]
+    r = cli("--demo", "skip", f"spotify:track:{before[0]}", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"skipped": [before[0]]}
+    after = [d["track_id"] for d in json.loads(cli(*args, env=env).stdout)]
+    assert before[0] not in after and after[:3] == before[1:]

@@ -73,6 +73,25 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_recommend)
+    s = subparsers.add_parser(
+        "skip",
+        parents=[parent],
+        help="not these: leave tracks out of recommendations for 30 days",
+        description="Remember tracks you do not want recommended; they (and other versions "
+        "of their songs) are left out for 30 days. Queued tracks are left out for a day.",
+    )
+    s.add_argument("track_ids", nargs="+", metavar="TRACK_ID", help="ids, URIs or links")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(handler=cmd_skip)
+
+
+def cmd_skip(ctx: Context) -> int:
+    skipped = ctx.session.skip(ctx.args.track_ids)
+    if ctx.json:
+        print_json({"skipped": skipped})
+    else:
+        console().print(f"Not recommended for 30 days: {len(skipped)} track(s).")
+    return 0
 
 
 def cmd_recommend(ctx: Context) -> int:

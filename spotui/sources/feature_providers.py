@@ -136,9 +136,14 @@ class ReccoBeatsFeatures(_AudioFeaturesEndpoint):
         return href.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
 
 
+#: One budget for every ReccoBeats client of the process (feature lookups, discovery, a
+#: TUI worker still finishing): a 429 seen by one pauses them all for its Retry-After.
+RECCOBEATS_BUDGET = RateBudget(max_in_flight=4)
+
+
 def reccobeats_http(config: Config, **kwargs: Any) -> HttpClient:
     return HttpClient(
-        config.reccobeats_url, service="ReccoBeats", budget=RateBudget(max_in_flight=4), **kwargs
+        config.reccobeats_url, service="ReccoBeats", budget=RECCOBEATS_BUDGET, **kwargs
     )
 
 
