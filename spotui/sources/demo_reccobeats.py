@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
+from spotui.feature_spec import UNIT_FEATURES
 from spotui.http import HTTPStatusError
 from spotui.model import Features, Track
 
@@ -30,15 +31,6 @@ _CANDIDATE_SEED = 8  # the demo library uses 7
 SERVICE = "demo ReccoBeats"
 #: Feature provider name for the candidates' features (like the demo library's own).
 PROVIDER = "demo"
-_UNIT = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-)
 
 
 @lru_cache(maxsize=1)
@@ -57,7 +49,7 @@ def candidate_set() -> tuple[tuple[Track, ...], dict[str, Features]]:
 def _vector(f: Features) -> list[float]:
     """A rough "sounds like" vector: 0..1 features, tempo and loudness brought to ~0..1."""
     return [
-        *(getattr(f, n) or 0.0 for n in _UNIT),
+        *(getattr(f, n) or 0.0 for n in UNIT_FEATURES),
         (f.tempo or 120.0) / 200.0,
         ((f.loudness or -10.0) + 40.0) / 40.0,
     ]

@@ -346,24 +346,19 @@ class MainScreen(Screen):
 
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
-        self.notify(
-            "Recommending only tracks not in your library."
-            if self.new_only
-            else "Recommending from your library and the catalog.",
-            timeout=3,
+        self._rec_mode_changed(
+            "Recommending only tracks not in your library." if self.new_only else None
         )
-        self._rec_key = None
-        self._update_titles()
-        self.refresh_recs()
 
     def action_toggle_discover(self) -> None:
         self.discover = not self.discover
-        self.notify(
-            "Discovering: new tracks from ReccoBeats, ranked by spotui."
-            if self.discover
-            else "Recommending from your library and the catalog.",
-            timeout=3,
+        self._rec_mode_changed(
+            "Discovering: new tracks from ReccoBeats, ranked by spotui." if self.discover else None
         )
+
+    def _rec_mode_changed(self, message: str | None) -> None:
+        """A recommendation toggle changed: say so (None: back to the default) and redo."""
+        self.notify(message or "Recommending from your library and the catalog.", timeout=3)
         self._rec_key = None
         self._update_titles()
         self.refresh_recs()
