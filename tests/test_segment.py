@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from spotui.analysis import fitting
 from spotui.analysis import segment as seg
 from spotui.analysis.matrix import MOOD_FEATURES, build_matrix, to_unit
 from spotui.analysis.segment import (
@@ -206,12 +207,12 @@ def test_large_library_path_samples(monkeypatch, matrix) -> None:
     # force the sampled path (choose k and agglomerate on a sample, assign the rest)
     monkeypatch.setattr(seg, "SAMPLE_SIZE", 300)
     monkeypatch.setattr(seg, "SILHOUETTE_SAMPLE", 200)
-    monkeypatch.setattr(seg, "GMM_FIT_SIZE", 500)
+    monkeypatch.setattr(fitting, "GMM_FIT_SIZE", 500)
     for method in seg.METHODS:
         r = compute(matrix, method=method)
         assert r.params["silhouette_sample"] == 200
         assert sum(c.size for c in r.clusters) == len(matrix)
-    monkeypatch.setattr(seg, "MINIBATCH_ABOVE", 100)
+    monkeypatch.setattr(fitting, "MINIBATCH_ABOVE", 100)
     r = compute(matrix, k=6)
     assert r.k == 6 and r.scores["silhouette"] > 0.2
 

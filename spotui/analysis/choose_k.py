@@ -29,7 +29,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spotui.analysis import evaluate
+from spotui.analysis import evaluate, fitting
+from spotui.analysis.fitting import fit_sample, nearest
+from spotui.analysis.matrix import MOOD_FEATURES
+from spotui.progress import CancelCheck, Progress, check_cancel
 
 K_MIN, K_MAX = 4, 12
 SIL_FLOOR = 0.10
@@ -160,3 +163,88 @@ def choose(candidates: Sequence[Candidate], n: int, previous_k: int | None) -> C
     if kept is not None and best.score - kept.score <= KEEP_MARGIN:
         return kept
     return best
+
+
+def run(
+    x: np.ndarray,
+    xs: np.ndarray,
+    raw_s: np.ndarray,
+    k: int | None,
+    method: str,
+    previous_k: int | None,
+    silhouette_sample: int,
+    progress: Progress | None,
+    cancel: CancelCheck | None,
+) -> tuple[tuple[int, np.ndarray, object], dict, str | None]:
+    """(k, sample labels, model), the table of every k tried, and a note when not split.
+
+    ``k`` given: that k (no choice). ``previous_k``: the last automatic run's k (kept unless
+    clearly beaten). ``silhouette_sample``: rows of ``xs`` the silhouette is computed on.
+    """
+    n = len(x)
+    one = (1, np.zeros(len(xs), dtype=int), None)
+    distinct = len(np.unique(xs.round(5), axis=0))
+    if k is not None:
+        ks, note = [min(k, distinct)], None
+    else:
+        ks = candidate_ks(n, distinct)
+        note = None if ks else small_note(n, distinct)
+    if not ks or ks == [1]:
+        return one, {}, note
+    candidates = _try_all(xs, raw_s, n, ks, method, silhouette_sample, k is None, progress, cancel)
+    tried = {str(c.k): c.as_dict() for c in candidates}
+    best = candidates[0] if k is not None else choose(candidates, n, previous_k)
+    if best is None:
+        note = (
+            f"No split into moods holds up for these {n} tracks (each k tried left clusters "
+            "overlapping, lopsided or tiny), so they are shown as one mood."
+        )
+        return one, tried, note
+    return (best.k, best.labels, best.model), tried, None
+
+
+def _try_all(
+    xs: np.ndarray,
+    raw_s: np.ndarray,
+    n: int,
+    ks: list[int],
+    method: str,
+    silhouette_sample: int,
+    with_stability: bool,
+    progress: Progress | None,
+    cancel: CancelCheck | None,
+) -> list[Candidate]:
+    """Fit and measure every k on the sample (one distance matrix, one Ward tree for all)."""
+    report = progress or (lambda done, total, message: None)
+    sil_rows = evaluate.sample_indices(len(xs), silhouette_sample, fitting.SEED)
+    dist = evaluate.pairwise_distances(xs[sil_rows]) if len(sil_rows) > 2 else None
+    tree = None
+    if method == "agglomerative":
+        from scipy.cluster.hierarchy import ward
+
+        tree = ward(xs.astype(np.float64))
+    mood_cols = [j for j, c in enumerate(MOOD_FEATURES) if c in ("energy", "valence")]
+    half = np.arange(0, len(xs), 2)
+
+    def refit(kk: int) -> np.ndarray:
+        labels_h, _ = fit_sample(xs[half], kk, method, None, seed=fitting.SEED + 1)
+        centers = np.stack([xs[half][labels_h == j].mean(axis=0) for j in np.unique(labels_h)])
+        return nearest(xs, centers)
+
+    candidates = []
+    for i, kk in enumerate(ks):
+        check_cancel(cancel)
+        report(1, 6, f"trying k={kk} ({i + 1}/{len(ks)})")
+        labels_s, model = fit_sample(xs, kk, method, tree)
+        stable = refit if with_stability and len(xs) >= 4 * kk else None
+        candidates.append(measure(kk, labels_s, model, n, dist, sil_rows, raw_s, mood_cols, stable))
+    return candidates
+
+
+def small_note(n: int, distinct: int) -> str:
+    if distinct < 2:
+        return f"All {n} analysed tracks have the same audio features: one mood."
+    return (
+        f"{n} analysed tracks are too few to split into moods (at least "
+        f"{MIN_SPLIT} are needed): they are shown as one mood."
+    )
