@@ -23,7 +23,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from spotui.errors import Cancelled
 from spotui.http import HttpClient, ServiceError
 from spotui.model import Track
 from spotui.progress import CancelCheck, check_cancel
@@ -153,8 +152,6 @@ def fetch_candidates(
             lookup([t for t in seen if state.get(t) is None])
     except ServiceError as exc:
         found.error = str(exc)
-    except Cancelled:
-        raise
     found.candidate_ids = list(seen)
     found.requests = http.request_count - start
     return found

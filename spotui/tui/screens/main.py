@@ -301,11 +301,12 @@ class MainScreen(Screen):
         if found is not None and found.error and not worker.is_cancelled:
             self.app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
         if not worker.is_cancelled:
-            empty = (
-                "No tracks outside your library to recommend; import a catalog CSV."
-                if new_only
-                else "No recommendations."
-            )
+            if discover:
+                empty = "ReccoBeats proposed nothing to rank for this; d: back to your library."
+            elif new_only:
+                empty = "No tracks outside your library to recommend; import a catalog CSV."
+            else:
+                empty = "No recommendations."
             self.app.call_from_thread(self.query_one(RecommendationList).show, results, empty)
 
     # ------------------------------------------------------------------ actions
