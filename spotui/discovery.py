@@ -7,6 +7,7 @@ both faces need the same rules, so they live once here, under the session.
 * :func:`discover` asks ReccoBeats (the offline demo one in ``--demo``) for candidates
   like the seeds, with seeds that cover a cluster (:mod:`spotui.analysis.cover`), stores
   them as catalog tracks and gets their features; it reports failure instead of raising.
+  Candidates that are library tracks or other versions of library songs are left out.
 * :func:`recent_exclusions`: tracks queued in the last :data:`QUEUED_HOURS` hours or
   skipped in the last :data:`SKIPPED_DAYS` days are not offered again (nor other
   versions of their songs: the recommender adds those to its version filter).
@@ -70,9 +71,22 @@ def discover(
             lookup_features(store, providers, track_ids=ids, cancel=cancel, workers=1)
 
     try:
-        return fetch_candidates(store, http, sets, lookup=lookup, now=now, cancel=cancel)
+        found = fetch_candidates(store, http, sets, lookup=lookup, now=now, cancel=cancel)
     finally:
         http.close()
+    found.candidate_ids = new_songs(store, found.candidate_ids)
+    return found
+
+
+def new_songs(store: Store, candidate_ids: Sequence[str]) -> list[str]:
+    """The candidates that are new songs: not library tracks, nor other versions of one
+    (a remaster or a live take of a song you have is not a discovery)."""
+    from spotui.analysis.versions import VersionFilter
+
+    if not candidate_ids:
+        return []
+    have = VersionFilter(store.get_tracks(scope="library"))
+    return [t.id for t in store.get_tracks(candidate_ids) if not have.seen(t)]
 
 
 def recent_exclusions(store: Store, now: float | None = None) -> set[str]:

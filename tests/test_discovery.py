@@ -118,6 +118,21 @@ def test_a_seed_set_asked_again_within_a_day_costs_no_request(session, rb, store
     assert len(recommendation_calls(rb)) == 2
 
 
+def test_library_songs_and_their_versions_are_not_discoveries(tmp_path, store):
+    clear_cache()
+    fill_library(store)
+    remaster = Track(id="r" * 22, name="Mine 3 - Remastered 2011", artists=("Me 3",))
+    fresh = CANDIDATES[:5]
+    with FakeReccoBeats() as small:
+        small.know(LIB)
+        small.add_candidates([remaster, Track(id=LIB[4], name="Mine 4"), *fresh])
+        session = Session(fake_config(tmp_path, reccobeats=small), store=store)
+        recs = session.recommend(Seeds.track(LIB[3]), n=10, discover=True, artist_cap=0)
+    assert catalog_from_reccobeats(store) == {remaster.id, LIB[4], *(t.id for t in fresh)}
+    assert sorted(recs.discovery.candidate_ids) == sorted(t.id for t in fresh)
+    assert {r.track.id for r in recs.results} == {t.id for t in fresh}
+
+
 def test_a_cluster_is_covered_by_seed_sets_of_five(session, rb):
     selection = LIB[:40]
     session.recommend(Seeds.selection(selection), discover=True)
