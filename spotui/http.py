@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import requests
+from urllib3.exceptions import NewConnectionError
 
 from spotui.errors import Cancelled, UserError
 from spotui.progress import CancelCheck
@@ -41,7 +42,16 @@ class ServiceError(UserError):
 
 
 class OfflineError(ServiceError):
-    """The server could not be reached at all (after retrying where that was safe)."""
+    """The server could not be reached, or the connection broke before its answer came.
+
+    ``maybe_sent`` is True when the request may have reached the server (a read timeout
+    or a connection dropped after sending): for a write that means it may have been done.
+    """
+
+    def __init__(self, message: str, *, maybe_sent: bool = False, cause: str = ""):
+        super().__init__(message)
+        self.maybe_sent = maybe_sent
+        self.cause = cause
 
 
 class RateLimited(ServiceError):
@@ -274,11 +284,7 @@ class HttpClient:
                 self._backoff(tries.attempt)
                 tries.attempt += 1
                 return None
-            raise OfflineError(
-                f"Could not reach {self.service} ({urlparse(url).netloc}): "
-                f"{type(exc).__name__}. Check your connection; nothing was lost."
-                + ("" if idempotent else " The request was not repeated, to avoid doing it twice.")
-            ) from None
+            raise _offline(self.service, url, exc, idempotent) from None
         finally:
             self.budget.release()
             with self._count_lock:
@@ -412,6 +418,40 @@ class HttpClient:
             for fut in pending:
                 fut.cancel()
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _offline(service: str, url: str, exc: requests.RequestException, idempotent: bool):
+    """The error for a request that got no answer, saying only what is known.
+
+    A connection that was never made means the server did nothing. A read timeout or a
+    dropped connection means the request may have arrived: for a write (never repeated)
+    the user is told it may have been done, not that "nothing was lost".
+    """
+    cause = type(exc).__name__
+    where = f"{service} ({urlparse(url).netloc})"
+    sent = _maybe_sent(exc)
+    if not sent:
+        tail = " The request was not sent; nothing was changed." if not idempotent else ""
+        message = f"Could not reach {where}: {cause}. Check your connection.{tail}"
+    elif idempotent:
+        message = f"{where} did not answer: {cause}. Check your connection and try again."
+    else:
+        message = (
+            f"{where} did not answer: {cause}. The request may have been carried out; it was "
+            "not repeated, to avoid doing it twice."
+        )
+    return OfflineError(message, maybe_sent=sent, cause=cause)
+
+
+def _maybe_sent(exc: requests.RequestException) -> bool:
+    """False only when the connection was never made (so the server saw nothing)."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    if isinstance(exc, requests.ConnectionError):
+        inner = exc.args[0] if exc.args else None
+        reason = getattr(inner, "reason", inner)
+        return not isinstance(reason, NewConnectionError)
+    return True
 
 
 def _error_details(resp: requests.Response) -> tuple[str | None, str]:

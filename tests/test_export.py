@@ -17,6 +17,7 @@ from spotui.export import (
     ExportIncomplete,
     PlannedRequest,
     cluster_tracks,
+    export_marker,
     export_tracks,
     plan_export,
     read_outbox,
@@ -45,6 +46,10 @@ def fake(fake):
     """The shared fake Spotify (tests/conftest.py) with 300 tracks."""
     fake.add_tracks(300)
     return fake
+
+
+def marker(store, target="cluster:7") -> str:
+    return export_marker(store.export_id(), target)
 
 
 def export(client, store, config, tids, target="cluster:7", **kw):
@@ -77,11 +82,15 @@ def test_plan_new_playlist_is_private_and_chunked_by_100():
 
 
 @pytest.mark.parametrize("n, sizes", [(1, [1]), (100, [100]), (101, [100, 1]), (200, [100, 100])])
-def test_plan_replace_puts_first_100_then_posts(n, sizes):
-    plan = plan_export("P", "N", "D", uris(ids(n)))
-    assert [r.method for r in plan] == ["PUT"] + ["POST"] * (len(sizes) - 1)
-    assert all(r.path == "playlists/P/items" for r in plan)
-    assert [len(r.body["uris"]) for r in plan] == sizes
+def test_plan_replace_sets_details_then_puts_first_100_then_posts(n, sizes):
+    plan = plan_export("P", "N", "D", uris(ids(n)), public=True)
+    assert plan[0] == PlannedRequest(
+        "PUT", "playlists/P", {"name": "N", "public": True, "description": "D"}
+    )
+    items = plan[1:]
+    assert [r.method for r in items] == ["PUT"] + ["POST"] * (len(sizes) - 1)
+    assert all(r.path == "playlists/P/items" for r in items)
+    assert [len(r.body["uris"]) for r in items] == sizes
 
 
 # ---------------------------------------------------------------------- against the fake
@@ -99,7 +108,7 @@ def test_250_tracks_make_one_private_playlist_in_3_add_calls(fake, store, config
                 "name": "spotui · Calm Acoustic",
                 "public": False,
                 "collaborative": False,
-                "description": "Calm Acoustic: low energy",
+                "description": f"Calm Acoustic: low energy {marker(store)}",
             },
         ),
         ("POST", f"/v1/playlists/{pid}/items", {}, {"uris": uris(tids[:100])}),
@@ -128,10 +137,21 @@ def test_reexport_replaces_items_instead_of_creating_a_duplicate(fake, store, co
     again = export(client, store, config, new)
     pid = first.playlist_id
     assert again.playlist_id == pid and again.replaced and not again.created
+    details = {
+        "name": "spotui · Calm Acoustic",
+        "public": False,
+        "description": f"Calm Acoustic: low energy {marker(store)}",
+    }
     assert fake.requests == [
+        ("PUT", f"/v1/playlists/{pid}", {}, details),
         ("PUT", f"/v1/playlists/{pid}/items", {}, {"uris": uris(new[:100])}),
         ("POST", f"/v1/playlists/{pid}/items", {}, {"uris": uris(new[100:])}),
     ]
+    assert again.requests == plan_export(pid, details["name"], details["description"], uris(new))
+    assert again.summary().startswith(
+        "Replaced the tracks of “spotui · Calm Acoustic” with 120 tracks; it is private "
+        "(3 requests)."
+    )
     assert len(fake.playlists) == 1
     assert fake.playlist_track_ids(pid) == new
     assert store.get_export("cluster:7").track_count == 120
@@ -145,7 +165,7 @@ def test_deleted_playlist_is_recreated(fake, store, config, client):
     new = result.playlist_id
     assert new != old and result.recreated and result.created and not result.replaced
     assert [(m, p) for m, p, _, _ in fake.requests] == [
-        ("PUT", f"/v1/playlists/{old}/items"),
+        ("PUT", f"/v1/playlists/{old}"),
         ("POST", PLAYLISTS),
         ("POST", f"/v1/playlists/{new}/items"),
     ]
@@ -167,6 +187,7 @@ def test_dry_run_sends_and_writes_nothing(fake, store, config, client):
     plan = export(client, store, config, ids(150), dry_run=True)
     assert fake.requests == []
     assert [(r.method, r.path) for r in plan.requests] == [
+        ("PUT", f"playlists/{pid}"),
         ("PUT", f"playlists/{pid}/items"),
         ("POST", f"playlists/{pid}/items"),
     ]
@@ -186,7 +207,9 @@ def test_failed_add_is_not_retried_and_a_rerun_finishes_without_duplicates(
     tids = ids(250)
     fake.fail_next(503, path="/v1/playlists/")  # the first add-items request
     with pytest.raises(
-        ExportIncomplete, match="holds only 0 of 250 tracks. Run the same export again"
+        ExportIncomplete,
+        match=r"exists but holds 0 or 100 of 250 tracks \(Spotify may have added the last 100 "
+        r"before failing\). Run the same export again",
     ):
         export(client, store, config, tids)
     (pid,) = fake.playlists
@@ -195,7 +218,7 @@ def test_failed_add_is_not_retried_and_a_rerun_finishes_without_duplicates(
     fake.clear_log()
     result = export(client, store, config, tids)
     assert result.replaced and result.playlist_id == pid
-    assert [m for m, *_ in fake.requests] == ["PUT", "POST", "POST"]
+    assert [m for m, *_ in fake.requests] == ["PUT", "PUT", "POST", "POST"]
     assert list(fake.playlists) == [pid]
     assert fake.playlist_track_ids(pid) == tids
 
@@ -213,6 +236,7 @@ def test_description_is_one_line_and_clipped(fake, store, config, client):
     export_tracks(client, store, config, "x", "N", "a\nb " + "z" * 400, ids(1))
     desc = fake.calls(PLAYLISTS, "POST")[0][3]["description"]
     assert desc.startswith("a b z") and len(desc) == 300 and "\n" not in desc
+    assert desc.endswith(f"z… {marker(store, 'x')}")
 
 
 # ---------------------------------------------------------------------- clusters (demo library)
@@ -277,7 +301,10 @@ def test_demo_export_create_then_replace_goes_to_outbox(store, tmp_path):
     assert create["uris"] == uris(ids(150)) and replace["uris"] == uris(ids(20))
     assert create["public"] is False and create["name"] == "spotui · Calm Acoustic"
     assert create["target"] == "cluster:7"
-    assert [r.method for r in again.requests] == ["PUT"]
+    assert [(r.method, r.path) for r in again.requests] == [
+        ("PUT", f"playlists/{first.playlist_id}"),
+        ("PUT", f"playlists/{first.playlist_id}/items"),
+    ]
 
 
 def test_read_outbox_skips_broken_lines(tmp_path):

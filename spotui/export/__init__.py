@@ -1,7 +1,9 @@
 """The only code that changes the user's Spotify account, and the offline exports.
 
 * :mod:`~spotui.export.queue`: devices and the playback queue (each track sent once);
-* :mod:`~spotui.export.playlists`: plan a playlist export, then send exactly that plan;
+* :mod:`~spotui.export.playlists`: plan a playlist export (and the demo outbox path);
+* :mod:`~spotui.export.send`: send exactly that plan to Spotify, reconciling a create
+  that got no answer;
 * :mod:`~spotui.export.files`: CSV (Exportify layout), M3U and JSON files;
 * :mod:`~spotui.export.targets`: a cluster, map selection or recommendation list turned
   into a playlist name, description, tracks and mapping key;
@@ -23,8 +25,8 @@ _EXPORTS = {
     "files": ("CSV_COLUMNS", "FORMATS", "FileResult", "write_clusters", "write_file"),
     "outbox": ("read_outbox", "write_outbox"),
     "playlists": (
-        "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "PlannedRequest",
-        "export_tracks", "plan_export",
+        "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "ExportUncertain",
+        "PlannedRequest", "export_marker", "export_tracks", "plan_export",
     ),
     "queue": (
         "DEMO_DEVICE", "NO_DEVICE_HINT", "PREMIUM_MESSAGE", "Device", "NoActiveDeviceError",

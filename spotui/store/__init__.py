@@ -9,7 +9,7 @@ is one class for its callers, assembled from one section per concern:
 * :mod:`~spotui.store.connection`: opening (moving broken files aside), transactions;
 * :mod:`~spotui.store.tracks`: tracks, audio features, feature-provider bookkeeping;
 * :mod:`~spotui.store.library`: saved tracks, playlists, top, recent, imports, sync state;
-* :mod:`~spotui.store.analysis`: segmentation runs and export mappings (dataclasses);
+* :mod:`~spotui.store.analysis`: segmentation runs, export mappings, pending exports;
 * :mod:`~spotui.store.queries`: counts, fingerprints, the recommendation pool, table rows;
 * :mod:`~spotui.store.discovery`: ReccoBeats answers per seed set, recently queued/skipped.
 

@@ -4,12 +4,14 @@ mapping from what was exported to the Spotify playlist it went to.
 Why only the last two runs are kept: the newest is what the app shows; the one before is
 what stable cluster ids are matched against when the library changed. Why export
 mappings exist at all: exporting the same cluster again must replace that playlist's
-tracks, never create a second playlist.
+tracks, never create a second playlist. Why pending exports: a create that got no answer
+may have made the playlist, and the next export must look for it before creating another.
 """
 
 from __future__ import annotations
 
 import json
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,6 +43,16 @@ class AnalysisRun:
     created_at: str
     clusters: list[StoredCluster]
     assignments: list[tuple[str, int, float | None, float | None]]
+
+
+@dataclass(frozen=True)
+class PendingExport:
+    """A playlist create that was sent (or about to be) without its answer being stored:
+    the playlist may exist. ``marker`` is the token its description carries."""
+
+    name: str
+    marker: str
+    started_at: str
 
 
 @dataclass(frozen=True)
@@ -156,3 +168,28 @@ class AnalysisSection(Connection):
 
     def delete_export(self, target: str) -> None:
         self.conn.execute("DELETE FROM exports WHERE target = ?", (target,))
+
+    # Pending creates and the export id live in ``meta`` rather than in a table of their
+    # own: no schema bump, so a database stays readable by the spotui before this one.
+    def export_id(self) -> str:
+        """A random id of this library, made once: it salts the playlist markers, so two
+        libraries exporting "cluster:3" to one account never take each other's playlist."""
+        value = self.get_meta("export_id")
+        if value is None:
+            self.conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('export_id', ?)",
+                (secrets.token_hex(8),),
+            )
+            value = self.get_meta("export_id")
+        return value
+
+    def get_pending_export(self, target: str) -> PendingExport | None:
+        raw = self.get_meta(f"export_pending:{target}")
+        return PendingExport(**json.loads(raw)) if raw else None
+
+    def set_pending_export(self, target: str, name: str, marker: str) -> None:
+        record = {"name": name, "marker": marker, "started_at": now_iso()}
+        self.set_meta(f"export_pending:{target}", dumps(record))
+
+    def clear_pending_export(self, target: str) -> None:
+        self.conn.execute("DELETE FROM meta WHERE key = ?", (f"export_pending:{target}",))

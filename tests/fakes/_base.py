@@ -2,8 +2,9 @@
 
 Subclasses implement ``handle(req) -> Response``. The base adds what every test needs:
 start/stop (also as a context manager), an added ``latency``, scripted failures
-(``fail_next``), a request log of ``(method, path, query, body)`` and a stall knob that
-blocks requests after N "page" requests (for kill-and-resume tests).
+(``fail_next``: before or after the server acts, or held past the client's timeout), a
+request log of ``(method, path, query, body)`` and a stall knob that blocks requests
+after N "page" requests (for kill-and-resume tests).
 """
 
 from __future__ import annotations
@@ -41,6 +42,17 @@ class _Failure:
     path: str | None
     reason: str | None
     message: str
+    method: str | None = None
+    after: bool = False
+    hang: float = 0.0
+    drop: bool = False
+
+    def matches(self, req: Request) -> bool:
+        return (
+            self.times > 0
+            and (self.path is None or req.path.startswith(self.path))
+            and (self.method is None or req.method == self.method)
+        )
 
 
 def error(status: int, message: str, reason: str | None = None, **headers: str) -> Response:
@@ -63,6 +75,7 @@ class FakeServer:
         self.stall_after_pages: int | None = None
         self.pages_served = 0
         self._unstall = threading.Event()
+        self._stopped = threading.Event()
         self.port = 0
 
     # ---------------------------------------------------------------- lifecycle
@@ -94,6 +107,7 @@ class FakeServer:
 
     def stop(self) -> None:
         self._unstall.set()
+        self._stopped.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -118,10 +132,28 @@ class FakeServer:
         path: str | None = None,
         reason: str | None = None,
         message: str = "scripted failure",
+        *,
+        method: str | None = None,
+        after: bool = False,
+        hang: float = 0.0,
+        drop: bool = False,
     ) -> None:
-        """The next ``times`` requests (whose path starts with ``path``) get ``status``."""
+        """The next ``times`` requests (whose path starts with ``path``, of ``method``) get
+        ``status``.
+
+        By default the server does not act on them (like a 503 from a proxy in front of
+        it). ``after=True`` acts first and then answers ``status`` (a 502 after the
+        playlist was made). ``hang`` holds the answer that many seconds: with a client
+        timeout shorter than that, the client sees a timeout, and ``after`` says whether
+        the server acted anyway. ``drop`` closes the connection without any answer (the
+        client sees the connection reset).
+        """
         with self._lock:
-            self._failures.append(_Failure(status, times, retry_after, path, reason, message))
+            self._failures.append(
+                _Failure(
+                    status, times, retry_after, path, reason, message, method, after, hang, drop
+                )
+            )
 
     def release(self) -> None:
         """Let stalled requests continue (and stop stalling)."""
@@ -170,7 +202,7 @@ class FakeServer:
             self.requests.append((req.method, req.path, dict(query), body))
             failure = None
             for f in self._failures:
-                if f.times > 0 and (f.path is None or req.path.startswith(f.path)):
+                if f.matches(req):
                     f.times -= 1
                     failure = f
                     break
@@ -188,17 +220,25 @@ class FakeServer:
             time.sleep(self.latency)
         if stall:
             self._unstall.wait()
+        if failure is None or failure.after:
+            resp = self._handle_safely(req)
         if failure is not None:
             headers = {}
             if failure.retry_after is not None:
                 headers["Retry-After"] = str(failure.retry_after)
             resp = error(failure.status, failure.message, failure.reason, **headers)
-        else:
-            try:
-                resp = self.handle(req)
-            except Exception as exc:  # a bug in the fake: make it visible as a 500
-                resp = error(500, f"fake server error: {exc!r}")
+            if failure.hang:
+                self._stopped.wait(failure.hang)
+            if failure.drop:
+                h.close_connection = True
+                return
         self._write(h, resp)
+
+    def _handle_safely(self, req: Request) -> Response:
+        try:
+            return self.handle(req)
+        except Exception as exc:  # a bug in the fake: make it visible as a 500
+            return error(500, f"fake server error: {exc!r}")
 
     @staticmethod
     def _write(h: BaseHTTPRequestHandler, resp: Response) -> None:

@@ -17,7 +17,9 @@ otherwise), removed endpoints (``/audio-features`` 403, ``/recommendations`` 404
 exchange with the S256 check, ``invalid_grant`` for a revoked refresh token, player errors
 ``PREMIUM_REQUIRED`` / ``NO_ACTIVE_DEVICE``. Knobs: ``latency``, ``fail_next``, ``premium``,
 ``expire_tokens()``, ``revoke_refresh_tokens()``, ``stall_after_pages``, ``features_enabled``.
-Writes (create playlist, add/replace/remove items, queue, transfer) work for the export tests.
+Writes (create playlist, change its details, add/replace/remove items, queue, transfer) work
+for the export tests; ``fail_next(..., method=, after=, hang=)`` makes a write fail before or
+after it took effect, or time out.
 """
 
 from __future__ import annotations
@@ -463,6 +465,8 @@ class FakeSpotify(FakeServer):
         m = req.method
         if not rest and m == "GET":
             return Response(200, self._simple_playlist(pl))
+        if not rest and m == "PUT":
+            return self._change_details(req, pl)
         if rest == ["tracks"]:
             return error(403, "Forbidden")  # removed for dev-mode apps
         if rest != ["items"]:
@@ -515,6 +519,23 @@ class FakeSpotify(FakeServer):
             pl["snapshot_id"] = self._snapshot()
             return Response(200, {"snapshot_id": pl["snapshot_id"]})
         return error(405, "Method not allowed")
+
+    def _change_details(self, req: Request, pl: dict) -> Response:
+        """``PUT /playlists/{id}``: name, public, collaborative, description; 200, no body."""
+        if pl["owner_id"] != self.user_id:
+            return error(403, "You cannot change details of a playlist you do not own")
+        body = req.body if isinstance(req.body, dict) else {}
+        allowed = {"name", "public", "collaborative", "description"}
+        if not body or set(body) - allowed:
+            return error(400, "Invalid request body")
+        if "name" in body and not (isinstance(body["name"], str) and body["name"]):
+            return error(400, "Invalid name")
+        new = {**pl, **{k: body[k] for k in allowed & set(body)}}
+        if new["public"] and new["collaborative"]:
+            return error(400, "Collaborative playlists cannot be public")
+        for key in allowed & set(body):
+            pl[key] = body[key]
+        return Response(200)
 
     def _entry(self, uri: str) -> dict | None:
         if not isinstance(uri, str) or not uri.startswith("spotify:track:"):

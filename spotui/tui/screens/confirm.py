@@ -85,11 +85,7 @@ class ExportDialog(ModalScreen[bool | None]):
         if result.skipped:
             summary.append(f"  ({len(result.skipped)} skipped: not Spotify tracks)", style="dim")
         summary.append("\nAction   ", style="dim")
-        summary.append(
-            "create a new playlist"
-            if result.created
-            else "replace the tracks of the playlist exported before"
-        )
+        summary.append(_action(result))
         self.query_one("#export-summary", Static).update(summary)
         self.query_one("#export-requests", Static).update(
             "\n".join(r.describe() for r in result.requests)
@@ -108,3 +104,20 @@ class ExportDialog(ModalScreen[bool | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def _action(result) -> str:
+    """What the export will do, in the dialog's words (the plan below lists the requests)."""
+    if result.replaced and result.renamed_from is not None:
+        return f"rename “{result.renamed_from}”, set its privacy and replace its tracks"
+    if result.replaced:
+        return (
+            "set the name, privacy and description of the playlist exported before and "
+            "replace its tracks"
+        )
+    if result.lookup:
+        return (
+            "look for the playlist an interrupted export may have created; use it if it is "
+            "there, else create a new one"
+        )
+    return "create a new playlist"
