@@ -199,7 +199,7 @@ def test_offline_falls_back_with_a_message(tmp_path, store):
     recs = Session(config, store=store).recommend(Seeds.track(LIB[2]), n=4, discover=True)
     assert recs.discovery.note() == (
         f"Discovery unavailable (Could not reach ReccoBeats (127.0.0.1:{port}): ConnectionError. "
-        "Check your connection; nothing was lost.) - showing your library and catalog instead."
+        "Check your connection.) - showing your library and catalog instead."
     )
     assert len(recs.results) == 4 and all(r.in_library for r in recs.results)
 
