@@ -57,7 +57,7 @@ from spotui.analysis.rec_scoring import (
     shared_genres,
     top_m,
 )
-from spotui.analysis.versions import VersionFilter, version_key
+from spotui.analysis.versions import VersionFilter
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
 from spotui.spotify.ids import normalise_track_id
@@ -453,10 +453,6 @@ class Recommender:
             else [],
             same_artist=any(artist_share.get(a.casefold(), 0) > 0 for a in self.track(row).artists),
         )
-
-
-#: Kept for callers of the old name: versions of one song share this key.
-_dup_key = version_key
 
 
 def _nan(v) -> float:
