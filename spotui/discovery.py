@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from spotui.config import Config
-from spotui.progress import CancelCheck
+from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.sources.reccobeats import Discovery
 
 if TYPE_CHECKING:
@@ -39,9 +39,10 @@ def discover(
     store: Store,
     rec,  # spotui.analysis.recommend.Recommender (seeds already checked)
     seed_ids: Sequence[str],
-    *,
     spotify: HttpClient | None = None,
     cancel: CancelCheck | None = None,
+    progress: Progress | None = None,
+    *,
     now: Callable[[], float] = time.time,
 ) -> Discovery:
     """Candidates from outside the library for ``seed_ids``; see the module docstring."""
@@ -66,12 +67,18 @@ def discover(
         http = reccobeats_http(config)
         providers = default_providers(config, spotify, reccobeats=http)
 
+    progress = progress or no_progress
+
     def lookup(ids: list[str]) -> None:
         if ids:
-            lookup_features(store, providers, track_ids=ids, cancel=cancel, workers=1)
+            lookup_features(
+                store, providers, track_ids=ids, cancel=cancel, workers=1, progress=progress
+            )
 
     try:
-        found = fetch_candidates(store, http, sets, lookup=lookup, now=now, cancel=cancel)
+        found = fetch_candidates(
+            store, http, sets, lookup=lookup, now=now, cancel=cancel, progress=progress
+        )
     finally:
         http.close()
     found.candidate_ids = new_songs(store, found.candidate_ids)

@@ -268,7 +268,7 @@ class Session:
             options["artist_cap"] = artist_cap or None
         rec = self.recommender()
         first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
-        found = self._discover(rec, seed_ids, cancel) if discover else None
+        found = self._discover(rec, seed_ids, cancel, progress) if discover else None
         if found is not None and not found.failed:
             self.library_changed()  # the candidates joined the catalog
             rec = self.recommender()
@@ -278,11 +278,11 @@ class Session:
         results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
         return Recommendations(seeds, seed_ids, results, first, cluster, discovery=found)
 
-    def _discover(self, rec, seed_ids: list[str], cancel: CancelCheck | None):
+    def _discover(self, rec, seed_ids: list[str], cancel, progress):
         from spotui.discovery import discover
 
         with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
-            return discover(self.config, store, rec, seed_ids, spotify=spotify, cancel=cancel)
+            return discover(self.config, store, rec, seed_ids, spotify, cancel, progress)
 
     def skip(self, track_ids: Sequence[str]) -> list[str]:
         """Not these: not offered again for a while (see spotui.discovery); the ids noted."""

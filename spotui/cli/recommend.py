@@ -98,11 +98,12 @@ def cmd_recommend(ctx: Context) -> int:
     from spotui.seeds import Seeds
 
     args = ctx.args
-    if args.cluster is not None:
-        seeds = Seeds.cluster(args.cluster)
+    seeds = Seeds.cluster(args.cluster) if args.cluster is not None else Seeds.track(args.track)
+    if args.discover:  # asking ReccoBeats (and maybe segmenting first) takes a moment
+        shown = progress_bar(ctx, "Discovering")
+    elif args.cluster is not None:
         shown = progress_bar(ctx, "Segmenting")  # the cluster's tracks may need segmenting
     else:
-        seeds = Seeds.track(args.track)
         shown = contextlib.nullcontext()
     with shown as progress:
         recs = ctx.session.recommend(

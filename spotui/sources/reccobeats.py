@@ -25,7 +25,7 @@ from typing import Any
 
 from spotui.http import HttpClient, ServiceError
 from spotui.model import Track
-from spotui.progress import CancelCheck, check_cancel
+from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
 from spotui.spotify.ids import parse_track_id
 
 #: At most this many seed ids per request (the API answers 400 beyond it).
@@ -123,6 +123,7 @@ def fetch_candidates(
     lookup: Callable[[list[str]], Any] | None = None,
     now: Callable[[], float] = time.time,
     cancel: CancelCheck | None = None,
+    progress: Progress = no_progress,
 ) -> Discovery:
     """Ask for candidates per seed set (cached for a day), store them as catalog tracks
     and get their features with ``lookup(ids)`` (the provider chain). Never raises a
@@ -133,8 +134,9 @@ def fetch_candidates(
     seen: dict[str, None] = {}
     stamp = now()
     try:
-        for seeds in seed_sets:
+        for i, seeds in enumerate(seed_sets):
             check_cancel(cancel)
+            progress(i, len(seed_sets), f"asking {http.service}")
             seeds = list(dict.fromkeys(seeds))[:MAX_SEEDS]
             if not seeds:
                 continue
