@@ -86,11 +86,13 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_skip(ctx: Context) -> int:
+    from spotui.discovery import SKIPPED_DAYS
+
     skipped = ctx.session.skip(ctx.args.track_ids)
     if ctx.json:
         print_json({"skipped": skipped})
     else:
-        console().print(f"Not recommended for 30 days: {len(skipped)} track(s).")
+        console().print(f"Not recommended for {SKIPPED_DAYS} days: {len(skipped)} track(s).")
     return 0
 
 

@@ -209,8 +209,10 @@ class SpotuiApp(App):
 
     def skip(self, track_id: str) -> None:
         """Not this one: the core remembers it, so it is not offered again for a while."""
+        from spotui.discovery import SKIPPED_DAYS
+
         self.session.skip([track_id])
-        self.notify("Skipped: not offered again for 30 days.", timeout=3)
+        self.notify(f"Skipped: not offered again for {SKIPPED_DAYS} days.", timeout=3)
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str]) -> None:
