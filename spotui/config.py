@@ -7,6 +7,7 @@ touches ``os.environ`` or hard-codes a URL.
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -22,6 +23,10 @@ DEFAULT_API_URL = "https://api.spotify.com/v1"
 DEFAULT_ACCOUNTS_URL = "https://accounts.spotify.com"
 DEFAULT_RECCOBEATS_URL = "https://api.reccobeats.com/v1"
 DEFAULT_REDIRECT_PORT = 8888
+#: Ports a user may choose for the login callback (below 1024 needs root).
+PORT_RANGE = (1024, 65535)
+#: Seconds to wait for a database another program is writing (``SPOTUI_DB_TIMEOUT``).
+DEFAULT_DB_TIMEOUT = 60.0
 
 #: Scopes spotui asks for at login; kept constant because spotipy treats a changed scope
 #: as an invalid token and would silently start a new interactive login.
@@ -86,6 +91,7 @@ class Config:
     reccobeats_url: str = DEFAULT_RECCOBEATS_URL
     redirect_port: int = DEFAULT_REDIRECT_PORT
     demo: bool = False
+    db_timeout: float = DEFAULT_DB_TIMEOUT
     extra: dict = field(default_factory=dict)
 
     @property
@@ -119,6 +125,30 @@ class Config:
         return self.client_id
 
 
+def check_port(value: object) -> int:
+    """A login callback port, 1024-65535 (ValueError saying what is wrong otherwise)."""
+    try:
+        port = int(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a whole number, got {value!r}") from None
+    low, high = PORT_RANGE
+    if not low <= port <= high:
+        raise ValueError(f"must be between {low} and {high}, got {port}")
+    return port
+
+
+def check_seconds(value: object, allow_zero: bool = False) -> float:
+    """A finite, positive number of seconds (0 too with ``allow_zero``); ValueError otherwise."""
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        raise ValueError(f"must be a number of seconds, got {value!r}") from None
+    if not math.isfinite(seconds) or seconds < 0 or (seconds == 0 and not allow_zero):
+        least = "0 or more" if allow_zero else "more than 0"
+        raise ValueError(f"must be a finite number of seconds, {least}; got {value!r}")
+    return seconds
+
+
 def load(demo: bool = False) -> Config:
     """Build the configuration from the environment and ``config.toml``."""
     cdir = config_dir()
@@ -130,9 +160,17 @@ def load(demo: bool = False) -> Config:
 
     port_raw = pick("SPOTUI_REDIRECT_PORT", "redirect_port", DEFAULT_REDIRECT_PORT)
     try:
-        port = int(port_raw)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"redirect_port must be a number, got {port_raw!r}") from exc
+        port = check_port(port_raw)
+    except ValueError as exc:
+        raise ConfigError(f"redirect_port (SPOTUI_REDIRECT_PORT) {exc}") from exc
+    # not pick(): 0 ("never wait") is a valid setting, not a missing one
+    timeout_raw = os.environ.get("SPOTUI_DB_TIMEOUT") or file_cfg.get(
+        "db_timeout", DEFAULT_DB_TIMEOUT
+    )
+    try:
+        db_timeout = check_seconds(timeout_raw, allow_zero=True)
+    except ValueError as exc:
+        raise ConfigError(f"db_timeout (SPOTUI_DB_TIMEOUT) {exc}") from exc
     return Config(
         data_dir=data_dir(),
         config_dir=cdir,
@@ -146,5 +184,6 @@ def load(demo: bool = False) -> Config:
         ).rstrip("/"),
         redirect_port=port,
         demo=demo,
+        db_timeout=db_timeout,
         extra=file_cfg,
     )

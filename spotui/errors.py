@@ -1,7 +1,10 @@
 """Errors a user can cause or fix, with messages written for them.
 
-The core raises these; the CLI prints ``str(exc)`` and exits with ``exit_code``; the TUI
-shows the message as a notification. Anything else is a bug and gets a traceback.
+The core raises these; the CLI prints ``str(exc)`` and exits with ``exit_code`` (2 for what
+the user gave, 3 when the library cannot be used now: busy, damaged, newer, no permission,
+another job running); the TUI shows the message as a notification. Every ``sqlite3`` error
+becomes a :class:`StoreError` in the core (:mod:`spotui.store.faults`). Anything else is a
+bug and gets a traceback.
 """
 
 from __future__ import annotations
@@ -18,7 +21,43 @@ class ConfigError(UserError):
 
 
 class StoreError(UserError):
-    """The database could not be used; the message is written for the user."""
+    """The database could not be used; the message is written for the user.
+
+    Exit status 3 for every store problem (busy, damaged, newer, no permission), so a
+    script can tell "try again later / fix the file" from a usage error (2).
+    """
+
+    exit_code = 3
+
+
+class StoreBusyError(StoreError):
+    """Another program held the database longer than the configured timeout; nothing moved."""
+
+
+class StoreDamagedError(StoreError):
+    """The database file is damaged; a copy was saved (``copy``) and nothing was emptied."""
+
+    def __init__(self, message: str, copy: object = None):
+        super().__init__(message)
+        self.copy = copy
+
+
+class StoreNewerError(StoreError):
+    """The database was written by a newer spotui; it is left exactly as it is."""
+
+
+class StorePermissionError(StoreError):
+    """The data directory or database cannot be created, read or written (the path is named)."""
+
+
+class JobRunningError(UserError):
+    """Another spotui process (or window) is running the same job on the same database."""
+
+    exit_code = 3
+
+    def __init__(self, message: str, pid: int | None = None):
+        super().__init__(message)
+        self.pid = pid
 
 
 class NotFoundError(UserError):

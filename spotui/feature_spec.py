@@ -46,6 +46,26 @@ UNIT_FEATURES: tuple[str, ...] = (
 #: the 0..1 features, then tempo and loudness.
 MOOD_FEATURES: tuple[str, ...] = (*UNIT_FEATURES, "tempo", "loudness")
 
+#: The documented range of every feature (inclusive). A CSV value outside it (or NaN, or
+#: infinite) is an error naming file, line and column: one row with a tempo of 99999 would
+#: otherwise drag a cluster's centroid anywhere.
+FEATURE_RANGES: dict[str, tuple[float, float]] = {
+    **{name: (0.0, 1.0) for name in UNIT_FEATURES},
+    "tempo": (0.0, 300.0),
+    "loudness": (-60.0, 5.0),
+    "key": (-1, 11),
+    "mode": (0, 1),
+    "time_signature": (0, 7),
+}
+
+#: The values Spotify gives when its analysis detected nothing (no key, no beat): real
+#: datasets have them (the Kaggle sample: 42 tracks with tempo 0, 44 with time signature 0).
+#: They are stored as missing, so the analysis fills in a median instead of a 0 BPM track.
+NOT_DETECTED: dict[str, float] = {"tempo": 0.0, "key": -1, "time_signature": 0}
+
+#: A track's duration must be more than 0 and less than this (24 hours).
+MAX_DURATION_MS = 86_400_000
+
 #: Labels for column headers, sort keys and the help screen.
 LABELS: dict[str, str] = {
     "danceability": "Dance",

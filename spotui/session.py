@@ -15,7 +15,6 @@ Nothing here prints, imports Textual or reads the terminal; long calls take
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -23,26 +22,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spotui.config import Config
-from spotui.errors import UserError
-from spotui.model import Cluster, SyncOutcome, Track, TrackDetail
+from spotui.model import Cluster, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, Recommendations, Seeds
+from spotui.session_spotify import SpotifyAccount
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
     from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
     from spotui.sources.csv_import import ImportResult
-    from spotui.sources.feature_providers import FeatureResult
-
-DEMO_NOT_SYNCED = (
-    "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
-    "`spotui {cmd}` without --demo to use your own library."
-)
 
 
-class Session:
-    """One user's spotui: configuration, store, clusters, recommendations, Spotify."""
+class Session(SpotifyAccount):
+    """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
+    sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`)."""
 
     def __init__(
         self,
@@ -50,9 +44,18 @@ class Session:
         *,
         store: Store | None = None,
         on_notice: Callable[[OpenNotice], None] | None = None,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
-        self._stores = ThreadStores(store.path if store else config.db_path, store, on_notice)
+        #: Told, from whichever thread waits, when a job waits for another program.
+        self.on_wait = on_wait
+        self._stores = ThreadStores(
+            store.path if store else config.db_path,
+            store,
+            on_notice,
+            timeout=config.db_timeout,
+            on_wait=on_wait,
+        )
         #: The segmentation the user sees (set by the cluster calls below).
         self.result: SegmentResult | None = None
         self._recommender = None
@@ -69,13 +72,15 @@ class Session:
         """What the user should hear about opening the store (a broken file moved aside)."""
         return self._stores.main.notice if self._stores.main is not None else None
 
-    def open(self, prepare: bool = True) -> Session:
+    def open(self, prepare: bool = True, check: bool | None = None) -> Session:
         """Open (create, migrate) the store now; ``prepare`` also builds the demo library.
 
         The TUI opens before its workers start, so a new database is migrated exactly
         once, and prepares in a worker, so generating the demo never delays the first paint.
+        It passes ``check=False``: :meth:`library_snapshot` checks the file in that worker
+        (when cheap), off the paint path (~3 ms per MB).
         """
-        self._stores.open()
+        self._stores.open(check)
         if prepare:
             self.prepare()
         return self
@@ -101,6 +106,35 @@ class Session:
     def close(self) -> None:
         self._stores.close()
 
+    def _job(
+        self,
+        job: str,
+        *,
+        wait: bool,
+        what: str = "",
+        progress: Progress | None = None,
+        cancel: CancelCheck | None = None,
+    ) -> AbstractContextManager[None]:
+        """Hold this database's lock for ``job`` (one writer per job, across processes and
+        windows): :class:`~spotui.errors.JobRunningError` naming the holder's pid, or with
+        ``wait`` say so (``on_wait`` and ``progress``) and wait for it."""
+        from spotui.store.lock import job_lock
+
+        def tell(message: str) -> None:
+            if progress is not None:
+                progress(0, 0, message)
+            if self.on_wait is not None:
+                self.on_wait(message)
+
+        return job_lock(
+            self._stores.path,
+            job,
+            what=what or f"spotui {job}",
+            wait=wait,
+            on_wait=tell,
+            cancel=cancel,
+        )
+
     # ------------------------------------------------------------------ reading
     def has_library(self) -> bool:
         with self._db() as store:
@@ -120,8 +154,10 @@ class Session:
         """What the TUI paints first: ``(id, title, artists, *columns)`` rows of the library
         and the stored segmentation (possibly stale). No numpy, no scikit-learn."""
         from spotui.analysis.result import load_result
+        from spotui.store.connection import QUICK_CHECK_MAX_BYTES
 
         with self._db() as store:
+            store.verify(QUICK_CHECK_MAX_BYTES)
             self.prepare()
             rows = store.library_table_rows(columns)
             self.result = load_result(store)
@@ -168,22 +204,30 @@ class Session:
     ) -> SegmentResult:
         """The clusters the user sees: the stored result if it matches the library, else
         recomputed *with the stored k and method* (stable ids), else computed afresh."""
-        from spotui.analysis.segment import is_current, load_result, segment
+        from spotui.analysis.segment import is_current, load_result
 
         with self._db() as store:
             result = load_result(store)
-            if result is None:
-                result = segment(store, progress=progress, cancel=cancel)
-            elif not is_current(store, result):
-                result = segment(
-                    store,
-                    k=result.requested_k,
-                    method=result.method,
-                    progress=progress,
-                    cancel=cancel,
-                )
+            if result is None or not is_current(store, result):
+                # Another window or process may be segmenting: wait for it, then use what
+                # it stored if that is current.
+                with self._job("segment", wait=True, progress=progress, cancel=cancel):
+                    result = self._resegment(store, load_result(store), progress, cancel)
         self.result = result
         return result
+
+    @staticmethod
+    def _resegment(store: Store, result, progress, cancel) -> SegmentResult:
+        from spotui.analysis.segment import is_current, segment
+
+        if result is not None and is_current(store, result):
+            return result
+        store.verify()
+        if result is None:
+            return segment(store, progress=progress, cancel=cancel)
+        return segment(
+            store, k=result.requested_k, method=result.method, progress=progress, cancel=cancel
+        )
 
     def segment(
         self,
@@ -193,12 +237,18 @@ class Session:
         force: bool = False,
         progress: Progress | None = None,
         cancel: CancelCheck | None = None,
+        wait: bool = False,
     ) -> SegmentResult:
-        """Segment with the k and method the user asked for (stored for the next time)."""
+        """Segment with the k and method the user asked for (stored for the next time).
+        ``wait``: if another segment runs, wait for it (else :class:`JobRunningError`)."""
         from spotui.analysis.segment import segment
         from spotui.feature_spec import DEFAULT_METHOD
 
-        with self._db() as store:
+        with (
+            self._job("segment", wait=wait, progress=progress, cancel=cancel),
+            self._db() as store,
+        ):
+            store.verify()
             result = segment(
                 store,
                 k=k,
@@ -297,11 +347,18 @@ class Session:
 
     # ------------------------------------------------------------------ getting tracks in
     def import_csv(
-        self, path: str | Path, kind: str = "library", progress: Progress = no_progress
+        self,
+        path: str | Path,
+        kind: str = "library",
+        progress: Progress = no_progress,
+        *,
+        wait: bool = False,
     ) -> ImportResult:
+        """Import a CSV, all or nothing; one import at a time per database (``wait``)."""
         from spotui.sources.csv_import import import_csv
 
-        with self._db() as store:
+        with self._job("import", wait=wait, progress=progress), self._db() as store:
+            store.verify()  # never write into a damaged file
             result = import_csv(store, path, kind=kind, progress=progress)
         self.library_changed()
         return result
@@ -314,10 +371,6 @@ class Session:
 
         return SpotifyClient(self.config)
 
-    def _logged_in(self) -> bool:
-        """Whether a Spotify login exists (then Spotify leads the feature chain)."""
-        return not self.demo and bool(self.config.client_id) and self.config.token_path.exists()
-
     @contextmanager
     def _spotify(self, needed: bool = True) -> Iterator[Any]:
         client = self.client() if needed else None
@@ -326,86 +379,6 @@ class Session:
         finally:
             if client is not None:
                 client.close()
-
-    def login(
-        self,
-        *,
-        announce: Callable[[str], None] = lambda url: None,
-        open_browser: bool = True,
-        timeout: float | None = None,
-        cancel: CancelCheck | None = None,
-        port: int | None = None,
-    ) -> dict:
-        """Log in with Spotify (PKCE, loopback callback); facts about the stored token."""
-        from spotui.spotify.auth import DEFAULT_LOGIN_TIMEOUT, login
-
-        if self.demo:
-            raise UserError("The demo library needs no login. Run `spotui login` without --demo.")
-        config = dataclasses.replace(self.config, redirect_port=port) if port else self.config
-        config.require_client_id()
-        return login(
-            config,
-            announce=announce,
-            open_browser=open_browser,
-            timeout=DEFAULT_LOGIN_TIMEOUT if timeout is None else timeout,
-            cancel=cancel,
-        )
-
-    def logout(self) -> bool:
-        from spotui.spotify.auth import logout
-
-        return logout(self.config)
-
-    def sync(
-        self,
-        progress: Progress = no_progress,
-        cancel: CancelCheck | None = None,
-        *,
-        workers: int | None = None,
-        features: bool = True,
-    ) -> SyncOutcome:
-        """Sync the Spotify library, then look up audio features for tracks without them.
-
-        Progress messages are :class:`spotui.progress.Step` values naming their phase."""
-        from spotui.sources.feature_providers import default_providers, lookup_features
-        from spotui.spotify.sync import DEFAULT_WORKERS, sync_library
-
-        if self.demo:
-            raise UserError(DEMO_NOT_SYNCED.format(cmd="sync"))
-        self.config.require_client_id()
-        with self._spotify() as client, self._db() as store:
-            library = sync_library(
-                store, client, progress=progress, cancel=cancel, workers=workers or DEFAULT_WORKERS
-            )
-            found = None
-            if features:
-                providers = default_providers(self.config, client)
-                found = lookup_features(store, providers, progress=progress, cancel=cancel)
-        self.library_changed()
-        return SyncOutcome(library, found)
-
-    @staticmethod
-    def sync_phases() -> tuple[str, ...]:
-        """The phases :meth:`sync` reports, in order (the ``phase`` of its progress steps)."""
-        from spotui.sources.feature_providers import PHASE
-        from spotui.spotify.sync import PHASES
-
-        return (*PHASES, PHASE)
-
-    def lookup_features(
-        self, retry: bool = False, progress: Progress = no_progress
-    ) -> FeatureResult:
-        """Ask the providers about library tracks without audio features (Spotify only if
-        logged in)."""
-        from spotui.sources.feature_providers import default_providers, lookup_features
-
-        if self.demo:
-            raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
-        with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
-            providers = default_providers(self.config, spotify)
-            result = lookup_features(store, providers, retry=retry, progress=progress)
-        self.library_changed()
-        return result
 
     def doctor(self) -> list:
         """Setup checks, each OK or what to fix (:class:`spotui.doctor.Check`)."""

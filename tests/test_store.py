@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sqlite3
 
+import pytest
+
+from spotui.errors import StoreNewerError
 from spotui.model import Features, Playlist, Track
 from spotui.store import SCHEMA_VERSION, Store, StoredCluster
 from tests.store_helpers import feature_lookup_status, playlist_sync_info
@@ -136,19 +139,26 @@ def test_corrupt_file_is_moved_aside_not_deleted(tmp_path):
     s.close()
 
 
-def test_newer_schema_is_moved_aside(tmp_path):
+def test_newer_schema_is_left_untouched_with_a_clear_error(tmp_path):
+    # Moving it aside started an empty library that a newer spotui would then open.
     path = tmp_path / "library.sqlite3"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE future (x)")
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 5}")
     conn.commit()
     conn.close()
-    s = Store.open(path)
-    assert "newer spotui" in s.notice.message
-    old = sqlite3.connect(s.notice.moved_to)
-    assert old.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 5
-    old.close()
-    s.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreNewerError) as info:
+        Store.open(path)
+    assert str(info.value) == (
+        f"{path} was written by a newer spotui (schema {SCHEMA_VERSION + 5}; this spotui knows "
+        f"{SCHEMA_VERSION}). It was left exactly as it is. Upgrade spotui to use it, or set "
+        "SPOTUI_DATA_DIR to another directory to start a separate library."
+    )
+    assert info.value.exit_code == 3
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == [
+        "library.sqlite3"
+    ]
 
 
 def test_foreign_sqlite_file_is_moved_aside(tmp_path):

@@ -28,6 +28,8 @@ COMMAND_MODULES: list[str] = ["library", "recommend", "segment", "export", "spot
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+#: The database or a job lock is not usable now (busy, damaged, newer, no permission).
+EXIT_STORE = 3
 EXIT_CANCELLED = 130
 
 
@@ -51,7 +53,9 @@ class Context:
             from spotui.session import Session
 
             self._session = Session(
-                self.config, on_notice=lambda notice: err(f"warning: {notice.message}")
+                self.config,
+                on_notice=lambda notice: err(f"warning: {notice.message}"),
+                on_wait=err,
             )
         return self._session
 
@@ -103,6 +107,37 @@ def positive_int(value: str) -> int:
 def non_negative_int(value: str) -> int:
     """argparse type: a whole number >= 0 (caps where 0 means "none")."""
     return _whole_number(value, 0, "must be 0 or more")
+
+
+def port_number(value: str) -> int:
+    """argparse type: a callback port, 1024-65535."""
+    from spotui.config import check_port
+
+    try:
+        return check_port(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def seconds(value: str) -> float:
+    """argparse type: a finite number of seconds greater than 0 (not nan, inf or -1)."""
+    from spotui.config import check_seconds
+
+    try:
+        return check_seconds(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def add_wait_flag(parser: argparse.ArgumentParser, job: str) -> None:
+    """``--wait``: one ``job`` runs at a time per library; by default a second one exits
+    with status 3 naming the running one's pid, with --wait it waits for it."""
+    parser.add_argument(
+        "--wait",
+        action="store_true",
+        help=f"if another {job} is running on this library, wait for it to finish "
+        "(default: say so and exit with status 3)",
+    )
 
 
 def console(stderr: bool = False):

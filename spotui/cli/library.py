@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from spotui.cli import Context, print_json, progress_bar, show
+from spotui.cli import Context, add_wait_flag, print_json, progress_bar, show
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -17,7 +17,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         parents=[parent],
         help="import a CSV (Exportify, Kaggle Spotify Tracks Dataset, or plain)",
         description="Import tracks (and audio features, when present) from a CSV file. "
-        "The whole file is checked first: if any line is malformed nothing is imported.",
+        "Every line is checked (ids, numbers finite and in their range); if any line is "
+        "malformed nothing is imported.",
     )
     p.add_argument("path", help="CSV file to import")
     p.add_argument(
@@ -29,6 +30,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "for recommendations without putting them in your library",
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_wait_flag(p, "import")
     p.set_defaults(handler=cmd_import)
 
 
@@ -58,5 +60,7 @@ def cmd_status(ctx: Context) -> int:
 
 def cmd_import(ctx: Context) -> int:
     with progress_bar(ctx, "Importing") as progress:
-        result = ctx.session.import_csv(ctx.args.path, kind=ctx.args.kind, progress=progress)
+        result = ctx.session.import_csv(
+            ctx.args.path, kind=ctx.args.kind, progress=progress, wait=ctx.args.wait
+        )
     return show(ctx, result)

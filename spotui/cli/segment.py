@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from spotui.cli import Context, out, print_json, progress_bar
+from spotui.cli import Context, add_wait_flag, out, print_json, progress_bar
 from spotui.feature_spec import DEFAULT_METHOD, METHODS
 
 
@@ -39,13 +39,18 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "--force", action="store_true", help="recompute even if the stored result is current"
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_wait_flag(p, "segment")
     p.set_defaults(handler=cmd_segment)
 
 
 def cmd_segment(ctx: Context) -> int:
     with progress_bar(ctx, "Segmenting") as progress:
         result = ctx.session.segment(
-            ctx.args.k, ctx.args.method, force=ctx.args.force, progress=progress
+            ctx.args.k,
+            ctx.args.method,
+            force=ctx.args.force,
+            progress=progress,
+            wait=ctx.args.wait,
         )
     if ctx.json:
         print_json(result.to_json())

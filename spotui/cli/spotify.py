@@ -5,10 +5,30 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from spotui.cli import Context, err, out, print_json, progress_bar, show
+from spotui.cli import (
+    Context,
+    add_wait_flag,
+    err,
+    out,
+    port_number,
+    positive_int,
+    print_json,
+    progress_bar,
+    seconds,
+    show,
+)
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    _register_login(subparsers, parent)
+    p = subparsers.add_parser(
+        "logout", parents=[parent], help="forget the Spotify login (the library is kept)"
+    )
+    p.set_defaults(handler=cmd_logout)
+    _register_sync(subparsers, parent)
+
+
+def _register_login(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "login",
         parents=[parent],
@@ -16,20 +36,24 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Log in with Spotify (Authorization Code with PKCE; no client secret). "
         "A one-off server on 127.0.0.1 receives the answer from the browser.",
     )
-    p.add_argument("--port", type=int, help="callback port (default 8888 or SPOTUI_REDIRECT_PORT)")
+    p.add_argument(
+        "--port",
+        type=port_number,
+        help="callback port, 1024-65535 (default 8888 or SPOTUI_REDIRECT_PORT)",
+    )
     p.add_argument(
         "--no-browser", action="store_true", help="only print the login URL, do not open a browser"
     )
     p.add_argument(
-        "--timeout", type=float, default=300.0, help="seconds to wait for the browser (default 300)"
+        "--timeout",
+        type=seconds,
+        default=300.0,
+        help="seconds to wait for the browser (default 300)",
     )
     p.set_defaults(handler=cmd_login)
 
-    p = subparsers.add_parser(
-        "logout", parents=[parent], help="forget the Spotify login (the library is kept)"
-    )
-    p.set_defaults(handler=cmd_logout)
 
+def _register_sync(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "sync",
         parents=[parent],
@@ -42,7 +66,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--no-features", action="store_true", help="skip the audio-feature lookup afterwards"
     )
-    p.add_argument("--workers", type=int, default=6, help="parallel requests (default 6)")
+    p.add_argument("--workers", type=positive_int, default=6, help="parallel requests (default 6)")
+    add_wait_flag(p, "sync")
     p.set_defaults(handler=cmd_sync)
 
     p = subparsers.add_parser(
@@ -56,6 +81,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "--retry", action="store_true", help="also ask again about tracks a provider did not know"
     )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    add_wait_flag(p, "sync or feature lookup")
     p.set_defaults(handler=cmd_features)
 
     p = subparsers.add_parser(
@@ -102,14 +128,19 @@ def cmd_logout(ctx: Context) -> int:
 def cmd_sync(ctx: Context) -> int:
     with progress_bar(ctx, "Syncing") as progress:
         result = ctx.session.sync(
-            progress, workers=max(1, ctx.args.workers), features=not ctx.args.no_features
+            progress,
+            workers=ctx.args.workers,
+            features=not ctx.args.no_features,
+            wait=ctx.args.wait,
         )
     return show(ctx, result)
 
 
 def cmd_features(ctx: Context) -> int:
     with progress_bar(ctx, "Audio features") as progress:
-        result = ctx.session.lookup_features(retry=ctx.args.retry, progress=progress)
+        result = ctx.session.lookup_features(
+            retry=ctx.args.retry, progress=progress, wait=ctx.args.wait
+        )
     return show(ctx, result)
 
 

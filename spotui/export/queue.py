@@ -156,6 +156,11 @@ def queue_tracks(
     if not track_ids:
         raise UserError("No tracks to queue.")
     good, bad = split_spotify(track_ids)
+    if not good:  # nothing could be sent (or written to the demo outbox): say why, plainly
+        raise UserError(
+            "; ".join(f"{t}: {why}" for t, why in bad) + ". Nothing was queued: give Spotify "
+            "track ids, spotify:track: URIs or open.spotify.com/track links."
+        )
     result = QueueResult(failed=list(bad))
     if client is None:
         _queue_demo(config, good, device, result)

@@ -1,42 +1,39 @@
 """CSV import: Exportify exports, the Kaggle "Spotify Tracks Dataset", or a plain list.
 
-Why parse everything before writing anything: a user importing a 100k-row file must never
-end up with half of it. The whole file is decoded, validated and turned into records
-first; only then does one transaction write them. Any problem raises
-:class:`~spotui.errors.ImportFormatError` naming the file, the line and the column.
+Why stream inside one transaction: a user importing a 100k-row file must never end up
+with half of it, and a 300 MB file must not need gigabytes of memory (reading it whole
+peaked at 10x its size). The file is read in batches of rows; each batch is checked
+(:mod:`spotui.sources.csv_rows`) and written, all inside one transaction that any problem
+rolls back. Problems raise :class:`~spotui.errors.ImportFormatError` naming the file, the
+line and the column; nothing is imported.
+
+Why the csv module and not pandas' chunked C reader: every error must name the physical
+line of the bad cell, quoted fields may span lines, and a cell must be checked as the text
+the user wrote ('1e999', a 20-digit key); csv's ``line_num`` gives exactly that, and the
+whole import stays within a few times pandas' parse-only time (benchmarks/import_csv.py).
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
-import dataclasses
-import hashlib
 import io
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from spotui.errors import ImportFormatError
-from spotui.feature_spec import CSV_ALIASES, FEATURE_NAMES, INT_FEATURES
-from spotui.model import Features, Track
+from spotui.feature_spec import CSV_ALIASES
+from spotui.model import Track
 from spotui.progress import Progress, no_progress
-from spotui.spotify.ids import parse_track_id
+from spotui.sources.csv_rows import EXPORTIFY, KAGGLE, PLAIN, Counts, Entry, Layout, Rows
 
-_INT_FEATURES = frozenset(INT_FEATURES)  # a set: checked per cell of a 100k-row file
-_INF = float("inf")
+__all__ = ["EXPORTIFY", "KAGGLE", "PLAIN", "ImportResult", "Layout", "detect_layout"]
+__all__ += ["import_csv", "path_problem"]
 
-
-@dataclass(frozen=True)
-class Layout:
-    """A recognised CSV layout: its name and how to split artist and genre lists."""
-
-    name: str
-    artist_sep: str
-    genre_sep: str | None
-
-
-EXPORTIFY = Layout("exportify", ",", ",")
-KAGGLE = Layout("kaggle", ";", None)
-PLAIN = Layout("plain", ",", ",")
+#: Rows checked and written at a time: big enough that per-batch queries are cheap, small
+#: enough that a batch's records stay a few MB.
+BATCH_ROWS = 20_000
 
 
 @dataclass
@@ -50,7 +47,11 @@ class ImportResult:
     with_features: int
     features_kept: int = 0
     skipped_local: int = 0
-    skipped: list[str] = field(default_factory=list)
+    #: feature values Spotify uses for "not detected" (tempo 0, ...), stored as missing
+    not_detected: int = 0
+    #: rows repeating a track with audio features different from its first line's
+    conflicts: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -63,6 +64,9 @@ class ImportResult:
             "with_features": self.with_features,
             "features_kept": self.features_kept,
             "skipped_local_files": self.skipped_local,
+            "not_detected_values": self.not_detected,
+            "conflicting_rows": self.conflicts,
+            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:
@@ -77,6 +81,7 @@ class ImportResult:
             )
         if self.skipped_local:
             parts.append(f"Skipped {self.skipped_local} local files (not on Spotify).")
+        parts.extend(f"Warning: {w}" for w in self.warnings)
         return " ".join(parts)
 
 
@@ -94,58 +99,59 @@ def detect_layout(header: list[str]) -> Layout | None:
     return None
 
 
-def _local_id(name: str, artists: str) -> str:
-    digest = hashlib.sha1(f"{name.lower()}\x1f{artists.lower()}".encode()).hexdigest()[:20]
-    return f"local:{digest}"
-
-
-def _decode(path: Path) -> str:
-    data = path.read_bytes()
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ImportFormatError(
-            str(path), f"not valid UTF-8 text (byte {exc.start}); save the file as UTF-8", line
-        ) from exc
-
-
-def _split(value: str, sep: str | None) -> tuple[str, ...]:
-    if not value.strip():
-        return ()
-    if sep is None:
-        return (value.strip(),)
-    return tuple(p.strip() for p in value.split(sep) if p.strip())
-
-
-def parse_csv(path: str | Path, progress: Progress = no_progress) -> ParsedCSV:
-    """Parse and validate a whole file into a :class:`ParsedCSV` without touching the store.
-
-    Tracks appearing on several lines (the Kaggle dataset lists a track once per genre)
-    are merged: one track, all genres, features from the first line.
-    """
-    path = Path(path)
-    reader, header, layout = _open(path)
-    rows = _Rows(path, header, layout)
-    try:
-        for row in reader:
-            if not row or (len(row) == 1 and not row[0].strip()):
-                continue
-            line = reader.line_num
-            rows.add(row, line)
-            if line % 5000 == 0:
-                progress(line, 0, f"read {line} lines")
-    except csv.Error as exc:
-        raise ImportFormatError(str(path), f"malformed CSV ({exc})", reader.line_num) from exc
-    return rows.parsed()
-
-
-def _open(path: Path):
-    """A csv reader past the header, the header, and the layout it shows."""
+def path_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be read as a CSV file, or None: one rule for the importer and
+    the TUI's import dialog (which shows it while the path is typed)."""
+    if path.is_dir():
+        return "is a directory, not a CSV file"
+    if not path.exists():
+        return "no such file"
     if not path.is_file():
-        raise ImportFormatError(str(path), "no such file")
-    text = _decode(path)
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        return "is not a regular file"
+    return None
+
+
+def _bad_utf8(path: Path) -> ImportFormatError:
+    """The error for a file that is not UTF-8, naming the line of its first bad byte.
+
+    The streaming decoder fails somewhere in an 8 KB block; this second pass (only ever
+    run on a broken file) finds the exact byte and counts the lines before it.
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset, lines = 0, 1
+    with path.open("rb") as fh:
+        while block := fh.read(1 << 20):
+            pending = len(decoder.getstate()[0])  # bytes of a character split across blocks
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                at = max(exc.start - pending, 0)
+                return ImportFormatError(
+                    str(path),
+                    f"not valid UTF-8 text (byte {offset + at}); save the file as UTF-8",
+                    lines + block[:at].count(b"\n"),
+                )
+            offset += len(block)
+            lines += block.count(b"\n")
+    return ImportFormatError(str(path), "not valid UTF-8 text (it ends mid-character)", lines)
+
+
+def _lines(path: Path, text: io.TextIOWrapper) -> Iterator[str]:
+    """The file's lines, refusing NUL characters (a binary or UTF-16 file: never stored)."""
+    try:
+        for n, line in enumerate(text, 1):
+            if "\x00" in line:
+                raise ImportFormatError(
+                    str(path),
+                    "contains a NUL character: the file is binary or UTF-16, not UTF-8 text",
+                    n,
+                )
+            yield line
+    except UnicodeDecodeError:
+        raise _bad_utf8(path) from None
+
+
+def _header(path: Path, reader) -> tuple[list[str], Layout]:
     try:
         header = next(reader)
     except StopIteration:
@@ -160,157 +166,88 @@ def _open(path: Path):
             "or a CSV with a track id/URI column or name and artist columns",
             1,
         )
-    return reader, header, layout
-
-
-class _Rows:
-    """The records of one file, built row by row (every problem names its line and column)."""
-
-    def __init__(self, path: Path, header: list[str], layout: Layout) -> None:
-        lowered = [h.strip().lower() for h in header]
-
-        def find(field_name: str) -> int | None:
-            for alias in CSV_ALIASES[field_name]:
-                if alias in lowered:
-                    return lowered.index(alias)
-            return None
-
-        self.cols = cols = {f: find(f) for f in CSV_ALIASES}
-        if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
-            missing = "name" if cols["name"] is None else "artist"
-            raise ImportFormatError(str(path), f"missing required column ({missing})", 1)
-        snake = [h.replace(" ", "_") for h in lowered]
-        self.feature_items = [(n, snake.index(n)) for n in FEATURE_NAMES if n in snake]
-        self.present = [(f, i) for f, i in cols.items() if i is not None]
-        self.path, self.header, self.layout = path, header, layout
-        self.provider = f"csv:{layout.name}"
-        self.tracks: dict[str, Track] = {}
-        self.artist_ids: dict[str, tuple[str, ...]] = {}
-        self.features: dict[str, Features] = {}
-        self.skipped_local = 0
-        self.data_rows = 0
-
-    def _error(self, message: str, line: int, field_name: str | None = None) -> ImportFormatError:
-        idx = self.cols.get(field_name) if field_name else None
-        return ImportFormatError(
-            str(self.path), message, line, self.header[idx] if idx is not None else None
-        )
-
-    def add(self, row: list[str], line: int) -> None:
-        self.data_rows += 1
-        if len(row) != len(self.header):
-            raise self._error(f"expected {len(self.header)} fields, found {len(row)}", line)
-        cells = {f: row[i].strip() for f, i in self.present}
-        raw_id = cells.get("id", "")
-        name = cells.get("name", "")
-        artists = _split(cells.get("artists", ""), self.layout.artist_sep)
-        if raw_id.startswith("spotify:local:"):
-            self.skipped_local += 1
-            return
-        tid = self._track_id(raw_id, name, artists, line)
-        if not name and tid not in self.tracks:
-            raise self._error("empty track name", line, "name")
-        self._add_track(tid, cells, name, artists, line)
-        if self.feature_items and tid not in self.features:
-            self._add_features(tid, row, line)
-
-    def _track_id(self, raw_id: str, name: str, artists: tuple[str, ...], line: int) -> str:
-        if self.cols["id"] is not None and raw_id:
-            tid = parse_track_id(raw_id)
-            if tid is None:
-                raise self._error(f"{raw_id!r} is not a Spotify track id, URI or link", line, "id")
-            return tid
-        if name and artists and self.layout is PLAIN:
-            return _local_id(name, ", ".join(artists))
-        raise self._error("empty track id", line, "id" if self.cols["id"] is not None else "name")
-
-    def _add_track(
-        self, tid: str, cells: dict[str, str], name: str, artists: tuple[str, ...], line: int
-    ) -> None:
-        duration = _parse_int(
-            cells.get("duration_ms", ""), self.path, line, self.header, self.cols["duration_ms"]
-        )
-        genres = _split(cells.get("genres", ""), self.layout.genre_sep)
-        old = self.tracks.get(tid)
-        if old is not None:
-            merged = tuple(dict.fromkeys(old.genres + genres))
-            self.tracks[tid] = dataclasses.replace(old, genres=merged)
-            return
-        self.tracks[tid] = Track(
-            id=tid,
-            name=name,
-            artists=artists,
-            album=cells.get("album", ""),
-            duration_ms=duration,
-            release_date=cells.get("release_date") or None,
-            genres=genres,
-            isrc=cells.get("isrc") or None,
-        )
-        ids = _split(cells.get("artist_ids", ""), ",")
-        if ids:
-            self.artist_ids[tid] = tuple(i.rsplit(":", 1)[-1] for i in ids)
-
-    def _add_features(self, tid: str, row: list[str], line: int) -> None:
-        values = {}
-        for n, i in self.feature_items:
-            v = row[i]
-            try:  # fast path; the slow one explains what is wrong
-                values[n] = float(v) if n not in _INT_FEATURES else int(v)
-            except ValueError:
-                values[n] = _parse_number(v, n, self.path, line, self.header[i])
-            else:
-                if values[n] != values[n] or values[n] in (_INF, -_INF):
-                    values[n] = _parse_number(v, n, self.path, line, self.header[i])
-        if any(v is not None for v in values.values()):
-            self.features[tid] = Features(track_id=tid, provider=self.provider, **values)
-
-    def parsed(self) -> ParsedCSV:
-        return ParsedCSV(
-            self.layout,
-            list(self.tracks.values()),
-            list(self.features.values()),
-            self.skipped_local,
-            self.artist_ids,
-            self.data_rows,
-        )
+    return header, layout
 
 
 @dataclass
-class ParsedCSV:
-    layout: Layout
-    tracks: list[Track]
-    features: list[Features]
-    skipped_local: int
-    artist_ids: dict[str, tuple[str, ...]]
-    rows: int
+class _Totals:
+    tracks: int = 0
+    new_tracks: int = 0
+    with_features: int = 0
+    features_kept: int = 0
 
 
-def _parse_number(value: str, name: str, path: Path, line: int, column: str) -> float | int | None:
-    value = value.strip()
-    if not value:
-        return None
+def _write_batch(store, batch: dict[str, Entry], kind: str, source: str, totals, counts) -> None:
+    """Write one batch. A track an earlier batch already wrote only adds its genres (and
+    features, if none of its earlier lines had any); every line whose features differ from
+    those the track keeps is counted as a conflict."""
+    state = store.import_state(list(batch))  # id -> (provider, first line, features digest)
+    tracks, features, artist_ids, first_seen, seen_now = [], [], {}, [], []
+    for tid, e in batch.items():
+        provider, first_line, first_sig = state.get(tid, (None, None, None))
+        earlier = first_line is not None
+        if not earlier:
+            totals.tracks += 1
+            totals.new_tracks += tid not in state
+            tracks.append(e.track)
+            first_seen.append(tid)
+            if e.artist_ids:
+                artist_ids[tid] = e.artist_ids
+        elif e.track.genres:
+            tracks.append(Track(tid, "", genres=e.track.genres))  # genres only
+        kept = first_sig if first_sig is not None else e.sig
+        for line, sig in e.feature_rows():
+            if sig != kept:
+                counts.conflict(line, tid, first_line or e.line)
+        if e.features is not None and first_sig is None:
+            totals.with_features += 1
+            if provider is None or provider.startswith("csv:"):
+                features.append(e.features)
+            else:
+                totals.features_kept += 1
+        if not earlier or (e.sig is not None and first_sig is None):
+            seen_now.append((tid, first_line or e.line, e.sig))
+    store.upsert_tracks(tracks, artist_ids=artist_ids)
+    store.upsert_feature_rows(features, record_lookups=False)
+    store.add_imports(first_seen, kind, source)
+    store.import_mark_seen(seen_now)
+
+
+def _warnings(counts: Counts) -> list[str]:
+    out = []
+    if counts.not_detected:
+        out.append(
+            f"{counts.not_detected} feature values Spotify uses for 'not detected' (tempo 0, "
+            "time signature 0, key -1) were stored as missing."
+        )
+    if counts.first_conflict is not None:
+        line, tid, first = counts.first_conflict
+        out.append(
+            f"{counts.conflicts} rows list a track again with different audio features "
+            f"(first: line {line}, track {tid}, first listed on line {first}); "
+            "each track kept the features of its first line."
+        )
+    return out
+
+
+def _stream(store, reader, rows: Rows, kind: str, progress: Callable[[str], None]) -> _Totals:
+    """Check the rows after the header and write them batch by batch (in the caller's
+    transaction)."""
+    totals = _Totals()
+    store.import_begin()
     try:
-        number = float(value)
-    except ValueError:
-        raise ImportFormatError(str(path), f"{value!r} is not a number", line, column) from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise ImportFormatError(str(path), f"{value!r} is not a finite number", line, column)
-    if name in _INT_FEATURES:
-        if not number.is_integer():
-            raise ImportFormatError(str(path), f"{value!r} is not a whole number", line, column)
-        return int(number)
-    return number
-
-
-def _parse_int(value: str, path: Path, line: int, header: list[str], idx: int | None) -> int | None:
-    if not value:
-        return None
-    try:
-        return int(float(value))
-    except ValueError:
-        raise ImportFormatError(
-            str(path), f"{value!r} is not a number", line, header[idx] if idx is not None else None
-        ) from None
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # a blank line
+            rows.add(row, reader.line_num)
+            if len(rows.batch) >= BATCH_ROWS:
+                _write_batch(store, rows.take_batch(), kind, rows.path.name, totals, rows.counts)
+                progress(f"{reader.line_num:,} lines")
+    except csv.Error as exc:
+        raise ImportFormatError(str(rows.path), f"malformed CSV ({exc})", reader.line_num) from exc
+    _write_batch(store, rows.take_batch(), kind, rows.path.name, totals, rows.counts)
+    store.import_end()
+    return totals
 
 
 def import_csv(
@@ -326,30 +263,36 @@ def import_csv(
     """
     if kind not in ("library", "catalog"):
         raise ValueError(f"kind must be 'library' or 'catalog', not {kind!r}")
-    parsed = parse_csv(path, progress)
-    layout, tracks, features = parsed.layout, parsed.tracks, parsed.features
-    ids = [t.id for t in tracks]
-    providers = store.feature_state(ids)  # stored ids -> provider of their features
-    usable = [
-        f
-        for f in features
-        if providers.get(f.track_id) is None or providers[f.track_id].startswith("csv:")
-    ]
-    total = len(tracks)
-    progress(0, total, "writing")
-    with store.bulk():
-        store.upsert_tracks(tracks, artist_ids=parsed.artist_ids)
-        store.upsert_features(usable, record_lookups=False)
-        store.add_imports(ids, kind, str(Path(path).name))
-    progress(total, total, "done")
+    path = Path(path)
+    problem = path_problem(path)
+    if problem is not None:
+        raise ImportFormatError(str(path), problem)
+    try:
+        raw = path.open("rb")
+    except OSError as exc:
+        raise ImportFormatError(str(path), f"cannot be read ({exc.strerror})") from None
+    size = max(path.stat().st_size, 1)
+    with raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+        reader = csv.reader(_lines(path, text), strict=True)
+        header, layout = _header(path, reader)
+        rows = Rows(path, header, layout)
+        with store.bulk():  # one transaction: any error below rolls every batch back
+            totals = _stream(
+                store, reader, rows, kind, lambda line: progress(raw.tell(), size, line)
+            )
+    progress(size, size, "done")
+    counts = rows.counts
     return ImportResult(
         path=str(path),
         layout=layout.name,
         kind=kind,
-        rows=parsed.rows,
-        tracks=total,
-        new_tracks=total - len(providers),
-        with_features=len(features),
-        features_kept=len(features) - len(usable),
-        skipped_local=parsed.skipped_local,
+        rows=counts.rows,
+        tracks=totals.tracks,
+        new_tracks=totals.new_tracks,
+        with_features=totals.with_features,
+        features_kept=totals.features_kept,
+        skipped_local=counts.skipped_local,
+        not_detected=counts.not_detected,
+        conflicts=counts.conflicts,
+        warnings=_warnings(counts),
     )

@@ -19,6 +19,7 @@ logger is capped at WARNING here.
 from __future__ import annotations
 
 import contextlib
+import html
 import json
 import logging
 import os
@@ -190,6 +191,17 @@ class _Callback:
 class _CallbackServer(HTTPServer):
     result: _Callback | None
     done: threading.Event
+    #: The ``state`` of this login attempt: an answer without it is stale or forged.
+    expected_state: str
+
+
+#: What the browser tab says, by outcome; the terminal says the same with the details.
+_PAGES = {
+    "ok": "Login received. You can close this tab and return to the terminal.",
+    "state": "This login answer does not belong to the login spotui is waiting for (it is "
+    "stale or forged), so it was rejected and nothing was saved. Run `spotui login` again.",
+    "error": "Login did not complete. Return to the terminal for details.",
+}
 
 
 class _CallbackHandler(BaseHTTPRequestHandler):
@@ -203,16 +215,14 @@ class _CallbackHandler(BaseHTTPRequestHandler):
         q = {k: v[0] for k, v in parse_qs(url.query).items()}
         if self.server.result is None:
             self.server.result = _Callback(q.get("code"), q.get("state"), q.get("error"))
-        ok = bool(q.get("code")) and not q.get("error")
-        body = (
-            "<html><body><h2>spotui</h2><p>"
-            + (
-                "Login received. You can close this tab and return to the terminal."
-                if ok
-                else "Login did not complete. Return to the terminal for details."
-            )
-            + "</p></body></html>"
-        ).encode()
+        if q.get("state") != self.server.expected_state:
+            outcome = "state"
+        elif q.get("code") and not q.get("error"):
+            outcome = "ok"
+        else:
+            outcome = "error"
+        body = f"<html><body><h2>spotui</h2><p>{html.escape(_PAGES[outcome])}</p></body></html>"
+        body = body.encode()
         self.send_response(200)
         self.send_header("Content-Type", "text/html; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
@@ -243,7 +253,7 @@ def login(
     auth = make_auth_manager(config)
     state = secrets.token_urlsafe(24)
     url = auth.get_authorize_url(state=state)
-    server = _listen(config)
+    server = _listen(config, state)
     try:
         announce(url)
         if opener is not None:
@@ -265,7 +275,7 @@ def login(
     }
 
 
-def _listen(config: Config) -> _CallbackServer:
+def _listen(config: Config, state: str) -> _CallbackServer:
     """The one-off callback server on 127.0.0.1, already serving in a thread."""
     try:
         server = _CallbackServer(("127.0.0.1", config.redirect_port), _CallbackHandler)
@@ -277,6 +287,7 @@ def _listen(config: Config) -> _CallbackServer:
         ) from None
     server.result = None
     server.done = threading.Event()
+    server.expected_state = state
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True
     )

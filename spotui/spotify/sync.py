@@ -6,6 +6,7 @@ Design, and why:
   resume mark in ``sync_state``, so a killed sync loses at most the pages in flight and the
   next run continues where it stopped. Re-writing a page is idempotent (saved tracks are
   keyed by track id, playlist items by position), so resuming never duplicates anything.
+  The marks belong to one run: a run whose marks another took over removes nothing.
 * **Incremental.** Saved tracks come newest first: a re-sync reads from the top until it
   meets a track it already has with the same ``added_at``, then checks Spotify's ``total``
   against the stored count (plus previously skipped entries). Any disagreement means
@@ -23,11 +24,12 @@ Design, and why:
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from spotui.errors import UserError
+from spotui.errors import JobRunningError, UserError
 from spotui.http import PAGE_LIMIT, HttpClient
 from spotui.model import Playlist
 from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
@@ -38,7 +40,7 @@ from spotui.spotify.parse import (
     parse_playlist,
     playlist_entry_object,
 )
-from spotui.store import Store
+from spotui.store import Store, now_iso
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
 #: The phases sync reports progress in (:class:`~spotui.progress.Step` messages), in order.
@@ -192,7 +194,7 @@ class _Sync:
             self._sync_playlists(user_id)
             check_cancel(self.cancel)
             self._sync_top_and_recent()
-            self.store.set_sync_state("last_sync", _now())
+            self.store.set_sync_state("last_sync", now_iso())
         finally:
             self.result.requests = self.client.request_count - self._start_requests
         return self.result
@@ -268,19 +270,18 @@ class _Sync:
     ) -> None:
         self.result.full_saved_read = True
         first_ids = [(e.get("track") or {}).get("id") for e in first.get("items") or []]
-        state = None
-        if resume_state:
-            try:
-                state = json.loads(resume_state)
-            except ValueError:
-                state = None
+        try:
+            state = json.loads(resume_state) if resume_state else None
+        except ValueError:
+            state = None
         resume = bool(state) and state.get("total") == total and state.get("first") == first_ids
-        if not resume:
-            with self.store.transaction():
+        run = uuid.uuid4().hex  # the marks are this run's now (it may adopt a dead run's)
+        with self.store.transaction():
+            if not resume:
                 self.store.delete_sync_state_prefix(_SAVED_PAGE)
-                self.store.set_sync_state(
-                    _SAVED_FULL, json.dumps({"total": total, "first": first_ids})
-                )
+            self.store.set_sync_state(
+                _SAVED_FULL, json.dumps({"total": total, "first": first_ids, "run": run})
+            )
         done = {int(k[len(_SAVED_PAGE) :]) for k in self.store.sync_state_with_prefix(_SAVED_PAGE)}
         self._commit_saved_page(0, first)
         offsets = [o for o in range(PAGE_LIMIT, total, PAGE_LIMIT) if o not in done]
@@ -290,17 +291,11 @@ class _Sync:
         for offset, page in self.client.get_many(jobs, workers=self.workers, cancel=self.cancel):
             self._commit_saved_page(offset, page)
             self._tick(Step(SAVED))
-        # Every page is in: whatever is stored but was not seen has been removed on Spotify.
-        seen: set[str] = set()
-        skipped = 0
-        for value in self.store.sync_state_with_prefix(_SAVED_PAGE).values():
-            mark = json.loads(value)
-            seen.update(mark["ids"])
-            skipped += mark["skipped"]
-        current = set(self.store.saved_added_at())
-        removed = current - seen
-        with self.store.transaction():
-            self.store.remove_saved(removed)
+        with self.store.transaction():  # check and remove under one write lock
+            seen, skipped = self._seen_saved(run, total)
+            # Every page is in: whatever is stored but was not seen was removed on Spotify.
+            current = set(self.store.saved_added_at())
+            self.store.remove_saved(current - seen)
             self.store.delete_sync_state_prefix(_SAVED_PAGE)
             self.store.set_sync_state(_SAVED_FULL, None)
             self.store.set_sync_state(_SAVED_SKIPPED, str(skipped))
@@ -309,6 +304,25 @@ class _Sync:
         c.added = len(seen - before)
         c.removed = len(before - seen)
         c.unchanged = len(seen & before)
+
+    def _seen_saved(self, run: str, total: int) -> tuple[set[str], int]:
+        """Ids (and skipped count) of every page of this run's full read. If another run
+        took the marks over or cleared them, they no longer say what this one saw."""
+        state = json.loads(self.store.get_sync_state(_SAVED_FULL) or "{}")
+        marks = self.store.sync_state_with_prefix(_SAVED_PAGE)
+        offsets = {int(k[len(_SAVED_PAGE) :]) for k in marks}
+        if state.get("run") != run or not offsets >= set(range(0, total, PAGE_LIMIT)):
+            raise JobRunningError(
+                "Another sync changed this library's liked songs while this one ran, so "
+                "this one removed nothing. Run `spotui sync` again to bring it up to date."
+            )
+        seen: set[str] = set()
+        skipped = 0
+        for value in marks.values():
+            mark = json.loads(value)
+            seen.update(mark["ids"])
+            skipped += mark["skipped"]
+        return seen, skipped
 
     def _commit_saved_page(self, offset: int, page: dict) -> None:
         tracks, rows, skipped = self._parse_saved(page)
@@ -480,9 +494,3 @@ class _Sync:
 
 def _is_forbidden(exc: Exception) -> bool:
     return isinstance(exc, SpotifyHTTPError) and exc.status in (403, 404)
-
-
-def _now() -> str:
-    from spotui.store import now_iso
-
-    return now_iso()

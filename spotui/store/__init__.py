@@ -25,7 +25,7 @@ from pathlib import Path
 
 from spotui.errors import StoreError
 from spotui.store.analysis import AnalysisRun, AnalysisSection, ExportMapping, StoredCluster
-from spotui.store.connection import OpenNotice, now_iso
+from spotui.store.connection import DEFAULT_TIMEOUT, OpenNotice, now_iso
 from spotui.store.discovery import DiscoverySection
 from spotui.store.library import LibrarySection
 from spotui.store.queries import QueriesSection
@@ -66,17 +66,25 @@ class ThreadStores:
         path: Path,
         store: Store | None = None,
         on_notice: Callable[[OpenNotice], None] | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.path = path
         self.main = store
+        self.timeout = store.timeout if store is not None else timeout
         self._owner = threading.get_ident()
         self._local = threading.local()
         self._on_notice = on_notice
+        self._on_wait = on_wait
 
-    def open(self) -> Store:
-        """The owner's store, opened (created, migrated, broken file moved aside) if needed."""
+    def open(self, check: bool | None = None) -> Store:
+        """The owner's store, opened (created, migrated, checked when cheap or as
+        ``check`` says, a file that is no database moved aside) if needed."""
         if self.main is None:
-            self.main = Store.open(self.path)
+            self.main = Store.open(
+                self.path, timeout=self.timeout, check=check, on_wait=self._on_wait
+            )
             if self.main.notice and self._on_notice is not None:
                 self._on_notice(self.main.notice)
         return self.main
@@ -86,18 +94,25 @@ class ThreadStores:
 
     @contextmanager
     def use(self) -> Iterator[Store]:
-        """The calling thread's store."""
+        """The calling thread's store. Any ``sqlite3`` error in the block comes out as the
+        user's :class:`~spotui.errors.StoreError` (busy, damaged, no permission...)."""
         if self.on_owner_thread():
-            yield self.open()
+            store = self.open()
+            with store.errors():
+                yield store
             return
         held = getattr(self._local, "store", None)
         if held is not None:  # an outer call on this thread already opened one
             yield held
             return
-        with Store.open(self.path) as store:
+        # The owner's open checked the file; a worker's per-call store need not again.
+        with Store.open(
+            self.path, timeout=self.timeout, check=False, on_wait=self._on_wait
+        ) as store:
             self._local.store = store
             try:
-                yield store
+                with store.errors():
+                    yield store
             finally:
                 self._local.store = None
 

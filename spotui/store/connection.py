@@ -1,26 +1,41 @@
-"""Opening a database (creating, migrating or moving a broken file aside) and the
-transaction helpers every section of the store uses.
+"""Opening a database (creating, migrating, checking it) and the transaction helpers
+every section of the store uses.
 
-Why a broken file is moved aside rather than opened or deleted: a user who copied a
-database from a newer spotui, or whose disk mangled it, keeps every byte (renamed next to
-it with a timestamp), and spotui still starts, on a new empty library, saying where the
-old file went (:class:`OpenNotice`).
+What happens to a file that cannot be used, and why (the words are in
+:mod:`spotui.store.faults`):
+
+* not a spotui database at all (no SQLite header, someone else's tables): there is
+  nothing to lose by starting afresh, so it is renamed next to itself with a timestamp
+  and a new library starts, saying where the old file went (:class:`OpenNotice`);
+* damaged pages (``PRAGMA quick_check`` on open when cheap, before every writing job, or
+  any "malformed" error mid-run): a copy is saved next to it and the command stops
+  saying how to rebuild; the file is never emptied or written further;
+* busy (another program holds the lock): waited for (saying so after a second) up to
+  the configured timeout, then a clear error; nothing is moved;
+* written by a newer spotui, or no permission: a clear error naming the path; untouched.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from spotui.errors import StoreError
+from spotui.errors import StoreNewerError
+from spotui.store.faults import (
+    damaged,
+    ensure_dir,
+    is_busy,
+    move_aside,
+    patiently,
+    permission_error,
+    store_error,
+)
 from spotui.store.schema import MIGRATIONS, SCHEMA_VERSION, statements
 
 
@@ -59,84 +74,117 @@ def chunks(seq: list, size: int) -> Iterator[list]:
         yield seq[i : i + size]
 
 
-class _NewerSchema(Exception):
-    def __init__(self, version: int):
-        super().__init__(version)
-        self.version = version
+class _Unreadable(Exception):
+    """The file is not a spotui database at all (no SQLite header, or someone else's)."""
 
 
-def _move_aside(path: Path) -> Path:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.broken-{stamp}")
-    n = 1
-    while target.exists():
-        target = path.with_name(f"{path.name}.broken-{stamp}-{n}")
-        n += 1
-    os.replace(path, target)
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            os.replace(side, target.with_name(target.name + suffix))
-    return target
+#: Files up to this size are checked with ``PRAGMA quick_check`` on every open. Measured:
+#: 1.4 ms per MB on an idle machine (65 ms for a 100k-track, 46 MB library), ~3.5 ms per MB
+#: on a busy one (26-30 ms for 10k tracks, 7 MB). Bigger files are checked before the jobs
+#: that write (:meth:`Connection.verify`), where the cost is small against the job.
+QUICK_CHECK_MAX_BYTES = 32 * 2**20
+#: Seconds to wait for a database another program holds (``SPOTUI_DB_TIMEOUT``).
+DEFAULT_TIMEOUT = 60.0
+
+Waiting = Callable[[str], None] | None
 
 
-def connect(path: Path) -> tuple[sqlite3.Connection, OpenNotice | None]:
-    """A migrated connection to ``path``; a file that is not a usable spotui database, or
-    was written by a newer spotui, is moved aside first (the notice says where)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+def connect(
+    path: Path, timeout: float = DEFAULT_TIMEOUT, check: bool | None = None, on_wait: Waiting = None
+) -> tuple[sqlite3.Connection, OpenNotice | None]:
+    """A migrated connection to ``path``; a file that is not a spotui database at all is
+    moved aside first (the notice says where). ``check``: run ``PRAGMA quick_check``
+    (None: when the file is small enough for it to be cheap).
+
+    Every other problem is a typed :class:`~spotui.errors.StoreError` and leaves the
+    file where it is: busy, damaged (copied aside), newer schema, no permission.
+    """
+    ensure_dir(path.parent)
+    if path.is_dir():
+        raise permission_error(path, "it is a directory, not a database file")
     notice = None
     try:
-        return _connect_and_migrate(path), None
-    except _NewerSchema as exc:
-        moved = _move_aside(path)
-        notice = OpenNotice(
-            f"{path} was written by a newer spotui (schema {exc.version}, this one "
-            f"knows {SCHEMA_VERSION}); it was moved to {moved} and a new library started.",
-            moved,
-        )
-    except sqlite3.DatabaseError as exc:
-        moved = _move_aside(path)
-        notice = OpenNotice(
-            f"{path} could not be read ({exc}); it was moved to {moved} and a new "
-            "library started. Nothing was deleted.",
-            moved,
-        )
-    return _connect_and_migrate(path), notice
-
-
-def _connect_and_migrate(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    try:
-        # Reading the header is where a corrupt or foreign file shows itself.
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[
-            0
-        ]
-        if version > SCHEMA_VERSION:
-            raise _NewerSchema(version)
-        if version == 0 and tables:
-            raise sqlite3.DatabaseError("not a spotui database (no schema version)")
-        conn.execute("PRAGMA foreign_keys = ON")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-    except BaseException:
-        conn.close()
-        raise
-    try:
-        _migrate(conn, version)
+        try:
+            return _connect_and_migrate(path, timeout, check, on_wait), None
+        except _Unreadable as exc:
+            try:
+                moved = move_aside(path)
+            except OSError as move_exc:
+                raise permission_error(path, f"{exc}; moving it aside failed: {move_exc}") from exc
+            notice = OpenNotice(
+                f"{path} could not be read ({exc}); it was moved to {moved} and a new "
+                "library started. Nothing was deleted.",
+                moved,
+            )
+        return _connect_and_migrate(path, timeout, check, on_wait), notice
     except sqlite3.Error as exc:
+        raise store_error(exc, path, timeout) from exc
+
+
+def _read_header(conn: sqlite3.Connection) -> tuple[int, int]:
+    """Reading the header is where a foreign or unreadable file shows itself."""
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = conn.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'")
+        return version, tables.fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_NOTADB":
+            raise _Unreadable(str(exc)) from exc
+        raise
+
+
+def quick_check(conn: sqlite3.Connection, path: Path) -> None:
+    """Raise :class:`~spotui.errors.StoreDamagedError` (after copying the file aside) if
+    SQLite finds damaged pages."""
+    try:
+        rows = conn.execute("PRAGMA quick_check(5)").fetchall()
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise
+        raise damaged(path, str(exc)) from exc
+    if rows != [("ok",)]:
+        raise damaged(path, "; ".join(str(r[0]) for r in rows[:3]))
+
+
+def _connect_and_migrate(
+    path: Path, timeout: float, check: bool | None, on_wait: Waiting
+) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=timeout)
+
+    def wait(fn):
+        return patiently(conn, fn, timeout, on_wait, path)
+
+    try:
+        version, tables = wait(lambda: _read_header(conn))
+        if version > SCHEMA_VERSION:
+            raise StoreNewerError(
+                f"{path} was written by a newer spotui (schema {version}; this spotui knows "
+                f"{SCHEMA_VERSION}). It was left exactly as it is. Upgrade spotui to use it, or "
+                "set SPOTUI_DATA_DIR to another directory to start a separate library."
+            )
+        if version == 0 and tables:
+            raise _Unreadable("not a spotui database (no schema version)")
+        if check is None:
+            check = path.stat().st_size <= QUICK_CHECK_MAX_BYTES
+        if check and version:
+            wait(lambda: quick_check(conn, path))
+        conn.execute("PRAGMA foreign_keys = ON")
+        wait(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, version, wait)
+    except BaseException:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         conn.close()
-        raise StoreError(f"{path}: migrating the database failed: {exc}") from exc
+        raise
     return conn
 
 
-def _migrate(conn: sqlite3.Connection, version: int) -> None:
+def _migrate(conn: sqlite3.Connection, version: int, wait: Callable) -> None:
     while version < SCHEMA_VERSION:
         # Take the write lock, then look again: another process or thread may have
         # migrated while we waited (two connections opening a brand-new file).
-        conn.execute("BEGIN IMMEDIATE")
+        wait(lambda: conn.execute("BEGIN IMMEDIATE"))
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         if version >= SCHEMA_VERSION:
             conn.execute("COMMIT")
@@ -152,23 +200,72 @@ class Connection:
     """One open database and its transaction helpers; the sections of :class:`Store`
     build on it. Not thread-safe: one per thread."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path, notice: OpenNotice | None = None):
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: Path,
+        notice: OpenNotice | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        on_wait: Waiting = None,
+        checked: bool = False,
+    ):
         self.conn = conn
         self.path = path
         self.notice = notice
+        self.timeout = timeout
+        #: Told (from the calling thread) when a write waits for another program's lock.
+        self.on_wait = on_wait
+        self._checked = checked
         self._depth = 0
 
     @classmethod
-    def open(cls, path: str | Path):
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        check: bool | None = None,
+        on_wait: Waiting = None,
+    ):
         """Open (creating or migrating) the database at ``path``.
 
-        A file that is not a usable spotui database, or was written by a newer spotui, is
-        renamed next to itself with a timestamp and a fresh database is created; the
-        returned store's ``notice`` says where the old file went.
+        A file that is not a spotui database at all is renamed next to itself with a
+        timestamp and a fresh database is created; the returned store's ``notice`` says
+        where the old file went. Anything else that stops it raises a
+        :class:`~spotui.errors.StoreError` (see the module doc). ``check``: run
+        ``PRAGMA quick_check`` now (None: if the file is small enough for it to be cheap).
         """
         path = Path(path)
-        conn, notice = connect(path)
-        return cls(conn, path, notice)
+        if check is None:
+            check = not path.exists() or path.stat().st_size <= QUICK_CHECK_MAX_BYTES
+        conn, notice = connect(path, timeout, check, on_wait)
+        return cls(conn, path, notice, timeout=timeout, on_wait=on_wait, checked=check)
+
+    def verify(self, max_bytes: int | None = None) -> None:
+        """Make sure the file has no damaged pages before a job writes to it (once per
+        connection; :class:`~spotui.errors.StoreDamagedError` otherwise). ``max_bytes``:
+        only if the file is at most that big (the cheap check of an open)."""
+        if max_bytes is not None and self.path.stat().st_size > max_bytes:
+            return
+        if not self._checked:
+            with self.errors():
+                patiently(
+                    self.conn,
+                    lambda: quick_check(self.conn, self.path),
+                    self.timeout,
+                    self.on_wait,
+                    self.path,
+                )
+            self._checked = True
+
+    @contextmanager
+    def errors(self) -> Iterator[None]:
+        """Any ``sqlite3`` error inside becomes the user's :class:`~spotui.errors.StoreError`."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            raise store_error(exc, self.path, self.timeout) from exc
 
     def close(self) -> None:
         self.conn.close()
@@ -193,12 +290,19 @@ class Connection:
             finally:
                 self._depth -= 1
             return
-        self.conn.execute("BEGIN IMMEDIATE")
+        patiently(
+            self.conn,
+            lambda: self.conn.execute("BEGIN IMMEDIATE"),
+            self.timeout,
+            self.on_wait,
+            self.path,
+        )
         self._depth = 1
         try:
             yield self.conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:  # SQLite may have rolled back itself (disk full)
+                self.conn.execute("ROLLBACK")
             raise
         else:
             self.conn.execute("COMMIT")

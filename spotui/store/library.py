@@ -25,6 +25,40 @@ class LibrarySection(Connection):
                 [(tid, kind, source, stamp) for tid in track_ids],
             )
 
+    # The bookkeeping of one streaming CSV import (a TEMP table: this connection only,
+    # gone with it): which tracks earlier batches of the file wrote, on which line they
+    # were first listed and a digest of their features, so a later line repeating a track
+    # merges into it (or is reported as a conflict) without the file being held in memory.
+    def import_begin(self) -> None:
+        self.conn.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS _import_seen "
+            "(id TEXT PRIMARY KEY, line INTEGER NOT NULL, sig INTEGER) WITHOUT ROWID"
+        )
+        self.conn.execute("DELETE FROM _import_seen")
+
+    def import_state(self, track_ids: Sequence[str]) -> dict[str, tuple]:
+        """For each of ``track_ids`` already stored: ``(provider of its features or None,
+        line it was first listed on in this import or None, its features digest or None)``.
+        Ids absent from the result are not stored at all."""
+        rows = self._lookup(
+            "SELECT t.id, f.provider, s.line, s.sig FROM tracks t "
+            "LEFT JOIN features f ON f.track_id = t.id "
+            "LEFT JOIN temp._import_seen s ON s.id = t.id WHERE t.id IN ({})",
+            track_ids,
+        )
+        return {r[0]: r[1:] for r in rows}
+
+    def import_mark_seen(self, rows: Iterable[tuple[str, int, int | None]]) -> None:
+        """Record ``(track id, first line, features digest)`` of tracks this import wrote."""
+        self.conn.executemany(
+            "INSERT INTO _import_seen(id, line, sig) VALUES (?, ?, ?) "
+            "ON CONFLICT(id) DO UPDATE SET sig = excluded.sig",
+            list(rows),
+        )
+
+    def import_end(self) -> None:
+        self.conn.execute("DELETE FROM _import_seen")
+
     # ---------------------------------------------------------------- saved tracks
     def add_saved(self, items: Iterable[tuple[str, str | None]]) -> None:
         with self.transaction() as c:

@@ -135,5 +135,6 @@ class QueriesSection(Connection):
             "LEFT JOIN features f ON f.track_id = t.id ORDER BY t.rowid"
         ):
             if r[0] in library:
-                out.append((r[0], r[1], _artist_line(r[2]), *r[3:]))
+                # a track imported by id alone shows its id until a sync or import names it
+                out.append((r[0], r[1] or r[0], _artist_line(r[2]), *r[3:]))
         return out

@@ -36,9 +36,11 @@ class SpotuiApp(App):
         super().__init__()
         self.config = config
         # Opened before any worker, so a new database is created and migrated exactly once.
-        self.session = Session(config).open(prepare=False)
+        self.session = Session(config, on_wait=self._waiting).open(prepare=False, check=False)
         self.rows: LibraryRows | None = None
         self.background_status = ""
+        #: A typed error that ended the app (re-raised by :func:`run_app` for the CLI).
+        self.user_error: UserError | None = None
         #: The mood map's last selection (kept when the map is closed and reopened).
         self.map_selection: list[str] = []
         #: Set once the main screen first shows the library (benchmarks wait for it).
@@ -48,6 +50,10 @@ class SpotuiApp(App):
         self._preloaded: tuple | BaseException | None = None
         self._preload = threading.Thread(target=self._preload_library, daemon=True)
         self._preload.start()
+
+    def _waiting(self, message: str) -> None:
+        """A job waits for another program (a sync, the database); any thread."""
+        self.notify(message, title="Waiting", severity="warning", timeout=8)
 
     @property
     def result(self):
@@ -147,7 +153,7 @@ class SpotuiApp(App):
             else:
                 k, method = choice
                 result = self.session.segment(
-                    k, method, force=True, progress=progress, cancel=cancel
+                    k, method, force=True, progress=progress, cancel=cancel, wait=True
                 )
         finally:
             self.call_from_thread(self.set_status, "")
@@ -184,7 +190,7 @@ class SpotuiApp(App):
         """From the welcome screen: open the demo library (its own database)."""
         self.session.close()
         self.config = dataclasses.replace(self.config, demo=True)
-        self.session = Session(self.config).open(prepare=False)
+        self.session = Session(self.config, on_wait=self._waiting).open(prepare=False, check=False)
         self.sub_title = "demo library"
         self.open_main()
 
@@ -256,6 +262,18 @@ class SpotuiApp(App):
         self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors
+    def _handle_exception(self, error: Exception) -> None:
+        """A typed core error raised on the app's own thread (the store turned out damaged
+        or unwritable while painting a pane, opening the demo): Textual stops the widget
+        that raised, so the app ends cleanly and :func:`run_app` hands the error to the
+        CLI's handler, which prints its message and exits with its code; no traceback.
+        Anything else is a bug: Textual's own handling. Workers report below, and go on."""
+        if isinstance(error, UserError):
+            self.user_error = error
+            self.exit(return_code=error.exit_code)
+            return
+        super()._handle_exception(error)
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state != WorkerState.ERROR:
             return
@@ -264,6 +282,9 @@ class SpotuiApp(App):
             return
         if isinstance(error, UserError):
             self.notify(str(error), severity="error", timeout=12)
+            main = self._main()
+            if event.worker.group == "load" and main is not None and self.rows is None:
+                main.load_failed(str(error))  # stays on screen after the notification
         else:
             self.log.error(repr(error))
             self.notify(
@@ -328,4 +349,6 @@ def run_app(config: Config) -> int:
     """Run the TUI until the user quits; what ``spotui`` without a subcommand calls."""
     app = SpotuiApp(config)
     app.run()
+    if app.user_error is not None:
+        raise app.user_error
     return app.return_code or 0

@@ -89,6 +89,11 @@ class MainScreen(Screen):
             self.refresh_data()
 
     # ------------------------------------------------------------------ data in
+    def load_failed(self, message: str) -> None:
+        """The library could not be read (a damaged file...): say why where it would be."""
+        self.query_one("#detail", FeatureBars).show(None, None, None, message)
+        self.query_one("#recs", RecommendationList).message("Nothing to show.")
+
     def refresh_data(self) -> None:
         """The app's rows or segmentation result changed: redraw everything from them."""
         app = self.app

@@ -53,7 +53,9 @@ class SyncScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
     def run_sync(self) -> None:
         try:
-            result = self.app.session.sync(self._progress, self.cancel_event.is_set)
+            # Another sync (the CLI, cron, another window) is waited for; the screen and a
+            # notification say so, and esc stops waiting.
+            result = self.app.session.sync(self._progress, self.cancel_event.is_set, wait=True)
         except Cancelled:
             self.app.call_from_thread(
                 self._done, "", "Cancelled; everything synced so far is kept."

@@ -62,14 +62,13 @@ class WelcomeScreen(Screen):
 
 class CsvPath(Validator):
     def validate(self, value: str) -> ValidationResult:
+        from spotui.sources.csv_import import path_problem
+
         path = Path(value.strip()).expanduser()
         if not value.strip():
             return self.failure("Type the path of a CSV file.")
-        if not path.exists():
-            return self.failure(f"{path} does not exist.")
-        if not path.is_file():
-            return self.failure(f"{path} is not a file.")
-        return self.success()
+        problem = path_problem(path)
+        return self.failure(f"{path}: {problem}.") if problem else self.success()
 
 
 class ImportDialog(ModalScreen[bool]):
@@ -124,7 +123,7 @@ class ImportDialog(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="import", exit_on_error=False)
     def run_import(self, path: str) -> None:
         try:
-            result = self.app.session.import_csv(path)
+            result = self.app.session.import_csv(path, wait=True)
         except UserError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

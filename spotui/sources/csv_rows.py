@@ -1,0 +1,280 @@
+"""One CSV row at a time: every cell checked, every row turned into a track record.
+
+Why a module of its own: these checks are the importer's contract with hostile files.
+Every number must be finite and inside its documented range
+(:data:`~spotui.feature_spec.FEATURE_RANGES`, a duration of more than 0 and less than
+24 h); anything else raises :class:`~spotui.errors.ImportFormatError` naming file, line,
+column and the allowed range. The hot path is one ``float()``/``int()`` and one range
+comparison per cell (NaN fails every comparison, so it costs nothing extra); the slow path
+only runs to explain what is wrong.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass
+from operator import itemgetter
+from pathlib import Path
+
+from spotui.errors import ImportFormatError
+from spotui.feature_spec import (
+    CSV_ALIASES,
+    FEATURE_NAMES,
+    FEATURE_RANGES,
+    INT_FEATURES,
+    MAX_DURATION_MS,
+    NOT_DETECTED,
+)
+from spotui.model import Track
+from spotui.spotify.ids import parse_track_id
+
+
+@dataclass(frozen=True)
+class Layout:
+    """A recognised CSV layout: its name and how to split artist and genre lists."""
+
+    name: str
+    artist_sep: str
+    genre_sep: str | None
+
+
+EXPORTIFY = Layout("exportify", ",", ",")
+KAGGLE = Layout("kaggle", ";", None)
+PLAIN = Layout("plain", ",", ",")
+
+
+@dataclass(slots=True)
+class Entry:
+    """One track of the current batch: its record, first line, features and their digest."""
+
+    track: Track
+    line: int
+    #: ``(track id, provider, *FEATURE_NAMES values)`` or None, as the store writes it
+    features: tuple | None
+    sig: int | None
+    artist_ids: tuple[str, ...]
+    #: the line ``features`` came from (the first of this batch that had any)
+    feature_line: int = 0
+    #: (line, digest) of later rows of this batch with features: each is checked against
+    #: the features the track keeps (None until a track is listed twice, the common case)
+    more: list[tuple[int, int]] | None = None
+
+    def feature_rows(self) -> list[tuple[int, int]]:
+        """(line, digest) of every row of this batch that had features, in file order."""
+        if self.sig is None:
+            return []
+        return [(self.feature_line, self.sig), *(self.more or ())]
+
+
+@dataclass
+class Counts:
+    """What the whole file held beyond its tracks (for the summary's warnings)."""
+
+    rows: int = 0
+    skipped_local: int = 0
+    not_detected: int = 0
+    conflicts: int = 0
+    #: (line, track id, line it was first listed on) of the first conflicting row
+    first_conflict: tuple[int, str, int] | None = None
+
+    def conflict(self, line: int, tid: str, first_line: int) -> None:
+        self.conflicts += 1
+        if self.first_conflict is None or line < self.first_conflict[0]:
+            self.first_conflict = (line, tid, first_line)
+
+
+def _local_id(name: str, artists: str) -> str:
+    digest = hashlib.sha1(f"{name.lower()}\x1f{artists.lower()}".encode()).hexdigest()[:20]
+    return f"local:{digest}"
+
+
+def _split(value: str, sep: str | None) -> tuple[str, ...]:
+    """A stripped cell split into its non-empty parts (a hot path: one call per cell)."""
+    if not value:
+        return ()
+    if sep is None:
+        return (value,)
+    parts = value.split(sep)
+    if len(parts) == 1:
+        return (value,)
+    return tuple(filter(None, map(str.strip, parts)))
+
+
+def _span(name: str) -> str:
+    lo, hi = FEATURE_RANGES[name]
+    return f"{lo:g}..{hi:g}"
+
+
+class Rows:
+    """Validates rows of one file and collects them into a batch of :class:`Entry`.
+
+    A track listed on several lines (the Kaggle dataset lists a track once per genre)
+    becomes one entry with all genres; features come from its first line that has any, and
+    every later line with different features is counted as a conflict (never silently
+    taken) when the batch is written.
+    """
+
+    def __init__(self, path: Path, header: list[str], layout: Layout) -> None:
+        lowered = [h.strip().lower() for h in header]
+
+        def find(field_name: str) -> int | None:
+            for alias in CSV_ALIASES[field_name]:
+                if alias in lowered:
+                    return lowered.index(alias)
+            return None
+
+        self.cols = cols = {f: find(f) for f in CSV_ALIASES}
+        if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
+            missing = "name" if cols["name"] is None else "artist"
+            raise ImportFormatError(str(path), f"missing required column ({missing})", 1)
+        snake = [h.replace(" ", "_") for h in lowered]
+        #: (feature, column index, low, high, whole number?, "not detected" value)
+        self.feature_items = [
+            (n, snake.index(n), *FEATURE_RANGES[n], n in INT_FEATURES, NOT_DETECTED.get(n))
+            for n in FEATURE_NAMES
+            if n in snake
+        ]
+        present = [(f, i) for f, i in cols.items() if i is not None]
+        self._names = [f for f, _ in present]
+        getter = itemgetter(*(i for _, i in present))
+        self._cells = getter if len(present) > 1 else lambda row: (getter(row),)
+        self._all_features = len(self.feature_items) == len(FEATURE_NAMES)
+        self.path, self.header, self.layout = path, header, layout
+        self.width = len(header)
+        self.provider = f"csv:{layout.name}"
+        self.batch: dict[str, Entry] = {}
+        self.counts = Counts()
+
+    def error(self, message: str, line: int, index: int | None = None) -> ImportFormatError:
+        column = self.header[index] if index is not None else None
+        return ImportFormatError(str(self.path), message, line, column)
+
+    def add(self, row: list[str], line: int) -> None:
+        """Check one row and merge it into the batch (raises on any bad cell)."""
+        self.counts.rows += 1
+        if len(row) != self.width:
+            raise self.error(f"expected {len(self.header)} fields, found {len(row)}", line)
+        cells = dict(zip(self._names, map(str.strip, self._cells(row)), strict=True))
+        raw_id = cells.get("id", "")
+        if raw_id.startswith("spotify:local:"):
+            self.counts.skipped_local += 1
+            return
+        name = cells.get("name", "")
+        artists = _split(cells.get("artists", ""), self.layout.artist_sep)
+        tid = self._track_id(raw_id, name, artists, line)
+        duration = self._duration(cells.get("duration_ms", ""), line)
+        genres = _split(cells.get("genres", ""), self.layout.genre_sep)
+        if len(genres) > 1:  # "pop,pop" is one genre
+            genres = tuple(dict.fromkeys(genres))
+        features, sig = self._features(tid, row, line) if self.feature_items else (None, None)
+        old = self.batch.get(tid)
+        if old is not None:
+            self._merge(old, genres, features, sig, line)
+            return
+        get = cells.get
+        track = Track(  # positional: id, name, artists, album, duration, release, genres, isrc
+            tid, name, artists, get("album", ""), duration,
+            get("release_date") or None, genres, get("isrc") or None,
+        )  # fmt: skip
+        ids = _split(get("artist_ids", ""), ",")
+        artist_ids = tuple(i.rsplit(":", 1)[-1] for i in ids) if ids else ()
+        self.batch[tid] = Entry(track, line, features, sig, artist_ids, line)
+
+    def _merge(
+        self, old: Entry, genres: tuple[str, ...], features: tuple | None, sig, line: int
+    ) -> None:
+        if genres and not set(genres) <= set(old.track.genres):
+            merged = tuple(dict.fromkeys(old.track.genres + genres))
+            old.track = dataclasses.replace(old.track, genres=merged)
+        if features is None:
+            return
+        if old.features is None:
+            old.features, old.sig, old.feature_line = features, sig, line
+        elif old.more is None:
+            old.more = [(line, sig)]
+        else:
+            old.more.append((line, sig))
+
+    def take_batch(self) -> dict[str, Entry]:
+        batch, self.batch = self.batch, {}
+        return batch
+
+    def _track_id(self, raw_id: str, name: str, artists: tuple[str, ...], line: int) -> str:
+        if self.cols["id"] is not None and raw_id:
+            tid = parse_track_id(raw_id)
+            if tid is None:
+                raise self.error(
+                    f"{raw_id!r} is not a Spotify track id, URI or link", line, self.cols["id"]
+                )
+            return tid
+        if name and artists and self.layout is PLAIN:
+            return _local_id(name, ", ".join(artists))
+        where = self.cols["id"] if self.cols["id"] is not None else self.cols["name"]
+        raise self.error("empty track id", line, where)
+
+    def _duration(self, value: str, line: int) -> int | None:
+        if not value:
+            return None
+        try:
+            ms = int(value)
+        except ValueError:
+            ms = self._number(value, line, self.cols["duration_ms"])
+            ms = round(ms) if ms == ms and abs(ms) != float("inf") else ms
+        if isinstance(ms, int) and 0 < ms < MAX_DURATION_MS:
+            return ms
+        raise self.error(
+            f"{value!r} is not a duration: it must be more than 0 and less than "
+            f"{MAX_DURATION_MS} ms (24 h)",
+            line,
+            self.cols["duration_ms"],
+        )
+
+    def _features(self, tid: str, row: list[str], line: int) -> tuple[tuple | None, int | None]:
+        """``((tid, provider, *FEATURE_NAMES values), digest)``, or ``(None, None)`` when the
+        row has no feature values; tuples, not Features objects, because building one frozen
+        dataclass per row cost a third of parsing a large file."""
+        values: list[float | int | None] = []
+        for n, i, lo, hi, whole, unknown in self.feature_items:
+            v = row[i]
+            try:  # the fast path; _cell explains whatever it rejects
+                x = int(v) if whole else float(v)
+            except ValueError:
+                x = self._cell(v, n, i, line)
+            else:
+                if not lo <= x <= hi:  # False for NaN too
+                    x = self._cell(v, n, i, line)
+            if unknown is not None and x == unknown:
+                self.counts.not_detected += 1
+                x = None
+            values.append(x)
+        if values.count(None) == len(values):
+            return None, None
+        if not self._all_features:  # every feature in FEATURE_NAMES order, None if absent
+            given = dict(zip((item[0] for item in self.feature_items), values, strict=True))
+            values = [given.get(n) for n in FEATURE_NAMES]
+        row_values = (tid, self.provider, *values)
+        return row_values, hash(row_values)
+
+    def _number(self, value: str, line: int, index: int | None) -> float:
+        try:
+            return float(value)
+        except ValueError:
+            raise self.error(f"{value.strip()!r} is not a number", line, index) from None
+
+    def _cell(self, value: str, name: str, index: int, line: int) -> float | int | None:
+        """A cell the fast path rejected: None when empty, else its value or a clear error."""
+        value = value.strip()
+        if not value:
+            return None
+        number = self._number(value, line, index)
+        if number != number or number in (float("inf"), float("-inf")):
+            raise self.error(f"{value!r} is not a finite number", line, index)
+        lo, hi = FEATURE_RANGES[name]
+        if not lo <= number <= hi:
+            raise self.error(f"{value!r} is outside the allowed range {_span(name)}", line, index)
+        if name in INT_FEATURES:
+            if not number.is_integer():
+                raise self.error(f"{value!r} is not a whole number", line, index)
+            return int(number)
+        return number

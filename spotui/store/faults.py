@@ -1,0 +1,220 @@
+"""What went wrong with the database file, in the user's words: the one place that turns a
+``sqlite3`` error into a typed :class:`~spotui.errors.StoreError`.
+
+Why a classification and not one ``except sqlite3.DatabaseError``: "database is locked"
+is a ``DatabaseError`` too, and treating a file another process holds as corrupt moved a
+healthy library aside (issue 13). SQLite's primary result code says which case it is:
+
+* *busy* (another program holds the lock longer than the timeout): wait, then say so;
+  nothing is moved;
+* *no permission* (read-only file or directory, a directory that is a file): name the path;
+* *damaged* (malformed pages): copy the file aside and tell the user how to rebuild; the
+  file itself is never emptied, moved or written to;
+* anything else: a plain message naming the file, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from spotui.errors import (
+    StoreBusyError,
+    StoreDamagedError,
+    StoreError,
+    StorePermissionError,
+)
+
+T = TypeVar("T")
+
+#: Seconds a busy database is waited for silently before the user hears about it.
+FIRST_WAIT = 1.0
+
+# SQLite primary result codes (https://sqlite.org/rescode.html).
+_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _AUTH, _NOTADB = (
+    3, 5, 6, 8, 10, 11, 13, 14, 23, 26,
+)  # fmt: skip
+
+
+def _code(exc: sqlite3.Error) -> int:
+    return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
+
+
+def is_busy(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        _code(exc) in (_BUSY, _LOCKED) or "database is locked" in str(exc)
+    )
+
+
+def is_damage(exc: BaseException) -> bool:
+    return isinstance(exc, sqlite3.DatabaseError) and _code(exc) in (_CORRUPT, _NOTADB)
+
+
+def busy_error(path: Path, timeout: float) -> StoreBusyError:
+    return StoreBusyError(
+        f"{path} is in use by another program (another spotui?), which held it for more "
+        f"than {timeout:g} s. Nothing was moved or lost, and the change that was waiting was "
+        "not made. Run the command again when that program has finished (a sync continues "
+        "where it stopped), or wait longer with SPOTUI_DB_TIMEOUT=SECONDS."
+    )
+
+
+_MAKE_WRITABLE = (
+    "Make it (and its directory) readable and writable by you, or point SPOTUI_DATA_DIR at "
+    "a directory you can write"
+)
+
+
+def permission_error(path: Path, problem: str, fix: str = _MAKE_WRITABLE) -> StorePermissionError:
+    return StorePermissionError(f"cannot use {path}: {problem}. {fix}. Nothing was changed.")
+
+
+def ensure_dir(directory: Path) -> None:
+    """Create the data directory, or say clearly why it cannot be one."""
+    if directory.exists() and not directory.is_dir():
+        raise permission_error(
+            directory,
+            "it is a file, not a directory",
+            "Point SPOTUI_DATA_DIR at a directory, or move that file away",
+        )
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise permission_error(directory, exc.strerror or str(exc)) from exc
+
+
+def store_error(exc: sqlite3.Error, path: Path, timeout: float) -> StoreError:
+    """The user's words for ``exc`` raised on the database at ``path``.
+
+    A damaged file is copied aside here (see :func:`damaged`), so the copy is made
+    whichever call met the damage first.
+    """
+    code = _code(exc)
+    if is_busy(exc):
+        return busy_error(path, timeout)
+    if is_damage(exc):
+        return damaged(path, str(exc))
+    if code == _CANTOPEN:
+        return permission_error(
+            path, f"{exc} (SQLite also needs to create {path.name}-wal and -shm next to it)"
+        )
+    if code in (_READONLY, _PERM, _AUTH):
+        return permission_error(path, str(exc))
+    if code == _FULL:
+        return StoreError(
+            f"{path}: the disk is full ({exc}). The last change was rolled back; free some "
+            "space and run the command again."
+        )
+    if code == _IOERR:
+        return StoreError(
+            f"{path}: the disk reported an error ({exc}). The last change was rolled back; "
+            "check the disk and run the command again."
+        )
+    return StoreError(f"{path}: the database reported an error: {exc}.")
+
+
+def patiently(
+    conn: sqlite3.Connection,
+    fn: Callable[[], T],
+    timeout: float,
+    on_wait: Callable[[str], None] | None,
+    path: Path,
+) -> T:
+    """``fn()``, which may have to wait for another program's lock: silently for a
+    second, then saying so (``on_wait``) and waiting up to ``timeout`` in all.
+
+    ``fn`` must not have done anything when it fails busy (a ``BEGIN``, a read).
+    """
+    first = min(timeout, FIRST_WAIT)
+    conn.execute(f"PRAGMA busy_timeout = {int(first * 1000)}")
+    try:
+        return fn()
+    except sqlite3.OperationalError as exc:
+        if not is_busy(exc) or timeout <= first:
+            raise
+        if on_wait is not None:
+            on_wait(
+                f"waiting for {path}: another program is using it (up to {timeout:g} s, "
+                "SPOTUI_DB_TIMEOUT)…"
+            )
+        conn.execute(f"PRAGMA busy_timeout = {int((timeout - first) * 1000)}")
+        return fn()
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+
+
+def _stamp() -> str:
+    return time.strftime("%Y%m%d-%H%M%S")
+
+
+def _free_name(path: Path, tag: str) -> Path:
+    target = path.with_name(f"{path.name}.{tag}-{_stamp()}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.{tag}-{_stamp()}-{n}")
+        n += 1
+    return target
+
+
+def move_aside(path: Path) -> Path:
+    """Rename ``path`` (and its -wal/-shm) to ``NAME.broken-STAMP``; nothing is deleted."""
+    target = _free_name(path, "broken")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            os.replace(side, target.with_name(target.name + suffix))
+    return target
+
+
+def _existing_copy(path: Path) -> Path | None:
+    """A copy made earlier of the file as it is now (same size and time), if any."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    for other in path.parent.glob(f"{path.name}.damaged-*"):
+        if other.name.endswith("-wal"):
+            continue
+        try:
+            o = other.stat()
+        except OSError:
+            continue
+        if o.st_size == st.st_size and int(o.st_mtime) == int(st.st_mtime):
+            return other
+    return None
+
+
+def damaged(path: Path, reason: str) -> StoreDamagedError:
+    """Copy the damaged file (and its -wal) aside and say how to rebuild.
+
+    A copy, not a move: the file stays where it is, untouched, so nothing the user had is
+    ever emptied; the copy is the safe one if they try repairs on the original. A file
+    already copied as it is now is not copied again on every run.
+    """
+    copy = _existing_copy(path)
+    if copy is None:
+        target = _free_name(path, "damaged")
+        try:
+            shutil.copy2(path, target)
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size:  # unchecked-in pages are part of it
+                shutil.copy2(wal, target.with_name(target.name + "-wal"))
+            copy = target
+        except OSError as exc:
+            saved = f"It could not be copied aside ({exc}); it was left exactly as it is."
+        else:
+            saved = f"A copy was saved as {copy}."
+    else:
+        saved = f"A copy was saved earlier as {copy}."
+    return StoreDamagedError(
+        f"{path} is damaged ({reason}). {saved} Nothing was changed or emptied. To rebuild: "
+        f"move it away (mv '{path}' '{path}.old'); spotui then starts a new library, and "
+        "`spotui sync` fetches yours from Spotify again (CSV files need `spotui import` again).",
+        copy,
+    )

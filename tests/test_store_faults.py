@@ -1,0 +1,376 @@
+"""Locked, damaged and read-only databases (issue 13, failures 2-4): each is told apart,
+gets a clear message and exit status 3, and nothing healthy is moved, emptied or written.
+
+Tests run as root here, where chmod does not stop writes: read-only cases use a read-only
+bind mount in a private mount namespace (``unshare -m``) when root, chmod otherwise, and
+are skipped (saying why) when neither is possible.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from spotui.config import load as load_config
+from spotui.errors import StoreBusyError, StoreDamagedError
+from spotui.session import Session
+from spotui.store import Store
+from tests.conftest import REPO
+
+CSV = "track_name,artist_name\nOne,A\n"
+REBUILD = (
+    "Nothing was changed or emptied. To rebuild: move it away (mv '{p}' '{p}.old'); spotui "
+    "then starts a new library, and `spotui sync` fetches yours from Spotify again (CSV files "
+    "need `spotui import` again)."
+)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def songs(tmp_path) -> Path:
+    path = tmp_path / "songs.csv"
+    path.write_text(CSV)
+    return path
+
+
+# ---------------------------------------------------------------------- busy
+def _busy_message(path: Path, timeout: str) -> str:
+    return (
+        f"error: {path} is in use by another program (another spotui?), which held it for "
+        f"more than {timeout} s. Nothing was moved or lost, and the change that was waiting "
+        "was not made. Run the command again when that program has finished (a sync "
+        "continues where it stopped), or wait longer with SPOTUI_DB_TIMEOUT=SECONDS."
+    )
+
+
+def _waiting(path: Path, timeout: str) -> str:
+    return (
+        f"waiting for {path}: another program is using it (up to {timeout} s, SPOTUI_DB_TIMEOUT)…"
+    )
+
+
+def test_writer_waits_for_a_held_lock_then_exits_3_with_nothing_moved(cli, demo_data_dir, songs):
+    """Before: 30 s of silence, then a ``database is locked`` traceback."""
+    db = demo_data_dir / "demo.sqlite3"
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir), "SPOTUI_DB_TIMEOUT": "1.5"}
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        res = cli("--demo", "import", str(songs), env=env)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert res.returncode == 3
+    assert res.stderr.splitlines() == [_waiting(db, "1.5"), _busy_message(db, "1.5")]
+    assert "Traceback" not in res.stderr
+    assert sorted(p.name for p in demo_data_dir.iterdir() if "sqlite3." in p.name) == [
+        "demo.sqlite3.import.lock"
+    ]
+    res = cli("--demo", "import", str(songs), "--json", env=env)  # free again: it works
+    assert res.returncode == 0, res.stderr
+
+
+def test_a_database_held_exclusively_is_busy_not_corrupt(cli, demo_data_dir):
+    """Before: "database is locked" is a DatabaseError, so the healthy library was moved
+    aside as corrupt and an empty one started."""
+    db = demo_data_dir / "demo.sqlite3"
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("UPDATE meta SET value = value")
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir), "SPOTUI_DB_TIMEOUT": "1"}
+    try:
+        res = cli("--demo", "status", env=env)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert res.returncode == 3
+    assert res.stderr.splitlines()[-1] == _busy_message(db, "1")
+    assert sorted(p.name for p in demo_data_dir.iterdir() if "broken" in p.name) == []
+    res = cli("--demo", "status", "--json", env=env)
+    assert res.returncode == 0 and '"library_tracks": 2000' in res.stdout
+
+
+def test_a_short_hold_is_waited_out_with_a_message(demo_data_dir, isolated_env, monkeypatch, songs):
+    monkeypatch.setenv("SPOTUI_DATA_DIR", str(demo_data_dir))
+    monkeypatch.setenv("SPOTUI_DB_TIMEOUT", "20")
+    db = demo_data_dir / "demo.sqlite3"
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    told: list[str] = []
+    waiting = threading.Event()
+
+    def release_once_told() -> None:  # the other program finishes while spotui waits
+        waiting.wait(30)
+        holder.execute("ROLLBACK")
+
+    releaser = threading.Thread(target=release_once_told)
+    releaser.start()
+
+    def tell(message: str) -> None:
+        told.append(message)
+        waiting.set()
+
+    session = Session(load_config(demo=True), on_wait=tell).open()
+    try:
+        result = session.import_csv(songs)
+    finally:
+        waiting.set()
+        releaser.join()
+        session.close()
+        holder.close()
+    assert result.new_tracks == 1
+    assert told == [_waiting(db, "20")]
+
+
+def test_db_timeout_must_be_a_finite_number(cli):
+    for bad in ("nan", "-1", "soon", "inf"):
+        res = cli("status", env={"SPOTUI_DB_TIMEOUT": bad})
+        assert res.returncode == 2, bad
+        assert res.stderr.startswith("error: db_timeout (SPOTUI_DB_TIMEOUT) must be"), res.stderr
+
+
+def test_busy_mid_run_is_a_typed_error(tmp_path):
+    path = tmp_path / "x.sqlite3"
+    store = Store.open(path, timeout=0.2)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(StoreBusyError), store.errors(), store.transaction():
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        store.close()
+
+
+# ---------------------------------------------------------------------- damaged
+@pytest.fixture
+def damaged_dir(_demo_db_file, tmp_path) -> Path:
+    """The demo library with 8 KB of garbage written in the middle of the file."""
+    data = tmp_path / "data"
+    data.mkdir()
+    db = data / "demo.sqlite3"
+    shutil.copy(_demo_db_file, db)
+    size = db.stat().st_size
+    with db.open("r+b") as fh:
+        fh.seek(size // 2 // 4096 * 4096)
+        fh.write(bytes(range(256)) * 32)
+    return data
+
+
+def _damaged_lines(db: Path, stderr: str) -> tuple[str, Path]:
+    """The one error line, and the copy it names."""
+    (line,) = stderr.splitlines()
+    head = f"error: {db} is damaged ("
+    assert line.startswith(head), line
+    assert line.endswith(REBUILD.format(p=db)), line
+    found = re.search(r"A copy was saved (?:earlier )?as (.+?)\. Nothing", line)
+    assert found, line
+    return line, Path(found.group(1))
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["segment", "--k", "4"],
+        ["import", "{csv}"],
+        ["export", "--cluster", "1", "--format", "csv", "--out", "{out}"],
+    ],
+    ids=["status", "segment", "import", "export"],
+)
+def test_damaged_pages_are_noticed_copied_aside_and_never_written(
+    cli, damaged_dir, songs, tmp_path, command
+):
+    """Before: tracebacks in status/segment/export, and import wrote into it with exit 0."""
+    db = damaged_dir / "demo.sqlite3"
+    before = digest(db)
+    args = [a.format(csv=songs, out=tmp_path / "out.csv") for a in command]
+    res = cli("--demo", *args, env={"SPOTUI_DATA_DIR": str(damaged_dir)})
+    assert res.returncode == 3, res.stderr
+    assert "Traceback" not in res.stderr
+    _, copy = _damaged_lines(db, res.stderr)
+    assert digest(db) == before  # not emptied, not moved, not written
+    assert copy.read_bytes() == db.read_bytes()
+    assert not (tmp_path / "out.csv").exists()
+    # run again: the same copy is named, no second one is made
+    res = cli("--demo", *args, env={"SPOTUI_DATA_DIR": str(damaged_dir)})
+    assert res.returncode == 3
+    assert f"A copy was saved earlier as {copy}." in res.stderr
+    assert len(list(damaged_dir.glob("demo.sqlite3.damaged-*"))) == 1
+
+
+def test_tui_on_a_damaged_library_says_so_and_writes_nothing(
+    damaged_dir, isolated_env, monkeypatch
+):
+    """The TUI checks the file in its start-up worker (off the paint path) and shows why."""
+    from spotui.tui.app import SpotuiApp
+    from tests.test_tui_sync import wait_for
+
+    monkeypatch.setenv("SPOTUI_DATA_DIR", str(damaged_dir))
+    db = damaged_dir / "demo.sqlite3"
+    before = digest(db)
+    app = SpotuiApp(load_config(demo=True))
+
+    async def scenario() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await wait_for(
+                pilot, lambda: any("is damaged" in n.message for n in app._notifications)
+            )
+            (message,) = [n.message for n in app._notifications if "is damaged" in n.message]
+            assert message.startswith(f"{db} is damaged (")
+            assert message.endswith(REBUILD.format(p=db))
+            assert app.is_running
+            await pilot.pause(0.2)  # the detail pane keeps saying it after the notification
+            assert "is damaged" in str(app.screen.query_one("#detail").render())
+
+    asyncio.run(scenario())
+    assert digest(db) == before
+    assert len(list(damaged_dir.glob("demo.sqlite3.damaged-*"))) == 1
+
+
+def test_damage_met_mid_run_is_copied_aside_and_stops_writers(
+    damaged_dir, songs, isolated_env, monkeypatch
+):
+    """A file too big for the check on open: the first read that meets the damage, or the
+    check every writing job runs first, stops with the same message."""
+    import spotui.store.connection as connection
+
+    monkeypatch.setattr(connection, "QUICK_CHECK_MAX_BYTES", 0)
+    monkeypatch.setenv("SPOTUI_DATA_DIR", str(damaged_dir))
+    db = damaged_dir / "demo.sqlite3"
+    before = digest(db)
+    session = Session(load_config(demo=True)).open(prepare=False)
+    try:
+        with pytest.raises(StoreDamagedError) as info:
+            session.import_csv(songs)
+        assert str(info.value).endswith(REBUILD.format(p=db))
+        assert info.value.exit_code == 3 and info.value.copy.exists()
+        with pytest.raises(StoreDamagedError):
+            session.library_snapshot(["energy"])  # reads every library row
+    finally:
+        session.close()
+    assert digest(db) == before
+
+
+def test_tui_ends_cleanly_on_a_store_error_on_its_own_thread(demo_app, monkeypatch):
+    """No traceback from the TUI either: a typed error met while painting (on the app's
+    thread, where Textual stops the widget that raised) ends the app with the error kept
+    for the CLI's handler (message, exit 3), as opening a damaged library does."""
+    from spotui.tui.screens.main import MainScreen
+    from tests.conftest import settle
+
+    app = demo_app
+    error = StoreDamagedError("the library is damaged (test)")
+
+    def damaged(*args, **kwargs):
+        raise error
+
+    async def scenario() -> None:
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert isinstance(app.screen, MainScreen)
+            monkeypatch.setattr(app.session, "track_detail", damaged)
+            app.screen.call_later(app.screen.show_detail)
+            await asyncio.sleep(1)
+            assert app.user_error is error and app.return_code == 3
+
+    asyncio.run(scenario())
+
+
+# ---------------------------------------------------------------------- permission
+def test_data_dir_that_is_a_file(cli, tmp_path, songs):
+    """Before: FileExistsError / NotADirectoryError tracebacks."""
+    blocker = tmp_path / "data"
+    blocker.write_text("not a directory")
+    expected = (
+        f"error: cannot use {blocker}: it is a file, not a directory. Point SPOTUI_DATA_DIR at "
+        "a directory, or move that file away. Nothing was changed."
+    )
+    for args in (["status"], ["--demo", "status"], ["import", str(songs)], ["segment"]):
+        res = cli(*args)
+        assert (res.returncode, res.stderr.strip()) == (3, expected), args
+    assert blocker.read_text() == "not a directory"
+
+
+def _can_bind_read_only() -> str | None:
+    """None if a read-only bind mount works here, else why not."""
+    if shutil.which("unshare") is None:
+        return "no unshare(1)"
+    probe = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", "mount --bind -o ro / /"],
+        capture_output=True,
+        text=True,
+    )
+    return None if probe.returncode == 0 else f"no read-only bind mount: {probe.stderr.strip()}"
+
+
+def run_read_only(ro_path: Path, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``spotui ARGS`` with ``ro_path`` read-only (bind mount as root, chmod otherwise)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTUI_")}
+    full_env.update(env)
+    cmd = [sys.executable, "-m", "spotui", *args]
+    if os.geteuid() == 0:
+        why = _can_bind_read_only()
+        if why:
+            pytest.skip(f"running as root, where chmod does not stop writes, and {why}")
+        mount = 'mount --bind -o ro "$0" "$0" && exec "$@"'
+        cmd = ["unshare", "-m", "--propagation", "private", "sh", "-c", mount, str(ro_path), *cmd]
+        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=REPO)
+    mode = ro_path.stat().st_mode
+    ro_path.chmod(0o555 if ro_path.is_dir() else 0o444)
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=REPO)
+    finally:
+        ro_path.chmod(mode)
+
+
+def test_read_only_data_dir_names_the_path_and_moves_nothing(demo_data_dir, songs):
+    """Before: tracebacks, and the healthy database was treated as corrupt (a rename tried)."""
+    db = demo_data_dir / "demo.sqlite3"
+    before = digest(db)
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = run_read_only(demo_data_dir, "--demo", "status", env=env)
+    assert res.returncode == 3, res.stderr
+    line = res.stderr.strip()
+    assert line.startswith(f"error: cannot use {db}: ") and "Traceback" not in line
+    assert line.endswith(
+        "Make it (and its directory) readable and writable by you, or point SPOTUI_DATA_DIR "
+        "at a directory you can write. Nothing was changed."
+    )
+    res = run_read_only(demo_data_dir, "--demo", "import", str(songs), env=env)
+    assert res.returncode == 3 and res.stderr.startswith(f"error: cannot use {demo_data_dir}: ")
+    assert sorted(p.name for p in demo_data_dir.iterdir()) == ["demo.sqlite3"]
+    assert digest(db) == before
+
+
+def test_read_only_database_file_is_read_but_not_written(demo_data_dir, songs):
+    db = demo_data_dir / "demo.sqlite3"
+    before = digest(db)
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = run_read_only(db, "--demo", "status", "--json", env=env)
+    assert res.returncode == 0, res.stderr  # reading a read-only library works
+    assert '"library_tracks": 2000' in res.stdout
+    res = run_read_only(db, "--demo", "import", str(songs), env=env)
+    assert res.returncode == 3
+    assert res.stderr.strip() == (
+        f"error: cannot use {db}: attempt to write a readonly database. Make it (and its "
+        "directory) readable and writable by you, or point SPOTUI_DATA_DIR at a directory you "
+        "can write. Nothing was changed."
+    )
+    assert digest(db) == before
+    assert not [p for p in demo_data_dir.iterdir() if "broken" in p.name or "damaged" in p.name]
