@@ -332,6 +332,7 @@ class Session(SpotifyAccount):
         from spotui.discovery import discover
 
         with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
+            store.verify()  # discovery writes candidates: never into a damaged file
             return discover(self.config, store, rec, seed_ids, spotify, cancel, progress)
 
     def skip(self, track_ids: Sequence[str]) -> list[str]:
