@@ -3,26 +3,45 @@
 Why seeds are a value and not a list of ids: "this cluster" means the cluster's tracks in
 the segmentation the user sees, which only the core knows; the faces say *which* cluster,
 track or selection, and :meth:`spotui.session.Session.recommend` resolves it. Both faces
-then title and export the answer the same way.
+then title and export the answer the same way. The rules for the two seeds that come from
+the user's own listening live here too: "for you" (:func:`for_you_groups`: top tracks of
+all three time ranges and recent plays, grouped by mood cluster) and a playlist to
+continue (:func:`owned_playlist`: only playlists the user owns).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from spotui.errors import NoFeaturesError, NotFoundError, UserError
+
 if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
-    from spotui.model import Cluster, Track
+    from spotui.analysis.result import SegmentResult
+    from spotui.model import Cluster, Playlist, Track
     from spotui.sources.reccobeats import Discovery
 
 TRACK, CLUSTER, SELECTION = "track", "cluster", "selection"
+PLAYLIST, FOR_YOU = "playlist", "for_you"
+
+#: Top-track time ranges, most telling first (what the user plays now).
+TIME_RANGES = ("short_term", "medium_term", "long_term")
+#: At most this many of the user's tracks seed one "for you" cluster (most played first).
+FOR_YOU_MAX_SEEDS = 25
+NO_LISTENING = (
+    "There are no top tracks or recent plays yet, so there is nothing to base “for you” "
+    "on. Run `spotui sync` (it reads your top tracks and recently played tracks), or "
+    "recommend for a track (--track), a cluster (--cluster) or a playlist (--playlist)."
+)
 
 
 @dataclass(frozen=True)
 class Seeds:
-    """One track or several (their average sound), a mood cluster, or a map selection."""
+    """One track or several (their average sound), a mood cluster, a map selection, a
+    playlist the user owns (to continue it) or "for you" in one mood cluster (the user's
+    top tracks and recent plays in that cluster)."""
 
     kind: str
     ids: tuple[str, ...] = ()
@@ -40,19 +59,13 @@ class Seeds:
     def selection(cls, ids: Sequence[str]) -> Seeds:
         return cls(SELECTION, tuple(ids))
 
-    def short_title(self, result, tracks: Callable[[Sequence[str]], list[Track]]) -> str:
-        """A pane title known before the answer: "Like cluster Calm", "Like “Song”".
-        ``result``: the segmentation shown (or None); ``tracks``: ids -> stored tracks."""
-        if self.kind == SELECTION:
-            return "Like the map selection"
-        if self.kind == CLUSTER:
-            label = next(
-                (c.label for c in (result.clusters if result else []) if c.id == self.cluster_id),
-                f"c{self.cluster_id}",
-            )
-            return f"Like cluster {label}"
-        track = tracks(self.ids[:1])
-        return f"Like “{track[0].name}”" if track else "Recommendations"
+    @classmethod
+    def playlist(cls, playlist_id: str) -> Seeds:
+        return cls(PLAYLIST, (playlist_id,))
+
+    @classmethod
+    def for_you(cls, cluster_id: int) -> Seeds:
+        return cls(FOR_YOU, cluster_id=cluster_id)
 
 
 @dataclass
@@ -64,15 +77,22 @@ class Recommendations:
     results: list[RecommendationResult]
     #: the first seed that has audio features (track and selection seeds)
     first: Track | None = None
-    #: the seed cluster (cluster seeds)
+    #: the seed cluster (cluster and for-you seeds)
     cluster: Cluster | None = None
+    #: the playlist to continue (playlist seeds)
+    playlist: Playlist | None = None
     #: where discovered candidates came from, or why there are none (``discover=True``)
     discovery: Discovery | None = None
 
     @property
     def title(self) -> str:
-        """For people: "Like “Song” by Artist and 2 more", "Like cluster 3 “Calm” (120 tracks)"."""
+        """For people: "Like “Song” by Artist and 2 more", "Like cluster 3 “Calm” (120 tracks)",
+        "More Calm for you (4 of your top and recent tracks)", "More for “Gym Mix” (40 tracks)"."""
         n = len(self.seed_ids)
+        if self.seeds.kind == FOR_YOU:
+            return f"More {self.cluster.label} for you ({n} of your top and recent tracks)"
+        if self.playlist is not None:
+            return f"More for “{self.playlist.name}” ({n} tracks)"
         if self.cluster is not None:
             return f"Like cluster {self.cluster.id} “{self.cluster.label}” ({n} tracks)"
         if self.seeds.kind == SELECTION:
@@ -86,5 +106,89 @@ class Recommendations:
         """The export mapping key: the same seeds export to the same playlist."""
         from spotui.export.targets import recommendation_target
 
+        if self.playlist is not None:
+            return f"recommend:playlist:{self.playlist.id}"
+        if self.seeds.kind == FOR_YOU:
+            return f"recommend:for-you:{self.cluster.id}"
         cid = self.cluster.id if self.cluster is not None else None
         return recommendation_target(self.seed_ids, cid)
+
+
+def listening_ids(store) -> list[str]:
+    """The user's top tracks (short, medium, long term) then recent plays, each once."""
+    ids: list[str] = []
+    for time_range in TIME_RANGES:
+        ids += store.top_track_ids(time_range)
+    ids += store.recent_track_ids()
+    return list(dict.fromkeys(ids))
+
+
+def for_you_groups(store, result: SegmentResult) -> list[tuple[Cluster, list[str]]]:
+    """``(cluster, the user's top/recent tracks in it)`` for every cluster that has some,
+    the most listened-to cluster first. A clear error when there is nothing to go on."""
+    ids = listening_ids(store)
+    if not ids:
+        raise UserError(NO_LISTENING)
+    groups: dict[int, list[str]] = {}
+    for t in ids:
+        cid = result.assignments.get(t)
+        if cid is not None:
+            groups.setdefault(cid, []).append(t)
+    if not groups:
+        raise NoFeaturesError(
+            f"None of your {len(ids)} top and recent tracks has audio features yet, so none "
+            "is in a mood cluster. Run `spotui features` (or import a CSV that has them)."
+        )
+    order = sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return [(result.cluster(cid), members[:FOR_YOU_MAX_SEEDS]) for cid, members in order]
+
+
+def playlist_id(value: str) -> str:
+    """A playlist id from an id, a ``spotify:playlist:`` URI or an open.spotify.com link."""
+    value = value.strip()
+    for marker in ("spotify:playlist:", "open.spotify.com/playlist/"):
+        if marker in value:
+            return value.split(marker, 1)[1].split("?")[0].strip("/")
+    return value
+
+
+def owned_playlist(store, value: str) -> tuple[Playlist, list[str]]:
+    """A playlist the user owns and its track ids; a clear error for any other."""
+    pid = playlist_id(value)
+    playlist = store.get_playlist(pid)
+    if playlist is None:
+        owned = [p for p, _ in store.playlists(owned_only=True)]
+        known = "; ".join(f"{p.id} “{p.name}”" for p in owned[:8]) or "none synced yet"
+        raise NotFoundError(f"There is no playlist {pid} (your playlists: {known}).")
+    if not playlist.owned:
+        owner = playlist.owner_name or playlist.owner_id or "someone else"
+        raise UserError(
+            f"“{playlist.name}” belongs to {owner}: spotui can only continue playlists you own "
+            "(Spotify does not show the tracks of other people's playlists to spotui)."
+        )
+    ids = store.playlist_track_ids(pid)
+    if not ids:
+        raise UserError(f"“{playlist.name}” has no tracks spotui knows of; run `spotui sync`.")
+    return playlist, ids
+
+
+def resolve(seeds: Seeds, store, result: SegmentResult | None):
+    """``(seed track ids, cluster, playlist)`` for ``seeds``: what the recommender gets and
+    what the answer is titled by. ``result`` is the segmentation shown (cluster and for-you
+    seeds need it)."""
+    if seeds.kind == CLUSTER:
+        cluster = result.cluster(seeds.cluster_id)  # NotFoundError for an unknown id
+        return result.tracks_in(cluster.id), cluster, None
+    if seeds.kind == FOR_YOU:
+        for cluster, ids in for_you_groups(store, result):
+            if cluster.id == seeds.cluster_id:
+                return ids, cluster, None
+        result.cluster(seeds.cluster_id)  # NotFoundError for an unknown id
+        raise UserError(
+            f"None of your top or recent tracks is in cluster {seeds.cluster_id}; "
+            "`spotui recommend --for-you` lists the clusters that have some."
+        )
+    if seeds.kind == PLAYLIST:
+        playlist, ids = owned_playlist(store, seeds.ids[0])
+        return ids, None, playlist
+    return list(seeds.ids), None, None

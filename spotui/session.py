@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING, Any
 from spotui.config import Config
 from spotui.model import Cluster, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
-from spotui.seeds import CLUSTER, Recommendations, Seeds
+from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
+from spotui.session_discover import DiscoverMixin
 from spotui.session_spotify import SpotifyAccount
 from spotui.store import OpenNotice, Store, ThreadStores
 
@@ -33,10 +34,17 @@ if TYPE_CHECKING:
     from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
     from spotui.sources.csv_import import ImportResult
 
+#: Seeds whose recommendations blend in the user's playlists by default: the two cases
+#: benchmarks/hybrid.py measures (continuing a playlist; a few seeds, like "for you").
+#: Not a track, selection or cluster: for one track it returns the playlist-mates the user
+#: grouped with it already, and a cluster is a mood, which is about the sound.
+TASTE_SEEDS = (PLAYLIST, FOR_YOU)
 
-class Session(SpotifyAccount):
+
+class Session(SpotifyAccount, DiscoverMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
-    sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`)."""
+    sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`; for
+    you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`)."""
 
     def __init__(
         self,
@@ -61,6 +69,7 @@ class Session(SpotifyAccount):
         self._recommender = None
         self._rec_lock = threading.Lock()
         self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
+        self._taste: tuple[tuple, Any] | None = None  # (pool signature, Cooccurrence)
 
     # ------------------------------------------------------------------ the store
     @property
@@ -301,21 +310,25 @@ class Session(SpotifyAccount):
         artist_cap: int | None = None,
         progress: Progress | None = None,
         cancel: CancelCheck | None = None,
+        taste: bool | None = None,
     ) -> Recommendations:
-        """Tracks like the seeds, none queued or skipped lately; ``discover``: rank what
-        ReccoBeats proposes (else, saying why, library + catalog). None: defaults."""
+        """Tracks that sound like the seeds, none queued or skipped lately. ``discover``:
+        rank what ReccoBeats proposes (else, saying why, library + catalog). ``diversity``/
+        ``artist_cap`` None: the defaults; cap 0: no limit. ``progress``: segmenting and
+        discovery. ``taste``: blend in what the user's own playlists and saved weeks keep
+        with the seeds; None: for :data:`TASTE_SEEDS` only."""
         from spotui.discovery import recent_exclusions
 
-        cluster = None
-        if seeds.kind == CLUSTER:
-            result = self._shown(progress)
-            cluster = result.cluster(seeds.cluster_id)  # NotFoundError for an unknown id
-            seed_ids = result.tracks_in(cluster.id)
-        else:
-            seed_ids = list(seeds.ids)
-        options: dict[str, Any] = {} if diversity is None else {"diversity": diversity}
+        result = self._shown(progress) if seeds.kind in (CLUSTER, FOR_YOU) else None
+        with self._db() as store:
+            seed_ids, cluster, playlist = resolve(seeds, store, result)
+            options: dict[str, Any] = {"exclude": recent_exclusions(store)}
+        if diversity is not None:
+            options["diversity"] = diversity
         if artist_cap is not None:
             options["artist_cap"] = artist_cap or None
+        if seeds.kind in TASTE_SEEDS if taste is None else taste:
+            options["taste"] = self.taste().scores(seed_ids)
         rec = self.recommender()
         first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
         found = self._discover(rec, seed_ids, cancel, progress) if discover else None
@@ -323,10 +336,10 @@ class Session(SpotifyAccount):
             self.library_changed()  # the candidates joined the catalog
             rec = self.recommender()
             options["only"] = set(found.candidate_ids)
-        with self._db() as store:
-            options["exclude"] = recent_exclusions(store)
         results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
-        return Recommendations(seeds, seed_ids, results, first, cluster, discovery=found)
+        return Recommendations(
+            seeds, seed_ids, results, first, cluster, playlist=playlist, discovery=found
+        )
 
     def _discover(self, rec, seed_ids: list[str], cancel, progress):
         from spotui.discovery import discover
@@ -342,9 +355,21 @@ class Session(SpotifyAccount):
         with self._db() as store:
             return note_recent(store, track_ids, SKIPPED)
 
+    def cluster_label(self, cluster_id: int) -> str:
+        """The label of a cluster shown ("c3" while the clusters are not known yet)."""
+        clusters = self.result.clusters if self.result is not None else []
+        return next((c.label for c in clusters if c.id == cluster_id), f"c{cluster_id}")
+
     def pane_title(self, seeds: Seeds) -> str:
         """A short title for a recommendation list, known before it is computed."""
-        return seeds.short_title(self.result, self.tracks)
+        if seeds.kind == SELECTION:
+            return "Like the map selection"
+        if seeds.kind in (PLAYLIST, FOR_YOU):
+            return self.discover_title(seeds)
+        if seeds.kind == CLUSTER:
+            return f"Like cluster {self.cluster_label(seeds.cluster_id)}"
+        track = self.tracks(seeds.ids[:1])
+        return f"Like “{track[0].name}”" if track else "Recommendations"
 
     # ------------------------------------------------------------------ getting tracks in
     def import_csv(

@@ -480,6 +480,8 @@ def test_cli_export_recommendations_against_fake(cli, demo_data_dir, fake, tmp_p
 def test_cli_usage_errors(cli):
     r = cli("--demo", "export", "--recommend")
     assert r.returncode == 2 and "--recommend needs seeds" in r.stderr
+    r = cli("--demo", "export", "--recommend", "--playlist", "x", "--seed-cluster", "1")
+    assert r.returncode == 2 and "--recommend needs seeds of one kind" in r.stderr
     r = cli("--demo", "export", "--cluster", "1", "--format", "csv")
     assert r.returncode == 2 and "--format needs --out" in r.stderr
     r = cli("--demo", "export", "--all", "--name", "x")

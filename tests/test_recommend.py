@@ -388,9 +388,13 @@ def test_cli_json_shape(cli, demo_data_dir):
     data = json.loads(res.stdout)
     assert len(data) == 5
     for item in data:
-        assert list(item) == ["track_id", "name", "artists", "score", "reason", "in_library"]
+        assert list(item) == [
+            "track_id", "name", "artists", "score", "taste", "reason", "in_library"
+        ]  # fmt: skip
         assert isinstance(item["artists"], list) and isinstance(item["score"], float)
         assert item["reason"] and item["track_id"] != seed
+    # a track's recommendations are about the sound (taste is for playlists and "for you")
+    assert [d["taste"] for d in data] == [0.0] * 5
     assert [d["score"] for d in data] == sorted((d["score"] for d in data), reverse=True)
     res = cli("recommend", "--demo", "--track", seed, "--new-only", "--json", env=env)
     assert res.returncode == 0, res.stderr
@@ -412,7 +416,8 @@ def test_cli_table_and_errors(cli, demo_data_dir):
     assert res.stderr.startswith("error: this track has no audio features")
     res = cli("--demo", "recommend", env=env)
     assert (
-        res.returncode == 2 and "one of the arguments --track --cluster is required" in res.stderr
+        res.returncode == 2
+        and "say what to recommend for: --track, --cluster, --playlist or --for-you" in res.stderr
     )
 
 

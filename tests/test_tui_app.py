@@ -6,6 +6,8 @@ import asyncio
 import functools
 import json
 
+from textual.widgets import Static
+
 from spotui.tui.rows import ALL, SELECTION, LibraryRows
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
@@ -44,8 +46,13 @@ async def test_opens_on_stored_clusters(demo_app):
         clusters = screen.query_one(ClusterList)
         ids = [clusters.get_option_at_index(i).id for i in range(clusters.option_count)]
         assert ids[0] == ALL
-        assert ids[1:-1] == [f"c{c.id}" for c in app.result.clusters]
-        assert ids[-1] == "unanalysed"
+        k = len(app.result.clusters)
+        assert ids[1 : k + 1] == [f"c{c.id}" for c in app.result.clusters]
+        assert ids[k + 1] == "unanalysed"
+        # then, under a "Playlists" heading, the user's own playlists by name
+        assert ids[k + 2] is None and clusters.get_option_at_index(k + 2).disabled
+        demo_order = ["3", "1", "2", "4", "0"]  # Focus, Gym Mix, Late Night..., Party..., Sunday
+        assert ids[k + 3 :] == [f"p:demoplaylist000000000{i}" for i in demo_order]
         assert len(view_ids(screen)) == 2000
         assert screen.query_one(TrackTable).loaded == 200  # filled lazily
         assert screen.focused is screen.query_one(TrackTable)
@@ -279,3 +286,64 @@ async def test_map_has_mood_axes_texture_view_and_keeps_the_selection(demo_app):
         await pilot.pause(0.2)
         assert pilot.app.screen.map.selected == chosen  # ... and reopening the map
         assert pilot.app.screen.map.mode == "mood"
+
+
+@sync
+async def test_playlists_source_continue_and_add_to_it(demo_app):
+    """A playlist under the clusters: its tracks, recommendations in its own mood, and
+    adding them to its end (the exact plan first; demo: the outbox)."""
+    config = demo_app.config
+    pid = "demoplaylist0000000001"  # "Gym Mix"
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        app = pilot.app
+        before = list(app.playlist_items[pid])
+        screen.query_one(ClusterList).focus()
+        await pilot.press("end", "up", "up", "up")  # Sunday, Party, Late Night, Gym Mix
+        await pilot.pause(0.4)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen.source == f"p:{pid}"
+        assert screen.source_name() == "Gym Mix"
+        assert sorted(view_ids(screen)) == sorted(set(before))
+        recs = screen.query_one(RecommendationList)
+        assert recs.border_title == "More for “Gym Mix”"
+        shown = [r.track.id for r in recs.results]
+        assert len(shown) == 20 and not set(shown) & set(before)
+
+        await pilot.press("e")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        dialog = app.screen
+        body = " ".join(str(w.render()) for w in dialog.query(Static))
+        assert "Would add 20 tracks to the end of “Gym Mix”" in body
+        assert f"POST /playlists/{pid}/items (20 tracks)" in body
+        await pilot.press("y")
+        await pilot.pause(0.1)
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        assert app.playlist_items[pid] == before + shown
+    (entry,) = [json.loads(line) for line in config.outbox_path.read_text().splitlines()]
+    assert entry["kind"] == "playlist_append" and entry["playlist_id"] == pid
+    assert entry["uris"] == [f"spotify:track:{t}" for t in shown]
+
+
+@sync
+async def test_for_you_shows_each_listened_mood(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        app = pilot.app
+        order = [c for c, _ in app.session.for_you_clusters()]
+        titles = []
+        for _ in range(len(order) + 1):
+            await pilot.press("f")
+            await pilot.pause(0.2)
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            titles.append(screen.query_one(RecommendationList).border_title)
+        # from the most listened-to mood, one after the other, then round again
+        expected = [f"More {c.label} for you" for c in order]
+        assert titles == [*expected, expected[0]]
+        recs = screen.query_one(RecommendationList).results
+        assert len(recs) == 20

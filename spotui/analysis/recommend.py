@@ -22,6 +22,10 @@ genre labels kept from the recommender; tuned on half the seeds, reported on the
   having one of the candidate's genres, ``a`` the same for artists. It only reorders the
   audio shortlist. Off by default: its only measured gain was on genre labels, which is
   the blend reading the answer key.
+* **Playlists as taste (on by default).** ``(1 - w) * score + w * taste``, ``taste`` the
+  share of the seeds the user keeps a track with in their playlists and saved weeks
+  (:mod:`spotui.analysis.taste`; w = 0.9, measured in benchmarks/hybrid.py). Such tracks
+  join the shortlist however they sound; the shown score stays the sound alone.
 * **Diversity.** Maximal marginal relevance over the shortlist, in distances
   (:func:`~spotui.analysis.rec_scoring.mmr_pick`); ``diversity=0`` is plain top-k. At most
   ``artist_cap`` results per artist; versions of a seed or of an earlier pick (same ISRC,
@@ -37,7 +41,7 @@ from __future__ import annotations
 
 import marshal
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
 
@@ -50,6 +54,7 @@ from spotui.analysis.matrix import (
 )
 from spotui.analysis.rec_reasons import explain
 from spotui.analysis.rec_scoring import (
+    mask_candidates,
     metadata_match,
     mmr_pick,
     neighbour_distance,
@@ -57,6 +62,7 @@ from spotui.analysis.rec_scoring import (
     shared_genres,
     top_m,
 )
+from spotui.analysis.taste import DEFAULT_TASTE_WEIGHT, blend, kept_with, taste_rows
 from spotui.analysis.versions import VersionFilter
 from spotui.errors import NoFeaturesError, NotFoundError
 from spotui.model import Features, Track
@@ -98,16 +104,21 @@ class _Query:
     query: np.ndarray  # the seeds' centroid in the scaled space, float64
     versions: VersionFilter  # the seeds' songs
     shares: tuple[dict[str, float], dict[str, float]]  # genre and artist shares of the seeds
+    taste: dict[int, float]  # row -> co-occurrence with the seeds (analysis/taste.py)
+    taste_weight: float
 
 
 @dataclass(frozen=True, slots=True)
 class RecommendationResult:
-    """One recommended track: ``score`` 0..1 (1 = same sound; see the module docstring)."""
+    """One recommended track: ``score`` 0..1 (1 = same sound; see the module docstring),
+    ``taste`` 0..1 the share of the seeds the user keeps it with in their playlists and
+    saved weeks (:mod:`spotui.analysis.taste`). Lists are ordered by the blend of both."""
 
     track: Track
     score: float
     reason: str
     in_library: bool
+    taste: float = 0.0
 
     def as_dict(self) -> dict:
         return {
@@ -115,6 +126,7 @@ class RecommendationResult:
             "name": self.track.name,
             "artists": list(self.track.artists),
             "score": round(self.score, 4),
+            "taste": round(self.taste, 4),
             "reason": self.reason,
             "in_library": self.in_library,
         }
@@ -305,6 +317,8 @@ class Recommender:
         artist_cap: int | None = DEFAULT_ARTIST_CAP,
         exclude: set[str] | None = None,
         only: set[str] | None = None,
+        taste: Mapping[str, float] | None = None,
+        taste_weight: float = DEFAULT_TASTE_WEIGHT,
     ) -> list[RecommendationResult]:
         """The ``n`` best tracks for the seeds (one track, several, or a cluster's tracks).
 
@@ -315,6 +329,9 @@ class Recommender:
         versions of their songs. ``only`` (when given) restricts the candidates to these
         ids (e.g. what ReccoBeats proposed). Results are sorted by ``score`` (the
         relevance, not the MMR value); MMR only chooses them.
+        ``taste`` (track id -> co-occurrence with the seeds, :mod:`spotui.analysis.taste`)
+        blends the user's playlists in with ``taste_weight``; those tracks are candidates
+        even when they sound different. Without any, scores are the content score alone.
         """
         if not 0.0 <= diversity <= 1.0:
             raise ValueError("diversity must be between 0 and 1")
@@ -326,53 +343,51 @@ class Recommender:
         if offset >= len(self.ids):
             return []
         scores = self._scores(np.append(2.0 * query, -1.0).astype(np.float32), offset)
-        banned = set(rows)
         excluded = [self.index[e] for e in exclude or () if e in self.index]
-        banned.update(excluded)
-        for r in banned:
-            if r >= offset:
-                scores[r - offset] = -np.inf
-        if only is not None:
-            keep = np.zeros(len(scores), dtype=bool)
-            allowed = [self.index[i] - offset for i in only if self.index.get(i, -1) >= offset]
-            keep[allowed] = True
-            scores[~keep] = -np.inf
-            available = int(np.isfinite(scores).sum())
-        else:
-            available = len(scores) - sum(1 for r in banned if r >= offset)
+        available = mask_candidates(scores, offset, self.index, {*rows, *excluded}, only)
         if available <= 0:
             return []
 
+        m = min(available, max(4 * n, 40))
         ctx = _Query(
             query=query,
             versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
-            shares=self._seed_shares(rows),
+            shares=seed_shares([self.track(r) for r in rows]),
+            taste=taste_rows(
+                taste, self.index, lambda r: r >= offset and np.isfinite(scores[r - offset]), m
+            ),
+            taste_weight=taste_weight,
         )
-        m = min(available, max(4 * n, 40))
         while True:
             picked, rel = self._select(scores, offset, m, n, diversity, artist_cap, ctx)
             if len(picked) >= n or m >= available:
                 break
             m = min(available, m * 4)
-        return self._results(rows, picked, rel, ctx.shares)
+        return self._results(rows, picked, rel, ctx)
 
-    def _results(self, rows, picked, rel, shares) -> list[RecommendationResult]:
-        """The picks as results, best first (MMR chose them; the list reads by score)."""
+    def _results(self, rows, picked, rel, ctx: _Query) -> list[RecommendationResult]:
+        """The picks as results, best first (MMR chose them; the list reads by relevance).
+        The shown score is the sound alone: the taste blend is taken back out of it."""
         ranked = sorted(zip(picked, rel, strict=True), key=lambda x: -x[1])
         seed = (
             self.z[rows].mean(axis=0),
             self.raw[rows].mean(axis=0),
             self.imputed[rows].all(axis=0),
         )
-        return [
-            RecommendationResult(
-                track=self.track(r),
-                score=float(s),
-                reason=self._reason(seed, r, *shares),
-                in_library=self.in_library(r),
+        w = ctx.taste_weight if ctx.taste else 0.0
+        out = []
+        for r, s in ranked:
+            co = ctx.taste.get(r, 0.0)
+            out.append(
+                RecommendationResult(
+                    track=self.track(r),
+                    score=min(1.0, max(0.0, (s - w * co) / (1.0 - w))) if w else float(s),
+                    reason=kept_with(co, len(rows)) + self._reason(seed, r, *ctx.shares),
+                    in_library=self.in_library(r),
+                    taste=co,
+                )
             )
-            for r, s in ranked
-        ]
+        return out
 
     def _scores(self, qa: np.ndarray, offset: int) -> np.ndarray:
         """``|q|^2 - |q - x|^2`` for every candidate from row ``offset`` on (higher = closer).
@@ -392,14 +407,20 @@ class Recommender:
         short = np.sort(top_m(scores, m))  # pool order first, so ties break the same way
         short = short[np.isfinite(scores[short])]
         rows = short + offset
+        if ctx.taste:  # tracks kept with the seeds are candidates however they sound
+            rows = np.union1d(rows, np.fromiter(ctx.taste, dtype=rows.dtype))
         dist = np.linalg.norm(self.scaled[rows].astype(np.float64) - ctx.query, axis=1)
         rel = self.similarity(dist)
         genre_share, artist_share = ctx.shares
         if (genre_share and self.genre_boost) or (artist_share and self.artist_boost):
             keep = 1.0 - self.genre_boost - self.artist_boost
+            match = [metadata_match(self.track(int(r)), genre_share, artist_share) for r in rows]
             rel = keep * rel + np.array(
-                [self._boost(int(r), genre_share, artist_share) for r in rows]
+                [self.genre_boost * g + self.artist_boost * a for g, a in match]
             )
+        if ctx.taste:
+            co = np.array([ctx.taste.get(int(r), 0.0) for r in rows])
+            rel = blend(rel, co, ctx.taste_weight)
         order = np.lexsort((dist, -rel))  # by relevance; equal relevance: the closer first
         return rows[order], dist[order], rel[order]
 
@@ -425,16 +446,6 @@ class Recommender:
             ctx.versions.copy(),
             self.track,
         )
-
-    # ------------------------------------------------------------------ metadata blend
-    def _seed_shares(self, rows: list[int]) -> tuple[dict[str, float], dict[str, float]]:
-        return seed_shares([self.track(r) for r in rows])
-
-    def _boost(
-        self, row: int, genre_share: dict[str, float], artist_share: dict[str, float]
-    ) -> float:
-        g, a = metadata_match(self.track(row), genre_share, artist_share)
-        return self.genre_boost * g + self.artist_boost * a
 
     # ------------------------------------------------------------------ explanations
     def _reason(
@@ -481,17 +492,7 @@ def recommend(
 
 
 __all__ = [
-    "DEFAULT_ARTIST_CAP",
-    "DEFAULT_DIVERSITY",
-    "DEFAULT_GENRE_BOOST",
-    "RECOMMEND_WEIGHTS",
-    "RecommendationResult",
-    "Recommender",
-    "clear_cache",
-    "explain",
-    "neighbour_distance",
-    "normalise_track_id",
-    "recommend",
-    "scale_rows",
-    "top_m",
-]
+    "DEFAULT_ARTIST_CAP", "DEFAULT_DIVERSITY", "DEFAULT_GENRE_BOOST", "RECOMMEND_WEIGHTS",
+    "RecommendationResult", "Recommender", "clear_cache", "explain", "neighbour_distance",
+    "normalise_track_id", "recommend", "scale_rows", "top_m",
+]  # fmt: skip

@@ -78,6 +78,12 @@ def print_json(data: Any) -> None:
     print(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+def usage(message: str) -> int:
+    """Print a usage error (arguments that do not fit together); exit status 2."""
+    err(f"error: {message}")
+    return EXIT_USAGE
+
+
 def show(ctx: Context, result: Any) -> int:
     """Print a core result: ``as_dict()`` as JSON with ``--json``, else its ``summary()``."""
     if ctx.json:

@@ -67,10 +67,17 @@ def _register_export(subparsers, parent: argparse.ArgumentParser) -> None:
     what.add_argument(
         "--recommend",
         action="store_true",
-        help="export recommendations for --track ID... (or --seed-cluster ID)",
+        help="export recommendations for --track ID... (or --seed-cluster ID, or --playlist "
+        "ID: appended to that playlist)",
     )
     p.add_argument("--track", nargs="+", metavar="ID", help="seed track(s) for --recommend")
     p.add_argument("--seed-cluster", type=int, metavar="ID", help="seed cluster for --recommend")
+    p.add_argument(
+        "--playlist",
+        metavar="ID",
+        help="with --recommend: continue this playlist (one you own) and ADD the "
+        "recommendations to its end; --dry-run shows the requests",
+    )
     p.add_argument(
         "-n", type=positive_int, default=30, help="how many recommendations (default 30)"
     )
@@ -139,10 +146,18 @@ def _usage(message: str) -> int:
 
 def cmd_export(ctx: Context) -> int:
     args = ctx.args
-    if args.recommend and not (args.track or args.seed_cluster is not None):
-        return _usage("--recommend needs seeds: --track ID [ID ...] or --seed-cluster ID.")
-    if not args.recommend and (args.track or args.seed_cluster is not None):
-        return _usage("--track and --seed-cluster are seeds for --recommend.")
+    seeds = [bool(args.track), args.seed_cluster is not None, bool(args.playlist)]
+    if args.recommend and sum(seeds) != 1:
+        return _usage(
+            "--recommend needs seeds of one kind: --track ID [ID ...], --seed-cluster ID or "
+            "--playlist ID."
+        )
+    if not args.recommend and any(seeds):
+        return _usage("--track, --seed-cluster and --playlist are seeds for --recommend.")
+    if args.playlist and not (args.format or args.out):
+        if args.name or args.public:
+            return _usage("--name and --public are for new playlists; --playlist adds to yours.")
+        return _append(ctx)
     if args.all and args.name:
         return _usage("--name names one playlist; it cannot be used with --all.")
     fmt = args.format
@@ -166,17 +181,34 @@ def cmd_export(ctx: Context) -> int:
     return _write_file(ctx, targets[0], fmt) if fmt else _export_playlists(ctx, targets)
 
 
-def _recommendations(ctx: Context, file: bool):
+def _recommend(ctx: Context):
     from spotui.seeds import Seeds
 
     args = ctx.args
     if args.seed_cluster is not None:
         seeds = Seeds.cluster(args.seed_cluster)
+    elif args.playlist:
+        seeds = Seeds.playlist(args.playlist)
     else:
         seeds = Seeds.track(args.track)
     with progress_bar(ctx, "Segmenting") as progress:
-        recs = ctx.session.recommend(seeds, n=args.n, new_only=args.new_only, progress=progress)
-    return ctx.session.recommendations_target(recs, args.name, file=file)
+        return ctx.session.recommend(seeds, n=args.n, new_only=args.new_only, progress=progress)
+
+
+def _recommendations(ctx: Context, file: bool):
+    recs = _recommend(ctx)
+    return ctx.session.recommendations_target(recs, ctx.args.name, file=file)
+
+
+def _append(ctx: Context) -> int:
+    """``export --recommend --playlist ID``: add the playlist's recommendations to its end."""
+    recs = _recommend(ctx)
+    with progress_bar(ctx, "Adding") as progress:
+        result = ctx.session.extend_playlist(recs, dry_run=ctx.args.dry_run, progress=progress)
+    show(ctx, result)
+    if result.demo and not ctx.json:
+        out(f"Demo outbox: {ctx.config.outbox_path}")
+    return 0
 
 
 def _write_file(ctx: Context, target, fmt: str) -> int:

@@ -1,4 +1,5 @@
-"""``spotui recommend``: tracks that sound like a seed track, several tracks, or a cluster."""
+"""``spotui recommend``: tracks that sound like a seed track, several tracks, a cluster, a
+playlist you own (to continue it), or "for you" per mood cluster."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from spotui.cli import (
     positive_int,
     print_json,
     progress_bar,
+    usage,
 )
 
 
@@ -30,13 +32,14 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser(
         "recommend",
         parents=[parent],
-        help="tracks that sound like a track, several tracks, or a mood cluster",
+        help="tracks like a track, several tracks, a mood cluster, a playlist, or for you",
         description="Recommend tracks from your library and imported catalog that sound like "
-        "the seed (distance in the audio-feature space), varied by maximal marginal relevance "
-        "and at most --artist-cap tracks per artist, each with a reason. --discover ranks new "
-        "tracks from ReccoBeats instead.",
+        "the seed (distance on the standardised audio features), varied by maximal marginal "
+        "relevance and at most --artist-cap tracks per artist, each with a reason. For a "
+        "playlist and --for-you, what your own playlists keep with the seeds counts too. "
+        "--discover ranks new tracks from ReccoBeats instead.",
     )
-    seed = p.add_mutually_exclusive_group(required=True)
+    seed = p.add_mutually_exclusive_group()
     seed.add_argument(
         "--track",
         nargs="+",
@@ -45,7 +48,22 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "seeds use their average sound",
     )
     seed.add_argument(
-        "--cluster", type=int, metavar="ID", help="seed: every track of this mood cluster"
+        "--cluster",
+        type=int,
+        metavar="ID",
+        help="seed: every track of this mood cluster (with --for-you: only this cluster)",
+    )
+    seed.add_argument(
+        "--playlist",
+        metavar="ID",
+        help="continue a playlist you own: tracks for it in its own mood (id, URI or link); "
+        "`spotui export --recommend --playlist ID` appends them to it",
+    )
+    p.add_argument(
+        "--for-you",
+        action="store_true",
+        help="seeds: your top tracks (short, medium, long term) and recent plays, one list "
+        "per mood cluster they are in",
     )
     p.add_argument("-n", type=positive_int, default=10, help="how many tracks (default 10)")
     p.add_argument(
@@ -100,7 +118,26 @@ def cmd_recommend(ctx: Context) -> int:
     from spotui.seeds import Seeds
 
     args = ctx.args
-    seeds = Seeds.cluster(args.cluster) if args.cluster is not None else Seeds.track(args.track)
+    if args.for_you and (args.track or args.playlist):
+        return usage("--for-you takes no other seed (only --cluster ID to pick one cluster).")
+    if not (args.for_you or args.track or args.playlist or args.cluster is not None):
+        return usage("say what to recommend for: --track, --cluster, --playlist or --for-you.")
+    if args.for_you and args.discover:
+        return usage("--discover works with --track, --cluster or --playlist, not --for-you.")
+    options = dict(n=args.n, new_only=args.new_only)
+    if args.for_you:
+        with progress_bar(ctx, "Segmenting") as progress:
+            groups = ctx.session.for_you(args.cluster, progress=progress, **options)
+        if ctx.json:
+            print_json([_group_json(recs) for recs in groups])
+            return 0
+        for recs in groups:
+            _print_table(recs, args.new_only)
+        return 0
+    if args.cluster is not None:
+        seeds = Seeds.cluster(args.cluster)
+    else:
+        seeds = Seeds.playlist(args.playlist) if args.playlist else Seeds.track(args.track)
     if args.discover:  # asking ReccoBeats (and maybe segmenting first) takes a moment
         shown = progress_bar(ctx, "Discovering")
     elif args.cluster is not None:
@@ -110,20 +147,33 @@ def cmd_recommend(ctx: Context) -> int:
     with shown as progress:
         recs = ctx.session.recommend(
             seeds,
-            n=args.n,
-            new_only=args.new_only,
             discover=args.discover,
             diversity=args.diversity,
             artist_cap=args.artist_cap,
             progress=progress,
+            **options,
         )
-    results, title = recs.results, recs.title
     if recs.discovery is not None:  # on stderr, so --json stays one JSON document
         err(recs.discovery.note())
     if ctx.json:
-        print_json([r.as_dict() for r in results])
+        print_json([r.as_dict() for r in recs.results])
         return 0
+    _print_table(recs, args.new_only)
+    return 0
 
+
+def _group_json(recs) -> dict:
+    return {
+        "cluster_id": recs.cluster.id,
+        "label": recs.cluster.label,
+        "title": recs.title,
+        "seed_ids": list(recs.seed_ids),
+        "results": [r.as_dict() for r in recs.results],
+    }
+
+
+def _print_table(recs, new_only: bool) -> None:
+    results, title = recs.results, recs.title
     from rich.markup import escape
 
     con = console()
@@ -132,11 +182,11 @@ def cmd_recommend(ctx: Context) -> int:
             f"{escape(title)}: nothing to recommend"
             + (
                 " (no catalog tracks; import one with `spotui import --as catalog`)."
-                if args.new_only
+                if new_only
                 else "."
             )
         )
-        return 0
+        return
     from rich.table import Table
 
     table = Table(title=escape(title), title_justify="left", show_lines=False)
@@ -153,4 +203,3 @@ def cmd_recommend(ctx: Context) -> int:
         cells = [str(i), name, escape(r.track.artist_line), f"{r.score:.3f}", escape(r.reason)]
         table.add_row(*cells, *([r.track.id] if show_ids else []))
     con.print(table)
-    return 0

@@ -4,6 +4,7 @@
 * :mod:`~spotui.export.playlists`: plan a playlist export (and the demo outbox path);
 * :mod:`~spotui.export.send`: send exactly that plan to Spotify, reconciling a create
   that got no answer;
+* :mod:`~spotui.export.append`: add tracks at the end of a playlist the user owns;
 * :mod:`~spotui.export.files`: CSV (Exportify layout), M3U and JSON files;
 * :mod:`~spotui.export.targets`: a cluster, map selection or recommendation list turned
   into a playlist name, description, tracks and mapping key;
@@ -22,6 +23,7 @@ from typing import Any
 #: ``spotui.export.targets`` (the TUI does, before its first paint) does not pull in the
 #: HTTP stack.
 _EXPORTS = {
+    "append": ("AppendResult", "append_tracks", "plan_append"),
     "files": ("CSV_COLUMNS", "FORMATS", "FileResult", "write_clusters", "write_file"),
     "outbox": ("read_outbox", "write_outbox"),
     "playlists": (

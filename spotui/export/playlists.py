@@ -250,10 +250,7 @@ class ExportResult:
                 )
             if self.demo:
                 lines.append("Demo mode: written to the demo outbox, nothing was sent to Spotify.")
-        if self.skipped:
-            lines.append(f"Skipped {len(self.skipped)} tracks:")
-            lines += [f"  {t}: {why}" for t, why in self.skipped]
-        return "\n".join(lines)
+        return "\n".join(lines + skipped_lines(self.skipped))
 
     def as_dict(self) -> dict:
         return {
@@ -275,6 +272,13 @@ class ExportResult:
             "requests": [r.as_dict() for r in self.requests],
             "skipped": [{"track_id": t, "reason": r} for t, r in self.skipped],
         }
+
+
+def skipped_lines(skipped: Sequence[tuple[str, str]]) -> list[str]:
+    """The lines of a summary that list tracks not sent, and why."""
+    if not skipped:
+        return []
+    return [f"Skipped {len(skipped)} tracks:", *(f"  {t}: {why}" for t, why in skipped)]
 
 
 class ExportIncomplete(UserError):

@@ -87,7 +87,10 @@ def recommendation_target(seed_ids: Sequence[str] = (), cluster_id: int | None =
 
 def recommendations_target(recs: Recommendations, name: str | None = None) -> ExportTarget:
     """A recommendation list as a playlist: "Like <first seed>" or "More like <cluster>"."""
-    if recs.cluster is not None:
+    if recs.playlist is not None:
+        title = f"More for {recs.playlist.name}"
+        about = f"your playlist “{recs.playlist.name}”"
+    elif recs.cluster is not None:
         title = f"More like {recs.cluster.label}"
         about = f"the mood cluster “{recs.cluster.label}”"
     else:

@@ -188,6 +188,10 @@ class DemoLibrary:
     playlists: list[tuple[Playlist, list[str]]]
     catalog: list[Track] = field(default_factory=list)
     catalog_features: list[Features] = field(default_factory=list)
+    #: time range -> track ids, most played first (what ``/me/top/tracks`` gives)
+    top: dict[str, list[str]] = field(default_factory=dict)
+    #: ``(played_at, track_id)``, newest first (what ``/me/player/recently-played`` gives)
+    recent: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _track_id(rng: np.random.Generator, n: int) -> list[str]:
@@ -395,7 +399,42 @@ def generate(
         )
     ]
     playlists = _playlists(rng, tracks, saved_mask, seed)
-    return DemoLibrary(tracks, features, saved, playlists, catalog, catalog_features)
+    top, recent = _listening(tracks, features, saved, seed)
+    return DemoLibrary(tracks, features, saved, playlists, catalog, catalog_features, top, recent)
+
+
+#: What the demo listener plays: genre -> weight (short term: dance; long term: folk, jazz).
+_LISTENING = {
+    "short_term": ({"edm": 4, "pop": 3, "hip hop": 1}, 20),
+    "medium_term": ({"pop": 2, "soul": 2, "edm": 1, "acoustic folk": 1}, 30),
+    "long_term": ({"acoustic folk": 3, "jazz": 2, "soul": 1, "classical": 1}, 40),
+    "recent": ({"edm": 2, "pop": 1, "ambient": 1}, 25),
+}
+
+
+def _listening(
+    tracks: list[Track], features: list[Features], saved: list[tuple[str, str]], seed: int
+) -> tuple[dict[str, list[str]], list[tuple[str, str]]]:
+    """Top tracks for the three time ranges and recent plays, drawn (with their own random
+    generator, so the rest of the library does not change) from saved tracks with features,
+    weighted by the genres in :data:`_LISTENING`."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed + 1)
+    have = {f.track_id for f in features}
+    saved_ids = {t for t, _ in saved}
+    pool = [t for t in tracks if t.id in have and t.id in saved_ids]
+    out: dict[str, list[str]] = {}
+    for name, (weights, size) in _LISTENING.items():
+        w = np.array([weights.get(t.genres[0], 0) for t in pool], dtype=float)
+        picks = rng.choice(len(pool), size=size, replace=False, p=w / w.sum())
+        out[name] = [pool[i].id for i in picks]
+    base = np.datetime64("2026-11-01T11:00:00")
+    recent = [
+        (str(base - np.timedelta64(7 * 60 * i, "s")) + "Z", tid)
+        for i, tid in enumerate(out.pop("recent"))
+    ]
+    return out, recent
 
 
 def populate(
@@ -419,6 +458,7 @@ def populate(
             store.set_playlist_items_status(p.id, "ok", p.snapshot_id)
         if lib.catalog:
             store.add_imports([t.id for t in lib.catalog], "catalog", "demo catalog")
+        _store_listening(store, lib)
         store.set_meta("demo_seed", str(seed))
         store.set_meta("demo_size", str(n_tracks))
     if progress:
@@ -426,9 +466,23 @@ def populate(
     return lib
 
 
+def _store_listening(store, lib: DemoLibrary) -> None:
+    for time_range, ids in lib.top.items():
+        store.replace_top(time_range, ids)
+    store.add_recent(lib.recent)
+    store.set_meta("demo_listening", "1")
+
+
 def ensure_demo(store, progress: Callable[[int, int, str], None] | None = None) -> bool:
-    """Populate the demo database on first use; returns True if it was created now."""
+    """Populate the demo database on first use; returns True if it was created now.
+
+    A demo database made before it had top tracks and recent plays gets them added."""
     if store.get_meta("demo_seed") is not None:
+        if store.get_meta("demo_listening") is None:
+            size = int(store.get_meta("demo_size") or DEMO_SIZE)
+            lib = generate(size, DEMO_SEED, DEMO_CATALOG_SIZE)  # as populate made it
+            with store.transaction():
+                _store_listening(store, lib)
         return False
     populate(store, progress=progress)
     return True

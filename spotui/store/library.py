@@ -155,6 +155,51 @@ class LibrarySection(Connection):
                 [(playlist_id, pos, tid, added) for pos, tid, added in items],
             )
 
+    def playlists(self, owned_only: bool = False) -> list[tuple[Playlist, int]]:
+        """Stored playlists with how many of their tracks are stored, by name."""
+        where = "WHERE p.owned = 1" if owned_only else ""
+        rows = self.conn.execute(
+            f"""
+            SELECT p.id, p.name, p.owner_id, p.owner_name, p.snapshot_id, p.collaborative,
+                   p.public, p.total, p.owned, count(i.track_id)
+            FROM playlists p LEFT JOIN playlist_items i ON i.playlist_id = p.id
+            {where} GROUP BY p.id ORDER BY p.name COLLATE NOCASE, p.id
+            """
+        ).fetchall()
+        return [(_playlist(r), r[9]) for r in rows]
+
+    def get_playlist(self, playlist_id: str) -> Playlist | None:
+        row = self.conn.execute(
+            "SELECT id, name, owner_id, owner_name, snapshot_id, collaborative, public, total, "
+            "owned FROM playlists WHERE id = ?",
+            (playlist_id,),
+        ).fetchone()
+        return _playlist(row) if row else None
+
+    def owned_playlist_items(self) -> dict[str, list[str]]:
+        """playlist id -> its track ids in order, for every playlist the user owns."""
+        out: dict[str, list[str]] = {}
+        for pid, tid in self.conn.execute(
+            "SELECT i.playlist_id, i.track_id FROM playlist_items i "
+            "JOIN playlists p ON p.id = i.playlist_id WHERE p.owned = 1 "
+            "ORDER BY i.playlist_id, i.position"
+        ):
+            out.setdefault(pid, []).append(tid)
+        return out
+
+    def append_playlist_items(self, playlist_id: str, track_ids: Sequence[str]) -> None:
+        """Record tracks added at the end of a playlist (what an append export sent)."""
+        with self.transaction() as c:
+            end = c.execute(
+                "SELECT coalesce(max(position) + 1, 0) FROM playlist_items WHERE playlist_id = ?",
+                (playlist_id,),
+            ).fetchone()[0]
+            c.executemany(
+                "INSERT INTO playlist_items(playlist_id, position, track_id, added_at) "
+                "VALUES (?, ?, ?, ?)",
+                [(playlist_id, end + i, t, now_iso()) for i, t in enumerate(track_ids)],
+            )
+
     def truncate_playlist_items(self, playlist_id: str, length: int) -> None:
         self.conn.execute(
             "DELETE FROM playlist_items WHERE playlist_id = ? AND position >= ?",
@@ -186,6 +231,13 @@ class LibrarySection(Connection):
                 "SELECT track_id FROM top_tracks WHERE time_range = ? ORDER BY rank", (time_range,)
             )
         ]
+
+    def recent_track_ids(self, limit: int = 50) -> list[str]:
+        """The most recently played tracks, newest first, each once."""
+        rows = self.conn.execute(
+            "SELECT track_id FROM recent_plays ORDER BY played_at DESC LIMIT ?", (limit * 4,)
+        )
+        return list(dict.fromkeys(r[0] for r in rows))[:limit]
 
     def add_recent(self, plays: Iterable[tuple[str, str]]) -> int:
         """Add ``(played_at, track_id)`` plays; returns how many were new."""
@@ -226,3 +278,17 @@ class LibrarySection(Connection):
         self.conn.execute(
             "DELETE FROM sync_state WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
         )
+
+
+def _playlist(row: tuple) -> Playlist:
+    return Playlist(
+        id=row[0],
+        name=row[1],
+        owner_id=row[2],
+        owner_name=row[3],
+        snapshot_id=row[4],
+        collaborative=bool(row[5]),
+        public=None if row[6] is None else bool(row[6]),
+        total=row[7],
+        owned=bool(row[8]),
+    )

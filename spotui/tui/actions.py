@@ -118,7 +118,8 @@ ACTIONS: tuple[Action, ...] = (
         "export",
         "e",
         "Export",
-        "Export the current cluster or map selection as a private playlist (shows the plan first).",
+        "Export the current cluster or map selection as a private playlist, or add 20 "
+        "recommendations to the highlighted playlist of yours (shows the plan first).",
         show=True,
     ),  # fmt: skip
     Action("main", "queue_track", "q", "Queue track", "Queue the highlighted track on Spotify."),
@@ -154,6 +155,14 @@ ACTIONS: tuple[Action, ...] = (
         show=True,
     ),  # fmt: skip
     Action("main", "mood_map", "m", "Mood map", "A 2-D map of your library by mood.", show=True),
+    Action(
+        "main",
+        "for_you",
+        "f",
+        "For you",
+        "Recommendations from your top and recent tracks, one mood cluster at a time "
+        "(press again for the next).",
+    ),  # fmt: skip
     # ---- panes (documented keys that the widgets handle themselves)
     Action(
         "clusters",

@@ -25,6 +25,9 @@ from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
+#: How many recommendations "add to this playlist" offers.
+EXTEND_COUNT = 20
+
 
 class SpotuiApp(App):
     CSS_PATH = "app.tcss"
@@ -38,6 +41,9 @@ class SpotuiApp(App):
         # Opened before any worker, so a new database is created and migrated exactly once.
         self.session = Session(config, on_wait=self._waiting).open(prepare=False, check=False)
         self.rows: LibraryRows | None = None
+        #: The user's own playlists ``(Playlist, track count)`` and their track ids.
+        self.playlists: list = []
+        self.playlist_items: dict[str, list[str]] = {}
         self.background_status = ""
         #: A typed error that ended the app (re-raised by :func:`run_app` for the CLI).
         self.user_error: UserError | None = None
@@ -113,6 +119,9 @@ class SpotuiApp(App):
             rows, result = loaded
         else:
             rows, result = self.read_library()
+        playlists = self.session.playlists()
+        self.playlist_items = {p.id: self.session.playlist_tracks(p.id) for p, _ in playlists}
+        self.playlists = playlists
         self.call_from_thread(self.set_data, rows)
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before (it imports numpy, too).
@@ -255,6 +264,33 @@ class SpotuiApp(App):
 
     def export_selection(self, track_ids: list[str]) -> None:
         self.export(self.session.selection_target(track_ids))
+
+    def extend_playlist(self, playlist_id: str, new_only: bool = False) -> None:
+        """Recommend for one of the user's playlists, show the exact plan of adding them to
+        its end, and add them on OK."""
+        self.extend_plan_worker(playlist_id, new_only)
+
+    @work(thread=True, group="spotify", exit_on_error=False)
+    def extend_plan_worker(self, playlist_id: str, new_only: bool) -> None:
+        from spotui.seeds import Seeds
+
+        recs = self.session.recommend(
+            Seeds.playlist(playlist_id), n=EXTEND_COUNT, new_only=new_only
+        )
+        plan = self.session.extend_playlist(recs, dry_run=True)
+        self.call_from_thread(self._confirm_extend, recs, plan)
+
+    def _confirm_extend(self, recs, plan) -> None:
+        from spotui.tui.screens.confirm import ConfirmDialog
+
+        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.summary(), "Add")
+        self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs))
+
+    @work(thread=True, group="spotify", exit_on_error=False)
+    def extend_worker(self, recs) -> None:
+        result = self.session.extend_playlist(recs)
+        self.call_from_thread(self.notify, result.summary(), title="Playlist", timeout=8)
+        self.call_from_thread(self.load_library)  # the playlist holds more tracks now
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def export_worker(self, target, public: bool) -> None:

@@ -51,6 +51,16 @@ def cluster_source(cluster_id: int) -> str:
     return f"c{cluster_id}"
 
 
+def playlist_source(playlist_id: str) -> str:
+    """The source id of a playlist in the cluster list ("p:<id>")."""
+    return f"p:{playlist_id}"
+
+
+def source_playlist(source: str | None) -> str | None:
+    """The playlist id behind a source id, or None."""
+    return source[2:] if source and source.startswith("p:") else None
+
+
 def source_cluster(source: str) -> int | None:
     """The cluster id behind a source id, or None for all/unanalysed/selection."""
     if source.startswith("c") and source[1:].lstrip("-").isdigit():

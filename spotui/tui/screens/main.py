@@ -26,6 +26,7 @@ from spotui.tui.rows import (
     SORT_LABELS,
     UNANALYSED,
     source_cluster,
+    source_playlist,
 )
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
@@ -106,7 +107,9 @@ class MainScreen(Screen):
             clusters, unanalysed = result.clusters, len(rows.rows_for(result.unanalysed))
         selection = len(self.selection) if self.selection is not None else None
         cluster_list = self.query_one(ClusterList)
-        cluster_list.show(len(rows), clusters, unanalysed, selection, keep=self.source)
+        cluster_list.show(
+            len(rows), clusters, unanalysed, selection, keep=self.source, playlists=app.playlists
+        )
         self.source = cluster_list.current or ALL
         self._rec_key = None
         self.refresh_tracks()
@@ -117,6 +120,9 @@ class MainScreen(Screen):
             return None
         if self.source == SELECTION:
             return rows.rows_for(self.selection or [])
+        pid = source_playlist(self.source)
+        if pid is not None:
+            return rows.rows_for(self.app.playlist_items.get(pid, []))
         if result is None:
             return []
         if self.source == UNANALYSED:
@@ -163,6 +169,9 @@ class MainScreen(Screen):
             return "Unanalysed"
         if self.source == SELECTION:
             return "Map selection"
+        pid = source_playlist(self.source)
+        if pid is not None:
+            return next((p.name for p, _ in self.app.playlists if p.id == pid), pid)
         cid = source_cluster(self.source)
         if result is not None and cid is not None:
             for c in result.clusters:
@@ -255,6 +264,9 @@ class MainScreen(Screen):
                 return Seeds.cluster(cid)
             if self.source == SELECTION and self.selection:
                 return Seeds.selection(self.selection)
+            pid = source_playlist(self.source)
+            if pid is not None and self.app.playlist_items.get(pid):
+                return Seeds.playlist(pid)
             return None
         if self.track_id is None:
             return None
@@ -279,11 +291,7 @@ class MainScreen(Screen):
         key = (target, self.new_only, self.discover)
         if key == self._rec_key:
             return
-        self._rec_key = key
-        recs.border_title = self.app.session.pane_title(target)
-        if self.discover:
-            recs.message("Asking ReccoBeats for new tracks…")
-        self.compute_recs(target, self.new_only, self.discover)
+        self.show_recs(target)
 
     @work(thread=True, exclusive=True, group="recs")
     def compute_recs(self, seeds: Seeds, new_only: bool, discover: bool = False) -> None:
@@ -396,13 +404,43 @@ class MainScreen(Screen):
             self.app.export_cluster(cid)
         elif self.source == SELECTION and self.selection:
             self.app.export_selection(self.selection)
+        elif source_playlist(self.source) is not None:
+            self.app.extend_playlist(source_playlist(self.source), self.new_only)
         else:
             self.notify(
                 "Highlight a mood cluster (or make a selection on the mood map, m) "
-                "to export it as a playlist.",
+                "to export it as a playlist, or one of your playlists to add to it.",
                 severity="warning",
                 timeout=5,
             )
+
+    def action_for_you(self) -> None:
+        """Show "More <mood> for you": the highlighted cluster if the user's top and recent
+        tracks are in it, else the most listened-to one; pressed again, the next one."""
+        self.for_you_worker(self._rec_key[0] if self._rec_key else None)
+
+    @work(thread=True, exclusive=True, group="for-you", exit_on_error=False)
+    def for_you_worker(self, shown: Seeds | None) -> None:
+        try:
+            ids = [c.id for c, _ in self.app.session.for_you_clusters()]
+        except UserError as exc:
+            self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=8)
+            return
+        current = source_cluster(self.source)
+        if shown is not None and shown.kind == "for_you" and shown.cluster_id in ids:
+            cid = ids[(ids.index(shown.cluster_id) + 1) % len(ids)]
+        else:
+            cid = current if current in ids else ids[0]
+        self.app.call_from_thread(self.show_recs, Seeds.for_you(cid))
+
+    def show_recs(self, seeds: Seeds) -> None:
+        """Recommend for ``seeds`` now (until the cursor moves)."""
+        self._rec_key = (seeds, self.new_only, self.discover)
+        recs = self.query_one(RecommendationList)
+        recs.border_title = self.app.session.pane_title(seeds)
+        if self.discover:
+            recs.message("Asking ReccoBeats for new tracks…")
+        self.compute_recs(seeds, self.new_only, self.discover)
 
     def action_queue_track(self) -> None:
         self.app.queue([self.track_id] if self.track_id else [])

@@ -1,5 +1,6 @@
 """The clusters pane: "All tracks", each mood cluster with its colour and size,
-"Unanalysed", and the map selection when there is one."""
+"Unanalysed", the map selection when there is one, and under them the playlists the
+user owns (to look at, continue in their own mood and add to)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from spotui.tui import messages
-from spotui.tui.rows import ALL, SELECTION, UNANALYSED, cluster_source
+from spotui.tui.rows import ALL, SELECTION, UNANALYSED, cluster_source, playlist_source
 
 
 def _row(swatch: str, color: str, label: str, size: int) -> Table:
@@ -33,8 +34,10 @@ class ClusterList(OptionList):
         unanalysed: int,
         selection: int | None = None,
         keep: str | None = None,
+        playlists: list | None = None,
     ) -> None:
-        """Replace the entries; keep the highlight on ``keep`` (a source id) if present."""
+        """Replace the entries; keep the highlight on ``keep`` (a source id) if present.
+        ``playlists``: ``(Playlist, track count)`` of the user's own playlists."""
         keep = keep or self.current
         options = [Option(_row("◆", "bold", "All tracks", total), id=ALL)]
         for c in clusters:
@@ -45,6 +48,10 @@ class ClusterList(OptionList):
             options.append(Option(_row("░░", "dim", "Unanalysed", unanalysed), id=UNANALYSED))
         if selection is not None:
             options.append(Option(_row("▚▚", "bold", "Map selection", selection), id=SELECTION))
+        if playlists:
+            options.append(Option(Text("Playlists", style="dim italic"), disabled=True))
+            for p, count in playlists:
+                options.append(Option(_row("♫ ", "bold", p.name, count), id=playlist_source(p.id)))
         self.set_options(options)
         ids = [o.id for o in options]
         index = ids.index(keep) if keep in ids else 0
