@@ -23,7 +23,7 @@ SCENES: dict[str, tuple[str, ...]] = {
     "recommendations": ("shift+tab", "down", "down", "down"),
     "map": ("m", "space", *["shift+right"] * 3, *["shift+down"] * 2, "space"),
     "help": ("question_mark",),
-    "discovery": ("down", "down", "down", "d"),
+    "discovery": ("down", "down", "down", "D"),
 }
 
 

@@ -76,7 +76,10 @@ def _read_toml(path: Path) -> dict:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read config file: {exc}") from exc
+        raise ConfigError(
+            f"{path}: cannot read config file: {exc}. Fix that line, or move the file away "
+            "to start with the defaults (nothing else is lost)."
+        ) from exc
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ from spotui.model import Cluster, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
 from spotui.session_discover import DiscoverMixin
+from spotui.session_reccobeats import ReccoBeatsMixin
 from spotui.session_spotify import SpotifyAccount
+from spotui.session_user import UserMixin
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
@@ -41,10 +43,11 @@ if TYPE_CHECKING:
 TASTE_SEEDS = (PLAYLIST, FOR_YOU)
 
 
-class Session(SpotifyAccount, DiscoverMixin):
+class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
     sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`; for
-    you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`)."""
+    you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`; settings,
+    setup and playback from :class:`~spotui.session_user.UserMixin`)."""
 
     def __init__(
         self,
@@ -70,6 +73,8 @@ class Session(SpotifyAccount, DiscoverMixin):
         self._rec_lock = threading.Lock()
         self._texture: tuple[str, dict] | None = None  # (result fingerprint, PCA coords)
         self._taste: tuple[tuple, Any] | None = None  # (pool signature, Cooccurrence)
+        #: Track ids of the last queue action (the TUI's playback line shows them).
+        self.last_queued: list[str] = []
 
     # ------------------------------------------------------------------ the store
     @property
@@ -341,20 +346,6 @@ class Session(SpotifyAccount, DiscoverMixin):
             seeds, seed_ids, results, first, cluster, playlist=playlist, discovery=found
         )
 
-    def _discover(self, rec, seed_ids: list[str], cancel, progress):
-        from spotui.discovery import discover
-
-        with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
-            store.verify()  # discovery writes candidates: never into a damaged file
-            return discover(self.config, store, rec, seed_ids, spotify, cancel, progress)
-
-    def skip(self, track_ids: Sequence[str]) -> list[str]:
-        """Not these: not offered again for a while (see spotui.discovery); the ids noted."""
-        from spotui.discovery import SKIPPED, note_recent
-
-        with self._db() as store:
-            return note_recent(store, track_ids, SKIPPED)
-
     def cluster_label(self, cluster_id: int) -> str:
         """The label of a cluster shown ("c3" while the clusters are not known yet)."""
         clusters = self.result.clusters if self.result is not None else []
@@ -494,6 +485,7 @@ class Session(SpotifyAccount, DiscoverMixin):
             result = queue_tracks(
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel
             )
+        self.last_queued = list(result.queued) or self.last_queued
         with self._db() as store:
             note_recent(store, result.queued, QUEUED)  # not offered again for a while
         return result

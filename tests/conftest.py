@@ -174,3 +174,12 @@ async def settle(pilot) -> None:
         await pilot.pause(0.3)
     await app.workers.wait_for_complete()
     await pilot.pause()
+
+
+async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
+    """Let the app run until ``predicate()`` holds (workers finish, screens open)."""
+    for _ in range(int(timeout / 0.05)):
+        if predicate():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not reached")

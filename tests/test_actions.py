@@ -6,11 +6,13 @@ from __future__ import annotations
 from spotui.tui.actions import ACTIONS, MODAL_SCOPES, SCOPE_TITLES, bindings_for
 from spotui.tui.app import SpotuiApp
 from spotui.tui.screens.confirm import ConfirmDialog, ExportDialog
+from spotui.tui.screens.devices import DevicePicker
 from spotui.tui.screens.help import HelpScreen
 from spotui.tui.screens.login import LoginScreen
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
 from spotui.tui.screens.resegment import ResegmentDialog
+from spotui.tui.screens.setup import SetupScreen
 from spotui.tui.screens.sync import SyncScreen
 from spotui.tui.screens.welcome import ImportDialog, WelcomeScreen
 from spotui.tui.widgets.cluster_list import ClusterList
@@ -32,6 +34,8 @@ OWNERS = {
     "import_dialog": ImportDialog,
     "resegment": ResegmentDialog,
     "help": HelpScreen,
+    "devices": DevicePicker,
+    "setup": SetupScreen,
 }
 
 

@@ -1,4 +1,4 @@
-"""The TUI's discovery toggle (``d``) and skip key (``x``) on the demo library."""
+"""The TUI's discovery toggle (``D``) and skip key (``x``) on the demo library."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         track = screen.query_one(TrackTable).track_ids[0]
         assert any(r.in_library for r in recs.results)  # library + catalog before
 
-        await _after(pilot, "d")
+        await _after(pilot, "D")
         offline = {t.id for t in candidate_set()[0]}
         ids = [r.track.id for r in recs.results]
         assert len(ids) >= 10 and set(ids) <= offline
@@ -54,6 +54,6 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         again = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
         assert first.id not in {r.track.id for r in again.results}
 
-        await _after(pilot, "d")
+        await _after(pilot, "D")
         assert recs.border_subtitle == "library + catalog"
         assert any(r.in_library for r in recs.results)

@@ -45,7 +45,7 @@ def test_help(snap_compare, demo_app):
 
 def test_discovery_on(snap_compare, demo_app):
     async def run_before(pilot) -> None:
-        await steps("down", "d")(pilot)
+        await steps("down", "D")(pilot)
         await pilot.pause(0.8)  # discovery waits for the cursor to rest
         await settle(pilot)
         pilot.app.clear_notifications()  # the toggle's toast: gone after 3 s anyway

@@ -23,7 +23,9 @@ from spotui.config import load as load_config
 from spotui.errors import Cancelled, UserError
 
 #: Modules under ``spotui.cli`` that register subcommands, in help order.
-COMMAND_MODULES: list[str] = ["library", "recommend", "segment", "export", "spotify"]
+COMMAND_MODULES: list[str] = [
+    "library", "recommend", "segment", "export", "spotify", "completion",
+]  # fmt: skip
 
 EXIT_OK = 0
 EXIT_FAILURE = 1

@@ -50,6 +50,11 @@ def _register_login(subparsers, parent: argparse.ArgumentParser) -> None:
         default=300.0,
         help="seconds to wait for the browser (default 300)",
     )
+    p.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="the Client ID of your Spotify app; stored in config.toml for next time",
+    )
     p.set_defaults(handler=cmd_login)
 
 
@@ -91,10 +96,29 @@ def _register_sync(subparsers, parent: argparse.ArgumentParser) -> None:
     p.set_defaults(handler=cmd_doctor)
 
 
+def print_setup_steps(ctx: Context, redirect_uri: str) -> None:
+    """The dashboard steps, the same text the TUI's setup screen shows."""
+    from spotui.settings import setup_steps
+
+    err("spotui logs in through your own Spotify app. One-time setup:\n")
+    for i, step in enumerate(setup_steps(redirect_uri), 1):
+        err(f"  {i}. {step}")
+    err(
+        "\nThen run `spotui login --client-id <Client ID>` (stored in "
+        f"{ctx.config.config_path}), or set SPOTUI_CLIENT_ID."
+    )
+
+
 def cmd_login(ctx: Context) -> int:
     config = ctx.config
     if ctx.args.port:
         config = dataclasses.replace(config, redirect_port=ctx.args.port)
+    if ctx.args.client_id:
+        ctx.session.set_client_id(ctx.args.client_id)
+        out(f"Client ID stored in {config.config_path}.")
+    elif not config.client_id and not ctx.config.demo:
+        print_setup_steps(ctx, config.redirect_uri)
+        return 2
 
     def announce(url: str) -> None:
         err(

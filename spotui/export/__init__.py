@@ -1,6 +1,7 @@
 """The only code that changes the user's Spotify account, and the offline exports.
 
-* :mod:`~spotui.export.queue`: devices and the playback queue (each track sent once);
+* :mod:`~spotui.export.queue`: the playback queue (each track sent once);
+* :mod:`~spotui.export.player`: devices, what plays, moving playback (demo devices too);
 * :mod:`~spotui.export.playlists`: plan a playlist export (and the demo outbox path);
 * :mod:`~spotui.export.send`: send exactly that plan to Spotify, reconciling a create
   that got no answer;
@@ -30,9 +31,9 @@ _EXPORTS = {
         "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "ExportUncertain",
         "PlannedRequest", "export_marker", "export_tracks", "plan_export",
     ),
+    "player": ("DEMO_DEVICE", "DEMO_DEVICES", "Device", "Playback"),
     "queue": (
-        "DEMO_DEVICE", "NO_DEVICE_HINT", "PREMIUM_MESSAGE", "Device", "NoActiveDeviceError",
-        "QueueResult", "queue_tracks",
+        "NO_DEVICE_HINT", "PREMIUM_MESSAGE", "NoActiveDeviceError", "QueueResult", "queue_tracks",
     ),
     "targets": (
         "NAME_PREFIX", "ExportTarget", "cluster_target", "cluster_tracks",

@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from spotui.config import Config
 from spotui.errors import NotFoundError, UserError
 from spotui.export.outbox import write_outbox
+from spotui.export.player import Device, active_demo_device
 from spotui.http import ServiceError
 from spotui.progress import CancelCheck, Progress
 from spotui.spotify.errors import NoActiveDevice, PremiumRequired, SpotifyHTTPError
 from spotui.spotify.ids import split_spotify, track_uri
 
-DEMO_DEVICE = "Demo player (spotui --demo)"
 #: Above this many tracks the faces ask before queueing (each track is one request).
 ASK_ABOVE = 25
 
@@ -29,28 +29,6 @@ NO_DEVICE_HINT = (
     "no active device: start playing something in a Spotify app (phone, desktop or web "
     "player), then try again"
 )
-
-
-@dataclass(frozen=True)
-class Device:
-    id: str | None
-    name: str
-    type: str = ""
-    is_active: bool = False
-    is_restricted: bool = False
-
-    @classmethod
-    def from_api(cls, d: dict) -> Device:
-        return cls(
-            id=d.get("id"),
-            name=str(d.get("name") or "unnamed device"),
-            type=str(d.get("type") or ""),
-            is_active=bool(d.get("is_active")),
-            is_restricted=bool(d.get("is_restricted")),
-        )
-
-    def label(self) -> str:
-        return f"{self.name} ({self.type})" if self.type else self.name
 
 
 class NoActiveDeviceError(UserError):
@@ -119,8 +97,7 @@ def ask_before_queueing(n_tracks: int, what: str) -> str | None:
 
 
 def list_devices(client) -> list[Device]:
-    body = client.get("me/player/devices") or {}
-    return [Device.from_api(d) for d in body.get("devices") or [] if isinstance(d, dict)]
+    return [Device.from_api(d) for d in client.devices()]
 
 
 def pick_device(devices: Sequence[Device], wanted: str) -> Device:
@@ -179,7 +156,7 @@ def _queue_demo(config: Config, good: list[str], device: str | None, result: Que
     if not config.demo:
         raise UserError("Queueing needs a Spotify login; run `spotui login` (or use --demo).")
     result.demo = True
-    result.device_name = device or DEMO_DEVICE
+    result.device_name = device or active_demo_device(config).name
     if good:
         write_outbox(
             config,
@@ -201,9 +178,7 @@ def _choose_device(client, device: str | None, result: QueueResult) -> str | Non
     if target.is_restricted:
         raise UserError(f"Spotify does not allow remote control of {target.label()}.")
     if not target.is_active:
-        client.request(
-            "PUT", "me/player", json={"device_ids": [target.id], "play": False}, idempotent=True
-        )
+        client.transfer_playback(target.id)
         result.transferred = True
     result.device_name = target.name
     return target.id

@@ -75,3 +75,19 @@ class SpotifyClient(HttpClient):
                 method="GET",
                 path=exc.path,
             ) from None
+
+    # ------------------------------------------------------------------ the player
+    def devices(self) -> list[dict]:
+        """The user's Spotify Connect devices (``GET /me/player/devices``)."""
+        body = self.get("me/player/devices") or {}
+        return [d for d in body.get("devices") or [] if isinstance(d, dict)]
+
+    def playback(self) -> dict | None:
+        """What is playing and where (``GET /me/player``); None when nothing is (204)."""
+        return self.get("me/player") or None
+
+    def transfer_playback(self, device_id: str, play: bool = False) -> None:
+        """Move playback to ``device_id`` (``PUT /me/player``; safe to resend: same result)."""
+        self.request(
+            "PUT", "me/player", json={"device_ids": [device_id], "play": play}, idempotent=True
+        )

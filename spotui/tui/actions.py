@@ -15,6 +15,7 @@ that every bound action names an ``action_*`` method of its scope's class.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from textual.binding import Binding
@@ -34,6 +35,14 @@ class Action:
     palette: bool = True  # offered in the command palette
     key_display: str | None = None
     priority: bool = False
+    short_id: str | None = None  # for the id, when the action string has arguments
+
+    @property
+    def id(self) -> str:
+        """The id that remaps this action in config.toml's ``[keys]`` table, e.g.
+        ``main.export`` or ``main.sort_energy`` (Textual's binding id)."""
+        name = self.short_id or re.sub(r"[^\w-]+", "_", self.name).strip("_")
+        return f"{self.scope}.{name}"
 
 
 SCOPE_TITLES: dict[str, str] = {
@@ -141,7 +150,7 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "main",
         "toggle_discover",
-        "d",
+        "D",
         "Discover",
         "Recommend new tracks ReccoBeats proposes, ranked by spotui (offline demo set in --demo).",
         show=True,
@@ -163,6 +172,56 @@ ACTIONS: tuple[Action, ...] = (
         "Recommendations from your top and recent tracks, one mood cluster at a time "
         "(press again for the next).",
     ),  # fmt: skip
+    Action(
+        "main",
+        "devices",
+        "d",
+        "Devices",
+        "Choose the Spotify device to play and queue on (moves playback there).",
+    ),
+    Action(
+        "main",
+        "refresh_playback",
+        "R",
+        "Now playing",
+        "Ask Spotify again which device is active and what plays (never polled).",
+    ),
+    Action(
+        "main",
+        "resize('clusters',-4)",
+        "less_than_sign",
+        "Narrower clusters",
+        "Make the clusters pane narrower (remembered).",
+        short_id="clusters_narrower",
+        key_display="<",
+    ),
+    Action(
+        "main",
+        "resize('clusters',4)",
+        "greater_than_sign",
+        "Wider clusters",
+        "Make the clusters pane wider (remembered).",
+        short_id="clusters_wider",
+        key_display=">",
+    ),
+    Action(
+        "main",
+        "resize('bottom',5)",
+        "plus",
+        "Taller detail",
+        "Give the detail and recommendations panes more rows (remembered).",
+        short_id="detail_taller",
+        key_display="+",
+    ),
+    Action(
+        "main",
+        "resize('bottom',-5)",
+        "minus",
+        "Shorter detail",
+        "Give the tracks list more rows (remembered).",
+        short_id="detail_shorter",
+        key_display="-",
+    ),
     # ---- panes (documented keys that the widgets handle themselves)
     Action(
         "clusters",
@@ -275,6 +334,8 @@ MODAL_SCOPES: dict[str, str] = {
     "import_dialog": "Import dialog",
     "resegment": "Re-segment dialog",
     "help": "Help",
+    "devices": "Device picker",
+    "setup": "Spotify setup",
 }
 
 
@@ -291,12 +352,18 @@ MODAL_ACTIONS: tuple[Action, ...] = (
            key_display="esc"),
     _modal("login", "cancel", "escape", "Cancel", "Stop waiting for the browser.",
            key_display="esc"),
+    _modal("login", "copy_url", "c", "Copy URL",
+           "Copy the login URL to the clipboard (OSC 52: works over SSH in most terminals)."),
+    _modal("setup", "cancel", "escape", "Cancel", "Store nothing.", key_display="esc"),
     _modal("confirm", "cancel", "escape", "Cancel", "Do nothing."),
     _modal("confirm", "confirm", "y", "Yes", "Go ahead."),
     _modal("export_dialog", "cancel", "escape", "Cancel", "Export nothing."),
     _modal("export_dialog", "toggle_public", "p", "Public", "Make the playlist public, or not."),
     _modal("import_dialog", "cancel", "escape", "Cancel", "Import nothing."),
     _modal("resegment", "cancel", "escape", "Cancel", "Keep the clusters as they are."),
+    _modal("devices", "cancel", "escape", "Cancel", "Keep playback where it is.",
+           key_display="esc"),
+    _modal("devices", "reload", "r", "Reload", "Ask Spotify for the devices again."),
     _modal("help", "dismiss", "escape,question_mark,q", "Close", "Close the help.",
            key_display="esc"),
 )  # fmt: skip
@@ -318,14 +385,18 @@ def bindings_for(scope: str) -> list[Binding]:
             show=a.show,
             key_display=a.key_display,
             priority=a.priority,
+            id=a.id,
         )
         for a in actions_for(scope)
         if a.bind
     ]
 
 
-def display_keys(action: Action) -> str:
-    """How a key is written on the help screen ("ctrl+p", "1", "↑↓")."""
+def display_keys(action: Action, keymap: dict[str, str] | None = None) -> str:
+    """How a key is written on the help screen ("ctrl+p", "1", "↑↓"); a key remapped in
+    config.toml (``keymap``) shows the user's key."""
+    if keymap and action.id in keymap:
+        return " ".join(k.strip() for k in keymap[action.id].split(","))
     if action.key_display:
         return action.key_display
     return " ".join(k.strip() for k in action.keys.split(","))

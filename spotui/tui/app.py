@@ -22,8 +22,8 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from spotui.config import Config
 from spotui.errors import Cancelled, UserError
 from spotui.session import Session
-from spotui.tui.actions import ACTIONS, bindings_for
-from spotui.tui.rows import TABLE_FEATURES, LibraryRows
+from spotui.tui.actions import ACTIONS, bindings_for, display_keys
+from spotui.tui.rows import SORT_KEYS, TABLE_FEATURES, LibraryRows
 
 #: How many recommendations "add to this playlist" offers.
 EXTEND_COUNT = 20
@@ -40,6 +40,8 @@ class SpotuiApp(App):
         self.config = config
         # Opened before any worker, so a new database is created and migrated exactly once.
         self.session = Session(config, on_wait=self._waiting).open(prepare=False, check=False)
+        self.ui, self._start_problems = self.session.ui_settings(SORT_KEYS)
+        self.load_keymap()
         self.rows: LibraryRows | None = None
         #: The user's own playlists ``(Playlist, track count)`` and their track ids.
         self.playlists: list = []
@@ -77,11 +79,50 @@ class SpotuiApp(App):
         rows, result = self.session.library_snapshot([f for f, _, _ in TABLE_FEATURES])
         return LibraryRows.from_rows(rows), result
 
+    # ------------------------------------------------------------------ settings
+    def load_keymap(self) -> None:
+        """Apply config.toml's ``[keys]`` (checked against the key table first)."""
+        from spotui.tui.keymap import check_keymap
+
+        keymap, problems = self.session.keymap()
+        self.keymap, more = check_keymap(keymap)
+        self._start_problems += problems + more
+        self.set_keymap(self.keymap)
+
+    def apply_theme(self) -> None:
+        """The remembered theme; from now on, a theme change is remembered."""
+        theme = self.ui.theme
+        if theme and theme in self.available_themes:
+            self.theme = theme
+        elif theme:
+            self._start_problems.append(f"[ui] theme {theme!r} is not installed; using the default")
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
+
+    def _theme_changed(self, theme) -> None:
+        self.remember(theme=theme.name)
+
+    def remember(self, **changes) -> None:
+        """Change and save settings (``theme``, ``sort``, ``new_only``, pane sizes)."""
+        for key, value in changes.items():
+            setattr(self.ui, key, value)
+        try:
+            self.session.save_ui_settings(self.ui)
+        except UserError as exc:
+            self.notify(f"Settings not saved: {exc}", severity="error", timeout=10)
+
     # ------------------------------------------------------------------ start-up
     def on_mount(self) -> None:
         self.sub_title = "demo library" if self.config.demo else ""
+        self.apply_theme()
         if self.session.notice:
             self.notify(self.session.notice.message, severity="warning", timeout=15)
+        if self._start_problems:
+            self.notify(
+                "\n".join(self._start_problems),
+                title=f"Settings in {self.config.config_path.name}",
+                severity="warning",
+                timeout=15,
+            )
         if not self.config.demo and not self.session.has_library():
             from spotui.tui.screens.welcome import WelcomeScreen
 
@@ -126,6 +167,7 @@ class SpotuiApp(App):
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before (it imports numpy, too).
         self.library_shown.wait(5)
+        self.call_from_thread(self.refresh_playback)  # one request, after the first paint
         if not self.session.clusters_current(result):
             self.call_from_thread(self.start_segment)
 
@@ -230,8 +272,17 @@ class SpotuiApp(App):
         self.notify(f"Skipped: not offered again for {SKIPPED_DAYS} days.", timeout=3)
 
     @work(thread=True, group="spotify", exit_on_error=False)
-    def queue_worker(self, track_ids: list[str]) -> None:
-        result = self.session.queue(track_ids)
+    def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:
+        from spotui.export.queue import NoActiveDeviceError
+
+        try:
+            result = self.session.queue(track_ids, device=device)
+        except NoActiveDeviceError as exc:  # offer the devices instead of an error
+            note = f"Nothing is playing. Queue {len(track_ids)} track(s) on:"
+            self.call_from_thread(
+                self.choose_device, exc.devices, note, lambda d: self.queue_worker(track_ids, d)
+            )
+            return
         self.call_from_thread(
             self.notify,
             result.summary(),
@@ -239,6 +290,54 @@ class SpotuiApp(App):
             severity="information" if result.ok else "warning",
             timeout=6,
         )
+        self.call_from_thread(self.refresh_playback)
+
+    # ------------------------------------------------------------------ playback
+    def can_play(self) -> bool:
+        """Whether asking Spotify about playback can work (demo, or logged in)."""
+        return self.config.demo or bool(
+            self.session.config.client_id and self.config.token_path.exists()
+        )
+
+    def refresh_playback(self) -> None:
+        """Ask once where playback is (called on demand, never on a timer)."""
+        if self.can_play():
+            self.playback_worker()
+
+    @work(thread=True, exclusive=True, group="playback", exit_on_error=False)
+    def playback_worker(self) -> None:
+        try:
+            state = self.session.playback()
+        except UserError as exc:
+            self.call_from_thread(self._show_playback, None, str(exc))
+            return
+        self.call_from_thread(self._show_playback, state, "")
+
+    def _show_playback(self, state, problem: str) -> None:
+        from spotui.tui.widgets.playback import PlaybackLine
+
+        main = self._main()
+        if main is None or not main.is_mounted:
+            return
+        line = main.query_one(PlaybackLine)
+        line.show(state) if state is not None else line.problem(problem)
+
+    def choose_device(self, devices: list | None = None, note: str = "", then=None) -> None:
+        """The device picker; the chosen device gets playback (or ``then(device_id)``)."""
+        from spotui.tui.screens.devices import DevicePicker
+
+        def chosen(device_id: str | None) -> None:
+            if device_id:
+                (then or self.transfer_worker)(device_id)
+
+        self.push_screen(DevicePicker(devices, note), chosen)
+
+    @work(thread=True, group="spotify", exit_on_error=False)
+    def transfer_worker(self, device_id: str) -> None:
+        device = self.session.transfer(device_id)
+        demo = " (demo: written to the outbox)" if self.config.demo else ""
+        self.call_from_thread(self.notify, f"Playback moved to {device.name}.{demo}", timeout=4)
+        self.call_from_thread(self.refresh_playback)
 
     def export(self, target) -> None:
         """Show the dry run of exporting ``target`` (an ExportTarget); export on OK."""
@@ -360,7 +459,7 @@ class SpotuiApp(App):
                 continue
             seen.add(action.name)
             yield SystemCommand(
-                f"{action.description} ({action.key_display or action.keys})",
+                f"{action.description} ({display_keys(action, self.keymap)})",
                 action.help,
                 lambda a=action.name, t=target: self.call_later(t.run_action, a),
             )

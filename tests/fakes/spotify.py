@@ -96,6 +96,7 @@ class FakeSpotify(FakeServer):
             }
         ]
         self.queue: list[str] = []
+        self.playing: str | None = None  # the track id GET /me/player reports
         self.audio_features: dict[str, dict] = {}
         self.access_tokens: set[str] = set()
         self.expired_tokens: set[str] = set()
@@ -599,7 +600,17 @@ class FakeSpotify(FakeServer):
         if rest == [] and m == "GET":
             if active is None:
                 return Response(204)
-            return Response(200, {"device": active, "is_playing": True, "item": None})
+            item = self.tracks.get(self.playing) if self.playing else None
+            return Response(
+                200,
+                {
+                    "device": active,
+                    "is_playing": item is not None,
+                    "progress_ms": 1000 if item else None,
+                    "currently_playing_type": "track" if item else "unknown",
+                    "item": item,
+                },
+            )
         if rest == [] and m == "PUT":
             ids = (req.body or {}).get("device_ids") or []
             if len(ids) != 1:

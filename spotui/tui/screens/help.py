@@ -12,7 +12,8 @@ from textual.widgets import Static
 from spotui.tui.actions import SCOPE_TITLES, actions_for, bindings_for, display_keys
 
 
-def help_table() -> Table:
+def help_table(keymap: dict[str, str] | None = None) -> Table:
+    """Every key by scope; the dim id after each is what config.toml's ``[keys]`` remaps."""
     table = Table.grid(padding=(0, 2))
     table.add_column(justify="right", style="bold", no_wrap=True)
     table.add_column()
@@ -27,7 +28,9 @@ def help_table() -> Table:
             desc = Text(action.description, style="bold")
             if action.help:
                 desc.append(f"  {action.help}", style="dim")
-            table.add_row(Text(display_keys(action), style="bold cyan"), desc)
+            if action.bind:
+                desc.append(f"  [{action.id}]", style="dim italic")
+            table.add_row(Text(display_keys(action, keymap), style="bold cyan"), desc)
     return table
 
 
@@ -38,7 +41,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "esc closes · ctrl+p searches every action · mouse works too"
-            yield Static(help_table(), id="help-text")
+            yield Static(help_table(self.app.keymap), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()

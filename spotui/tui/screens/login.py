@@ -9,7 +9,7 @@ import threading
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
 
@@ -25,11 +25,16 @@ class LoginScreen(ModalScreen[bool]):
     def __init__(self) -> None:
         super().__init__()
         self.cancelled = threading.Event()
+        self.url = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="login") as box:
             box.border_title = "Log in with Spotify"
+            box.border_subtitle = "c copies the URL · esc cancels"
             yield Static("Starting the login…", id="login-text")
+            with ScrollableContainer(id="login-url-box"):
+                yield Static(id="login-url")
+            yield Static(id="login-wait-text", classes="hint")
             yield LoadingIndicator(id="login-wait")
             with Horizontal(classes="buttons"):
                 yield Button("Cancel", id="cancel")
@@ -54,11 +59,28 @@ class LoginScreen(ModalScreen[bool]):
             self.app.call_from_thread(self._succeeded, info)
 
     def _show_url(self, url: str) -> None:
-        text = Text()
-        text.append("Your browser should open Spotify's login page. If it does not, open:\n\n")
-        text.append(url, style="bold underline")
-        text.append(f"\n\nWaiting for the answer on {self.app.config.redirect_uri} …", style="dim")
-        self.query_one("#login-text", Static).update(text)
+        """The URL on one line (scroll sideways), never wrapped: ``c`` copies it whole."""
+        self.url = url
+        self.query_one("#login-text", Static).update(
+            "Your browser should open Spotify's login page. If it does not (or spotui runs "
+            "over SSH), press c to copy this URL and open it in a browser:"
+        )
+        self.query_one("#login-url", Static).update(
+            Text(url, style="bold underline", no_wrap=True, overflow="ignore")
+        )
+        self.query_one("#login-wait-text", Static).update(
+            f"Waiting for the answer on {self.app.session.config.redirect_uri} …"
+        )
+
+    def action_copy_url(self) -> None:
+        if not self.url:
+            return
+        self.app.copy_to_clipboard(self.url)
+        self.notify(
+            "Login URL copied (OSC 52). If nothing was copied, your terminal blocks OSC 52: "
+            "run `spotui login --no-browser` in a shell and copy it from there.",
+            timeout=8,
+        )
 
     def _failed(self, message: str) -> None:
         self.query_one("#login-wait").display = False

@@ -31,7 +31,8 @@ from spotui.tui.rows import (
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
-from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.playback import PlaybackLine
+from spotui.tui.widgets.recommendations import RecommendationList, nothing_found, recs_mode
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
 
@@ -39,8 +40,7 @@ from spotui.tui.widgets.track_table import TrackTable
 REC_COUNT = 20
 #: Wait this long after the cursor stops before asking for recommendations.
 REC_DELAY = 0.15
-#: With discovery on, each new seed may cost a request: wait longer for the cursor to stop.
-DISCOVER_DELAY = 0.6
+DISCOVER_DELAY = 0.6  # with discovery on, each new seed may cost a request: wait longer
 FILTER_DELAY = 0.08
 _TEXT_SORTS = ("title", "artists")
 
@@ -51,12 +51,13 @@ class MainScreen(Screen):
 
     def __init__(self) -> None:
         super().__init__()
+        ui = self.app.ui  # remembered in config.toml
         self.source = ALL
         self.query_text = ""
-        self.sort_key: str | None = None
-        self.descending = False
-        self.new_only = False
-        self.discover = False
+        self.sort_key: str | None = ui.sort
+        self.descending = ui.sort_descending
+        self.new_only = ui.new_only
+        self.discover = False  # not remembered: starting the app never asks ReccoBeats
         self.selection: list[str] | None = None
         self.track_id: str | None = None
         self._rec_timer = None
@@ -74,7 +75,9 @@ class MainScreen(Screen):
             with VerticalScroll(id="detail-scroll"):
                 yield FeatureBars(id="detail")
             yield RecommendationList(id="recs")
-        yield Static(id="status")
+        with Horizontal(id="status-bar"):
+            yield Static(id="status")
+            yield PlaybackLine(id="playback")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -86,6 +89,7 @@ class MainScreen(Screen):
         self.query_one("#detail", FeatureBars).show(None, None, None, "Loading your library…")
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
+        self.apply_pane_sizes()
         if self.app.rows is not None:
             self.refresh_data()
 
@@ -155,10 +159,7 @@ class MainScreen(Screen):
         self.query_one("#tracks-pane").border_title = f"Tracks · {name}"
         self.query_one("#tracks-pane").border_subtitle = shown
         recs = self.query_one(RecommendationList)
-        if self.discover:
-            recs.border_subtitle = "new from ReccoBeats" + (" · new only" if self.new_only else "")
-        else:
-            recs.border_subtitle = "new only" if self.new_only else "library + catalog"
+        recs.border_subtitle = recs_mode(self.discover, self.new_only)
         self.update_status()
 
     def source_name(self) -> str:
@@ -314,12 +315,7 @@ class MainScreen(Screen):
         if found is not None and found.error and not worker.is_cancelled:
             self.app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
         if not worker.is_cancelled:
-            if discover:
-                empty = "ReccoBeats proposed nothing to rank for this; d: back to your library."
-            elif new_only:
-                empty = "No tracks outside your library to recommend; import a catalog CSV."
-            else:
-                empty = "No recommendations."
+            empty = nothing_found(discover, new_only)
             self.app.call_from_thread(self.query_one(RecommendationList).show, results, empty)
 
     # ------------------------------------------------------------------ actions
@@ -356,10 +352,12 @@ class MainScreen(Screen):
         else:
             self.sort_key = key
             self.descending = key not in _TEXT_SORTS
+        self.app.remember(sort=self.sort_key, sort_descending=self.descending)
         self.refresh_tracks()
 
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
+        self.app.remember(new_only=self.new_only)
         self._rec_mode_changed(
             "Recommending only tracks not in your library." if self.new_only else None
         )
@@ -376,6 +374,44 @@ class MainScreen(Screen):
         self._rec_key = None
         self._update_titles()
         self.refresh_recs()
+
+    def apply_pane_sizes(self) -> None:
+        """The remembered pane sizes (None: the stylesheet's, which adapts to the width)."""
+        ui = self.app.ui
+        if ui.clusters_width:
+            self.query_one("#clusters").styles.width = ui.clusters_width
+        if ui.bottom_height:
+            self.query_one("#bottom").styles.height = f"{ui.bottom_height}%"
+
+    def action_resize(self, pane: str, step: int) -> None:
+        """Widen/narrow the clusters pane (columns) or grow/shrink the lower panes (%)."""
+        from spotui.settings import BOTTOM_HEIGHT, CLUSTERS_WIDTH
+
+        if pane == "clusters":
+            now = self.app.ui.clusters_width or self.query_one("#clusters").outer_size.width
+            low, high = CLUSTERS_WIDTH
+            self.app.remember(clusters_width=min(max(now + step, low), high))
+        else:
+            rows = max(self.size.height, 1)
+            now = self.app.ui.bottom_height or round(
+                100 * self.query_one("#bottom").outer_size.height / rows
+            )
+            low, high = BOTTOM_HEIGHT
+            self.app.remember(bottom_height=min(max(now + step, low), high))
+        self.apply_pane_sizes()
+
+    def action_devices(self) -> None:
+        if not self.app.can_play():
+            self.notify("Log in to Spotify first (spotui login).", severity="warning")
+            return
+        self.app.choose_device()
+
+    def action_refresh_playback(self) -> None:
+        if not self.app.can_play():
+            self.notify("Log in to Spotify first (spotui login).", severity="warning")
+            return
+        self.query_one(PlaybackLine).update("asking Spotify…")
+        self.app.refresh_playback()
 
     def action_resegment(self) -> None:
         from spotui.tui.screens.resegment import ResegmentDialog

@@ -45,13 +45,22 @@ class WelcomeScreen(Screen):
         ]()
 
     def action_login(self) -> None:
+        """Without a client id, the setup steps first; then the login, then a sync."""
         from spotui.tui.screens.login import LoginScreen
+        from spotui.tui.screens.setup import SetupScreen
 
-        def done(ok: bool | None) -> None:
+        def logged_in(ok: bool | None) -> None:
             if ok:
                 self.app.action_sync()
 
-        self.app.push_screen(LoginScreen(), done)
+        def set_up(ok: bool | None) -> None:
+            if ok:
+                self.app.push_screen(LoginScreen(), logged_in)
+
+        if self.app.session.config.client_id:
+            set_up(True)
+        else:
+            self.app.push_screen(SetupScreen(), set_up)
 
     def action_import_csv(self) -> None:
         self.app.push_screen(ImportDialog(), lambda ok: ok and self.app.open_main())

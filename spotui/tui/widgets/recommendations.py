@@ -30,6 +30,22 @@ def _row(rank: int, rec) -> Table:
     return grid
 
 
+def recs_mode(discover: bool, new_only: bool) -> str:
+    """The pane's subtitle: where the recommendations come from."""
+    if discover:
+        return "new from ReccoBeats" + (" · new only" if new_only else "")
+    return "new only" if new_only else "library + catalog"
+
+
+def nothing_found(discover: bool, new_only: bool) -> str:
+    """What the pane says when there is nothing to recommend."""
+    if discover:
+        return "ReccoBeats proposed nothing to rank for this; D: back to your library."
+    if new_only:
+        return "No tracks outside your library to recommend; import a catalog CSV."
+    return "No recommendations."
+
+
 class RecommendationList(OptionList):
     """Holds the current results; the screen fills it from a worker."""
 
