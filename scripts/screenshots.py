@@ -24,6 +24,7 @@ SCENES: dict[str, tuple[str, ...]] = {
     "map": ("m", "space", *["shift+right"] * 3, *["shift+down"] * 2, "space"),
     "help": ("question_mark",),
     "why": ("enter", "j", "enter"),
+    "discovery": ("down", "down", "down", "D"),
 }
 
 
@@ -49,7 +50,10 @@ async def shoot(name: str, keys: tuple[str, ...]) -> Path:
         for key in keys:
             await pilot.press(key)
             await pilot.pause(0.05)
+        await pilot.pause(0.8)  # discovery waits for the cursor to rest first
         await settle(pilot)
+        app.clear_notifications()
+        await pilot.pause()
         return Path(app.save_screenshot(filename=f"{name}.svg", path=str(OUT)))
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
     from spotui.analysis.result import SegmentResult
     from spotui.model import Cluster, Features, Playlist, RecommendationDetail, Track
+    from spotui.sources.reccobeats import Discovery
 
 TRACK, CLUSTER, SELECTION = "track", "cluster", "selection"
 PLAYLIST, FOR_YOU = "playlist", "for_you"
@@ -80,6 +81,8 @@ class Recommendations:
     cluster: Cluster | None = None
     #: the playlist to continue (playlist seeds)
     playlist: Playlist | None = None
+    #: where discovered candidates came from, or why there are none (``discover=True``)
+    discovery: Discovery | None = None
 
     @property
     def title(self) -> str:

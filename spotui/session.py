@@ -26,6 +26,7 @@ from spotui.model import Cluster, RecommendationDetail, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
 from spotui.session_discover import DiscoverMixin
+from spotui.session_reccobeats import ReccoBeatsMixin
 from spotui.session_spotify import SpotifyAccount
 from spotui.session_user import UserMixin
 from spotui.store import OpenNotice, Store, ThreadStores
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 TASTE_SEEDS = (PLAYLIST, FOR_YOU)
 
 
-class Session(SpotifyAccount, DiscoverMixin, UserMixin):
+class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
     sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`; for
     you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`; settings,
@@ -309,19 +310,24 @@ class Session(SpotifyAccount, DiscoverMixin, UserMixin):
         n: int = 10,
         new_only: bool = False,
         *,
+        discover: bool = False,
         diversity: float | None = None,
         artist_cap: int | None = None,
         progress: Progress | None = None,
+        cancel: CancelCheck | None = None,
         taste: bool | None = None,
     ) -> Recommendations:
-        """Tracks that sound like the seeds. ``diversity``/``artist_cap`` None: the
-        defaults; ``artist_cap`` 0: no limit. ``progress`` reports segmenting, when cluster
-        seeds need the clusters first. ``taste``: blend in what the user's own playlists
-        and saved weeks keep with the seeds; None: for :data:`TASTE_SEEDS` only."""
+        """Tracks that sound like the seeds, none queued or skipped lately. ``discover``:
+        rank what ReccoBeats proposes (else, saying why, library + catalog). ``diversity``/
+        ``artist_cap`` None: the defaults; cap 0: no limit. ``progress``: segmenting and
+        discovery. ``taste``: blend in what the user's own playlists and saved weeks keep
+        with the seeds; None: for :data:`TASTE_SEEDS` only."""
+        from spotui.discovery import recent_exclusions
+
         result = self._shown(progress) if seeds.kind in (CLUSTER, FOR_YOU) else None
         with self._db() as store:
             seed_ids, cluster, playlist = resolve(seeds, store, result)
-        options: dict[str, Any] = {}
+            options: dict[str, Any] = {"exclude": recent_exclusions(store)}
         if diversity is not None:
             options["diversity"] = diversity
         if artist_cap is not None:
@@ -329,10 +335,15 @@ class Session(SpotifyAccount, DiscoverMixin, UserMixin):
         if seeds.kind in TASTE_SEEDS if taste is None else taste:
             options["taste"] = self.taste().scores(seed_ids)
         rec = self.recommender()
-        results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
         first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
+        found = self._discover(rec, seed_ids, cancel, progress) if discover else None
+        if found is not None and not found.failed:
+            self.library_changed()  # the candidates joined the catalog
+            rec = self.recommender()
+            options["only"] = set(found.candidate_ids)
+        results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
         return Recommendations(
-            seeds, seed_ids, results, first=first, cluster=cluster, playlist=playlist
+            seeds, seed_ids, results, first, cluster, playlist=playlist, discovery=found
         )
 
     def cluster_label(self, cluster_id: int) -> str:
@@ -485,6 +496,7 @@ class Session(SpotifyAccount, DiscoverMixin, UserMixin):
         cancel: CancelCheck | None = None,
     ) -> QueueResult:
         """Queue on the playing device (or ``device``), each track exactly once."""
+        from spotui.discovery import QUEUED, note_recent
         from spotui.export.queue import queue_tracks
 
         with self._spotify() as client:
@@ -492,4 +504,6 @@ class Session(SpotifyAccount, DiscoverMixin, UserMixin):
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel
             )
         self.last_queued = list(result.queued) or self.last_queued
+        with self._db() as store:
+            note_recent(store, result.queued, QUEUED)  # not offered again for a while
         return result

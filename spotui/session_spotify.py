@@ -30,6 +30,11 @@ DEMO_NOT_SYNCED = (
 class SpotifyAccount:
     """Login, sync and feature lookups (mixed into :class:`~spotui.session.Session`)."""
 
+    def _logged_in(self) -> bool:
+        """Whether a Spotify login exists (then Spotify leads the feature chain: feature
+        lookups, discovery)."""
+        return not self.demo and bool(self.config.client_id) and self.config.token_path.exists()
+
     def login(
         self,
         *,
@@ -113,10 +118,9 @@ class SpotifyAccount:
 
         if self.demo:
             raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
-        logged_in = self.config.client_id and self.config.token_path.exists()
         with (
             self._job("sync", wait=wait, what="spotui features", progress=progress),
-            self._spotify(needed=bool(logged_in)) as spotify,
+            self._spotify(needed=self._logged_in()) as spotify,
             self._db() as store,
         ):
             store.verify()

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 from spotui import __version__
+from spotui.store import SCHEMA_VERSION
 
 
 def test_version(cli):
@@ -31,7 +32,7 @@ def test_demo_status_json(cli, demo_data_dir):
     assert data["playlists"] == 5
     assert data["demo"] is True
     assert data["database"].endswith("demo.sqlite3")
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == SCHEMA_VERSION
 
 
 def test_demo_flag_after_subcommand_and_first_run_generates(cli, tmp_path):

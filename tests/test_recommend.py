@@ -388,7 +388,9 @@ def test_cli_json_shape(cli, demo_data_dir):
     data = json.loads(res.stdout)
     assert len(data) == 5
     for item in data:
-        assert list(item) == ["track_id", "name", "artists", "score", "taste", "reason"]
+        assert list(item) == [
+            "track_id", "name", "artists", "score", "taste", "reason", "in_library"
+        ]  # fmt: skip
         assert isinstance(item["artists"], list) and isinstance(item["score"], float)
         assert item["reason"] and item["track_id"] != seed
     # a track's recommendations are about the sound (taste is for playlists and "for you")

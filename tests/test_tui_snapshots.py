@@ -80,3 +80,14 @@ def test_unanalysed_track_80x24(snap_compare, demo_app):
 
 def test_help_80x24(snap_compare, demo_app):
     assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("question_mark"))
+
+
+def test_discovery_on(snap_compare, demo_app):
+    async def run_before(pilot) -> None:
+        await steps("down", "D")(pilot)
+        await pilot.pause(0.8)  # discovery waits for the cursor to rest
+        await settle(pilot)
+        pilot.app.clear_notifications()  # the toggle's toast: gone after 3 s anyway
+        await pilot.pause()
+
+    assert snap_compare(demo_app, terminal_size=(120, 40), run_before=run_before)

@@ -164,3 +164,26 @@ def mmr_pick(
         if diversity > 0:
             np.minimum(min_d, np.linalg.norm(vecs - vecs[i], axis=1), out=min_d)
     return picked, picked_rel
+
+
+def mask_candidates(
+    scores: np.ndarray,
+    offset: int,
+    index: dict[str, int],
+    banned: set[int],
+    only: set[str] | None,
+) -> int:
+    """Score ``-inf`` for what may not be returned; how many candidates are left.
+
+    ``scores[i]`` is pool row ``offset + i``; ``banned`` rows (seeds, excluded tracks) are
+    out; with ``only``, so is every row whose id is not in it (discovery's candidates).
+    """
+    for r in banned:
+        if r >= offset:
+            scores[r - offset] = -np.inf
+    if only is None:
+        return len(scores) - sum(1 for r in banned if r >= offset)
+    keep = np.zeros(len(scores), dtype=bool)
+    keep[[index[i] - offset for i in only if index.get(i, -1) >= offset]] = True
+    scores[~keep] = -np.inf
+    return int(np.isfinite(scores).sum())

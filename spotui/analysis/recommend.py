@@ -54,6 +54,7 @@ from spotui.analysis.matrix import (
 )
 from spotui.analysis.rec_reasons import explain
 from spotui.analysis.rec_scoring import (
+    mask_candidates,
     metadata_match,
     mmr_pick,
     neighbour_distance,
@@ -127,6 +128,7 @@ class RecommendationResult:
             "score": round(self.score, 4),
             "taste": round(self.taste, 4),
             "reason": self.reason,
+            "in_library": self.in_library,
         }
 
 
@@ -314,6 +316,7 @@ class Recommender:
         diversity: float = DEFAULT_DIVERSITY,
         artist_cap: int | None = DEFAULT_ARTIST_CAP,
         exclude: set[str] | None = None,
+        only: set[str] | None = None,
         taste: Mapping[str, float] | None = None,
         taste_weight: float = DEFAULT_TASTE_WEIGHT,
     ) -> list[RecommendationResult]:
@@ -322,8 +325,10 @@ class Recommender:
         ``new_only`` keeps catalog tracks only (not in the library: what to queue next).
         ``diversity`` in 0..1 is the MMR weight of "unlike the results so far" (0 = plain
         top-n by score). ``artist_cap`` limits results per artist (None or 0 = no limit).
-        ``exclude`` ids are never returned (e.g. what is already queued). Results are
-        sorted by ``score`` (the relevance, not the MMR value); MMR only chooses them.
+        ``exclude`` ids are never returned (e.g. what is already queued), nor other
+        versions of their songs. ``only`` (when given) restricts the candidates to these
+        ids (e.g. what ReccoBeats proposed). Results are sorted by ``score`` (the
+        relevance, not the MMR value); MMR only chooses them.
         ``taste`` (track id -> co-occurrence with the seeds, :mod:`spotui.analysis.taste`)
         blends the user's playlists in with ``taste_weight``; those tracks are candidates
         even when they sound different. Without any, scores are the content score alone.
@@ -338,20 +343,15 @@ class Recommender:
         if offset >= len(self.ids):
             return []
         scores = self._scores(np.append(2.0 * query, -1.0).astype(np.float32), offset)
-        banned = set(rows)
-        if exclude:
-            banned.update(self.index[e] for e in exclude if e in self.index)
-        for r in banned:
-            if r >= offset:
-                scores[r - offset] = -np.inf
-        available = len(scores) - sum(1 for r in banned if r >= offset)
+        excluded = [self.index[e] for e in exclude or () if e in self.index]
+        available = mask_candidates(scores, offset, self.index, {*rows, *excluded}, only)
         if available <= 0:
             return []
 
         m = min(available, max(4 * n, 40))
         ctx = _Query(
             query=query,
-            versions=VersionFilter(self.track(r) for r in rows),
+            versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
             shares=seed_shares([self.track(r) for r in rows]),
             taste=taste_rows(
                 taste, self.index, lambda r: r >= offset and np.isfinite(scores[r - offset]), m

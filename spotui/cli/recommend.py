@@ -9,6 +9,7 @@ import contextlib
 from spotui.cli import (
     Context,
     console,
+    err,
     non_negative_int,
     positive_int,
     print_json,
@@ -35,7 +36,8 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         description="Recommend tracks from your library and imported catalog that sound like "
         "the seed (distance on the standardised audio features), varied by maximal marginal "
         "relevance and at most --artist-cap tracks per artist, each with a reason. For a "
-        "playlist and --for-you, what your own playlists keep with the seeds counts too.",
+        "playlist and --for-you, what your own playlists keep with the seeds counts too. "
+        "--discover ranks new tracks from ReccoBeats instead.",
     )
     seed = p.add_mutually_exclusive_group()
     seed.add_argument(
@@ -70,6 +72,12 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         help="only tracks not in your library (from an imported catalog): what to queue next",
     )
     p.add_argument(
+        "--discover",
+        action="store_true",
+        help="rank new tracks ReccoBeats proposes for the seeds (cached for a day); offline "
+        "or on failure it says so and uses your library and catalog",
+    )
+    p.add_argument(
         "--diversity",
         type=_unit_interval,
         default=None,
@@ -83,6 +91,27 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(handler=cmd_recommend)
+    s = subparsers.add_parser(
+        "skip",
+        parents=[parent],
+        help="not these: leave tracks out of recommendations for 30 days",
+        description="Remember tracks you do not want recommended; they (and other versions "
+        "of their songs) are left out for 30 days. Queued tracks are left out for a day.",
+    )
+    s.add_argument("track_ids", nargs="+", metavar="TRACK_ID", help="ids, URIs or links")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(handler=cmd_skip)
+
+
+def cmd_skip(ctx: Context) -> int:
+    from spotui.discovery import SKIPPED_DAYS
+
+    skipped = ctx.session.skip(ctx.args.track_ids)
+    if ctx.json:
+        print_json({"skipped": skipped})
+    else:
+        console().print(f"Not recommended for {SKIPPED_DAYS} days: {len(skipped)} track(s).")
+    return 0
 
 
 def cmd_recommend(ctx: Context) -> int:
@@ -93,6 +122,8 @@ def cmd_recommend(ctx: Context) -> int:
         return usage("--for-you takes no other seed (only --cluster ID to pick one cluster).")
     if not (args.for_you or args.track or args.playlist or args.cluster is not None):
         return usage("say what to recommend for: --track, --cluster, --playlist or --for-you.")
+    if args.for_you and args.discover:
+        return usage("--discover works with --track, --cluster or --playlist, not --for-you.")
     options = dict(n=args.n, new_only=args.new_only)
     if args.for_you:
         with progress_bar(ctx, "Segmenting") as progress:
@@ -105,18 +136,25 @@ def cmd_recommend(ctx: Context) -> int:
         return 0
     if args.cluster is not None:
         seeds = Seeds.cluster(args.cluster)
-        shown = progress_bar(ctx, "Segmenting")  # the cluster's tracks may need segmenting
     else:
         seeds = Seeds.playlist(args.playlist) if args.playlist else Seeds.track(args.track)
+    if args.discover:  # asking ReccoBeats (and maybe segmenting first) takes a moment
+        shown = progress_bar(ctx, "Discovering")
+    elif args.cluster is not None:
+        shown = progress_bar(ctx, "Segmenting")  # the cluster's tracks may need segmenting
+    else:
         shown = contextlib.nullcontext()
     with shown as progress:
         recs = ctx.session.recommend(
             seeds,
+            discover=args.discover,
             diversity=args.diversity,
             artist_cap=args.artist_cap,
             progress=progress,
             **options,
         )
+    if recs.discovery is not None:  # on stderr, so --json stays one JSON document
+        err(recs.discovery.note())
     if ctx.json:
         print_json([r.as_dict() for r in recs.results])
         return 0

@@ -77,8 +77,10 @@ class _AudioFeaturesEndpoint(ABC):
     batch_size: int
     items_key: str
 
-    def __init__(self, http: HttpClient):
+    def __init__(self, http: HttpClient, name: str | None = None):
         self.http = http
+        if name is not None:  # the demo's offline ReccoBeats records its features as "demo"
+            self.name = name
 
     def request(self, ids: Sequence[str]) -> tuple[str, dict]:
         return "audio-features", {"ids": ",".join(ids)}
@@ -134,18 +136,26 @@ class ReccoBeatsFeatures(_AudioFeaturesEndpoint):
         return href.rstrip("/").rsplit("/", 1)[-1].split("?")[0]
 
 
+#: One budget for every ReccoBeats client of the process (feature lookups, discovery, a
+#: TUI worker still finishing): a 429 seen by one pauses them all for its Retry-After.
+RECCOBEATS_BUDGET = RateBudget(max_in_flight=4)
+
+
 def reccobeats_http(config: Config, **kwargs: Any) -> HttpClient:
     return HttpClient(
-        config.reccobeats_url, service="ReccoBeats", budget=RateBudget(max_in_flight=4), **kwargs
+        config.reccobeats_url, service="ReccoBeats", budget=RECCOBEATS_BUDGET, **kwargs
     )
 
 
-def default_providers(config: Config, spotify: HttpClient | None) -> list[FeatureProvider]:
-    """The chain in order: Spotify (when logged in), then ReccoBeats."""
+def default_providers(
+    config: Config, spotify: HttpClient | None, reccobeats: HttpClient | None = None
+) -> list[FeatureProvider]:
+    """The chain in order: Spotify (when logged in), then ReccoBeats (``reccobeats``: a
+    client to share, e.g. with discovery, so both use one rate budget)."""
     chain: list[FeatureProvider] = []
     if spotify is not None:
         chain.append(SpotifyAudioFeatures(spotify))
-    chain.append(ReccoBeatsFeatures(reccobeats_http(config)))
+    chain.append(ReccoBeatsFeatures(reccobeats or reccobeats_http(config)))
     return chain
 
 

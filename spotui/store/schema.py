@@ -16,7 +16,7 @@ import sqlite3
 
 from spotui.feature_spec import FEATURE_NAMES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCOPES = ("library", "catalog", "all")
 
@@ -160,8 +160,25 @@ CREATE VIEW library AS
     UNION SELECT track_id FROM imports WHERE kind = 'library';
 """
 
+# v2: discovery. ReccoBeats answers per seed set (a day's cache, so asking again costs no
+# request) and what was queued or skipped lately (so it is not offered again).
+_SCHEMA_V2 = """
+CREATE TABLE discovery_cache (
+    seed_key TEXT PRIMARY KEY,
+    track_ids TEXT NOT NULL DEFAULT '[]',
+    fetched_at REAL NOT NULL
+);
+
+CREATE TABLE recent_queue (
+    track_id TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('queued', 'skipped')),
+    at REAL NOT NULL,
+    PRIMARY KEY (track_id, kind)
+);
+"""
+
 #: Migrations: index i upgrades a database from version i to i + 1 (0 = empty file).
-MIGRATIONS: list[str] = [_SCHEMA_V1]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
 
 FEATURE_COLS = ", ".join(FEATURE_NAMES)
 TRACK_COLS = "t.id, t.name, t.artists, t.album, t.duration_ms, t.release_date, t.genres, t.isrc"

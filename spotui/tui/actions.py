@@ -172,6 +172,14 @@ ACTIONS: tuple[Action, ...] = (
     ),  # fmt: skip
     Action(
         "main",
+        "toggle_discover",
+        "D",
+        "Discover",
+        "Recommend new tracks ReccoBeats proposes, ranked by spotui (offline demo set in --demo).",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "main",
         "resegment",
         "r",
         "Re-segment",
@@ -302,6 +310,14 @@ ACTIONS: tuple[Action, ...] = (
         "A",
         "Queue recommendations",
         "Queue every recommendation shown; asks first above a few.",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "recs",
+        "skip_one",
+        "x",
+        "Skip",
+        "Not this one: hide the highlighted recommendation and do not offer it for 30 days.",
         show=True,
     ),  # fmt: skip
     # ---- mood map

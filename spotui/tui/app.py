@@ -264,6 +264,13 @@ class SpotuiApp(App):
             ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
         )
 
+    def skip(self, track_id: str) -> None:
+        """Not this one: the core remembers it, so it is not offered again for a while."""
+        from spotui.discovery import SKIPPED_DAYS
+
+        self.session.skip([track_id])
+        self.notify(f"Skipped: not offered again for {SKIPPED_DAYS} days.", timeout=3)
+
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:
         from spotui.export.queue import NoActiveDeviceError

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from spotui.errors import NoFeaturesError, UserError
+from spotui.errors import Cancelled, NoFeaturesError, UserError
 from spotui.seeds import Seeds
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
@@ -28,11 +28,17 @@ from spotui.tui.rows import (
     source_cluster,
     source_playlist,
 )
+from spotui.tui.screens.main_actions import MainActions
 from spotui.tui.widgets.cluster_list import ClusterAbout, ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.playback import PlaybackLine
-from spotui.tui.widgets.recommendations import RecommendationList, no_features_hint
+from spotui.tui.widgets.recommendations import (
+    RecommendationList,
+    no_features_hint,
+    nothing_found,
+    recs_mode,
+)
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
 
@@ -40,11 +46,12 @@ from spotui.tui.widgets.track_table import TrackTable
 REC_COUNT = 20
 #: Wait this long after the cursor stops before asking for recommendations.
 REC_DELAY = 0.15
+DISCOVER_DELAY = 0.6  # with discovery on, each new seed may cost a request: wait longer
 FILTER_DELAY = 0.08
 _TEXT_SORTS = ("title", "artists")
 
 
-class MainScreen(Screen):
+class MainScreen(MainActions, Screen):
     BINDINGS = bindings_for("main")
     PANES = ("#clusters", "#tracks", "#detail-scroll", "#recs")
 
@@ -56,6 +63,7 @@ class MainScreen(Screen):
         self.sort_key: str | None = ui.sort
         self.descending = ui.sort_descending
         self.new_only = ui.new_only
+        self.discover = False  # not remembered: starting the app never asks ReccoBeats
         self.selection: list[str] | None = None
         self.track_id: str | None = None
         self._rec_timer = None
@@ -164,7 +172,7 @@ class MainScreen(Screen):
         self.query_one("#tracks-pane").border_title = f"Tracks · {name}"
         self.query_one("#tracks-pane").border_subtitle = shown
         recs = self.query_one(RecommendationList)
-        recs.border_subtitle = "new only" if self.new_only else "library + catalog"
+        recs.border_subtitle = recs_mode(self.discover, self.new_only)
         self.update_status()
 
     def source_name(self) -> str:
@@ -284,6 +292,8 @@ class MainScreen(Screen):
         return Seeds.track(self.track_id)
 
     def schedule_recs(self, delay: float = REC_DELAY) -> None:
+        if delay and self.discover:
+            delay = DISCOVER_DELAY  # each new seed may be a request: wait for the cursor
         if self._rec_timer is not None:
             self._rec_timer.stop()
         self._rec_timer = self.set_timer(delay, self.refresh_recs) if delay else None
@@ -299,16 +309,22 @@ class MainScreen(Screen):
                 recs.border_title = "Recommendations"
                 recs.message("Highlight a track (or a cluster) to see what sounds like it.")
             return
-        key = (target, self.new_only)
+        key = (target, self.new_only, self.discover)
         if key == self._rec_key:
             return
         self.show_recs(target)
 
     @work(thread=True, exclusive=True, group="recs")
-    def compute_recs(self, seeds: Seeds, new_only: bool) -> None:
+    def compute_recs(self, seeds: Seeds, new_only: bool, discover: bool = False) -> None:
         worker = get_current_worker()
         try:
-            answer = self.app.session.recommend(seeds, n=REC_COUNT, new_only=new_only)
+            answer = self.app.session.recommend(
+                seeds,
+                n=REC_COUNT,
+                new_only=new_only,
+                discover=discover,
+                cancel=lambda: worker.is_cancelled,
+            )
         except NoFeaturesError:
             if not worker.is_cancelled:
                 self.app.call_from_thread(
@@ -316,16 +332,17 @@ class MainScreen(Screen):
                     no_features_hint(self.app.config.demo),
                 )
             return
+        except Cancelled:  # the cursor moved on while discovery was asking
+            return
         except UserError as exc:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
             return
+        found = answer.discovery
+        if found is not None and found.error and not worker.is_cancelled:
+            self.app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
         if not worker.is_cancelled:
-            empty = (
-                "No tracks outside your library to recommend; import a catalog CSV."
-                if new_only
-                else "No recommendations."
-            )
+            empty = nothing_found(discover, new_only)
             self.app.call_from_thread(self.query_one(RecommendationList).show, answer, empty)
 
     # ------------------------------------------------------------------ actions
@@ -368,12 +385,19 @@ class MainScreen(Screen):
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
         self.app.remember(new_only=self.new_only)
-        self.notify(
-            "Recommending only tracks not in your library."
-            if self.new_only
-            else "Recommending from your library and the catalog.",
-            timeout=3,
+        self._rec_mode_changed(
+            "Recommending only tracks not in your library." if self.new_only else None
         )
+
+    def action_toggle_discover(self) -> None:
+        self.discover = not self.discover
+        self._rec_mode_changed(
+            "Discovering: new tracks from ReccoBeats, ranked by spotui." if self.discover else None
+        )
+
+    def _rec_mode_changed(self, message: str | None) -> None:
+        """A recommendation toggle changed: say so (None: back to the default) and redo."""
+        self.notify(message or "Recommending from your library and the catalog.", timeout=3)
         self._rec_key = None
         self._update_titles()
         self.refresh_recs()
@@ -439,58 +463,6 @@ class MainScreen(Screen):
 
         self.app.push_screen(MapScreen(self.track_id), closed)
 
-    def current_target(self, whole_library: bool = False):
-        """What export and queue-all act on: the cluster or map selection shown, narrowed
-        by the filter when one is typed; None for the whole library (unless
-        ``whole_library``: a file may hold it, a playlist or the queue should not)."""
-        session = self.app.session
-        cid = source_cluster(self.source)
-        base = None
-        if cid is not None and self.app.result is not None:
-            base = session.cluster_target(cid)
-        elif self.source == SELECTION and self.selection:
-            base = session.selection_target(self.selection)
-        whole = base is None and source_playlist(self.source) is None
-        if whole and not self.query_text and not whole_library:
-            return None
-        ids = self.query_one(TrackTable).track_ids
-        if not ids:
-            return None
-        return session.filtered_target(base, self.source_name(), ids, self.query_text)
-
-    def action_export(self) -> None:
-        pid = source_playlist(self.source)
-        if pid is not None and not self.query_text:
-            self.app.extend_playlist(pid, self.new_only)
-            return
-        target = self.current_target()
-        if target is None:
-            self.notify(
-                "Highlight a mood cluster, make a selection on the mood map (m) or filter (/) "
-                "to export it as a playlist, or one of your playlists to add to it.",
-                severity="warning",
-                timeout=5,
-            )
-            return
-        self.app.export(target)
-
-    def action_export_file(self) -> None:
-        target = self.current_target(whole_library=True)
-        if target is None:
-            self.notify("No tracks shown to export.", severity="warning", timeout=4)
-            return
-        from spotui.tui.screens.export_file import FileExportDialog
-
-        self.app.push_screen(FileExportDialog(target))
-
-    def action_import_csv(self) -> None:
-        from spotui.tui.screens.welcome import ImportDialog
-
-        self.app.push_screen(ImportDialog(), lambda ok: ok and self.app.library_changed())
-
-    def action_quit(self) -> None:
-        self.app.exit()
-
     def action_for_you(self) -> None:
         """Show "More <mood> for you": the highlighted cluster if the user's top and recent
         tracks are in it, else the most listened-to one; pressed again, the next one."""
@@ -512,25 +484,12 @@ class MainScreen(Screen):
 
     def show_recs(self, seeds: Seeds) -> None:
         """Recommend for ``seeds`` now (until the cursor moves)."""
-        self._rec_key = (seeds, self.new_only)
-        self.query_one(RecommendationList).border_title = self.app.session.pane_title(seeds)
-        self.compute_recs(seeds, self.new_only)
-
-    def action_queue_track(self) -> None:
-        self.app.queue([self.track_id] if self.track_id else [])
-
-    def action_queue_view(self) -> None:
-        target = self.current_target()
-        if target is None:
-            self.notify(
-                "Highlight a cluster, a map selection or filter first; queueing the "
-                "whole library is not what you want.",
-                severity="warning",
-                timeout=5,
-            )
-            return
-        what = self.source_name() + (f" matching “{self.query_text}”" if self.query_text else "")
-        self.app.queue_many(list(target.track_ids), what)
+        self._rec_key = (seeds, self.new_only, self.discover)
+        recs = self.query_one(RecommendationList)
+        recs.border_title = self.app.session.pane_title(seeds)
+        if self.discover:
+            recs.message("Asking ReccoBeats for new tracks…")
+        self.compute_recs(seeds, self.new_only, self.discover)
 
     def show_selection(self, track_ids: list[str]) -> None:
         """Make a map selection the current source ("like a cluster")."""

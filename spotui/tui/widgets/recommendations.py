@@ -3,6 +3,8 @@ with the reason it was picked and whether it is already in the library."""
 
 from __future__ import annotations
 
+import dataclasses
+
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import OptionList
@@ -28,6 +30,22 @@ def _row(rank: int, rec) -> Table:
         Text(f"{rec.score:.2f}", style="dim"),
     )
     return grid
+
+
+def recs_mode(discover: bool, new_only: bool) -> str:
+    """The pane's subtitle: where the recommendations come from."""
+    if discover:
+        return "new from ReccoBeats" + (" · new only" if new_only else "")
+    return "new only" if new_only else "library + catalog"
+
+
+def nothing_found(discover: bool, new_only: bool) -> str:
+    """What the pane says when there is nothing to recommend."""
+    if discover:
+        return "ReccoBeats proposed nothing to rank for this; D: back to your library."
+    if new_only:
+        return "No tracks outside your library to recommend; import a catalog CSV."
+    return "No recommendations."
 
 
 def no_features_hint(demo: bool) -> str:
@@ -87,3 +105,14 @@ class RecommendationList(OptionList):
         from spotui.tui.screens.rec_detail import RecDetailScreen
 
         self.app.push_screen(RecDetailScreen(self.answer, self.highlighted))
+
+    def action_skip_one(self) -> None:
+        rec = self.current
+        if rec is None:
+            return
+        self.app.skip(rec.track.id)
+        at = self.highlighted or 0
+        rest = [r for r in self.results if r is not rec]
+        self.show(dataclasses.replace(self.answer, results=rest))
+        if rest:
+            self.highlighted = min(at, len(rest) - 1)

@@ -1,0 +1,32 @@
+"""The discovery part of :class:`~spotui.session.Session`: asking ReccoBeats for new
+tracks, and the "not this one" of no repeats.
+
+A mixin only to keep ``session.py`` small; the rules are in :mod:`spotui.discovery`. It
+uses the session's ``config``, ``_db()``, ``_spotify()`` and ``_logged_in()``. Nothing is
+imported at module level, so the TUI's start-up path does not load ``requests``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from spotui.sources.reccobeats import Discovery
+
+
+class ReccoBeatsMixin:
+    def _discover(self, rec, seed_ids: list[str], cancel, progress) -> Discovery:
+        """Candidates from outside the library for ``seed_ids`` (see spotui.discovery)."""
+        from spotui.discovery import discover
+
+        with self._spotify(needed=self._logged_in()) as spotify, self._db() as store:
+            store.verify()  # discovery writes candidates: never into a damaged file
+            return discover(self.config, store, rec, seed_ids, spotify, cancel, progress)
+
+    def skip(self, track_ids: Sequence[str]) -> list[str]:
+        """Not these: not offered again for a while (see spotui.discovery); the ids noted."""
+        from spotui.discovery import SKIPPED, note_recent
+
+        with self._db() as store:
+            return note_recent(store, track_ids, SKIPPED)

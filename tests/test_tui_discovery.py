@@ -1,0 +1,59 @@
+"""The TUI's discovery toggle (``D``) and skip key (``x``) on the demo library."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from spotui.seeds import Seeds
+from spotui.sources.demo_reccobeats import candidate_set
+from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.track_table import TrackTable
+from tests.test_tui_app import ready, sync
+
+
+async def _after(pilot, *keys: str) -> None:
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause(0.1)
+    for _ in range(3):
+        await pilot.pause(0.7)  # discovery waits for the cursor to rest (DISCOVER_DELAY)
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def _shown(recs: RecommendationList, index: int) -> str:
+    console = Console(width=60, record=True, file=open("/dev/null", "w"))  # noqa: SIM115
+    console.print(recs.get_option_at_index(index).prompt)
+    return console.export_text()
+
+
+@sync
+async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        recs = screen.query_one(RecommendationList)
+        track = screen.query_one(TrackTable).track_ids[0]
+        assert any(r.in_library for r in recs.results)  # library + catalog before
+
+        await _after(pilot, "D")
+        offline = {t.id for t in candidate_set()[0]}
+        ids = [r.track.id for r in recs.results]
+        assert len(ids) >= 10 and set(ids) <= offline
+        assert not any(r.in_library for r in recs.results)
+        first = recs.results[0].track
+        row = _shown(recs, 0)
+        assert first.name in row and "new" in row and "in library" not in row
+        assert recs.border_subtitle == "new from ReccoBeats"
+        expected = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
+        assert [r.track.id for r in expected.results] == ids
+
+        # x: skip the highlighted one; it is gone and not offered again
+        recs.focus()
+        await _after(pilot, "x")
+        assert [r.track.id for r in recs.results] == ids[1:]
+        again = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
+        assert first.id not in {r.track.id for r in again.results}
+
+        await _after(pilot, "D")
+        assert recs.border_subtitle == "library + catalog"
+        assert any(r.in_library for r in recs.results)
