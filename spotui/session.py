@@ -26,6 +26,7 @@ from spotui.model import Cluster, RecommendationDetail, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
 from spotui.session_discover import DiscoverMixin
+from spotui.session_export import ExportMixin
 from spotui.session_reccobeats import ReccoBeatsMixin
 from spotui.session_spotify import SpotifyAccount
 from spotui.session_user import UserMixin
@@ -33,7 +34,6 @@ from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
-    from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
     from spotui.sources.csv_import import ImportResult
 
 #: Seeds whose recommendations blend in the user's playlists by default: the two cases
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 TASTE_SEEDS = (PLAYLIST, FOR_YOU)
 
 
-class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin):
+class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
     sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`; for
     you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`; settings,
@@ -413,97 +413,3 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin):
 
         with self._db() as store:
             return run_checks(self.config, store)
-
-    # ------------------------------------------------------------------ getting tracks out
-    def cluster_target(self, cluster_id: int, name: str | None = None) -> ExportTarget:
-        from spotui.export.targets import cluster_target
-
-        return cluster_target(self._shown(), cluster_id, name)
-
-    def selection_target(self, track_ids: Sequence[str]) -> ExportTarget:
-        from spotui.export.targets import selection_target
-
-        return selection_target(track_ids)
-
-    def filtered_target(
-        self, base: ExportTarget | None, what: str, track_ids: Sequence[str], query: str = ""
-    ) -> ExportTarget:
-        """What the user sees (``base``, or the view ``what`` names) narrowed by a filter."""
-        from spotui.export.targets import filtered_target
-
-        return filtered_target(base, what, track_ids, query)
-
-    def recommendations_target(
-        self, recs: Recommendations, name: str | None = None, *, file: bool = False
-    ) -> ExportTarget:
-        from spotui.export import targets
-
-        make = targets.recommendations_file if file else targets.recommendations_target
-        return make(recs, name)
-
-    def export(
-        self,
-        target: ExportTarget,
-        *,
-        public: bool = False,
-        dry_run: bool = False,
-        progress: Progress | None = None,
-    ) -> ExportResult:
-        """Export as a (private) Spotify playlist; the same target replaces its playlist.
-        ``dry_run`` returns the planned requests and sends and writes nothing."""
-        from spotui.export.playlists import export_tracks
-
-        with self._spotify(needed=not dry_run) as client, self._db() as store:
-            return export_tracks(
-                client,
-                store,
-                self.config,
-                target.key,
-                target.name,
-                target.description or "",
-                list(target.track_ids),
-                public=public,
-                dry_run=dry_run,
-                progress=progress,
-            )
-
-    def write_file(self, target: ExportTarget, fmt: str, out_path: str | Path) -> FileResult:
-        from spotui.export.files import write_target
-
-        with self._db() as store:
-            return write_target(store, target, fmt, out_path)
-
-    def write_cluster_files(self, fmt: str, out_dir: str | Path) -> list[FileResult]:
-        """One file per cluster the user sees, in ``out_dir``."""
-        from spotui.export.files import write_clusters
-
-        result = self._shown()
-        with self._db() as store:
-            return write_clusters(store, result, fmt, out_dir)
-
-    def ask_before_queueing(self, n_tracks: int, what: str) -> str | None:
-        """The question to ask before queueing that many tracks, or None to just queue."""
-        from spotui.export.queue import ask_before_queueing
-
-        return ask_before_queueing(n_tracks, what)
-
-    def queue(
-        self,
-        track_ids: Sequence[str],
-        device: str | None = None,
-        *,
-        progress: Progress | None = None,
-        cancel: CancelCheck | None = None,
-    ) -> QueueResult:
-        """Queue on the playing device (or ``device``), each track exactly once."""
-        from spotui.discovery import QUEUED, note_recent
-        from spotui.export.queue import queue_tracks
-
-        with self._spotify() as client:
-            result = queue_tracks(
-                client, self.config, track_ids, device=device, progress=progress, cancel=cancel
-            )
-        self.last_queued = list(result.queued) or self.last_queued
-        with self._db() as store:
-            note_recent(store, result.queued, QUEUED)  # not offered again for a while
-        return result

@@ -29,6 +29,8 @@ def _unit_interval(value: str) -> float:
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
+    # One argparse declaration per option, read top to bottom like the --help it makes:
+    # longer than 60 lines because splitting it would only scatter the options.
     p = subparsers.add_parser(
         "recommend",
         parents=[parent],
