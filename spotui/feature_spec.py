@@ -97,6 +97,20 @@ SHORT_LABELS: dict[str, str] = {
 
 #: Units of the features that are not on a 0..1 scale.
 UNITS: dict[str, str] = {"tempo": "bpm", "loudness": "dB"}
+#: Decimals a feature is shown with (tempo in whole BPM, loudness to 0.1 dB, ratios to 0.01).
+DECIMALS: dict[str, int] = {"tempo": 0, "loudness": 1}
+
+
+def format_number(feature: str, value: float) -> str:
+    """A feature value with the decimals it is shown with everywhere (no unit)."""
+    return f"{value:.{DECIMALS.get(feature, 2)}f}"
+
+
+def format_value(feature: str, value: float) -> str:
+    """A feature value with its decimals and unit: "124 bpm", "-7.2 dB", "0.82"."""
+    unit = UNITS.get(feature)
+    return f"{format_number(feature, value)} {unit}" if unit else format_number(feature, value)
+
 
 #: Fixed ranges mapping tempo and loudness onto 0..1 (see ``analysis.matrix.to_unit``).
 TEMPO_RANGE: tuple[float, float] = (50.0, 200.0)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from spotui.analysis.matrix import MOOD_FEATURES
+from spotui.feature_spec import format_number
 
 #: Absolute bars on Spotify's scale: a feature is "high" at or above, "low" at or below.
 HIGH_BAR: dict[str, float] = {
@@ -52,11 +53,8 @@ def level(column: str, value: float) -> str | None:
 
 def format_pair(column: str, cand: float, seed: float) -> str:
     """ "energy 0.82 vs 0.85": this track's value first, then the seed's."""
-    if column == "tempo":
-        return f"tempo {cand:.0f} vs {seed:.0f} BPM"
-    if column == "loudness":
-        return f"loudness {cand:.1f} vs {seed:.1f} dB"
-    return f"{column} {cand:.2f} vs {seed:.2f}"
+    unit = {"tempo": " BPM", "loudness": " dB"}.get(column, "")
+    return f"{column} {format_number(column, cand)} vs {format_number(column, seed)}{unit}"
 
 
 def explain(

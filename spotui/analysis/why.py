@@ -15,7 +15,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from spotui.feature_spec import LOUDNESS_RANGE, SQRT_FEATURES, TEMPO_RANGE, unit_value
+from spotui.feature_spec import (
+    LOUDNESS_RANGE,
+    SQRT_FEATURES,
+    TEMPO_RANGE,
+    format_value,
+    unit_value,
+)
 
 #: Fixed ranges and square-rooted columns of ``spotui.analysis.matrix.to_unit``; the one
 #: numpy-free copy, with ``unit_value``, is in feature_spec.
@@ -23,14 +29,6 @@ RANGES: dict[str, tuple[float, float]] = {"tempo": TEMPO_RANGE, "loudness": LOUD
 SQRT_COLUMNS: tuple[str, ...] = SQRT_FEATURES
 #: Within this share of its own distance, the next cluster is "almost as close".
 BORDERLINE = 0.15
-
-
-def _fmt(feature: str, value: float) -> str:
-    if feature == "tempo":
-        return f"{value:.0f} BPM"
-    if feature == "loudness":
-        return f"{value:.1f} dB"
-    return f"{value:.2f}"
 
 
 def explain_membership(features: Mapping[str, float | None], result) -> list[str]:
@@ -73,7 +71,9 @@ def explain_membership(features: Mapping[str, float | None], result) -> list[str
             v = features.get(c)
             if v is None or own_c.get(c) is None or rival_c.get(c) is None:
                 continue
-            parts.append(f"{c} {_fmt(c, v)} (centre {_fmt(c, own_c[c])} vs {_fmt(c, rival_c[c])})")
+            parts.append(
+                f"{c} {format_value(c, v)} (centre {format_value(c, own_c[c])} vs {format_value(c, rival_c[c])})"
+            )
         if parts:
             lines.append("decided by " + "; ".join(parts))
     return lines

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from spotui.feature_spec import MOOD_FEATURES, SHORT_LABELS, UNITS, unit_value
+from spotui.feature_spec import MOOD_FEATURES, SHORT_LABELS, format_value, unit_value
 from spotui.model import Cluster, Features, Track
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
@@ -37,11 +37,7 @@ def bar(fraction: float, width: int, marker: float | None, color: str) -> Text:
 def fmt(feature: str, value: float | None) -> str:
     if value is None:
         return "–"
-    if feature == "tempo":
-        return f"{value:.0f} {UNITS[feature]}"
-    if feature == "loudness":
-        return f"{value:.1f} {UNITS[feature]}"
-    return f"{value:.2f}"
+    return format_value(feature, value)
 
 
 def feature_table(
