@@ -48,31 +48,39 @@ app.run(headless=True, size=(120, 40))
 print(__import__("json").dumps({"painted": app.t, "sklearn": "sklearn" in sys.modules}))
 """
 
+# ``spotui`` itself (spotui.cli.main with no arguments), with one change: the function that
+# runs the app (spotui.tui.start.run_tui) runs it headless, with a watcher for the first paint.
 CHILD_SPOTUI = r"""
 import json, os, resource, sys, threading, time
-from spotui.config import load
-from spotui.tui.app import SpotuiApp
+import spotui.tui.start as start
 
 settle = os.environ.get("BENCH_SETTLE") == "1"
-app = SpotuiApp(load())
 out = {}
 
-def watch():
-    app.library_shown.wait(120)
-    out["painted"] = time.time()
-    out["sklearn"] = "sklearn" in sys.modules
-    out["rows"] = len(app.rows) if app.rows is not None else 0
-    out["clusters"] = len(app.result.clusters) if app.result is not None else 0
-    if settle:
-        time.sleep(1.0)  # let the recommendations worker start
-        while any(w.is_running for w in list(app.workers)):
-            time.sleep(0.1)
-        time.sleep(0.5)
-        out["settled_workers"] = True
-    app.call_from_thread(app.exit)
+def run_headless(config):
+    app = start.make_app(config)
 
-threading.Thread(target=watch, daemon=True).start()
-app.run(headless=True, size=(120, 40))
+    def watch():
+        app.library_shown.wait(120)
+        out["painted"] = time.time()
+        out["sklearn"] = "sklearn" in sys.modules
+        out["rows"] = len(app.rows) if app.rows is not None else 0
+        out["clusters"] = len(app.result.clusters) if app.result is not None else 0
+        if settle:
+            time.sleep(1.0)  # let the recommendations worker start
+            while any(w.is_running for w in list(app.workers)):
+                time.sleep(0.1)
+            time.sleep(0.5)
+            out["settled_workers"] = True
+        app.call_from_thread(app.exit)
+
+    threading.Thread(target=watch, daemon=True).start()
+    app.run(headless=True, size=(120, 40))
+    return 0
+
+start.run_tui = run_headless
+from spotui.cli import main
+main([])
 out["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """

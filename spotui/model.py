@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING
 from spotui.feature_spec import FEATURE_NAMES, UNIT_FEATURES  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
+    from spotui.analysis.result import SegmentResult
     from spotui.sources.feature_providers import FeatureResult
     from spotui.spotify.sync import SyncResult
+    from spotui.store.queries import LibraryColumns
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,18 @@ class RecommendationDetail:
     reference: dict[str, float]
     #: what ``reference`` is, for people ("“Song”", "the cluster centre", ...)
     reference_label: str
+
+
+@dataclass(frozen=True, slots=True)
+class LibrarySnapshot:
+    """What the TUI's first screen shows, read in one go before it paints."""
+
+    table: LibraryColumns
+    #: The stored segmentation, possibly stale (checked after the first paint).
+    result: SegmentResult | None
+    #: The user's own playlists with their stored track counts, and their track ids.
+    playlists: list[tuple[Playlist, int]]
+    playlist_items: dict[str, list[str]]
 
 
 @dataclass

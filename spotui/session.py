@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spotui.config import Config
-from spotui.model import Cluster, RecommendationDetail, Track, TrackDetail
+from spotui.model import Cluster, LibrarySnapshot, RecommendationDetail, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
 from spotui.session_discover import DiscoverMixin
@@ -58,14 +58,15 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         on_wait: Callable[[str], None] | None = None,
     ) -> None:
         self.config = config
-        #: Told, from whichever thread waits, when a job waits for another program.
+        #: Told, from whichever thread waits, when a job waits for another program (may be
+        #: set after the session is made: the TUI makes its app after the session).
         self.on_wait = on_wait
         self._stores = ThreadStores(
             store.path if store else config.db_path,
             store,
             on_notice,
             timeout=config.db_timeout,
-            on_wait=on_wait,
+            on_wait=self._tell_waiting,
         )
         #: The segmentation the user sees (set by the cluster calls below).
         self.result: SegmentResult | None = None
@@ -75,6 +76,10 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         self._taste: tuple[tuple, Any] | None = None  # (pool signature, Cooccurrence)
         #: Track ids of the last queue action (the TUI's playback line shows them).
         self.last_queued: list[str] = []
+
+    def _tell_waiting(self, message: str) -> None:
+        if self.on_wait is not None:
+            self.on_wait(message)
 
     # ------------------------------------------------------------------ the store
     @property
@@ -164,18 +169,21 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
                 "demo": self.demo,
             }
 
-    def library_snapshot(self, columns: Sequence[str]) -> tuple[list[tuple], SegmentResult | None]:
-        """What the TUI paints first: ``(id, title, artists, *columns)`` rows of the library
-        and the stored segmentation (possibly stale). No numpy, no scikit-learn."""
+    def library_snapshot(self, columns: Sequence[str]) -> LibrarySnapshot:
+        """What the TUI paints first: the library's track table (``columns`` as features),
+        the stored segmentation (possibly stale) and the user's playlists, from one
+        connection. No numpy, no scikit-learn: it runs while Textual is being imported."""
         from spotui.analysis.result import load_result
         from spotui.store.connection import QUICK_CHECK_MAX_BYTES
 
         with self._db() as store:
             store.verify(QUICK_CHECK_MAX_BYTES)
             self.prepare()
-            rows = store.library_table_rows(columns)
+            table = store.library_table(columns)
             self.result = load_result(store)
-        return rows, self.result
+            playlists = store.playlists(owned_only=True)
+            items = store.owned_playlist_items()
+        return LibrarySnapshot(table, self.result, playlists, items)
 
     def tracks(self, track_ids: Sequence[str]) -> list[Track]:
         with self._db() as store:

@@ -329,9 +329,11 @@ def test_id_only_files_import_and_show_the_id_until_named(store, tmp_path, colum
         "0VjIjW4GlUZAMYd2vXMi3b",
     ]
     assert store.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "4uLU6hMCjMI75M1A2tKUQC"
-    assert store.library_table_rows([])[0][:2] == (
+    table = store.library_table([])
+    assert (table.ids[0], table.titles[0], len(table.values)) == (
         "4uLU6hMCjMI75M1A2tKUQC",
         "4uLU6hMCjMI75M1A2tKUQC",
+        0,
     )
     # a later file with names names them; an id-only file again does not erase the name
     import_csv(store, DATA / "exportify_net.csv")

@@ -241,7 +241,7 @@ async def test_cut_cells_end_with_an_ellipsis(demo_app):
         _, title_w, artist_w = table._widths
         cut = 0
         for i in range(table.row_count):
-            title, artists = table.get_row_at(i)[1:3]
+            title, artists = (cell.plain for cell in table.get_row_at(i)[1:3])
             full = rows.artists[rows.index[view_ids(screen)[i]]]
             if len(full) > table._cut[1]:
                 assert artists.endswith("…") and full.startswith(artists[:-1]), full

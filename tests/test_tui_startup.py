@@ -43,9 +43,14 @@ def test_segment_reexports_the_numpy_free_result() -> None:
 def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
     with Store.open(tmp_path / "lib.db") as store:
         populate(store, n_tracks=300, seed=5, n_catalog=20)
-        raw = store.library_table_rows([f for f, _, _ in TABLE_FEATURES])
-        rows = LibraryRows.from_rows(raw)
-    expected = np.array([r[3:] for r in raw], dtype=np.float32)
+        table = store.library_table([f for f, _, _ in TABLE_FEATURES])
+        raw = store.conn.execute(
+            "SELECT f.energy, f.valence, f.danceability, f.acousticness, f.tempo FROM tracks t "
+            "LEFT JOIN features f ON f.track_id = t.id WHERE t.id IN (SELECT track_id FROM library) "
+            "ORDER BY t.rowid"
+        ).fetchall()
+        rows = LibraryRows(*table)
+    expected = np.array([[np.nan if v is None else v for v in r] for r in raw], dtype=np.float32)
     assert rows.features.shape == (300, len(TABLE_FEATURES))
     np.testing.assert_array_equal(rows.features, expected)
     missing = [i for i in range(len(rows)) if np.isnan(expected[i]).all()]
@@ -78,8 +83,8 @@ def test_first_paint_path_does_not_import_numpy(tmp_path, demo) -> None:
         f"here = Path({str(tmp_path)!r})\n"
         f"config = Config(data_dir=here, config_dir=here, demo={demo})\n"
         "session = Session(config).open(prepare=False)\n"
-        "raw, result = session.library_snapshot([f for f, _, _ in TABLE_FEATURES])\n"
-        "rows = LibraryRows.from_rows(raw)\n"
+        "snapshot = session.library_snapshot([f for f, _, _ in TABLE_FEATURES])\n"
+        "rows, result = LibraryRows(*snapshot.table), snapshot.result\n"
         "assert len(rows) == 200 and result is not None and result.clusters\n"
         "unit_value('tempo', 120.0)\n"
         "print('numpy' in sys.modules)\n"

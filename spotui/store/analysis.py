@@ -11,7 +11,6 @@ may have made the playlist, and the next export must look for it before creating
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -132,10 +131,14 @@ class AnalysisSection(Connection):
                 (run_id,),
             )
         ]
-        assignments = self.conn.execute(
-            "SELECT track_id, cluster_id, x, y FROM assignments WHERE run_id = ? ORDER BY track_id",
+        # One JSON aggregate, not a row per track: see QueriesSection.library_table
+        # (this too is read in a thread while the TUI builds its first screen).
+        (blob,) = self.conn.execute(
+            "SELECT json_group_array(json(a)) FROM (SELECT json_array(track_id, cluster_id, x, y) "
+            "AS a FROM assignments WHERE run_id = ? ORDER BY track_id)",
             (run_id,),
-        ).fetchall()
+        ).fetchone()
+        assignments = [tuple(a) for a in json.loads(blob)]
         return AnalysisRun(
             run_id=run_id,
             fingerprint=row[1],
@@ -178,7 +181,7 @@ class AnalysisSection(Connection):
         if value is None:
             self.conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('export_id', ?)",
-                (secrets.token_hex(8),),
+                (_token(),),
             )
             value = self.get_meta("export_id")
         return value
@@ -193,3 +196,9 @@ class AnalysisSection(Connection):
 
     def clear_pending_export(self, target: str) -> None:
         self.conn.execute("DELETE FROM meta WHERE key = ?", (f"export_pending:{target}",))
+
+
+def _token() -> str:
+    import secrets  # not at import time: hashlib and hmac are ~4 ms of the TUI's start-up
+
+    return secrets.token_hex(8)

@@ -8,6 +8,7 @@ those positions and never duplicates a track.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 
 from spotui.model import Playlist
@@ -177,15 +178,17 @@ class LibrarySection(Connection):
         return _playlist(row) if row else None
 
     def owned_playlist_items(self) -> dict[str, list[str]]:
-        """playlist id -> its track ids in order, for every playlist the user owns."""
-        out: dict[str, list[str]] = {}
-        for pid, tid in self.conn.execute(
-            "SELECT i.playlist_id, i.track_id FROM playlist_items i "
-            "JOIN playlists p ON p.id = i.playlist_id WHERE p.owned = 1 "
-            "ORDER BY i.playlist_id, i.position"
-        ):
-            out.setdefault(pid, []).append(tid)
-        return out
+        """playlist id -> its track ids in order, for every playlist the user owns.
+
+        One row per playlist, not per item: the TUI reads this in a thread before its first
+        paint, where every row stepped costs a GIL hand-off (see QueriesSection.library_table).
+        """
+        rows = self.conn.execute(
+            "SELECT p.id, (SELECT json_group_array(track_id) FROM (SELECT i.track_id "
+            "  FROM playlist_items i WHERE i.playlist_id = p.id ORDER BY i.position)) "
+            "FROM playlists p WHERE p.owned = 1 ORDER BY p.id"
+        ).fetchall()
+        return {pid: json.loads(ids) for pid, ids in rows if ids != "[]"}
 
     def append_playlist_items(self, playlist_id: str, track_ids: Sequence[str]) -> None:
         """Record tracks added at the end of a playlist (what an append export sent)."""

@@ -1,11 +1,11 @@
 """SpotuiApp: screens, bindings and worker wiring over :class:`spotui.session.Session`;
 no business logic.
 
-Start-up order is what keeps it instant: the main screen is composed immediately, a thread
-worker reads the library rows and the *stored* segmentation (no scikit-learn) and the
-screen fills from them; only then, if the library changed since that result, a second
-worker re-segments (this is where scikit-learn is imported) while the old clusters stay
-on screen.
+Start-up order is what keeps it instant: the library rows, the *stored* segmentation (no
+scikit-learn) and the playlists are read in a thread that starts before Textual is
+imported (spotui.tui.start), so the main screen is composed with them and painted once;
+only then, if the library changed since that result, a worker re-segments (this is where
+scikit-learn is imported) while the old clusters stay on screen.
 """
 
 from __future__ import annotations
@@ -21,10 +21,15 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from spotui.config import Config
 from spotui.errors import Cancelled, UserError
+from spotui.model import LibrarySnapshot
 from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for, display_keys
-from spotui.tui.rows import SORT_KEYS, TABLE_FEATURES, LibraryRows
+from spotui.tui.rows import SORT_KEYS, LibraryRows
+from spotui.tui.start import LibraryRead, read_library
 
+#: How long the first frame may wait for the library read that started before Textual
+#: was imported (it is usually done by then); past that, an empty screen is painted first.
+FIRST_FRAME_WAIT = 0.25
 #: How many recommendations "add to this playlist" offers.
 EXTEND_COUNT = 20
 
@@ -35,11 +40,16 @@ class SpotuiApp(App):
     BINDINGS = bindings_for("app")
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    def __init__(self, config: Config) -> None:
+    def __init__(
+        self, config: Config, session: Session | None = None, library: LibraryRead | None = None
+    ) -> None:
         super().__init__()
         self.config = config
-        # Opened before any worker, so a new database is created and migrated exactly once.
-        self.session = Session(config, on_wait=self._waiting).open(prepare=False, check=False)
+        # Opened before any worker, so a new database is created and migrated exactly once
+        # (``spotui`` opens it, and starts reading the library, before importing Textual:
+        # see spotui.tui.start).
+        self.session = session or Session(config).open(prepare=False, check=False)
+        self.session.on_wait = self._waiting
         self.ui, self._start_problems = self.session.ui_settings(SORT_KEYS)
         self.load_keymap()
         self.rows: LibraryRows | None = None
@@ -47,17 +57,14 @@ class SpotuiApp(App):
         self.playlists: list = []
         self.playlist_items: dict[str, list[str]] = {}
         self.background_status = ""
-        #: A typed error that ended the app (re-raised by :func:`run_app` for the CLI).
+        #: A typed error that ended the app (re-raised by ``run_tui`` for the CLI).
         self.user_error: UserError | None = None
         #: The mood map's last selection (kept when the map is closed and reopened).
         self.map_selection: list[str] = []
         #: Set once the main screen first shows the library (benchmarks wait for it).
         self.library_shown = threading.Event()
-        # Read the stored library and clusters while Textual starts up (SQLite releases
-        # the GIL while it works), so the first paint can already show them.
-        self._preloaded: tuple | BaseException | None = None
-        self._preload = threading.Thread(target=self._preload_library, daemon=True)
-        self._preload.start()
+        #: The first read of the library, under way while Textual starts.
+        self._library_read: LibraryRead | None = library or LibraryRead(self.session)
 
     def _waiting(self, message: str) -> None:
         """A job waits for another program (a sync, the database); any thread."""
@@ -67,17 +74,6 @@ class SpotuiApp(App):
     def result(self):
         """The segmentation on screen (:class:`spotui.analysis.result.SegmentResult`)."""
         return self.session.result
-
-    def _preload_library(self) -> None:
-        try:
-            self._preloaded = self.read_library()
-        except BaseException as exc:  # re-raised in the load worker, which reports it
-            self._preloaded = exc
-
-    def read_library(self) -> tuple[LibraryRows, object]:
-        """The library rows and the stored segmentation (no numpy, no scikit-learn); any thread."""
-        rows, result = self.session.library_snapshot([f for f, _, _ in TABLE_FEATURES])
-        return LibraryRows.from_rows(rows), result
 
     # ------------------------------------------------------------------ settings
     def load_keymap(self) -> None:
@@ -126,7 +122,7 @@ class SpotuiApp(App):
         if not self.config.demo and not self.session.has_library():
             from spotui.tui.screens.welcome import WelcomeScreen
 
-            self._preload = None  # read an empty library; whatever comes next reloads
+            self._library_read = None  # an empty library; whatever comes next reloads
             self.push_screen(WelcomeScreen())
             return
         self.open_main()
@@ -134,11 +130,17 @@ class SpotuiApp(App):
     def open_main(self) -> None:
         from spotui.tui.screens.main import MainScreen
 
+        read, self._library_read = self._library_read, None
+        if read is not None and read.ready(FIRST_FRAME_WAIT):
+            # Taken before the screen is made, so its first frame shows the library: one
+            # layout and paint instead of an empty screen and then another.
+            self._take(*read.result())
+            read = None
         if len(self.screen_stack) > 1:  # replacing the welcome screen
             self.switch_screen(MainScreen())
         else:
             self.push_screen(MainScreen())
-        self.load_library()
+        self.load_library(read, reread=self.rows is None)
 
     def _main(self):
         from spotui.tui.screens.main import MainScreen
@@ -149,27 +151,29 @@ class SpotuiApp(App):
         return None
 
     @work(thread=True, exclusive=True, group="load", exit_on_error=False)
-    def load_library(self) -> None:
+    def load_library(self, read: LibraryRead | None = None, reread: bool = True) -> None:
+        """(Re)read the library and show it; then, after the first paint, what may wait:
+        the playback line and whether the stored clusters are still current."""
         self.session.library_changed()  # the pool is rebuilt from the new data on first use
-        preload, self._preload = self._preload, None
-        if preload is not None:
-            preload.join()
-            loaded, self._preloaded = self._preloaded, None
-            if isinstance(loaded, BaseException):
-                raise loaded
-            rows, result = loaded
-        else:
-            rows, result = self.read_library()
-        playlists = self.session.playlists()
-        self.playlist_items = {p.id: self.session.playlist_tracks(p.id) for p, _ in playlists}
-        self.playlists = playlists
-        self.call_from_thread(self.set_data, rows)
+        if reread:
+            rows, snapshot = read.result() if read is not None else read_library(self.session)
+            self.call_from_thread(self._show, rows, snapshot)
+        result = self.session.result
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before (it imports numpy, too).
         self.library_shown.wait(5)
         self.call_from_thread(self.refresh_playback)  # one request, after the first paint
         if not self.session.clusters_current(result):
             self.call_from_thread(self.start_segment)
+
+    def _take(self, rows: LibraryRows, snapshot: LibrarySnapshot) -> None:
+        self.playlists = snapshot.playlists
+        self.playlist_items = snapshot.playlist_items
+        self.rows = rows
+
+    def _show(self, rows: LibraryRows, snapshot: LibrarySnapshot) -> None:
+        self._take(rows, snapshot)
+        self.set_data()
 
     def set_data(self, rows: LibraryRows | None = None) -> None:
         """The rows or the segmentation changed: redraw the main screen from them."""
@@ -178,7 +182,6 @@ class SpotuiApp(App):
         main = self._main()
         if main is not None and self.rows is not None:
             main.refresh_data()
-            self.call_after_refresh(self.library_shown.set)
 
     # ------------------------------------------------------------------ segmentation
     def start_segment(self, choice: tuple[int | None, str] | None = None) -> None:
@@ -401,7 +404,7 @@ class SpotuiApp(App):
     def _handle_exception(self, error: Exception) -> None:
         """A typed core error raised on the app's own thread (the store turned out damaged
         or unwritable while painting a pane, opening the demo): Textual stops the widget
-        that raised, so the app ends cleanly and :func:`run_app` hands the error to the
+        that raised, so the app ends cleanly and ``run_tui`` hands the error to the
         CLI's handler, which prints its message and exits with its code; no traceback.
         Anything else is a bug: Textual's own handling. Workers report below, and go on."""
         if isinstance(error, UserError):
@@ -480,12 +483,3 @@ class SpotuiApp(App):
 
     def on_unmount(self) -> None:
         self.session.close()
-
-
-def run_app(config: Config) -> int:
-    """Run the TUI until the user quits; what ``spotui`` without a subcommand calls."""
-    app = SpotuiApp(config)
-    app.run()
-    if app.user_error is not None:
-        raise app.user_error
-    return app.return_code or 0

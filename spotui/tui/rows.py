@@ -81,16 +81,6 @@ class LibraryRows:
     _haystack: list[str] = field(default_factory=list, repr=False)
     _features: np.ndarray | None = field(default=None, repr=False)
 
-    @classmethod
-    def from_rows(cls, rows: Sequence[tuple]) -> LibraryRows:
-        """From ``(id, title, artists, *TABLE_FEATURES values)`` rows (``Session.library_snapshot``)."""
-        ids = [r[0] for r in rows]
-        titles = [r[1] for r in rows]
-        artists = [r[2] or "" for r in rows]
-        nan = float("nan")
-        values = array("f", [nan if v is None else v for r in rows for v in r[3:]])
-        return cls(ids, titles, artists, values)
-
     @property
     def features(self) -> np.ndarray:
         """``(n, len(TABLE_FEATURES))`` float32 view of :attr:`values` (imports numpy)."""

@@ -78,7 +78,7 @@ class MainScreen(MainActions, Screen):
                 yield ClusterAbout(id="cluster-about")
             with Vertical(id="tracks-pane"):
                 yield Input(placeholder="filter by title or artist", id="filter")
-                yield TrackTable(id="tracks")
+                yield TrackTable(id="tracks", on_painted=self.app.library_shown.set)
         with Horizontal(id="bottom"):
             with VerticalScroll(id="detail-scroll"):
                 yield FeatureBars(id="detail")
@@ -98,7 +98,7 @@ class MainScreen(MainActions, Screen):
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
         self.apply_pane_sizes()
-        if self.app.rows is not None:
+        if self.app.rows is not None:  # read before the screen was made (app.open_main)
             self.refresh_data()
 
     def on_resize(self) -> None:

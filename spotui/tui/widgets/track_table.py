@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.css.scalar import Unit
 from textual.widgets import DataTable
 
 from spotui.tui import messages
@@ -20,8 +21,6 @@ from spotui.tui.actions import bindings_for
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
 PAGE = 200
-#: Rows in the first paint (a full screen); the rest of the first page follows right after.
-FIRST = 50
 _LEVELS = "▁▂▃▄▅▆▇█"
 #: Load the next page when the cursor is this close to the last loaded row.
 MARGIN = 40
@@ -32,8 +31,10 @@ class TrackTable(DataTable):
 
     BINDINGS = bindings_for("lists")
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, on_painted: Callable[[], None] | None = None, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
+        #: Called after each paint that first shows a fill's rows (start-up waits for it).
+        self._on_painted = on_painted
         self._rows: LibraryRows | None = None
         self._view: list[int] = []
         self._loaded = 0
@@ -41,6 +42,10 @@ class TrackTable(DataTable):
         self._sort: tuple[str | None, bool] = (None, False)
         self._widths: tuple[bool, int, int] = (False, 0, 0)
         self._cut: tuple[int, int] = (0, 0)  # title and artists widths, "…" beyond
+        #: The rest of the first page is loaded after the first paint.
+        self._page_pending = False
+        #: Rows were filled and are not painted yet.
+        self._announce = False
 
     # ------------------------------------------------------------------ filling
     def show(
@@ -56,23 +61,45 @@ class TrackTable(DataTable):
         else start at the top."""
         self._rows, self._view, self._color_of = rows, view, color_of
         self._sort = (sort_key, descending)
+        self._fill(keep)
+
+    def _fill(self, keep: str | None) -> None:
+        rows, view = self._rows, self._view
+        assert rows is not None
         self.clear(columns=True)
         self._add_columns()
         self._loaded = 0
         target = 0
-        if keep is not None and keep in rows.index:
+        if keep and keep in rows.index:
             try:
                 target = view.index(rows.index[keep])
             except ValueError:
                 target = 0
-        self._load_until(max(FIRST, target + MARGIN))
-        if self._loaded < min(PAGE, len(view)):
-            self.call_after_refresh(self._load_until, PAGE)
+        # The first paint holds what fits on screen; the rest of the page follows after it.
+        first = (self.size.height or self.app.size.height) + 2
+        self._load_until(max(first, target + MARGIN) if target else first)
+        self._page_pending = self._loaded < min(PAGE, len(view))
         if view:
             self.move_cursor(row=target, animate=False)
             self.post_message(messages.TrackHighlighted(rows.ids[view[target]]))
         else:
             self.post_message(messages.TrackHighlighted(None))
+        self._announce = True
+
+    def render_lines(self, crop):
+        lines = super().render_lines(crop)
+        if self._announce and self.virtual_size.height > self.header_height:
+            # Rows are on screen: now the rest of the page, and say so (start-up waits).
+            self._announce = False
+            self.call_after_refresh(self._after_first_paint)
+        return lines
+
+    def _after_first_paint(self) -> None:
+        if self._on_painted is not None:
+            self._on_painted()
+        if self._page_pending:
+            self._page_pending = False
+            self._load_until(PAGE)
 
     @property
     def view_size(self) -> int:
@@ -97,13 +124,27 @@ class TrackTable(DataTable):
         bars (energy, valence, danceability, acousticness) plus BPM, so titles stay legible
         at 80x24.
         """
-        width = self.size.width or max(40, self.app.size.width - 30)
+        width = self.size.width or self._expected_width()
         compact = width < 70
         features = (7 + 2) + (3 + 2) if compact else sum(w + 2 for _, _, w in TABLE_FEATURES)
         fixed = 3 + features
         free = max(20, width - fixed - 4 - 2)  # title/artists padding, scrollbar
         title = max(10, int(free * 0.55))
         return compact, title, max(8, free - title)
+
+    def _expected_width(self) -> int:
+        """The width the first layout will give: the screen less the fixed-width panes
+        beside ours and our pane's border. Filling at the right width before the first
+        layout paints the screen once; a wrong guess costs a refill on resize, no more."""
+        pane = self.parent
+        width = self.app.size.width
+        if pane is not None and pane.parent is not None:
+            for sibling in pane.parent.children:
+                w = sibling.styles.width
+                if sibling is not pane and w is not None and w.unit == Unit.CELLS:
+                    width -= int(w.value)
+            width -= pane.styles.gutter.width
+        return max(40, width)
 
     _feature_keys = frozenset(f for f, _, _ in TABLE_FEATURES)
 
@@ -148,8 +189,8 @@ class TrackTable(DataTable):
             color = color_of(tid)
             cells = [
                 Text("■", style=color) if color else Text("·", style="dim"),
-                fit(rows.titles[i], title_w),
-                fit(rows.artists[i], artist_w),
+                Text(fit(rows.titles[i], title_w)),  # Text: a "[b]" in a title is no markup
+                Text(fit(rows.artists[i], artist_w)),
             ]
             feats = rows.row_features(i)
             if compact:
@@ -179,8 +220,7 @@ class TrackTable(DataTable):
     # ------------------------------------------------------------------ events
     def on_resize(self) -> None:
         if self._rows is not None and self._layout() != self._widths:
-            keep = self.current_track_id
-            self.show(self._rows, self._view, self._color_of, *self._sort, keep=keep)
+            self._fill(self.current_track_id)
 
     @property
     def current_track_id(self) -> str | None:
@@ -191,7 +231,7 @@ class TrackTable(DataTable):
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         event.stop()
-        if event.cursor_row >= self._loaded - MARGIN:
+        if not self._page_pending and event.cursor_row >= self._loaded - MARGIN:
             self.load_more()
         self.post_message(messages.TrackHighlighted(event.row_key.value))
 
@@ -202,7 +242,11 @@ class TrackTable(DataTable):
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
-        if new_value >= self.max_scroll_y - MARGIN and self._loaded < len(self._view):
+        if (
+            not self._page_pending
+            and new_value >= self.max_scroll_y - MARGIN
+            and self._loaded < len(self._view)
+        ):
             self.call_later(self.load_more)
 
 
@@ -216,12 +260,12 @@ def fit(text: str, width: int) -> str:
     return out.plain
 
 
-def _number(name: str, v: float, width: int) -> str | Text:
+def _number(name: str, v: float, width: int) -> Text:
     if v != v:  # NaN: the track has no features
         return Text("–".rjust(width), style="dim")
     if name == "tempo":
-        return f"{v:.0f}".rjust(width)
-    return f"{v * 100:.0f}".rjust(width)
+        return Text(f"{v:.0f}".rjust(width))
+    return Text(f"{v * 100:.0f}".rjust(width))
 
 
 def _mini_bars(values) -> Text:
