@@ -108,7 +108,9 @@ async def test_sort_by_column_keys(demo_app):
         await pilot.press("3")  # energy, highest first
         ids = [t for t in view_ids(screen) if energy[t] == energy[t]]
         assert ids == sorted(ids, key=lambda t: -energy[t])
-        assert screen.query_one(TrackTable).get_row_at(0)[2].plain == rows.artists[rows.index[ids[0]]]
+        assert (
+            screen.query_one(TrackTable).get_row_at(0)[2].plain == rows.artists[rows.index[ids[0]]]
+        )
         await pilot.press("3")  # again: lowest first
         ids = [t for t in view_ids(screen) if energy[t] == energy[t]]
         assert ids == sorted(ids, key=lambda t: energy[t])
