@@ -76,8 +76,7 @@ class MainScreen(MainActions, Screen):
             with Vertical(id="clusters-pane"):
                 yield ClusterList(id="clusters")
                 yield ClusterAbout(id="cluster-about")
-            with Vertical(id="tracks-pane"):
-                yield Input(placeholder="filter by title or artist", id="filter")
+            with Vertical(id="tracks-pane"):  # the filter box is mounted on first use (/)
                 yield TrackTable(id="tracks", on_painted=self.app.library_shown.set)
         with Horizontal(id="bottom"):
             with VerticalScroll(id="detail-scroll"):
@@ -358,20 +357,6 @@ class MainScreen(MainActions, Screen):
 
     def action_focus_previous_pane(self) -> None:
         self.action_focus_next_pane(-1)
-
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.display = True
-        box.focus()
-
-    def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        if not box.display and not self.query_text:
-            return
-        box.value = ""
-        box.display = False
-        self.apply_filter("")
-        self.query_one(TrackTable).focus()
 
     def action_sort(self, key: str) -> None:
         if self.sort_key == key:

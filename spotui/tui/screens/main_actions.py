@@ -1,9 +1,11 @@
-"""The main screen's actions on what it shows: export (playlist or file), queue, import,
-quit. A mixin of :class:`spotui.tui.screens.main.MainScreen`, kept apart so the screen
+"""The main screen's actions on what it shows: filter, export (playlist or file), queue,
+import, quit. A mixin of :class:`spotui.tui.screens.main.MainScreen`, kept apart so the screen
 module stays small; every rule (what a filtered view exports as, when to ask before
 queueing) is the core's, reached through the session."""
 
 from __future__ import annotations
+
+from textual.widgets import Input
 
 from spotui.tui.rows import SELECTION, source_cluster, source_playlist
 from spotui.tui.widgets.track_table import TrackTable
@@ -80,3 +82,23 @@ class MainActions:
             return
         what = self.source_name() + (f" matching “{self.query_text}”" if self.query_text else "")
         self.app.queue_many(list(target.track_ids), what)
+
+    async def action_filter(self) -> None:
+        found = self.query("#filter")
+        if found:
+            box = found.first(Input)
+        else:  # not composed up front: one widget less to build before the first paint
+            box = Input(placeholder="filter by title or artist", id="filter")
+            await self.query_one("#tracks-pane").mount(box, before=self.query_one(TrackTable))
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        found = self.query("#filter")
+        box = found.first(Input) if found else None
+        if box is None or (not box.display and not self.query_text):
+            return
+        box.value = ""
+        box.display = False
+        self.apply_filter("")
+        self.query_one(TrackTable).focus()
