@@ -572,3 +572,20 @@ def test_genre_blend_is_off_by_default():
     got = rec.recommend(["s"], n=2, diversity=0.0)
     assert _ids(got) == ["other", "same"] and [r.score for r in got] == pytest.approx([1, 1])
     assert "also" not in got[1].reason
+
+
+def test_pool_features_are_read_in_chunks_without_losing_a_row() -> None:
+    """The pool reads ``(id, *values)`` rows a few thousand at a time (peak memory); across
+    chunk borders and for no rows at all it must give what one big array would."""
+    import numpy as np
+
+    from spotui.analysis.matrix import MOOD_FEATURES
+    from spotui.analysis.recommend import _read_features
+
+    width = len(MOOD_FEATURES)
+    rows = [(f"t{i}", *(float(i * width + j) for j in range(width))) for i in range(8192 * 2 + 5)]
+    ids, full = _read_features(iter(rows))  # an iterator, as the store's cursor is
+    assert ids == [r[0] for r in rows]
+    np.testing.assert_array_equal(full, np.array([r[1:] for r in rows]))
+    ids, full = _read_features([])
+    assert ids == [] and full.shape == (0, width)

@@ -41,9 +41,9 @@ from __future__ import annotations
 
 import marshal
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress
+from itertools import compress, islice
 
 import numpy as np
 
@@ -171,7 +171,8 @@ class Recommender:
         self.imputed = np.vstack([lib.imputed, cat.imputed])
         w = lib.weights.astype(np.float32)
         self.z = (self.scaled / np.where(w > 0, w, 1.0)).astype(np.float32)
-        self.matrix = lib
+        #: The mood weights the pool was scaled with (a query's reasons undo them).
+        self.weights = lib.weights
         self.index = dict(zip(ids, range(len(ids)), strict=True))
         self._meta = meta
         self._tracks: dict[int, Track] = {}
@@ -229,7 +230,7 @@ class Recommender:
     @classmethod
     def _from_rows(
         cls,
-        feature_rows: Sequence[tuple],
+        feature_rows: Iterable[tuple],
         meta: dict[str, Track | tuple],
         library_ids: Sequence[str],
         catalog_ids: Sequence[str],
@@ -239,11 +240,7 @@ class Recommender:
         weights = weights or RECOMMEND_WEIGHTS
         in_lib = set(library_ids)
         in_cat = set(catalog_ids) - in_lib
-        ids = [r[0] for r in feature_rows]
-        if feature_rows:
-            full = np.array([r[1:] for r in feature_rows], dtype=np.float64)
-        else:
-            full = np.empty((0, len(MOOD_FEATURES)))
+        ids, full = _read_features(feature_rows)
         lib_mask = np.fromiter(map(in_lib.__contains__, ids), dtype=bool, count=len(ids))
         cat_mask = np.fromiter(map(in_cat.__contains__, ids), dtype=bool, count=len(ids))
         lib_rows = np.flatnonzero(lib_mask)
@@ -458,12 +455,27 @@ class Recommender:
             self.raw[row],
             seed_imputed=seed[2],
             cand_imputed=self.imputed[row],
-            weights=self.matrix.weights,
+            weights=self.weights,
             shared_genres=shared_genres(self.track(row).genres, genre_share)
             if self.genre_boost
             else [],
             same_artist=any(artist_share.get(a.casefold(), 0) > 0 for a in self.track(row).artists),
         )
+
+
+def _read_features(rows: Iterable[tuple]) -> tuple[list[str], np.ndarray]:
+    """Track ids and an ``(n, len(MOOD_FEATURES))`` float64 array from ``(id, *values)`` rows,
+    a few thousand at a time: the pool's peak memory at 100k tracks was set by holding
+    every row tuple (and a sliced copy of each) at once."""
+    ids: list[str] = []
+    blocks = []
+    rows = iter(rows)
+    while chunk := list(islice(rows, 8192)):
+        ids.extend(r[0] for r in chunk)
+        blocks.append(np.array([r[1:] for r in chunk], dtype=np.float64))
+    if not blocks:
+        return ids, np.empty((0, len(MOOD_FEATURES)))
+    return ids, np.concatenate(blocks)
 
 
 def _nan(v) -> float:

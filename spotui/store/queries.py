@@ -84,17 +84,18 @@ class QueriesSection(Connection):
     def pool_rows(self, columns: Sequence[str]) -> dict[str, Any]:
         """What the recommender's candidate pool is built from, as plain tuples.
 
-        ``features``: ``(track_id, *columns)`` of every track with features; ``tracks``: an
-        iterator (read it once, right away) over ``(id, name, artists_json, album,
-        duration_ms, release_date, genres_json, isrc)`` of every track; ``library``: library
-        track ids; ``catalog``: catalog-import ids (may overlap the library; the library wins).
+        ``features``: ``(track_id, *columns)`` of every track with features; ``tracks``:
+        ``(id, name, artists_json, album, duration_ms, release_date, genres_json, isrc)`` of
+        every track (both iterators: read each once, right away, before the next call);
+        ``library``: library track ids; ``catalog``: catalog-import ids (may overlap the
+        library; the library wins).
         """
         check_feature_columns(columns)
         q = self.conn.execute
         return {
-            "features": q(f"SELECT track_id, {', '.join(columns)} FROM features").fetchall(),
-            # A cursor, not a list: the recommender keeps each row compactly as it reads it,
-            # and 100k row tuples held at once would stay in the process's RSS afterwards.
+            # Cursors, not lists: 100k row tuples held at once (~50 MB) set the process's
+            # peak memory, and stay in its RSS afterwards; the reader keeps each row compactly.
+            "features": q(f"SELECT track_id, {', '.join(columns)} FROM features"),
             "tracks": q(
                 "SELECT id, name, artists, album, duration_ms, release_date, genres, isrc "
                 "FROM tracks"
