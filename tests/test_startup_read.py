@@ -183,3 +183,26 @@ def test_the_first_frame_of_the_main_screen_already_shows_the_library(demo_app, 
     assert rows > 0 and height == rows + 1  # rows and the header, measured
     assert rows <= 40 + 2  # a screenful first, not the whole page
     assert not shown  # said only after that paint
+
+
+def test_a_filter_that_matches_nothing_shows_an_empty_table_and_says_so(demo_app):
+    """An empty view has no rows to wait for: filling it still completes (the rest-of-page
+    and painted hooks run), and the detail pane says there is nothing here."""
+    import asyncio
+
+    from spotui.tui.widgets.track_table import TrackTable
+    from tests.conftest import settle
+
+    async def scenario() -> None:
+        async with demo_app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            await pilot.press("slash", *"zzzzqqq")
+            await pilot.pause(0.5)
+            table = demo_app.screen.query_one(TrackTable)
+            assert (table.row_count, table.view_size, table._page_pending) == (0, 0, False)
+            assert "No tracks here." in str(demo_app.screen.query_one("#detail").render())
+            await pilot.press("escape")
+            await pilot.pause(0.3)
+            assert table.view_size == len(demo_app.rows)
+
+    asyncio.run(scenario())

@@ -84,7 +84,9 @@ class TrackTable(DataTable):
             self.post_message(messages.TrackHighlighted(rows.ids[view[target]]))
         else:
             self.post_message(messages.TrackHighlighted(None))
-        self._announce = True
+        self._announce = bool(view)
+        if not view:  # no rows to wait for: the paint after this one is the whole answer
+            self.call_after_refresh(self._after_first_paint)
 
     def render_lines(self, crop):
         lines = super().render_lines(crop)
