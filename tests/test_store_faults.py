@@ -104,7 +104,12 @@ def test_a_database_held_exclusively_is_busy_not_corrupt(cli, demo_data_dir):
     assert res.returncode == 0 and '"library_tracks": 2000' in res.stdout
 
 
-def test_a_short_hold_is_waited_out_with_a_message(demo_data_dir, isolated_env, monkeypatch, songs):
+@pytest.mark.parametrize("told_late", [False, True])
+def test_a_short_hold_is_waited_out_with_a_message(
+    demo_data_dir, isolated_env, monkeypatch, songs, told_late
+):
+    """``told_late``: the listener is set after the session is made, as the TUI does (its
+    session is opened before the app exists)."""
     monkeypatch.setenv("SPOTUI_DATA_DIR", str(demo_data_dir))
     monkeypatch.setenv("SPOTUI_DB_TIMEOUT", "20")
     db = demo_data_dir / "demo.sqlite3"
@@ -124,7 +129,9 @@ def test_a_short_hold_is_waited_out_with_a_message(demo_data_dir, isolated_env, 
         told.append(message)
         waiting.set()
 
-    session = Session(load_config(demo=True), on_wait=tell).open()
+    session = Session(load_config(demo=True), on_wait=None if told_late else tell).open()
+    if told_late:
+        session.on_wait = tell
     try:
         result = session.import_csv(songs)
     finally:

@@ -48,7 +48,9 @@ class SpotuiApp(App):
         # Opened before any worker, so a new database is created and migrated exactly once
         # (``spotui`` opens it, and starts reading the library, before importing Textual:
         # see spotui.tui.start).
-        self.session = session or Session(config).open(prepare=False, check=False)
+        self.session = session or Session(config, on_wait=self._waiting).open(
+            prepare=False, check=False
+        )
         self.session.on_wait = self._waiting
         self.ui, self._start_problems = self.session.ui_settings(SORT_KEYS)
         self.load_keymap()

@@ -10,6 +10,7 @@ Textual, numpy or scikit-learn.
 
 from __future__ import annotations
 
+import sys
 import threading
 from typing import TYPE_CHECKING
 
@@ -64,11 +65,17 @@ class LibraryRead:
 def make_app(config: Config) -> SpotuiApp:
     """The app as ``spotui`` starts it: the store is opened (created, migrated) and the
     library read started before Textual is imported."""
-    session = Session(config).open(prepare=False, check=False)
+    # Until the app runs, waiting for the database (another spotui writing) is said on
+    # stderr, where the terminal still shows it.
+    session = Session(config, on_wait=_say_waiting).open(prepare=False, check=False)
     read = LibraryRead(session)
     from spotui.tui.app import SpotuiApp
 
     return SpotuiApp(config, session=session, library=read)
+
+
+def _say_waiting(message: str) -> None:
+    print(f"spotui: {message}", file=sys.stderr, flush=True)
 
 
 def run_tui(config: Config) -> int:
