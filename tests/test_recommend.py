@@ -579,13 +579,12 @@ def test_pool_features_are_read_in_chunks_without_losing_a_row() -> None:
     chunk borders and for no rows at all it must give what one big array would."""
     import numpy as np
 
-    from spotui.analysis.matrix import MOOD_FEATURES
-    from spotui.analysis.recommend import _read_features
+    from spotui.analysis.matrix import MOOD_FEATURES, read_feature_rows
 
     width = len(MOOD_FEATURES)
     rows = [(f"t{i}", *(float(i * width + j) for j in range(width))) for i in range(8192 * 2 + 5)]
-    ids, full = _read_features(iter(rows))  # an iterator, as the store's cursor is
+    ids, full = read_feature_rows(iter(rows))  # an iterator, as the store's cursor is
     assert ids == [r[0] for r in rows]
     np.testing.assert_array_equal(full, np.array([r[1:] for r in rows]))
-    ids, full = _read_features([])
+    ids, full = read_feature_rows([])
     assert ids == [] and full.shape == (0, width)

@@ -19,9 +19,9 @@ Numpy only: this module is imported on the TUI's path and must not pull in sciki
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from itertools import compress
+from itertools import compress, islice
 
 import numpy as np
 
@@ -191,6 +191,22 @@ def matrix_from_array(
         weights=w,
         imputed=imputed,
     )
+
+
+def read_feature_rows(rows: Iterable[tuple]) -> tuple[list[str], np.ndarray]:
+    """Track ids and an ``(n, len(MOOD_FEATURES))`` float64 array from ``(id, *values)`` rows,
+    a few thousand at a time (a store cursor streams them): the recommendation pool's peak
+    memory at 100k tracks was set by holding every row tuple, and a sliced copy of each, at
+    once."""
+    ids: list[str] = []
+    blocks = []
+    rows = iter(rows)
+    while chunk := list(islice(rows, 8192)):
+        ids.extend(r[0] for r in chunk)
+        blocks.append(np.array([r[1:] for r in chunk], dtype=np.float64))
+    if not blocks:
+        return ids, np.empty((0, len(MOOD_FEATURES)))
+    return ids, np.concatenate(blocks)
 
 
 def column_scale(unit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -43,7 +43,7 @@ import marshal
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from itertools import compress, islice
+from itertools import compress
 
 import numpy as np
 
@@ -51,6 +51,7 @@ from spotui.analysis.matrix import (
     MOOD_FEATURES,
     FeatureMatrix,
     matrix_from_array,
+    read_feature_rows,
 )
 from spotui.analysis.rec_reasons import explain
 from spotui.analysis.rec_scoring import (
@@ -240,7 +241,7 @@ class Recommender:
         weights = weights or RECOMMEND_WEIGHTS
         in_lib = set(library_ids)
         in_cat = set(catalog_ids) - in_lib
-        ids, full = _read_features(feature_rows)
+        ids, full = read_feature_rows(feature_rows)
         lib_mask = np.fromiter(map(in_lib.__contains__, ids), dtype=bool, count=len(ids))
         cat_mask = np.fromiter(map(in_cat.__contains__, ids), dtype=bool, count=len(ids))
         lib_rows = np.flatnonzero(lib_mask)
@@ -461,21 +462,6 @@ class Recommender:
             else [],
             same_artist=any(artist_share.get(a.casefold(), 0) > 0 for a in self.track(row).artists),
         )
-
-
-def _read_features(rows: Iterable[tuple]) -> tuple[list[str], np.ndarray]:
-    """Track ids and an ``(n, len(MOOD_FEATURES))`` float64 array from ``(id, *values)`` rows,
-    a few thousand at a time: the pool's peak memory at 100k tracks was set by holding
-    every row tuple (and a sliced copy of each) at once."""
-    ids: list[str] = []
-    blocks = []
-    rows = iter(rows)
-    while chunk := list(islice(rows, 8192)):
-        ids.extend(r[0] for r in chunk)
-        blocks.append(np.array([r[1:] for r in chunk], dtype=np.float64))
-    if not blocks:
-        return ids, np.empty((0, len(MOOD_FEATURES)))
-    return ids, np.concatenate(blocks)
 
 
 def _nan(v) -> float:
