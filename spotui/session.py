@@ -191,18 +191,23 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
 
     def track_detail(self, track_id: str) -> TrackDetail:
         """A track, its features, its cluster and why it sits there (numpy-free)."""
-        from spotui.analysis.why import explain_membership
+        from spotui.analysis.why import explain_membership, feature_coverage
 
         with self._db() as store:
             track, features = store.get_track(track_id), store.get_features(track_id)
         cluster = self.cluster_of(track_id)
+        coverage = feature_coverage(features.as_dict(), features.provider) if features else ""
         if cluster is None:
-            note = "Not in a cluster yet." if features is not None else ""
+            note = coverage
+            if features is not None and "not in a mood" not in coverage:
+                note = "Not in a mood yet. " + coverage
             return TrackDetail(track, features, None, note)
-        why = ()
+        why: list[str] = []
         if features is not None:
             why = explain_membership({**features.as_dict(), "track_id": track_id}, self.result)
-        return TrackDetail(track, features, cluster, "", tuple(why))
+        return TrackDetail(
+            track, features, cluster, "", (*why, coverage) if coverage else tuple(why)
+        )
 
     # ------------------------------------------------------------------ clusters
     def cluster_of(self, track_id: str) -> Cluster | None:
@@ -224,9 +229,10 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
     def clusters(
         self, progress: Progress | None = None, cancel: CancelCheck | None = None
     ) -> SegmentResult:
-        """The clusters the user sees: the stored result if it matches the library, else
-        recomputed *with the stored k and method* (stable ids), else computed afresh."""
-        from spotui.analysis.segment import is_current, load_result
+        """The moods the user sees: the stored ones if they match the library, else the
+        library placed in them (new tracks join the nearest mood; the moods are made again
+        only when the refit rule says so, see :mod:`spotui.analysis.mood_model`)."""
+        from spotui.analysis.segment import is_current, load_result, segment
 
         with self._db() as store:
             result = load_result(store)
@@ -234,37 +240,34 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
                 # Another window or process may be segmenting: wait for it, then use what
                 # it stored if that is current.
                 with self._job("segment", wait=True, progress=progress, cancel=cancel):
-                    result = self._resegment(store, load_result(store), progress, cancel)
+                    store.verify()
+                    result = segment(store, rules=self.mood_rules, progress=progress, cancel=cancel)
         self.result = result
         return result
 
-    @staticmethod
-    def _resegment(store: Store, result, progress, cancel) -> SegmentResult:
-        from spotui.analysis.segment import is_current, segment
+    @property
+    def mood_rules(self):
+        """When stored moods are made again (``[moods]`` in config.toml over the defaults)."""
+        from spotui.analysis.mood_model import RefitRules
 
-        if result is not None and is_current(store, result):
-            return result
-        store.verify()
-        if result is None:
-            return segment(store, progress=progress, cancel=cancel)
-        return segment(
-            store, k=result.requested_k, method=result.method, progress=progress, cancel=cancel
-        )
+        return RefitRules.from_config(self.config.extra.get("moods"))[0]
 
     def segment(
         self,
-        k: int | None = None,
+        k: int | str | None = None,
         method: str | None = None,
         *,
+        refit: bool = False,
         force: bool = False,
         progress: Progress | None = None,
         cancel: CancelCheck | None = None,
         wait: bool = False,
     ) -> SegmentResult:
-        """Segment with the k and method the user asked for (stored for the next time).
+        """The moods, as the user asked: ``k`` a number chooses it (and it stays chosen),
+        ``"auto"`` goes back to choosing automatically, None keeps what the moods have;
+        ``method`` None keeps it; ``refit`` (``force``) makes the moods again now.
         ``wait``: if another segment runs, wait for it (else :class:`JobRunningError`)."""
         from spotui.analysis.segment import segment
-        from spotui.feature_spec import DEFAULT_METHOD
 
         with (
             self._job("segment", wait=wait, progress=progress, cancel=cancel),
@@ -274,13 +277,24 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
             result = segment(
                 store,
                 k=k,
-                method=method or DEFAULT_METHOD,
+                method=method,
                 progress=progress,
                 cancel=cancel,
-                force=force,
+                refit=refit or force,
+                rules=self.mood_rules,
             )
         self.result = result
         return result
+
+    def mood_news(self) -> set[str]:
+        """Tracks that joined a mood since the user last looked at it."""
+        with self._db() as store:
+            return store.mood_news()
+
+    def mark_seen(self, track_ids: Sequence[str]) -> None:
+        """The user looked at these tracks in their mood: no longer new."""
+        with self._db() as store:
+            store.clear_mood_news(list(track_ids))
 
     def texture_coords(self) -> dict[str, tuple[float, float]]:
         """The mood map's texture (PCA) view of the clusters shown; computed once per result."""

@@ -59,11 +59,23 @@ def test_word_shares_count_members_meeting_each_condition() -> None:
         (0.8, 0.47, "Energetic"),
         (0.3, 0.47, "Calm"),
         (0.55, 0.47, "Mellow"),
+        (0.40, 0.47, "Calm"),
     ],
 )
 def test_mood_word_is_the_most_specific_that_holds(energy, valence, word) -> None:
     shares, _ = word_shares(rows(10, energy=energy, valence=valence), [0] * 10, COLS)
     assert mood_of(shares[0]) == word
+
+
+def test_soft_words_claim_low_energy() -> None:
+    # half at 0.5, half at 0.7 energy: not mellow (a 0.7 track is not mellow to anyone) and
+    # not energetic for 60% of them: "Steady"
+    raw = np.vstack([rows(5, energy=0.5, valence=0.47), rows(5, energy=0.7, valence=0.47)])
+    shares, _ = word_shares(raw, [0] * 10, COLS)
+    assert shares[0]["Mellow"] == 0.5
+    assert mood_of(shares[0]) == "Steady"
+    high, _ = word_shares(rows(10, energy=0.65, valence=0.47), [0] * 10, COLS)
+    assert high[0]["Mellow"] == 0.0
 
 
 def test_a_mood_word_needs_a_clear_majority() -> None:

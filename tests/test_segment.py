@@ -318,7 +318,7 @@ def test_segment_stores_and_reuses(store, monkeypatch) -> None:
     assert second.scores == first.scores
     loaded = load_result(store)
     assert loaded is not None and is_current(store, loaded)
-    assert loaded.to_json() == first.to_json()
+    assert {**loaded.to_json(), "reused": False} == first.to_json()
 
 
 def test_changed_library_is_stale_and_recomputed_with_stable_ids(store) -> None:
@@ -337,16 +337,24 @@ def test_changed_library_is_stale_and_recomputed_with_stable_ids(store) -> None:
     assert {c.id: c.label for c in second.clusters} == {c.id: c.label for c in first.clusters}
 
 
-def test_method_k_and_force_are_part_of_the_fingerprint(store) -> None:
+def test_a_chosen_k_and_method_stay_until_the_user_goes_back_to_auto(store) -> None:
     auto = segment(store)
+    assert auto.requested_k is None and auto.k >= 4
     five = segment(store, k=5)
-    assert not five.reused and five.k == 5
+    assert not five.reused and five.k == 5 and five.requested_k == 5
+    assert five.changes["refit"]["code"] == "k"
     assert segment(store, k=5).reused
-    assert not segment(store).reused  # auto was asked again after k=5
-    assert not segment(store, method="agglomerative").reused
-    assert not segment(store, method="agglomerative", force=True).reused
+    assert segment(store).reused  # no k given: the chosen one stays
+    again = segment(store, refit=True)  # made again: still the k the user chose
+    assert again.k == 5 and again.requested_k == 5 and again.changes["refit"]["code"] == "asked"
+    back = segment(store, k=seg.AUTO)
+    assert back.requested_k is None and back.changes["refit"]["code"] == "k"
+    agg = segment(store, method="agglomerative")
+    assert not agg.reused and agg.changes["refit"]["code"] == "method"
+    assert segment(store).method == "agglomerative"
     assert load_result(store).method == "agglomerative"
-    assert auto.k >= 4
+    with pytest.raises(UserError, match="k must be a number between 2 and 50, or auto"):
+        segment(store, k="seven")
 
 
 def test_no_features_is_a_clear_error(tmp_path: Path) -> None:
@@ -417,7 +425,22 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     proc = _run(["--demo", "segment", "--json"], env)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
-    assert list(data) == ["method", "k", "silhouette", "note", "clusters", "unanalysed"]
+    assert list(data) == [
+        "method",
+        "k",
+        "k_chosen_by",
+        "fitted_at",
+        "fitted_on",
+        "silhouette",
+        "note",
+        "reused",
+        "changes",
+        "clusters",
+        "unanalysed",
+        "unanalysed_why",
+    ]
+    assert data["k_chosen_by"] == "automatic" and data["reused"] is False
+    assert data["changes"]["refit"]["code"] == "first" and data["changes"]["new_tracks"] == 0
     assert data["note"] is None  # the demo library is split into moods
     assert data["method"] == "kmeans" and 4 <= data["k"] <= 12
     assert isinstance(data["silhouette"], float)
@@ -441,8 +464,11 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
     for c in data["clusters"]:
         assert c["label"] in proc.stdout
         assert c["reasons"][0] in proc.stdout
-    assert f"Unanalysed: {len(data['unanalysed'])} tracks have no audio features" in proc.stdout
-    assert "stored result was used" in proc.stdout
+    n_un = len(data["unanalysed"])
+    assert f"Unanalysed: {n_un} tracks cannot be placed in a mood: {n_un} tracks without audio" in (
+        " ".join(proc.stdout.split())
+    )
+    assert "stored moods were used" in proc.stdout
     assert "NMI vs genres 0." in proc.stdout
 
 

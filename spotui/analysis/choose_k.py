@@ -15,9 +15,15 @@ library has them) and must pass all of these to be **admissible**:
   (adjusted Rand index >= :data:`MIN_STABILITY`).
 
 Among admissible candidates the highest ``score = silhouette + 0.25 * (1 - impurity) +
-0.1 * stability`` wins, except that the previous run's k is kept unless the new best is
-better by more than :data:`KEEP_MARGIN` (a sync that adds a few tracks should not reshuffle
-the moods). If no k is admissible, a library of fewer than :data:`SMALL_LIBRARY` tracks stays
+0.1 * stability`` wins, except that when the moods are made again the previous automatic k
+is kept unless the new best beats it by more than the **measured noise** of the two scores:
+each k is also fitted on two half-samples with other seeds, and its noise is the spread
+(max - min) of the three scores; the margin is the larger of the two candidates' spreads.
+A fixed margin (0.02 before) was smaller than the noise on real libraries, so k flipped
+between runs that differed by a few tracks. The kept k is judged with some slack
+(:data:`KEEP_SLACK`): a hard cut-off that a few tracks cross (a largest mood of 40.7% against
+the 40% limit, measured on the real sample) must not replace every mood. If no k is
+admissible, a library of fewer than :data:`SMALL_LIBRARY` tracks stays
 one mood (splitting it would be noise); a larger one takes the best score among candidates
 that at least pass balance. Libraries under :data:`MIN_SPLIT` tracks are never split.
 """
@@ -41,7 +47,8 @@ MIN_SHARE = 0.01
 MIN_TRACKS = 4
 MAX_IMPURITY = 0.85
 MIN_STABILITY = 0.60
-KEEP_MARGIN = 0.02
+#: How far past the limits the previous k may be and still be kept (a band of hysteresis).
+KEEP_SLACK = {"silhouette": 0.02, "max_share": 0.05, "impurity": 0.05, "stability": 0.10}
 #: Fewer analysed tracks than this are one mood: there is nothing to split.
 MIN_SPLIT = 20
 #: Below this many tracks, when no k is admissible, the library stays one mood.
@@ -63,19 +70,23 @@ class Candidate:
     smallest: int  # estimated size of the smallest cluster in the whole library
     impurity: float
     stability: float | None
+    #: Spread (max - min) of the score over the sample fit and two half-sample fits.
+    noise: float = 0.0
 
-    def problems(self) -> list[str]:
-        """Why this k is not admissible (empty when it is)."""
+    def problems(self, slack: bool = False) -> list[str]:
+        """Why this k is not admissible (empty when it is); ``slack``: with the previous
+        k's hysteresis (:data:`KEEP_SLACK`)."""
+        give = KEEP_SLACK if slack else dict.fromkeys(KEEP_SLACK, 0.0)
         out = []
-        if self.silhouette is None or self.silhouette < SIL_FLOOR:
+        if self.silhouette is None or self.silhouette < SIL_FLOOR - give["silhouette"]:
             out.append("clusters overlap")
-        if self.max_share > MAX_SHARE:
+        if self.max_share > MAX_SHARE + give["max_share"]:
             out.append(f"one cluster holds {self.max_share:.0%}")
         if self.min_share < MIN_SHARE or self.smallest < MIN_TRACKS:
             out.append(f"a cluster of {self.smallest} tracks")
-        if self.impurity > MAX_IMPURITY:
+        if self.impurity > MAX_IMPURITY + give["impurity"]:
             out.append("moods mixed")
-        if self.stability is not None and self.stability < MIN_STABILITY:
+        if self.stability is not None and self.stability < MIN_STABILITY - give["stability"]:
             out.append("unstable")
         return out
 
@@ -89,9 +100,7 @@ class Candidate:
 
     @property
     def score(self) -> float:
-        sil = -1.0 if self.silhouette is None else self.silhouette
-        stab = 1.0 if self.stability is None else self.stability
-        return sil + 0.25 * (1.0 - self.impurity) + 0.1 * stab
+        return _score(self.silhouette, self.impurity, self.stability)
 
     def as_dict(self) -> dict:
         r = _round
@@ -102,8 +111,15 @@ class Candidate:
             "impurity": r(self.impurity),
             "stability": r(self.stability),
             "score": r(self.score),
+            "noise": r(self.noise),
             "admissible": not self.problems(),
         }
+
+
+def _score(silhouette: float | None, impurity: float, stability: float | None) -> float:
+    sil = -1.0 if silhouette is None else silhouette
+    stab = 1.0 if stability is None else stability
+    return sil + 0.25 * (1.0 - impurity) + 0.1 * stab
 
 
 def _round(v: float | None) -> float | None:
@@ -128,14 +144,29 @@ def measure(
     sil_rows: np.ndarray,
     raw: np.ndarray,
     mood_columns: Sequence[int],
-    refit: Callable[[int], np.ndarray] | None,
+    refit: Callable[[int, int], np.ndarray] | None,
 ) -> Candidate:
-    """Score one labelling of the sample; ``refit(k)`` relabels it from a half-sample fit."""
+    """Score one labelling of the sample; ``refit(k, half)`` relabels it from a fit on half
+    ``half`` (0 or 1) of the sample with another seed: their agreement with the sample's
+    labels is the stability, their scores' spread the noise."""
     shares = evaluate.cluster_shares(labels)
-    sil = evaluate.silhouette_from_distances(dist, labels[sil_rows]) if dist is not None else None
-    stability = None
+
+    def sil_of(lab: np.ndarray) -> float | None:
+        return evaluate.silhouette_from_distances(dist, lab[sil_rows]) if dist is not None else None
+
+    sil = sil_of(labels)
+    impurity = evaluate.mood_purity(raw, labels, mood_columns)
+    stability, noise = None, 0.0
     if refit is not None:
-        stability = evaluate.adjusted_rand(labels, refit(k))
+        halves = [refit(k, h) for h in (0, 1)]
+        agree = [evaluate.adjusted_rand(labels, lab) for lab in halves]
+        stability = float(np.mean(agree))
+        scores = [_score(sil, impurity, stability)]
+        scores += [
+            _score(sil_of(lab), evaluate.mood_purity(raw, lab, mood_columns), a)
+            for lab, a in zip(halves, agree, strict=True)
+        ]
+        noise = float(max(scores) - min(scores))
     return Candidate(
         k=k,
         labels=labels,
@@ -144,8 +175,9 @@ def measure(
         max_share=float(shares.max()),
         min_share=float(shares.min()),
         smallest=int(np.floor(shares.min() * n_total)),
-        impurity=evaluate.mood_purity(raw, labels, mood_columns),
+        impurity=impurity,
         stability=stability,
+        noise=noise,
     )
 
 
@@ -159,8 +191,8 @@ def choose(candidates: Sequence[Candidate], n: int, previous_k: int | None) -> C
             return None
         admissible = [c for c in candidates if c.balanced] or list(candidates)
     best = max(admissible, key=lambda c: (c.score, -c.k))
-    kept = next((c for c in admissible if c.k == previous_k), None)
-    if kept is not None and best.score - kept.score <= KEEP_MARGIN:
+    kept = next((c for c in candidates if c.k == previous_k and not c.problems(slack=True)), None)
+    if kept is not None and best.score - kept.score <= max(best.noise, kept.noise):
         return kept
     return best
 
@@ -224,11 +256,12 @@ def _try_all(
 
         tree = ward(xs.astype(np.float64))
     mood_cols = [j for j, c in enumerate(MOOD_FEATURES) if c in ("energy", "valence")]
-    half = np.arange(0, len(xs), 2)
+    halves = (np.arange(0, len(xs), 2), np.arange(1, len(xs), 2))
 
-    def refit(kk: int) -> np.ndarray:
-        labels_h, _ = fit_sample(xs[half], kk, method, None, seed=fitting.SEED + 1)
-        centers = np.stack([xs[half][labels_h == j].mean(axis=0) for j in np.unique(labels_h)])
+    def refit(kk: int, h: int) -> np.ndarray:
+        part = xs[halves[h]]
+        labels_h, _ = fit_sample(part, kk, method, None, seed=fitting.SEED + 1 + h)
+        centers = np.stack([part[labels_h == j].mean(axis=0) for j in np.unique(labels_h)])
         return nearest(xs, centers)
 
     candidates = []

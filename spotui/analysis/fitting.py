@@ -78,7 +78,12 @@ def fit_full(
                 max_no_improvement=10,
             ).fit(x)
             return mb.predict(x)
-        return KMeans(n_clusters=k, init=init, n_init=1, random_state=SEED).fit(x).labels_
+        # tol=0: Lloyd runs until no track changes cluster, so the answer is a fixed point
+        # and making the moods again on the same library (which starts from these centres)
+        # gives exactly the same moods; with the default tolerance each refit moved a few
+        # more tracks (measured: 14, then 7 of 17,949).
+        km = KMeans(n_clusters=k, init=init, n_init=1, random_state=SEED, tol=0.0, max_iter=500)
+        return km.fit(x).labels_
     if method == "gmm":
         if whole:
             return np.asarray(labels_s)

@@ -8,7 +8,8 @@ cluster's members. The rules the tests check:
 
 1. **Mood word first**, from energy x valence: the most specific word that holds for the
    members (two-axis words such as "Euphoric" before one-axis ones such as "Energetic", then
-   "Mellow"; "Mixed" when none does).
+   "Mellow" (energy below 0.60; soft words claim low energy) or "Steady" (0.45-0.75), the
+   earlier word on a tie; "Mixed" when none does).
 2. **One texture modifier** ("Acoustic", "Instrumental", "Dance", "Spoken", "Live", ...) when
    it holds for the members *and* stands out against the library: its share in the cluster is
    at least :data:`MIN_LIFT` above its share in the whole library. No modifier when there is
@@ -36,6 +37,8 @@ MIN_LIFT = 0.20
 #: Energy / valence bars of the mood words (Spotify's 0..1 scales).
 ENERGY_HIGH, ENERGY_LOW = 0.60, 0.50
 VALENCE_HIGH, VALENCE_LOW = 0.55, 0.40
+#: "Mellow" holds for tracks below this energy.
+SOFT_ENERGY = 0.60
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,10 @@ WORDS: tuple[Word, ...] = (
     Word("Calm", "mood", ((_E, "<", ENERGY_LOW),), 2),
     Word("Cheerful", "mood", ((_V, ">=", VALENCE_HIGH),), 2),
     Word("Moody", "mood", ((_V, "<", VALENCE_LOW),), 2),
-    Word("Mellow", "mood", ((_E, ">=", 0.35), (_E, "<", 0.75)), 1),
+    # Soft words claim low energy: a 0.7-energy track is not mellow to anyone. A cluster of
+    # middling energy that is neither soft nor energetic is "Steady".
+    Word("Mellow", "mood", ((_E, "<", SOFT_ENERGY),), 1),
+    Word("Steady", "mood", ((_E, ">=", 0.45), (_E, "<", 0.75)), 1),
     Word("Acoustic", "texture", (("acousticness", ">=", 0.5),)),
     Word("Electric", "texture", (("acousticness", "<", 0.1),)),
     Word("Instrumental", "texture", (("instrumentalness", ">=", 0.5),)),
@@ -184,11 +190,11 @@ class MoodLabel:
 def mood_of(shares: Mapping[str, float]) -> str:
     """The most specific mood word true of at least :data:`MIN_SHARE` of the tracks."""
     found = [
-        (w.specificity, shares.get(w.word, 0.0), w.word)
-        for w in WORDS
+        (w.specificity, shares.get(w.word, 0.0), -order, w.word)
+        for order, w in enumerate(WORDS)
         if w.kind == "mood" and shares.get(w.word, 0.0) >= MIN_SHARE
     ]
-    return max(found)[2] if found else MIXED
+    return max(found)[3] if found else MIXED
 
 
 def modifiers_of(shares: Mapping[str, float], library: Mapping[str, float]) -> list[str]:
@@ -236,16 +242,23 @@ def centroid_line(centroid: Mapping[str, float], library_mean: Mapping[str, floa
 
 
 def _still_true(label: str, mood: str, shares: Mapping[str, float], library) -> bool:
-    """Whether an earlier label still holds: same mood word, every modifier still qualifies."""
+    """Whether an earlier label still holds: its mood word is still true of at least
+    :data:`MIN_SHARE` of the members (even if a more specific word now is too: a mood that
+    kept its tracks keeps its name) and every modifier still does, with some lift."""
     words = [w for w in label.split() if w not in _ROMAN]
     if words and words[0] in _CONTRAST:
         if shares.get(words[0], 0.0) < CONTRAST_SHARE:
             return False
         words = words[1:]
-    if not words or words[0] != mood:
+    if not words:
         return False
-    qualifying = set(modifiers_of(shares, library))
-    return all(w in qualifying for w in words[1:])
+    if words[0] != mood and (words[0] == MIXED or shares.get(words[0], 0.0) < MIN_SHARE):
+        return False
+    for w in words[1:]:
+        s = shares.get(w, 0.0)
+        if s < MIN_SHARE or s - library.get(w, 0.0) < MIN_LIFT / 2:
+            return False
+    return True
 
 
 def label_clusters(
@@ -282,19 +295,33 @@ def label_clusters(
     _make_unique(ids, labels, used, mood, mods, set(previous) & set(labels), shares)
     out: dict[int, MoodLabel] = {}
     for cid in ids:
-        lines = []
-        if centroids.get(cid) and library_mean:
-            lines.append(centroid_line(centroids[cid], library_mean))
-        for word in (mood[cid], *used[cid]):
-            if word in WORD_BY_NAME or word in _CONTRAST:
-                lines.append(reason(word, shares[cid], library))
         out[cid] = MoodLabel(
             label=labels[cid],
-            reasons=tuple(x for x in lines if x),
+            reasons=label_reasons(
+                labels[cid], shares[cid], library, centroids.get(cid), library_mean
+            ),
             mood=mood[cid],
             modifiers=tuple(mods[cid]),
         )
     return out
+
+
+def label_reasons(
+    label: str,
+    shares: Mapping[str, float],
+    library: Mapping[str, float],
+    centroid: Mapping[str, float] | None = None,
+    library_mean: Mapping[str, float] | None = None,
+) -> tuple[str, ...]:
+    """The numbers behind every word of ``label`` for the tracks it is given to now (a mood
+    keeps its label between refits; its reasons say how true that still is)."""
+    lines = []
+    if centroid and library_mean:
+        lines.append(centroid_line(centroid, library_mean))
+    for word in label.split():
+        if word in WORD_BY_NAME or word in _CONTRAST:
+            lines.append(reason(word, shares, library))
+    return tuple(x for x in lines if x)
 
 
 _CONTRAST = {w for pair in CONTRAST_WORDS.values() for w in pair}

@@ -35,6 +35,7 @@ class SegmentResult:
     fingerprint: str = ""
     examples: dict[int, list[str]] = field(default_factory=dict)  # most typical tracks first
     params: dict = field(default_factory=dict)
+    run_id: int | None = None  # the stored run it was read from
 
     @property
     def note(self) -> str | None:
@@ -67,13 +68,64 @@ class SegmentResult:
         known = ", ".join(str(c.id) for c in self.clusters) or "none"
         raise NotFoundError(f"There is no cluster {cluster_id} (clusters: {known}).")
 
+    @property
+    def changes(self) -> dict:
+        """What the run that made this result changed (``segment --json``'s ``changes``)."""
+        return self.params.get("changes") or {}
+
+    def change_lines(self) -> list[str]:
+        """What changed, in sentences, the same in the CLI and the TUI's notification."""
+        ch = self.changes
+        if not ch:
+            return []
+        lines = []
+        refit = ch.get("refit") or {}
+        if refit.get("code") not in (None, "first"):
+            lines.append(refit["text"])
+        if ch.get("summary"):
+            lines.append(ch["summary"] + ".")
+        moved = ch.get("moved_tracks", 0)
+        if moved:
+            why = "" if refit else " (their audio features changed)"
+            lines.append(f"{_count(moved, 'track')} moved to another mood{why}.")
+        for r in ch.get("renamed", []):
+            lines.append(f"“{r['from']}” is now “{r['to']}”.")
+        labels = {c.id: c.label for c in self.clusters}
+        added = [labels.get(cid, str(cid)) for cid in ch.get("added", [])]
+        if added:
+            lines.append("New moods: " + ", ".join(f"“{a}”" for a in added) + ".")
+        gone = [r["label"] for r in ch.get("removed", [])]
+        if gone:
+            lines.append("Moods no longer there: " + ", ".join(f"“{g}”" for g in gone) + ".")
+        return lines
+
+    def unanalysed_line(self) -> str:
+        """Why the unanalysed tracks are not in a mood ("" when every track is)."""
+        n = len(self.unanalysed)
+        if not n:
+            return ""
+        why = self.params.get("unanalysed_why") or {}
+        parts = [
+            f"{_count(v, 'track')} {k.replace('no ', 'without ', 1)}" for k, v in why.items() if v
+        ]
+        head = f"{_count(n, 'track')} cannot be placed in a mood"
+        if parts:
+            return f"{head}: {'; '.join(parts)}."
+        return f"{head}: they have no audio features."
+
     def to_json(self) -> dict:
         """The documented ``spotui segment --json`` shape."""
+        model = self.params.get("model") or {}
         return {
             "method": self.method,
             "k": self.k,
+            "k_chosen_by": "automatic" if self.requested_k is None else "user",
+            "fitted_at": model.get("fitted_at"),
+            "fitted_on": model.get("n_fit"),
             "silhouette": self.scores.get("silhouette"),
             "note": self.note,
+            "reused": self.reused,
+            "changes": self.changes,
             "clusters": [
                 {
                     "id": c.id,
@@ -86,7 +138,12 @@ class SegmentResult:
                 for c in self.clusters
             ],
             "unanalysed": list(self.unanalysed),
+            "unanalysed_why": self.params.get("unanalysed_why") or {},
         }
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def load_result(store) -> SegmentResult | None:
@@ -136,4 +193,5 @@ def _from_run(run) -> SegmentResult:
         fingerprint=run.fingerprint,
         examples={int(k): v for k, v in params.get("examples", {}).items()},
         params=params,
+        run_id=run.run_id,
     )

@@ -32,15 +32,33 @@ from __future__ import annotations
 import functools
 import hashlib
 import warnings
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import compress
 from typing import ParamSpec, TypeVar
 
 import numpy as np
 
 from spotui.analysis import choose_k, evaluate
 from spotui.analysis.fitting import SEED, compact, fit_full, previous_centers
-from spotui.analysis.matrix import FEATURE_VERSION, FeatureMatrix, load_matrix
-from spotui.analysis.moods import cluster_color, label_clusters, word_shares
+from spotui.analysis.matrix import (
+    FEATURE_VERSION,
+    MOOD_FEATURES,
+    FeatureMatrix,
+    matrix_from_array,
+)
+from spotui.analysis.mood_model import (
+    MoodModel,
+    RefitReason,
+    RefitRules,
+    label_word_share,
+    placeable,
+    refit_reason,
+    signatures,
+    summarise_new,
+)
+from spotui.analysis.moods import cluster_color, label_clusters, label_reasons, word_shares
 from spotui.analysis.projection import mood_xy, pca_2d, texture_coords  # noqa: F401 (re-exported)
 from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for the TUI)
     UNANALYSED_ID,
@@ -50,7 +68,7 @@ from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for 
 )
 from spotui.analysis.stable_ids import match_ids
 from spotui.errors import NoFeaturesError, UserError
-from spotui.feature_spec import METHODS
+from spotui.feature_spec import DEFAULT_METHOD, METHODS
 from spotui.model import Cluster
 from spotui.progress import CancelCheck, Progress, check_cancel
 
@@ -67,77 +85,147 @@ EXAMPLES_PER_CLUSTER = 5
 
 
 # ------------------------------------------------------------------ fingerprints / reuse
-def fingerprint(store, method: str, k: int | None) -> str:
-    """What a stored result depends on: library features, feature and algorithm versions,
-    and the method/k asked for."""
-    parts = [
-        store.library_fingerprint(),
-        FEATURE_VERSION,
-        SEGMENT_VERSION,
-        method,
-        str(k or "auto"),
-    ]
-    return hashlib.sha1("|".join(parts).encode()).hexdigest()
+def fingerprint(store, lib: LibraryFeatures | None = None) -> str:
+    """What a stored result depends on: library membership and features, and the feature
+    and algorithm versions (from ``lib`` when the caller has just read it).
+
+    Method and k are not part of it: they belong to the mood model, which a changed library
+    is placed into (:func:`segment`), not refitted for."""
+    lib = lib if lib is not None else read_library(store)
+    h = hashlib.sha1("|".join((FEATURE_VERSION, SEGMENT_VERSION)).encode())
+    h.update("\0".join(lib.all_ids).encode())
+    h.update("\0".join(lib.ids).encode())
+    h.update(np.ascontiguousarray(lib.full).tobytes())
+    return h.hexdigest()
 
 
 def is_current(store, result: SegmentResult) -> bool:
-    """Whether ``result`` was made from the library as it is now (same method and k ask)."""
-    return bool(result.fingerprint) and result.fingerprint == fingerprint(
-        store, result.method, result.requested_k
-    )
+    """Whether ``result`` was made from the library as it is now."""
+    return bool(result.fingerprint) and result.fingerprint == fingerprint(store)
+
+
+#: ``k`` for :func:`segment`: choose automatically (a user going back from a k they chose).
+AUTO = "auto"
 
 
 # ------------------------------------------------------------------ the store-facing call
 def segment(
     store,
-    k: int | None = None,
-    method: str = "kmeans",
+    k: int | str | None = None,
+    method: str | None = None,
     progress: Progress | None = None,
     cancel: CancelCheck | None = None,
     force: bool = False,
+    *,
+    refit: bool = False,
+    rules: RefitRules | None = None,
 ) -> SegmentResult:
-    """Segment the library, reusing the stored result when nothing it depends on changed.
+    """The library's moods: the stored ones with new tracks placed in them, made again only
+    when asked or when :func:`~spotui.analysis.mood_model.refit_reason` says they no longer
+    describe the library.
 
-    Raises :class:`NoFeaturesError` when no library track has audio features.
+    ``k``: None keeps the model's (a k the user chose stays chosen); :data:`AUTO` goes back
+    to choosing automatically; a number chooses it. ``method``: None keeps the model's.
+    ``refit`` (or ``force``): make the moods again now. Raises :class:`NoFeaturesError`
+    when no library track can be placed.
     """
     _check_args(k, method)
+    rules = rules or RefitRules()
     report = progress or (lambda done, total, message: None)
-    fp = fingerprint(store, method, k)
-    if not force:
-        run = store.latest_analysis(fp)
-        if run is not None:
-            report(1, 1, "reused the stored segmentation")
-            return _from_run(run)
+    previous = load_result(store)
+    asked = _asked(previous, k, method, refit or force)
+    lib = read_library(store)
+    fp = fingerprint(store, lib)
+    if asked is None and previous is not None and previous.fingerprint == fp:
+        report(1, 1, "reused the stored moods")
+        return previous
     check_cancel(cancel)
     report(0, 6, "loading audio features")
-    matrix = load_matrix(store, "library")
-    if len(matrix) == 0:
-        total = len(matrix.unanalysed)
+    if not lib.placeable.any():
+        total = len(lib.all_ids)
         raise NoFeaturesError(
             "No track in the library has audio features, so there is nothing to segment"
             + (f" ({total} tracks are unanalysed)" if total else " (the library is empty)")
             + ". Run `spotui sync` or import a CSV with audio features first."
         )
-    previous = load_result(store)
+    model = _model_of(previous)
+    if asked is None and model is not None:
+        placed = _place(store, lib, previous, model, rules)
+        if placed.reason is None:
+            placed.result.fingerprint = fp
+            save_result(store, placed.result, signatures=lib.signature_of(), news=placed.news)
+            report(6, 6, "placed the new tracks in their moods")
+            return placed.result
+        reason = placed.reason
+    elif asked is not None:
+        reason = asked
+    elif previous is None:
+        reason = RefitReason("first", "These are the library's first moods.")
+    else:
+        reason = RefitReason(
+            "version", "spotui now makes moods differently, so they were made again."
+        )
+    requested = _requested_k(previous, k)
+    chosen_method = method or (previous.method if previous is not None else DEFAULT_METHOD)
     genres = {t.id: (t.genres[0] if t.genres else None) for t in store.get_tracks(scope="library")}
     result = compute(
-        matrix,
-        k=k,
-        method=method,
+        lib.fit_matrix(),
+        k=requested,
+        method=chosen_method,
         previous=previous,
         genres=genres,
         progress=progress,
         cancel=cancel,
     )
+    result = _place_partial(result, lib, rules)
     check_cancel(cancel)
+    news = _news(previous, result, reason)
+    result.params["changes"] = changes(previous, result, reason)
     result.fingerprint = fp
-    save_result(store, result)
+    save_result(store, result, signatures=lib.signature_of(), news=news)
     report(6, 6, "saved")
     return result
 
 
-def save_result(store, result: SegmentResult) -> int:
-    """Store ``result`` (unanalysed tracks as cluster ``UNANALYSED_ID`` without a position)."""
+def _asked(previous, k, method, refit: bool) -> RefitReason | None:
+    """The user's own reason to make the moods again, if they gave one."""
+    if refit:
+        return RefitReason("asked", "You asked for the moods to be made again.")
+    if previous is None:
+        return None
+    if k == AUTO and previous.requested_k is not None:
+        return RefitReason("k", "You went back to choosing the number of moods automatically.")
+    if isinstance(k, int) and k != previous.requested_k:
+        return RefitReason("k", f"You chose {k} moods.")
+    if method is not None and method != previous.method:
+        return RefitReason("method", f"You chose the {method} method.")
+    return None
+
+
+def _requested_k(previous, k) -> int | None:
+    if k == AUTO:
+        return None
+    if isinstance(k, int):
+        return k
+    return previous.requested_k if previous is not None else None
+
+
+def _model_of(previous) -> MoodModel | None:
+    """The stored mood model, if the stored result has one this spotui can place tracks in
+    (a result made with other feature transforms must be made again)."""
+    if previous is None or previous.params.get("feature_version") != FEATURE_VERSION:
+        return None
+    return MoodModel.from_params(previous.params, previous.method, previous.requested_k)
+
+
+def save_result(
+    store,
+    result: SegmentResult,
+    signatures: Mapping[str, int] | None = None,
+    news: Sequence[str] = (),
+) -> int:
+    """Store ``result`` (unanalysed tracks as cluster ``UNANALYSED_ID`` without a position),
+    each assignment with the signature of the features it was made from."""
     from spotui.store import StoredCluster
 
     params = dict(result.params)
@@ -147,8 +235,10 @@ def save_result(store, result: SegmentResult) -> int:
         examples={str(k): v for k, v in result.examples.items()},
         unanalysed_order=list(result.unanalysed),
     )
-    rows = [(tid, cid, *result.coords[tid]) for tid, cid in result.assignments.items()]
-    rows += [(tid, UNANALYSED_ID, None, None) for tid in result.unanalysed]
+    sig = signatures or {}
+    coords = result.coords
+    rows = [(tid, cid, *coords[tid], sig.get(tid)) for tid, cid in result.assignments.items()]
+    rows += [(tid, UNANALYSED_ID, None, None, None) for tid in result.unanalysed]
     return store.save_analysis(
         fingerprint=result.fingerprint,
         feature_version=FEATURE_VERSION,
@@ -163,12 +253,285 @@ def save_result(store, result: SegmentResult) -> int:
             for c in result.clusters
         ],
         assignments=rows,
+        news=news,
     )
 
 
-def _check_args(k: int | None, method: str) -> None:
-    if method not in METHODS:
+# ------------------------------------------------------------------ the library as placed
+@dataclass
+class LibraryFeatures:
+    """Every library track's nine mood features (NaN = missing), in track-id order."""
+
+    ids: list[str]  # tracks with any stored features
+    full: np.ndarray  # (len(ids), 9) in MOOD_FEATURES order
+    all_ids: list[str]  # every library track
+
+    @functools.cached_property
+    def placeable(self) -> np.ndarray:
+        return placeable(self.full)
+
+    @functools.cached_property
+    def signatures(self) -> np.ndarray:
+        return signatures(self.full)
+
+    def signature_of(self) -> dict[str, int]:
+        return dict(zip(self.ids, self.signatures.tolist(), strict=True))
+
+    def fit_matrix(self) -> FeatureMatrix:
+        """The tracks a fit is made from (complete enough: see matrix.REQUIRED_FEATURES)."""
+        return matrix_from_array(self.ids, self.full, self.all_ids)
+
+    def unanalysed(self) -> list[str]:
+        """Library tracks that cannot be placed: no features, or no energy or valence."""
+        ok = set(compress(self.ids, self.placeable.tolist()))
+        return [t for t in self.all_ids if t not in ok]
+
+
+def read_library(store) -> LibraryFeatures:
+    """The library's features as one array (rows in track-id order, so runs are repeatable)."""
+    table = store.library_feature_table(MOOD_FEATURES)
+    all_ids = [r[0] for r in table]
+    have = [r for r in table if r[1]]
+    full = (
+        np.array([r[2:] for r in have], dtype=np.float64)
+        if have
+        else np.empty((0, len(MOOD_FEATURES)))
+    )
+    return LibraryFeatures([r[0] for r in have], full, all_ids)
+
+
+@dataclass
+class Placed:
+    """The stored moods with the library placed in them, or why they must be made again."""
+
+    result: SegmentResult
+    reason: RefitReason | None
+    news: list[str]
+
+
+def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: RefitRules) -> Placed:
+    """Keep every assignment whose track's features are unchanged; place the rest."""
+    run_sigs = store.assignment_signatures(previous.run_id)
+    rows = np.flatnonzero(lib.placeable)
+    ids = [lib.ids[i] for i in rows.tolist()]
+    sig_now = lib.signatures[rows]
+    prev = previous.assignments
+    known = set(model.centers)
+    cluster_of = np.array([prev.get(t, -2) for t in ids], dtype=int)
+    old_sig = [run_sigs.get(t) for t in ids]
+    same = np.array(
+        [o is None or o == n for o, n in zip(old_sig, sig_now.tolist(), strict=True)], dtype=bool
+    )
+    keep = same & np.isin(cluster_of, list(known))
+    todo_a = np.flatnonzero(~keep)
+    if len(todo_a):
+        placed, dist = model.place(lib.full[rows[todo_a]])
+        cluster_of[todo_a] = placed
+        model.placed_since_fit += len(todo_a)
+        if model.far_distance is not None:
+            model.far_since_fit += int((dist > model.far_distance).sum())
+    labels = {c.id: c.label for c in previous.clusters}
+    pos = previous.coords
+    kept_coords = {t: pos[t] for t, k in zip(ids, keep.tolist(), strict=True) if k and t in pos}
+    result, shares = assemble(
+        model, labels, ids, lib.full[rows], cluster_of, lib.unanalysed(), previous, kept_coords
+    )
+    sizes = {cid: int((cluster_of == cid).sum()) for cid in model.centers}
+    n_now = len(ids)
+    if model.k <= 1 and n_now != model.n_fit:
+        reason = RefitReason(
+            "growth",
+            f"Your library went from {model.n_fit:,} to {n_now:,} tracks with features, so "
+            "its moods were made again.",
+        )
+    else:
+        reason = refit_reason(model, rules, n_now, sizes, labels, label_word_share(labels, shares))
+    if reason is not None:
+        return Placed(result, reason, [])
+    result.params["changes"] = changes(previous, result, None)
+    return Placed(result, None, _news(previous, result, None))
+
+
+def assemble(
+    model: MoodModel,
+    labels: Mapping[int, str],
+    ids: list[str],
+    raw: np.ndarray,
+    cluster_of: np.ndarray,
+    unanalysed: list[str],
+    base: SegmentResult,
+    known_coords: Mapping[str, tuple[float, float]] | None = None,
+) -> tuple[SegmentResult, dict]:
+    """A result from the model and every placed track (``raw``: NaN = missing), keeping
+    ``labels``; sizes, centroids, reasons' numbers, examples and map positions are those of
+    the tracks now in each mood. ``base`` gives method, scores and the fit's params.
+    Also returns each mood's word shares (for the refit rule)."""
+    columns = MOOD_FEATURES
+    cluster_of = np.asarray(cluster_of, dtype=int)
+    lib_mean = {c: round(float(np.nanmean(raw[:, j])), 4) for j, c in enumerate(columns)}
+    shares, library_shares = word_shares(raw, cluster_of, columns)
+    sizes, centroids = {}, {}
+    for cid in sorted(model.centers):
+        rows = cluster_of == cid
+        sizes[cid] = int(rows.sum())
+        if sizes[cid]:
+            means = np.nanmean(raw[rows], axis=0).tolist()
+            centroids[cid] = {c: round(v, 4) for c, v in zip(columns, means, strict=True)}
+    clusters = [
+        Cluster(
+            id=cid,
+            label=labels.get(cid, f"Mood {cid}"),
+            size=sizes[cid],
+            reasons=label_reasons(
+                labels.get(cid, ""),
+                shares.get(cid, {}),
+                library_shares,
+                centroids.get(cid),
+                lib_mean,
+            ),
+            centroid=centroids.get(cid, {}),
+            color=cluster_color(cid),
+        )
+        for cid in sorted(model.centers, key=lambda c: (-sizes[c], c))
+        if sizes[cid] or model.k > 1
+    ]
+    _, dist = model.distances(raw)
+    order_ids = sorted(model.centers)
+    examples = {}
+    for j, cid in enumerate(order_ids):
+        members = np.flatnonzero(cluster_of == cid)
+        d = dist[members, j]
+        examples[cid] = [ids[i] for i in members[np.lexsort((members, d))][:EXAMPLES_PER_CLUSTER]]
+    # energy and valence, the map's axes, are present for every placed track
+    known_coords = known_coords or {}
+    fresh = [i for i, t in enumerate(ids) if t not in known_coords]
+    xy = np.round(mood_xy(raw[fresh], columns), 4).tolist() if fresh else []
+    coords = dict(known_coords)
+    coords.update(zip([ids[i] for i in fresh], map(tuple, xy), strict=True))
+    coords = {t: coords[t] for t in ids} if len(coords) != len(ids) else coords
+    params = {k: v for k, v in base.params.items() if k != "changes"}
+    params["n_analysed"] = len(ids)
+    params["model"] = model.info()
+    params["unanalysed_why"] = base.params.get("unanalysed_why", {})
+    result = SegmentResult(
+        method=base.method,
+        k=len(model.centers),
+        scores=dict(base.scores),
+        clusters=clusters,
+        assignments=dict(zip(ids, cluster_of.tolist(), strict=True)),
+        coords=coords,
+        unanalysed=list(unanalysed),
+        library_centroid=lib_mean,
+        reused=False,
+        requested_k=model.requested_k,
+        examples=examples,
+        params=params,
+    )
+    return result, shares
+
+
+def _place_partial(result: SegmentResult, lib: LibraryFeatures, rules: RefitRules) -> SegmentResult:
+    """After a fit on the tracks complete enough for it: the model's yardstick, and every
+    other placeable track (a few features missing) placed in the new moods."""
+    model = MoodModel.from_params(result.params, result.method, result.requested_k)
+    if model is None:  # not split: one mood of everything placeable
+        return result
+    index = {tid: i for i, tid in enumerate(lib.ids)}
+    rows = np.flatnonzero(lib.placeable)
+    ids = [lib.ids[i] for i in rows.tolist()]
+    fit_ids = [t for t in ids if t in result.assignments]
+    fit_rows = np.asarray([index[t] for t in fit_ids], dtype=int)
+    fit_of = np.asarray([result.assignments[t] for t in fit_ids], dtype=int)
+    model.measure_fit(lib.full[fit_rows], fit_of, rules.far_quantile)
+    model.n_fit = len(ids)
+    model.fitted_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    result.params["unanalysed_why"] = unanalysed_why(lib)
+    cluster_of = np.empty(len(ids), dtype=int)
+    todo = []
+    for j, tid in enumerate(ids):
+        cid = result.assignments.get(tid)
+        if cid is None:
+            todo.append(j)
+        else:
+            cluster_of[j] = cid
+    if todo:
+        placed, _ = model.place(lib.full[rows[np.asarray(todo)]])
+        cluster_of[np.asarray(todo)] = placed
+    labels = {c.id: c.label for c in result.clusters}
+    if not todo:
+        result.params["model"] = model.info()
+        result.unanalysed = lib.unanalysed()
+        return result
+    placed_result, _ = assemble(
+        model, labels, ids, lib.full[rows], cluster_of, lib.unanalysed(), result
+    )
+    return placed_result
+
+
+def unanalysed_why(lib: LibraryFeatures) -> dict[str, int]:
+    """How many library tracks cannot be placed, by why: the Unanalysed pane says it."""
+    with_features = set(lib.ids)
+    missing_axes = int((~lib.placeable).sum())
+    return {
+        "no audio features": sum(1 for t in lib.all_ids if t not in with_features),
+        "no energy or valence": missing_axes,
+    }
+
+
+def _news(previous, result: SegmentResult, reason: RefitReason | None) -> list[str]:
+    """Tracks that joined a mood in this run (none on the first moods: everything is new)."""
+    if previous is None or (reason is not None and reason.code in ("first", "version")):
+        return []
+    return [tid for tid in result.assignments if tid not in previous.assignments]
+
+
+#: At most this many moved tracks are listed in ``changes`` (all are counted).
+CHANGES_LISTED = 200
+
+
+def changes(previous, result: SegmentResult, reason: RefitReason | None) -> dict:
+    """What this run changed against the previous one: the ``changes`` of ``segment --json``."""
+    before = previous.assignments if previous is not None else {}
+    labels = {c.id: c.label for c in result.clusters}
+    old_labels = {c.id: c.label for c in previous.clusters} if previous is not None else {}
+    first = previous is None
+    new = [] if first else [t for t in result.assignments if t not in before]
+    new_by: dict[str, int] = {}
+    for tid in new:
+        cid = result.assignments[tid]
+        new_by[str(cid)] = new_by.get(str(cid), 0) + 1
+    moved = [
+        {"track_id": t, "from": before[t], "to": cid}
+        for t, cid in result.assignments.items()
+        if t in before and before[t] != cid
+    ]
+    return {
+        "new_tracks": len(new),
+        "new_by_mood": new_by,
+        "moved_tracks": len(moved),
+        "moved": moved[:CHANGES_LISTED],
+        "removed_tracks": sum(1 for t in before if t not in result.assignments),
+        "renamed": [
+            {"id": cid, "from": old_labels[cid], "to": label}
+            for cid, label in labels.items()
+            if cid in old_labels and old_labels[cid] != label
+        ],
+        "added": [] if first else [cid for cid in labels if cid not in old_labels],
+        "removed": [
+            {"id": cid, "label": lb} for cid, lb in old_labels.items() if cid not in labels
+        ],
+        "refit": reason.as_dict() if reason is not None else None,
+        "summary": summarise_new({labels.get(int(cid), cid): n for cid, n in new_by.items()}),
+    }
+
+
+def _check_args(k: int | str | None, method: str | None) -> None:
+    if method is not None and method not in METHODS:
         raise UserError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    if isinstance(k, str):
+        if k != AUTO:
+            raise UserError(f"k must be a number between 2 and {K_LIMIT}, or {AUTO}.")
+        return
     if k is not None and not 2 <= k <= K_LIMIT:
         raise UserError(f"k must be between 2 and {K_LIMIT} (got {k}).")
 

@@ -42,12 +42,20 @@ def explain_membership(features: Mapping[str, float | None], result) -> list[str
     columns = scaling.get("columns") or []
     if not columns or len(centers) < 2:
         return []
-    x = []
+    x: list[float | None] = []
     for j, c in enumerate(columns):
         u = unit_value(c, features.get(c))
         center, spread, w = scaling["center"][j], scaling["spread"][j], scaling["weights"][j]
-        x.append(0.0 if u is None or u != u else (u - center) / spread * w)
-    dist = {cid: math.dist(x, v) for cid, v in centers.items()}
+        x.append(None if u is None or u != u else (u - center) / spread * w)
+    present = [j for j, v in enumerate(x) if v is not None]
+    # over the features the track has, rescaled to the whole weight (as the model places it)
+    weights = scaling["weights"]
+    full = sum(w * w for w in weights)
+    rescale = full / max(sum(weights[j] ** 2 for j in present), 1e-12)
+    dist = {
+        cid: math.sqrt(sum((x[j] - v[j]) ** 2 for j in present) * rescale)
+        for cid, v in centers.items()
+    }
     labels = {c.id: c.label for c in result.clusters}
     own = result.assignments.get(features.get("track_id", ""), None)
     own = own if own in dist else min(dist, key=dist.get)
@@ -57,10 +65,7 @@ def explain_membership(features: Mapping[str, float | None], result) -> list[str
         f"{labels.get(rival, rival)}, is {dist[rival]:.1f} away"
         + (" (a borderline track)" if dist[rival] - dist[own] <= BORDERLINE * dist[own] else "")
     ]
-    gain = [
-        ((x[j] - centers[rival][j]) ** 2 - (x[j] - centers[own][j]) ** 2, j)
-        for j in range(len(columns))
-    ]
+    gain = [((x[j] - centers[rival][j]) ** 2 - (x[j] - centers[own][j]) ** 2, j) for j in present]
     deciding = [j for g, j in sorted(gain, reverse=True)[:2] if g > 0]
     if deciding:
         own_c = _centroid(result, own)
@@ -77,6 +82,36 @@ def explain_membership(features: Mapping[str, float | None], result) -> list[str
         if parts:
             lines.append("decided by " + "; ".join(parts))
     return lines
+
+
+#: Who gave a track's features, as the detail pane names them.
+PROVIDER_NAMES = {"spotify": "Spotify", "reccobeats": "ReccoBeats", "demo": "the demo library"}
+
+
+def provider_name(provider: str) -> str:
+    """ "csv:<file>" -> "the CSV import <file>"; known providers by name."""
+    if provider.startswith("csv"):
+        name = provider.partition(":")[2]
+        return f"the CSV import {name}" if name else "a CSV import"
+    return PROVIDER_NAMES.get(provider, provider)
+
+
+def feature_coverage(features: Mapping[str, float | None], provider: str) -> str:
+    """Where the track's features came from and which of the nine mood features it lacks
+    (a track is placed on the features it has; see spotui.analysis.mood_model)."""
+    from spotui.feature_spec import MOOD_FEATURES
+
+    missing = [c for c in MOOD_FEATURES if features.get(c) is None]
+    source = f"Features from {provider_name(provider)}"
+    if not missing:
+        return source + "."
+    if "energy" in missing or "valence" in missing:
+        return (
+            f"{source}; no {' or '.join(c for c in ('energy', 'valence') if c in missing)}, "
+            "which every mood is made of, so it is not in a mood."
+        )
+    have = len(MOOD_FEATURES) - len(missing)
+    return f"{source}; missing {', '.join(missing)}: placed on the {have} it has."
 
 
 def _centroid(result, cluster_id: int) -> dict[str, float]:

@@ -17,30 +17,42 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "segment",
         parents=[parent],
         help="group the library into labelled mood clusters",
-        description="Cluster the library by audio features into mood groups, each with a "
-        "label and the numbers behind it. The result is stored and reused until the "
-        "library changes. Tracks without audio features are listed as unanalysed.",
+        description="Group the library by audio features into moods, each with a label and "
+        "the numbers behind it. The moods are kept: after a sync or import, new tracks join "
+        "the nearest mood and the others stay where they are. They are made again only when "
+        "you ask (--refit, --k, --method) or when they no longer describe the library (it "
+        "grew or shrank by 30%%, many new tracks sound unlike every mood, a mood emptied or "
+        "holds over half the library: see [moods] in the README). Tracks that cannot be "
+        "placed (no energy or valence) are listed as unanalysed.",
     )
     p.add_argument(
         "--k",
-        type=int,
+        type=_k_value,
         default=None,
         metavar="K",
-        help="number of clusters (default: chosen automatically, usually 4 to 12, by "
-        "separation, balance, mood purity and stability)",
+        help="number of moods, which then stays chosen through later syncs; 'auto' goes back "
+        "to choosing it (by separation, balance, mood purity and stability, usually 4 to 12)",
     )
     p.add_argument(
         "--method",
         choices=METHODS,
-        default=DEFAULT_METHOD,
-        help="clustering method (default: kmeans)",
+        default=None,
+        help=f"clustering method (default: the moods' current one, at first {DEFAULT_METHOD})",
     )
-    p.add_argument(
-        "--force", action="store_true", help="recompute even if the stored result is current"
-    )
+    p.add_argument("--refit", action="store_true", help="make the moods again now")
+    p.add_argument("--force", action="store_true", help=argparse.SUPPRESS)  # old name of --refit
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     add_wait_flag(p, "segment")
     p.set_defaults(handler=cmd_segment)
+
+
+def _k_value(text: str) -> int | str:
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'auto', got {text!r}") from None
 
 
 def cmd_segment(ctx: Context) -> int:
@@ -48,7 +60,7 @@ def cmd_segment(ctx: Context) -> int:
         result = ctx.session.segment(
             ctx.args.k,
             ctx.args.method,
-            force=ctx.args.force,
+            refit=ctx.args.refit or ctx.args.force,
             progress=progress,
             wait=ctx.args.wait,
         )
@@ -95,13 +107,12 @@ def _print_table(ctx: Context, result) -> None:
     con = console()
     con.print(table)
     if result.unanalysed:
-        out(
-            f"Unanalysed: {len(result.unanalysed)} tracks have no audio features and are "
-            "not in any cluster."
-        )
+        out(f"Unanalysed: {result.unanalysed_line()}")
     if result.note:
         out(result.note)
-    how = "chosen automatically" if result.requested_k is None else "as asked"
+    for line in result.change_lines():
+        out(line)
+    how = "chosen automatically" if result.requested_k is None else "chosen by you"
     s = result.scores
     out(
         f"k={result.k} ({how}), method {result.method}; silhouette {_fmt(s.get('silhouette'))}, "
@@ -109,6 +120,6 @@ def _print_table(ctx: Context, result) -> None:
     )
     if result.reused:
         out(
-            "The library has not changed since the last run, so the stored result was used "
-            "(--force recomputes)."
+            "The library has not changed since the last run, so the stored moods were used "
+            "(--refit makes them again)."
         )

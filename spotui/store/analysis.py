@@ -76,12 +76,19 @@ class AnalysisSection(Connection):
         params: dict,
         scores: dict,
         clusters: Sequence[StoredCluster],
-        assignments: Sequence[tuple[str, int, float | None, float | None]],
+        assignments: Sequence[tuple],
+        news: Sequence[str] = (),
+        base_run: int | None = None,
+        removed: Sequence[str] = (),
     ) -> int:
         """Store one segmentation run; older runs are kept only as the previous one.
 
-        The previous run survives so stable ids can be matched against it; anything older
-        is dropped.
+        ``assignments``: ``(track_id, cluster_id, x, y[, sig])``; ``news``: tracks that joined
+        a mood in this run (remembered until :meth:`clear_mood_news`). With ``base_run`` the
+        run's assignments are that run's, copied in SQL, with ``assignments`` written over
+        them and ``removed`` tracks left out: placing 60 new tracks in a 20,000-track
+        library then writes 60 rows, not 20,000. The previous run
+        survives so stable ids can be matched against it; anything older is dropped.
         """
         with self.transaction() as c:
             cur = c.execute(
@@ -98,9 +105,25 @@ class AnalysisSection(Connection):
                     for cl in clusters
                 ],
             )
+            if base_run is not None:
+                c.execute(
+                    "INSERT INTO assignments(run_id, track_id, cluster_id, x, y, sig) "
+                    "SELECT ?, track_id, cluster_id, x, y, sig FROM assignments WHERE run_id = ?",
+                    (run_id, base_run),
+                )
+                c.executemany(
+                    "DELETE FROM assignments WHERE run_id = ? AND track_id = ?",
+                    [(run_id, t) for t in removed],
+                )
             c.executemany(
-                "INSERT INTO assignments(run_id, track_id, cluster_id, x, y) VALUES (?, ?, ?, ?, ?)",
-                [(run_id, *a) for a in assignments],
+                "INSERT OR REPLACE INTO assignments(run_id, track_id, cluster_id, x, y, sig) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                [(run_id, *a) if len(a) == 5 else (run_id, *a, None) for a in assignments],
+            )
+            stamp = now_iso()
+            c.executemany(
+                "INSERT OR IGNORE INTO mood_news(track_id, added_at) VALUES (?, ?)",
+                [(tid, stamp) for tid in news],
             )
             c.execute(
                 "DELETE FROM analysis_runs WHERE id NOT IN "
@@ -151,6 +174,25 @@ class AnalysisSection(Connection):
             clusters=clusters,
             assignments=assignments,
         )
+
+    def assignment_signatures(self, run_id: int) -> dict[str, int | None]:
+        """Track id -> the feature signature its assignment in ``run_id`` was made from
+        (None: made before signatures were stored)."""
+        return dict(
+            self.conn.execute("SELECT track_id, sig FROM assignments WHERE run_id = ?", (run_id,))
+        )
+
+    def mood_news(self) -> set[str]:
+        """Tracks that joined a mood since the user last looked at it."""
+        return {r[0] for r in self.conn.execute("SELECT track_id FROM mood_news")}
+
+    def clear_mood_news(self, track_ids: Sequence[str] | None = None) -> None:
+        """The user has seen these tracks in their moods (None: all of them)."""
+        with self.transaction() as c:
+            if track_ids is None:
+                c.execute("DELETE FROM mood_news")
+            else:
+                c.executemany("DELETE FROM mood_news WHERE track_id = ?", [(t,) for t in track_ids])
 
     # ---------------------------------------------------------------- export mappings
     def get_export(self, target: str) -> ExportMapping | None:

@@ -16,7 +16,7 @@ import sqlite3
 
 from spotui.feature_spec import FEATURE_NAMES
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCOPES = ("library", "catalog", "all")
 
@@ -177,8 +177,20 @@ CREATE TABLE recent_queue (
 );
 """
 
+# v3: moods that stay put. Each assignment keeps a signature of the features it was made
+# from (a track moves only when its own features change), and tracks that joined a mood
+# since the user last looked at it are remembered until they are seen.
+_SCHEMA_V3 = """
+ALTER TABLE assignments ADD COLUMN sig INTEGER;
+
+CREATE TABLE mood_news (
+    track_id TEXT PRIMARY KEY,
+    added_at TEXT NOT NULL
+);
+"""
+
 #: Migrations: index i upgrades a database from version i to i + 1 (0 = empty file).
-MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2]
+MIGRATIONS: list[str] = [_SCHEMA_V1, _SCHEMA_V2, _SCHEMA_V3]
 
 FEATURE_COLS = ", ".join(FEATURE_NAMES)
 TRACK_COLS = "t.id, t.name, t.artists, t.album, t.duration_ms, t.release_date, t.genres, t.isrc"

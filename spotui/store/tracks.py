@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from spotui.feature_spec import FEATURE_NAMES
 from spotui.model import Features, Track
 from spotui.store.connection import Connection, chunks, dumps_names, now_iso
-from spotui.store.schema import FEATURE_COLS, TRACK_COLS, scope_join
+from spotui.store.schema import FEATURE_COLS, TRACK_COLS, check_feature_columns, scope_join
 
 
 def track_from_row(row: sqlite3.Row | tuple) -> Track:
@@ -188,6 +188,18 @@ class TracksSection(Connection):
         join = scope_join(scope).replace("t.id", "f.track_id")
         return self.conn.execute(
             f"SELECT f.track_id, {FEATURE_COLS} FROM features f {join} ORDER BY f.track_id"
+        ).fetchall()
+
+    def library_feature_table(self, columns: Sequence[str]) -> list[tuple]:
+        """``(track_id, has_features, *columns)`` for every library track, in track-id order
+        (NULLs where a value or the whole row is missing): what the mood model places, in
+        one query instead of the features and the membership read apart."""
+        check_feature_columns(columns)
+        cols = ", ".join(f"f.{c}" for c in columns)
+        return self.conn.execute(
+            f"SELECT l.track_id, f.track_id IS NOT NULL, {cols} FROM "
+            "(SELECT DISTINCT track_id FROM library) l "
+            "LEFT JOIN features f ON f.track_id = l.track_id ORDER BY l.track_id"
         ).fetchall()
 
     def tracks_without_features(self, scope: str = "all") -> list[str]:

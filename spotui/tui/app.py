@@ -61,6 +61,8 @@ class SpotuiApp(App):
         self.background_status = ""
         #: A typed error that ended the app (re-raised by ``run_tui`` for the CLI).
         self.user_error: UserError | None = None
+        #: Tracks that joined a mood since the user last looked at it (marked "+").
+        self.news: set[str] = set()
         #: The mood map's last selection (kept when the map is closed and reopened).
         self.map_selection: list[str] = []
         #: Set once the main screen first shows the library (benchmarks wait for it).
@@ -167,6 +169,11 @@ class SpotuiApp(App):
         self.call_from_thread(self.refresh_playback)  # one request, after the first paint
         if not self.session.clusters_current(result):
             self.call_from_thread(self.start_segment)
+            return
+        news = self.session.mood_news()
+        if news != self.news:
+            self.news = news
+            self.call_from_thread(self.set_data)
 
     def _take(self, rows: LibraryRows, snapshot: LibrarySnapshot) -> None:
         self.playlists = snapshot.playlists
@@ -209,17 +216,42 @@ class SpotuiApp(App):
             else:
                 k, method = choice
                 result = self.session.segment(
-                    k, method, force=True, progress=progress, cancel=cancel, wait=True
+                    "auto" if k is None else k,
+                    method,
+                    refit=True,
+                    progress=progress,
+                    cancel=cancel,
+                    wait=True,
                 )
+            news = self.session.mood_news()
         finally:
             self.call_from_thread(self.set_status, "")
         if not worker.is_cancelled:
+            self.news = news
             self.call_from_thread(self.set_data)
+            lines = [] if result.reused else result.change_lines()
             self.call_from_thread(
                 self.notify,
-                result.summary(),
-                timeout=6 if result.note else 4,
+                "\n".join(lines) if lines else result.summary(),
+                title="Moods" if lines else "",
+                timeout=8 if lines else 6 if result.note else 4,
+                markup=False,
             )
+
+    def is_new(self, track_id: str) -> bool:
+        """Whether the track joined its mood since the user last looked at that mood."""
+        return track_id in self.news
+
+    def mark_seen(self, track_ids: list[str]) -> None:
+        """The user has looked at these new tracks in their mood (kept in the store)."""
+        seen = [t for t in track_ids if t in self.news]
+        if seen:
+            self.news.difference_update(seen)
+            self._mark_seen_worker(seen)
+
+    @work(thread=True, group="seen", exit_on_error=False)
+    def _mark_seen_worker(self, track_ids: list[str]) -> None:
+        self.session.mark_seen(track_ids)
 
     def set_status(self, text: str) -> None:
         self.background_status = text

@@ -159,6 +159,7 @@ class MainScreen(MainActions, Screen):
             self.sort_key,
             self.descending,
             keep=None if top else keep or self.track_id,
+            is_new=self.app.is_new,
         )
         self._update_titles()
 
@@ -216,6 +217,9 @@ class MainScreen(MainActions, Screen):
         if event.source == self.source and self.query_one(TrackTable).view_size:
             self.show_about()
             return
+        left = source_cluster(self.source)
+        if left is not None and self.app.result is not None and self.app.news:
+            self.app.mark_seen(self.app.result.tracks_in(left))  # its "+" marks were seen
         self.source = event.source
         self.show_about()
         self.refresh_tracks()

@@ -39,6 +39,7 @@ class TrackTable(DataTable):
         self._view: list[int] = []
         self._loaded = 0
         self._color_of: Callable[[str], str | None] = lambda _tid: None
+        self._is_new: Callable[[str], bool] = lambda _tid: False
         self._sort: tuple[str | None, bool] = (None, False)
         self._widths: tuple[bool, int, int] = (False, 0, 0)
         self._cut: tuple[int, int] = (0, 0)  # title and artists widths, "…" beyond
@@ -56,10 +57,12 @@ class TrackTable(DataTable):
         sort_key: str | None = None,
         descending: bool = False,
         keep: str | None = None,
+        is_new: Callable[[str], bool] | None = None,
     ) -> None:
         """Show ``view`` (row numbers of ``rows``); keep the cursor on track ``keep`` if shown,
-        else start at the top."""
+        else start at the top. ``is_new``: tracks marked "+" (joined their mood lately)."""
         self._rows, self._view, self._color_of = rows, view, color_of
+        self._is_new = is_new or (lambda _tid: False)
         self._sort = (sort_key, descending)
         self._fill(keep)
 
@@ -183,14 +186,14 @@ class TrackTable(DataTable):
         stop = min(len(self._view), count)
         if stop <= self._loaded:
             return
-        color_of = self._color_of
+        color_of, is_new = self._color_of, self._is_new
         compact = self._widths[0]
         title_w, artist_w = self._cut
         for i in self._view[self._loaded : stop]:
             tid = rows.ids[i]
             color = color_of(tid)
             cells = [
-                Text("■", style=color) if color else Text("·", style="dim"),
+                _mark(color, is_new(tid)),
                 Text(fit(rows.titles[i], title_w)),  # Text: a "[b]" in a title is no markup
                 Text(fit(rows.artists[i], artist_w)),
             ]
@@ -250,6 +253,13 @@ class TrackTable(DataTable):
             and self._loaded < len(self._view)
         ):
             self.call_later(self.load_more)
+
+
+def _mark(color: str | None, new: bool) -> Text:
+    """The first cell: the mood's colour, "+" while the track is new in its mood."""
+    if color is None:
+        return Text("·", style="dim")
+    return Text("+", style=f"bold {color}") if new else Text("■", style=color)
 
 
 def fit(text: str, width: int) -> str:
