@@ -336,6 +336,7 @@ def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: Refit
     result, shares = assemble(
         model, labels, ids, lib.full[rows], cluster_of, lib.unanalysed(), previous, kept_coords
     )
+    result.params["unanalysed_why"] = unanalysed_why(lib)
     sizes = {cid: int((cluster_of == cid).sum()) for cid in model.centers}
     n_now = len(ids)
     if model.k <= 1 and n_now != model.n_fit:
