@@ -51,8 +51,8 @@ sys.path.insert(0, str(ROOT))
 
 from spotui.analysis import evaluate  # noqa: E402
 from spotui.analysis.matrix import MOOD_FEATURES  # noqa: E402
-from spotui.analysis.mood_model import label_word_share  # noqa: E402
 from spotui.analysis.moods import word_shares  # noqa: E402
+from spotui.analysis.refit_rule import label_word_share  # noqa: E402
 from spotui.analysis.segment import segment  # noqa: E402
 from spotui.feature_spec import FEATURE_NAMES  # noqa: E402
 from spotui.model import Track  # noqa: E402

@@ -248,9 +248,13 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
     @property
     def mood_rules(self):
         """When stored moods are made again (``[moods]`` in config.toml over the defaults)."""
-        from spotui.analysis.mood_model import RefitRules
+        return self.mood_settings()[0]
 
-        return RefitRules.from_config(self.config.extra.get("moods"))[0]
+    def mood_settings(self) -> tuple[Any, list[str]]:
+        """The refit rules and what was wrong in ``[moods]`` (each problem names its key)."""
+        from spotui.analysis.refit_rule import RefitRules
+
+        return RefitRules.from_config(self.config.extra.get("moods"))
 
     def segment(
         self,

@@ -17,14 +17,8 @@ from hypothesis import strategies as st
 
 from spotui.analysis import segment as seg
 from spotui.analysis.matrix import MOOD_FEATURES
-from spotui.analysis.mood_model import (
-    MoodModel,
-    RefitRules,
-    label_word_share,
-    refit_reason,
-    signatures,
-    summarise_new,
-)
+from spotui.analysis.mood_model import MoodModel, signatures
+from spotui.analysis.refit_rule import RefitRules, label_word_share, refit_reason, summarise_new
 from spotui.config import Config
 from spotui.model import FEATURE_NAMES, Features, Track
 from spotui.session import Session
@@ -416,3 +410,18 @@ async def test_tui_tells_what_joined_which_mood_and_marks_it(
         row = table.track_ids.index(new[0])
         assert str(table.get_row_at(row)[0]) == "+"
         assert cid in app.result.assignments.values()
+
+
+def test_the_refit_rule_and_stored_moods_read_without_numpy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from spotui.analysis.refit_rule import RefitRules\n"
+        "from spotui.analysis.result import load_result\n"
+        "RefitRules.from_config({'growth': 0.4})\n"
+        "assert 'numpy' not in sys.modules, 'numpy imported'\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

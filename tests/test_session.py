@@ -81,7 +81,7 @@ def test_track_detail_says_when_a_track_has_no_cluster_yet(session, demo_store):
     detail = session.track_detail(tid)
     assert detail.cluster.id == result.assignments[tid] and detail.note == ""
     session.result = None
-    assert session.track_detail(tid).note == "Not in a cluster yet."
+    assert session.track_detail(tid).note == "Not in a mood yet. Features from the demo library."
     assert session.track_detail(result.unanalysed[0]).note == ""  # no features, no promise
 
 

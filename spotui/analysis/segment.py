@@ -48,18 +48,16 @@ from spotui.analysis.matrix import (
     FeatureMatrix,
     matrix_from_array,
 )
-from spotui.analysis.mood_model import (
-    MoodModel,
+from spotui.analysis.mood_model import MoodModel, placeable, signatures
+from spotui.analysis.moods import cluster_color, label_clusters, label_reasons, word_shares
+from spotui.analysis.projection import mood_xy, pca_2d, texture_coords  # noqa: F401 (re-exported)
+from spotui.analysis.refit_rule import (
     RefitReason,
     RefitRules,
     label_word_share,
-    placeable,
     refit_reason,
-    signatures,
     summarise_new,
 )
-from spotui.analysis.moods import cluster_color, label_clusters, label_reasons, word_shares
-from spotui.analysis.projection import mood_xy, pca_2d, texture_coords  # noqa: F401 (re-exported)
 from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for the TUI)
     UNANALYSED_ID,
     SegmentResult,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from spotui.cli import Context, add_wait_flag, out, print_json, progress_bar
+from spotui.cli import Context, add_wait_flag, err, out, print_json, progress_bar
 from spotui.feature_spec import DEFAULT_METHOD, METHODS
 
 
@@ -56,6 +56,8 @@ def _k_value(text: str) -> int | str:
 
 
 def cmd_segment(ctx: Context) -> int:
+    for problem in ctx.session.mood_settings()[1]:
+        err(f"config.toml: {problem}")
     with progress_bar(ctx, "Segmenting") as progress:
         result = ctx.session.segment(
             ctx.args.k,

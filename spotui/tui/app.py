@@ -86,7 +86,7 @@ class SpotuiApp(App):
 
         keymap, problems = self.session.keymap()
         self.keymap, more = check_keymap(keymap)
-        self._start_problems += problems + more
+        self._start_problems += problems + more + self.session.mood_settings()[1]
         self.set_keymap(self.keymap)
 
     def apply_theme(self) -> None:

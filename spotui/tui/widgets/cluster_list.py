@@ -123,7 +123,8 @@ class ClusterAbout(Static):
             about.append(cluster.label + "\n", style="bold")
             about.append("\n".join(f"• {r}" for r in cluster.reasons))
         elif source == UNANALYSED:
-            about.append("Tracks without audio features: they are in no mood cluster.")
+            line = result.unanalysed_line() if result is not None else ""
+            about.append(line or "Tracks without audio features: they are in no mood cluster.")
         elif source == SELECTION:
             about.append("The tracks you selected on the mood map (m).")
         elif source_playlist(source) is not None:
