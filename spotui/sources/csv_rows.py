@@ -6,7 +6,9 @@ Every number must be finite and inside its documented range
 24 h); anything else raises :class:`~spotui.errors.ImportFormatError` naming file, line,
 column and the allowed range. The hot path is one ``float()``/``int()`` and one range
 comparison per cell (NaN fails every comparison, so it costs nothing extra); the slow path
-only runs to explain what is wrong.
+only runs to explain what is wrong. Text cells that ``spotui export`` prefixed with ``'``
+against spreadsheet formulas (:func:`spotui.untrusted.csv_cell`) lose that ``'`` here, so
+an exported title reads back exactly.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from spotui.feature_spec import (
 )
 from spotui.model import Track
 from spotui.spotify.ids import parse_track_id
+from spotui.untrusted import from_csv_cell
 
 
 @dataclass(frozen=True)
@@ -160,11 +163,11 @@ class Rows:
         if raw_id.startswith("spotify:local:"):
             self.counts.skipped_local += 1
             return
-        name = cells.get("name", "")
-        artists = _split(cells.get("artists", ""), self.layout.artist_sep)
+        name = from_csv_cell(cells.get("name", ""))
+        artists = _split(from_csv_cell(cells.get("artists", "")), self.layout.artist_sep)
         tid = self._track_id(raw_id, name, artists, line)
         duration = self._duration(cells.get("duration_ms", ""), line)
-        genres = _split(cells.get("genres", ""), self.layout.genre_sep)
+        genres = _split(from_csv_cell(cells.get("genres", "")), self.layout.genre_sep)
         if len(genres) > 1:  # "pop,pop" is one genre
             genres = tuple(dict.fromkeys(genres))
         features, sig = self._features(tid, row, line) if self.feature_items else (None, None)
@@ -174,8 +177,9 @@ class Rows:
             return
         get = cells.get
         track = Track(  # positional: id, name, artists, album, duration, release, genres, isrc
-            tid, name, artists, get("album", ""), duration,
-            get("release_date") or None, genres, get("isrc") or None,
+            tid, name, artists, from_csv_cell(get("album", "")), duration,
+            from_csv_cell(get("release_date", "")) or None, genres,
+            from_csv_cell(get("isrc", "")) or None,
         )  # fmt: skip
         ids = _split(get("artist_ids", ""), ",")
         artist_ids = tuple(i.rsplit(":", 1)[-1] for i in ids) if ids else ()

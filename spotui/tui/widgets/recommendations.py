@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 
 def _row(rank: int, rec) -> Table:
@@ -18,15 +19,15 @@ def _row(rank: int, rec) -> Table:
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
-    title = Text()
-    title.append(rec.track.name, style="bold")
+    title = Text()  # names made inert: they are other people's text (spotui.untrusted)
+    title.append(inert(rec.track.name), style="bold")
     if rec.track.artists:
-        title.append(" — " + rec.track.artist_line)
+        title.append(" — " + inert(rec.track.artist_line))
     badge = Text("in library", style="dim") if rec.in_library else Text("new", style="bold green")
     grid.add_row(Text(f"{rank}.", style="dim"), title, badge)
     grid.add_row(
         "",
-        Text(rec.reason, style="italic dim", overflow="ellipsis", no_wrap=True),
+        Text(inert(rec.reason), style="italic dim", overflow="ellipsis", no_wrap=True),
         Text(f"{rec.score:.2f}", style="dim"),
     )
     return grid
