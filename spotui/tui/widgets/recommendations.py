@@ -75,7 +75,9 @@ class RecommendationList(OptionList):
         results = answer.results
         self.results = list(results)
         if not results:
-            self.set_options([Option(Text(empty, style="dim"), disabled=True)])
+            self.set_options(
+                [Option(Text(inert(empty, multiline=True), style="dim"), disabled=True)]
+            )
             return
         self.set_options([Option(_row(i + 1, r), id=r.track.id) for i, r in enumerate(results)])
         self.highlighted = 0
@@ -83,7 +85,8 @@ class RecommendationList(OptionList):
     def message(self, text: str) -> None:
         self.results = []
         self.answer = None
-        self.set_options([Option(Text(text, style="dim"), disabled=True)])
+        # errors and notes quote names ("no audio features for “…”"): inert
+        self.set_options([Option(Text(inert(text, multiline=True), style="dim"), disabled=True)])
 
     @property
     def current(self):
