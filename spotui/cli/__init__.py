@@ -21,6 +21,7 @@ from spotui import __version__
 from spotui.config import Config, ConfigError
 from spotui.config import load as load_config
 from spotui.errors import Cancelled, UserError
+from spotui.untrusted import inert, json_inert
 
 if TYPE_CHECKING:  # argparse is imported where a parser is built: `spotui` alone needs none
     import argparse
@@ -70,17 +71,23 @@ class Context:
             self._session = None
 
 
+# Every plain line the CLI prints goes through out() or err(), and most carry names from
+# outside (summaries, the doctor's display name, dry-run listings), so the rule of
+# spotui.untrusted is applied here, once, to the whole line: a name cannot reach the
+# terminal as a command whichever summary it travelled in.
 def out(text: str = "") -> None:
-    """Write a line of normal output (stdout)."""
-    print(text)
+    """Write normal output (stdout), control characters made visible (``␛``, ``�``)."""
+    print(inert(text, multiline=True))
 
 
 def err(text: str) -> None:
-    print(text, file=sys.stderr)
+    """Write a message or error (stderr), made inert like :func:`out`."""
+    print(inert(text, multiline=True), file=sys.stderr)
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False))
+    """``--json`` output: the exact data, with no raw control character on the terminal."""
+    print(json_inert(json.dumps(data, indent=2, ensure_ascii=False)))
 
 
 def usage(message: str) -> int:
@@ -158,10 +165,23 @@ def add_wait_flag(parser: argparse.ArgumentParser, job: str) -> None:
 
 
 def console(stderr: bool = False):
-    """A rich console; imported lazily so plain commands start fast."""
+    """A rich console; imported lazily so plain commands start fast.
+
+    Markup is off: strings printed through it (table cells, titles) are shown as they are,
+    so a ``[/]`` or ``[link=...]`` in a name is text, not a tag. Styling is done with
+    ``rich.text.Text``, and outside strings go through :func:`cell` first.
+    """
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False)
+    return Console(stderr=stderr, highlight=False, markup=False)
+
+
+def cell(text: str, style: str = ""):
+    """An outside string (a name) as a Rich ``Text``: never parsed as markup, control
+    characters made visible by :func:`spotui.untrusted.inert`."""
+    from rich.text import Text
+
+    return Text(inert(text), style=style)
 
 
 def progress_bar(ctx: Context, description: str):

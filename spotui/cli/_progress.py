@@ -30,7 +30,8 @@ class RichProgress:
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
                 MofNCompleteColumn(),
-                TextColumn("{task.fields[message]}"),
+                # the message names what is being fetched (a playlist): text, not markup
+                TextColumn("{task.fields[message]}", markup=False),
                 TimeElapsedColumn(),
                 console=console(stderr=True),
                 transient=True,
@@ -41,7 +42,11 @@ class RichProgress:
 
     def __call__(self, done: int, total: int, message: str = "") -> None:
         if self._progress is not None:
-            self._progress.update(self._task, completed=done, total=total or None, message=message)
+            from spotui.untrusted import inert
+
+            self._progress.update(
+                self._task, completed=done, total=total or None, message=inert(message)
+            )
 
     def __exit__(
         self,

@@ -175,23 +175,28 @@ def _group_json(recs) -> dict:
 
 
 def _print_table(recs, new_only: bool) -> None:
-    results, title = recs.results, recs.title
-    from rich.markup import escape
+    from rich.text import Text
 
+    from spotui.cli import cell
+
+    results, title = recs.results, recs.title
     con = console()
     if not results:
         con.print(
-            f"{escape(title)}: nothing to recommend"
-            + (
-                " (no catalog tracks; import one with `spotui import --as catalog`)."
-                if new_only
-                else "."
+            cell(title)
+            + Text(
+                ": nothing to recommend"
+                + (
+                    " (no catalog tracks; import one with `spotui import --as catalog`)."
+                    if new_only
+                    else "."
+                )
             )
         )
         return
     from rich.table import Table
 
-    table = Table(title=escape(title), title_justify="left", show_lines=False)
+    table = Table(title=cell(title), title_justify="left", show_lines=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track", overflow="fold", ratio=1)
     table.add_column("Artist", overflow="fold", ratio=1)
@@ -201,7 +206,9 @@ def _print_table(recs, new_only: bool) -> None:
     if show_ids:
         table.add_column("Id", style="dim", no_wrap=True)
     for i, r in enumerate(results, 1):
-        name = escape(r.track.name) + ("" if r.in_library else " [green](new)[/green]")
-        cells = [str(i), name, escape(r.track.artist_line), f"{r.score:.3f}", escape(r.reason)]
-        table.add_row(*cells, *([r.track.id] if show_ids else []))
+        name = cell(r.track.name)
+        if not r.in_library:
+            name.append(" (new)", style="green")
+        cells = [str(i), name, cell(r.track.artist_line), f"{r.score:.3f}", cell(r.reason)]
+        table.add_row(*cells, *([cell(r.track.id)] if show_ids else []))
     con.print(table)

@@ -81,7 +81,7 @@ def _print_table(ctx: Context, result) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from spotui.cli import console
+    from spotui.cli import cell, console
 
     example_ids = [tid for c in result.clusters for tid in result.examples.get(c.id, [])[:3]]
     tracks = {t.id: t for t in ctx.session.tracks(example_ids)}
@@ -99,12 +99,13 @@ def _print_table(ctx: Context, result) -> None:
             t = tracks.get(tid)
             if t is not None:
                 examples.append(f"{t.name} - {t.artist_line}" if t.artists else t.name)
+        lines = Text("\n")  # names are cells, never markup: a "[/]" in a title is text
         table.add_row(
             Text(f"● {c.id}", style=c.color),
-            Text(c.label, style=f"bold {c.color}"),
+            cell(c.label, style=f"bold {c.color}"),
             str(c.size),
-            "\n".join(c.reasons[:3]),
-            "\n".join(examples),
+            lines.join(map(cell, c.reasons[:3])),
+            lines.join(map(cell, examples)),
         )
     con = console()
     con.print(table)

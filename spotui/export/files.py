@@ -4,6 +4,12 @@
 Why the exact Exportify layout: other Exportify tooling (and spotui's own importer)
 accepts the file, and floats are written so they read back as the same number. Files
 appear complete or not at all (written to a temporary file, then renamed).
+
+Names are other people's text, so each format's own trap is defused here with the rules of
+:mod:`spotui.untrusted`: a CSV text cell that starts like a formula gets a ``'`` (a title
+``=HYPERLINK(...)`` must not become a live link in a spreadsheet; ``spotui import`` takes
+the ``'`` off again), an M3U line carries no newline or control character, and JSON keeps
+every name exactly, with DEL, C1 and bidi controls written as ``\\uXXXX`` escapes.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from spotui.export.targets import ExportTarget, cluster_target
 from spotui.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
 from spotui.model import Features, Track
 from spotui.spotify.ids import parse_track_id, track_uri
+from spotui.untrusted import csv_cell, inert, json_inert
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
@@ -92,13 +99,13 @@ def _csv_text(tracks: list[Track], features: dict[str, Features]) -> str:
         tid = parse_track_id(t.id)
         row = {
             "Track URI": track_uri(tid) if tid else _local_uri(t),
-            "Track Name": t.name,
-            "Album Name": t.album,
-            "Artist Name(s)": ",".join(t.artists),
-            "Release Date": t.release_date or "",
+            "Track Name": csv_cell(t.name),
+            "Album Name": csv_cell(t.album),
+            "Artist Name(s)": csv_cell(",".join(t.artists)),
+            "Release Date": csv_cell(t.release_date or ""),
             "Duration (ms)": "" if t.duration_ms is None else str(t.duration_ms),
-            "Genres": ",".join(t.genres),
-            "ISRC": t.isrc or "",
+            "Genres": csv_cell(",".join(t.genres)),
+            "ISRC": csv_cell(t.isrc or ""),
         }
         for col, feat in EXPORTIFY_FEATURES.items():
             row[col] = _fmt_number(feats.get(feat))
@@ -109,7 +116,7 @@ def _csv_text(tracks: list[Track], features: dict[str, Features]) -> str:
 def _m3u_text(tracks: list[Track], title: str | None) -> tuple[str, list[tuple[str, str]]]:
     lines = ["#EXTM3U"]
     if title:
-        lines.append(f"#PLAYLIST:{title}")
+        lines.append(f"#PLAYLIST:{inert(title)}")
     skipped = []
     for t in tracks:
         tid = parse_track_id(t.id)
@@ -118,7 +125,7 @@ def _m3u_text(tracks: list[Track], title: str | None) -> tuple[str, list[tuple[s
             continue
         secs = -1 if t.duration_ms is None else round(t.duration_ms / 1000)
         who = f"{t.artist_line} - " if t.artists else ""
-        lines.append(f"#EXTINF:{secs},{who}{t.name}".replace("\n", " "))
+        lines.append(f"#EXTINF:{secs},{inert(who + t.name)}")  # one line, nothing to run
         lines.append(f"https://open.spotify.com/track/{tid}")
     return "\n".join(lines) + "\n", skipped
 
@@ -154,7 +161,7 @@ def _json_text(
         "exported_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "tracks": items,
     }
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    return json_inert(json.dumps(doc, ensure_ascii=False, indent=2)) + "\n"
 
 
 def write_file(

@@ -6,7 +6,9 @@ Every number must be finite and inside its documented range
 24 h); anything else raises :class:`~spotui.errors.ImportFormatError` naming file, line,
 column and the allowed range. The hot path is one ``float()``/``int()`` and one range
 comparison per cell (NaN fails every comparison, so it costs nothing extra); the slow path
-only runs to explain what is wrong.
+only runs to explain what is wrong. Text cells that ``spotui export`` prefixed with ``'``
+against spreadsheet formulas (:func:`spotui.untrusted.csv_cell`) lose that ``'`` here, so
+an exported title reads back exactly.
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ from spotui.feature_spec import (
 )
 from spotui.model import Track
 from spotui.spotify.ids import parse_track_id
+from spotui.untrusted import from_csv_cell
+
+#: The cells that hold names (and other outside text), where ``spotui export`` put a ``'``
+#: in front of a formula-like start (:func:`spotui.untrusted.csv_cell`).
+_TEXT_CELLS = ("name", "artists", "album", "genres", "release_date", "isrc")
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,10 @@ class Rows:
         if raw_id.startswith("spotify:local:"):
             self.counts.skipped_local += 1
             return
+        if "'" in "".join(row):  # one look per row (~0.2 µs); a "'" is rare in most rows
+            for key in _TEXT_CELLS:
+                if key in cells:
+                    cells[key] = from_csv_cell(cells[key])
         name = cells.get("name", "")
         artists = _split(cells.get("artists", ""), self.layout.artist_sep)
         tid = self._track_id(raw_id, name, artists, line)

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -26,6 +27,7 @@ from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for, display_keys
 from spotui.tui.rows import SORT_KEYS, LibraryRows
 from spotui.tui.start import LibraryRead, read_library
+from spotui.untrusted import inert
 
 #: How long the first frame may wait for the library read that started before Textual
 #: was imported (it is usually done by then); past that, an empty screen is painted first.
@@ -69,6 +71,28 @@ class SpotuiApp(App):
         self.library_shown = threading.Event()
         #: The first read of the library, under way while Textual starts.
         self._library_read: LibraryRead | None = library or LibraryRead(self.session)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: most carry names (queued tracks, an exported
+        playlist, an error naming a track), and Textual would parse them as markup (a
+        ``[/]`` raises) and pass control characters through. Screens' and widgets'
+        ``notify`` end here too. ``markup`` is accepted for Textual's signature and ignored.
+        """
+        super().notify(
+            inert(message, multiline=True),
+            title=inert(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def _waiting(self, message: str) -> None:
         """A job waits for another program (a sync, the database); any thread."""

@@ -13,6 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
 
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -26,8 +27,9 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
-            box.border_title = self.title_text
-            yield Static(self.body)
+            # callers put names in both ("Queue 30 tracks of <playlist>?"): Text, never markup
+            box.border_title = Text(inert(self.title_text))
+            yield Static(Text(inert(self.body, multiline=True)))
             with Horizontal(classes="buttons"):
                 yield Button(self.confirm_label, variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
@@ -63,8 +65,8 @@ class ExportDialog(ModalScreen[bool | None]):
             if self.outbox is None:
                 yield Label("Dry run — these requests will be sent:", classes="hint")
             else:
-                yield Label(f"Demo: nothing is sent; these requests are written to {self.outbox}",
-                            classes="hint")  # fmt: skip
+                yield Label(Text(f"Demo: nothing is sent; these requests are written to "
+                                 f"{inert(str(self.outbox))}"), classes="hint")  # fmt: skip
             with VerticalScroll(id="export-plan"):
                 yield Static(id="export-requests")
             yield Checkbox("Public playlist (p)", False, id="public")
@@ -80,7 +82,7 @@ class ExportDialog(ModalScreen[bool | None]):
         result = self.plan(self.public)
         summary = Text()
         summary.append("Name     ", style="dim")
-        summary.append(result.name + "\n", style="bold")
+        summary.append(inert(result.name) + "\n", style="bold")  # names: spotui.untrusted
         summary.append("Privacy  ", style="dim")
         summary.append(
             ("public" if self.public else "private") + "\n",
@@ -91,10 +93,10 @@ class ExportDialog(ModalScreen[bool | None]):
         if result.skipped:
             summary.append(f"  ({len(result.skipped)} skipped: not Spotify tracks)", style="dim")
         summary.append("\nAction   ", style="dim")
-        summary.append(_action(result))
+        summary.append(inert(_action(result)))
         self.query_one("#export-summary", Static).update(summary)
         self.query_one("#export-requests", Static).update(
-            "\n".join(r.describe() for r in result.requests)
+            Text("\n".join(inert(r.describe()) for r in result.requests))
         )
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:

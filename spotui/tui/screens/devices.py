@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 
 from spotui.errors import UserError
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 NONE_ONLINE = (
     "No Spotify device is online. Open Spotify on your phone or computer, or the web player "
@@ -38,7 +39,7 @@ class DevicePicker(ModalScreen[str | None]):
         with Vertical(id="dialog", classes="devices") as box:
             box.border_title = "Play on which device?"
             box.border_subtitle = "enter chooses · r reloads · esc cancels"
-            yield Static(self.note, id="devices-note", classes="hint")
+            yield Static(Text(inert(self.note, multiline=True)), id="devices-note", classes="hint")
             yield OptionList(id="device-list")
 
     def on_mount(self) -> None:
@@ -53,7 +54,9 @@ class DevicePicker(ModalScreen[str | None]):
         options = self.query_one("#device-list", OptionList)
         options.clear_options()
         for d in devices:
-            label = Text(("▶ " if d.is_active else "  ") + d.label(), style="bold" * d.is_active)
+            # anyone can name a device: its name is inert text, never markup
+            mark = "▶ " if d.is_active else "  "
+            label = Text(mark + inert(d.label()), style="bold" * d.is_active)
             if d.is_restricted:
                 label.append("  (Spotify allows no remote control)", style="dim")
             options.add_option(Option(label, id=d.id, disabled=d.is_restricted or not d.id))
@@ -74,7 +77,7 @@ class DevicePicker(ModalScreen[str | None]):
 
     def _failed(self, message: str) -> None:
         note = self.query_one("#devices-note", Static)
-        note.update(Text(message, style="bold red"))
+        note.update(Text(inert(message, multiline=True), style="bold red"))
         note.display = True
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
@@ -15,6 +16,7 @@ from textual.widgets import Button, Label, Select, Static
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
 from spotui.tui.widgets.path_input import PathInput
+from spotui.untrusted import inert
 
 
 class FileExportDialog(PathDialog):
@@ -35,7 +37,9 @@ class FileExportDialog(PathDialog):
         n = len(self.target.track_ids)
         with Vertical(id="dialog") as box:
             box.border_title = "Export to a file"
-            yield Static(f"{n:,} track{'s' if n != 1 else ''}: {name}", id="file-what")
+            # the name is a cluster's or playlist's: inert text, never markup
+            what = f"{n:,} track{'s' if n != 1 else ''}: {inert(name)}"
+            yield Static(Text(what), id="file-what")
             yield Label("Format")
             yield Select([(f.upper(), f) for f in FORMATS], value="csv", allow_blank=False,
                          id="format")  # fmt: skip

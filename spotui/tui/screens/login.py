@@ -15,6 +15,7 @@ from textual.widgets import Button, LoadingIndicator, Static
 
 from spotui.errors import Cancelled, UserError
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 
 class LoginScreen(ModalScreen[bool]):
@@ -69,7 +70,7 @@ class LoginScreen(ModalScreen[bool]):
             Text(url, style="bold underline", no_wrap=True, overflow="ignore")
         )
         self.query_one("#login-wait-text", Static).update(
-            f"Waiting for the answer on {self.app.session.config.redirect_uri} …"
+            Text(f"Waiting for the answer on {self.app.session.config.redirect_uri} …")
         )
 
     def action_copy_url(self) -> None:
@@ -84,7 +85,9 @@ class LoginScreen(ModalScreen[bool]):
 
     def _failed(self, message: str) -> None:
         self.query_one("#login-wait").display = False
-        self.query_one("#login-text", Static).update(Text(message, style="bold red"))
+        self.query_one("#login-text", Static).update(
+            Text(inert(message, multiline=True), style="bold red")
+        )
         self.query_one("#cancel", Button).label = "Close"
         self.notify(message, severity="error", timeout=12)
 

@@ -8,6 +8,7 @@ cursor never waits for them.
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -41,6 +42,7 @@ from spotui.tui.widgets.recommendations import (
 )
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
+from spotui.untrusted import inert
 
 #: How many recommendations the pane asks for.
 REC_COUNT = 20
@@ -169,8 +171,10 @@ class MainScreen(MainActions, Screen):
         shown = f"{table.view_size:,}"
         if self.query_text:
             shown += f" matching “{self.query_text}”"
-        self.query_one("#tracks-pane").border_title = f"Tracks · {name}"
-        self.query_one("#tracks-pane").border_subtitle = shown
+        # Text, not str: Textual parses a str title as markup, and the playlist name and the
+        # typed filter are anybody's text (a "[/]" in either raised MarkupError)
+        self.query_one("#tracks-pane").border_title = Text(inert(f"Tracks · {name}"))
+        self.query_one("#tracks-pane").border_subtitle = Text(inert(shown))
         recs = self.query_one(RecommendationList)
         recs.border_subtitle = recs_mode(self.discover, self.new_only)
         self.update_status()
@@ -207,7 +211,7 @@ class MainScreen(MainActions, Screen):
         work = self.app.background_status
         if work:
             parts.append(work)
-        self.query_one("#status", Static).update(" · ".join(parts))
+        self.query_one("#status", Static).update(Text(inert(" · ".join(parts))))
 
     # ------------------------------------------------------------------ events
     def show_about(self) -> None:
@@ -475,7 +479,7 @@ class MainScreen(MainActions, Screen):
         """Recommend for ``seeds`` now (until the cursor moves)."""
         self._rec_key = (seeds, self.new_only, self.discover)
         recs = self.query_one(RecommendationList)
-        recs.border_title = self.app.session.pane_title(seeds)
+        recs.border_title = Text(inert(self.app.session.pane_title(seeds)))  # names a track
         if self.discover:
             recs.message("Asking ReccoBeats for new tracks…")
         self.compute_recs(seeds, self.new_only, self.discover)

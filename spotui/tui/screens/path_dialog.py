@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual import work
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from spotui.errors import UserError
+from spotui.untrusted import inert
 
 
 class PathDialog(ModalScreen[bool]):
@@ -29,7 +31,8 @@ class PathDialog(ModalScreen[bool]):
     job: Callable[[], str | Callable[[], str]]
 
     def show_error(self, text: str) -> None:
-        self.query_one(".error", Static).update(text)
+        # errors quote paths and names: inert text, never markup
+        self.query_one(".error", Static).update(Text(inert(text, multiline=True)))
 
     def on_input_submitted(self) -> None:
         self._start()

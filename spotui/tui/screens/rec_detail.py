@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.feature_bars import feature_table
+from spotui.untrusted import inert
 
 
 class RecDetailScreen(ModalScreen[None]):
@@ -41,18 +42,18 @@ class RecDetailScreen(ModalScreen[None]):
     def _fill(self) -> None:
         d = self.detail
         head = Text()
-        head.append(d.track.name, style="bold")
+        head.append(inert(d.track.name), style="bold")  # names: spotui.untrusted
         if d.track.artists:
-            head.append(" — " + d.track.artist_line)
+            head.append(" — " + inert(d.track.artist_line))
         where = Text("in your library" if d.in_library else "new to you", style="dim")
         where.append(f" · score {d.score:.2f} (1.00 = the same sound)", style="dim")
-        parts: list = [head, where, Text(""), Text("Why:", style="bold"), Text(d.reason)]
+        parts: list = [head, where, Text(""), Text("Why:", style="bold"), Text(inert(d.reason))]
         parts.append(Text(""))
         parts.append(
             Text.assemble(
                 ("Features", "bold"),
                 ("  bar, first value: this track · ┃, second value: ", "dim"),
-                d.reference_label,
+                inert(d.reference_label),
             )
         )
         if d.features is None:

@@ -16,6 +16,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from spotui.errors import UserError
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 
 class ClientId(Validator):
@@ -87,7 +88,8 @@ class SetupScreen(ModalScreen[bool]):
         try:
             self.app.session.set_client_id(self.query_one("#client-id", Input).value)
         except UserError as exc:
-            self.query_one("#client-id-error", Label).update(str(exc))
+            # the message quotes what was typed: inert text, never markup
+            self.query_one("#client-id-error", Label).update(Text(inert(str(exc))))
             return
         self.notify(f"Client ID saved in {self.app.session.config.config_path}.", timeout=5)
         self.dismiss(True)

@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 from spotui.errors import Cancelled, UserError
 from spotui.session import Session
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 
 class SyncScreen(ModalScreen[bool]):
@@ -85,7 +86,8 @@ class SyncScreen(ModalScreen[bool]):
             self.state[name] = ("running", message.detail)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
-        self.query_one("#sync-message", Static).update(message)
+        # the message names a playlist: inert text, never markup (spotui.untrusted)
+        self.query_one("#sync-message", Static).update(Text(inert(str(message))))
         self._render_sources()
 
     def _render_sources(self) -> None:
@@ -105,7 +107,7 @@ class SyncScreen(ModalScreen[bool]):
             table.add_row(
                 Text(glyph, style=style),
                 Text(name, style="bold" if status == "running" else ""),
-                detail,
+                Text(inert(detail)),
             )
         self.query_one("#sync-sources", Static).update(table)
 
@@ -118,11 +120,11 @@ class SyncScreen(ModalScreen[bool]):
         self._render_sources()
         message = self.query_one("#sync-message", Static)
         if problem:
-            message.update(Text(problem, style="bold red"))
+            message.update(Text(inert(problem, multiline=True), style="bold red"))
             self.notify(problem, severity="error", timeout=12)
         else:
             self.query_one(ProgressBar).update(total=1, progress=1)
-            message.update(summary)
+            message.update(Text(inert(summary, multiline=True)))
         self.query_one("#sync-cancel", Button).label = "Close"
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

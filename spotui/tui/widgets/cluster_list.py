@@ -22,6 +22,7 @@ from spotui.tui.rows import (
     source_cluster,
     source_playlist,
 )
+from spotui.untrusted import inert
 
 
 def _row(swatch: str, color: str, label: str, size: int) -> Table:
@@ -29,7 +30,8 @@ def _row(swatch: str, color: str, label: str, size: int) -> Table:
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")  # too narrow (80 columns): wraps, never cut
     grid.add_column(justify="right", no_wrap=True)
-    grid.add_row(Text(swatch, style=color), Text(label), Text(f"{size:,}", style="dim"))
+    # a playlist's label is anybody's text: inert, and a Text so it is never markup
+    grid.add_row(Text(swatch, style=color), Text(inert(label)), Text(f"{size:,}", style="dim"))
     return grid
 
 
@@ -120,8 +122,8 @@ class ClusterAbout(Static):
         clusters = result.clusters if result is not None else []
         cluster = next((c for c in clusters if c.id == cid), None)
         if cluster is not None:
-            about.append(cluster.label + "\n", style="bold")
-            about.append("\n".join(f"• {r}" for r in cluster.reasons))
+            about.append(inert(cluster.label) + "\n", style="bold")
+            about.append("\n".join(f"• {inert(r)}" for r in cluster.reasons))
         elif source == UNANALYSED:
             line = result.unanalysed_line() if result is not None else ""
             about.append(line or "Tracks without audio features: they are in no mood cluster.")

@@ -10,6 +10,7 @@ from textual.widgets import Static
 
 from spotui.feature_spec import MOOD_FEATURES, SHORT_LABELS, format_value, unit_value
 from spotui.model import Cluster, Features, Track
+from spotui.untrusted import inert
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -85,20 +86,20 @@ class FeatureBars(Static):
     def _render_detail(self):
         track, features, cluster, note, why = self._data
         if track is None:
-            return Text(note or "No track selected.", style="dim")
-        head = Text()
-        head.append(track.name, style="bold")
+            return Text(inert(note) or "No track selected.", style="dim")
+        head = Text()  # names made inert: they are other people's text (spotui.untrusted)
+        head.append(inert(track.name), style="bold")
         if track.artists:
-            head.append(" — " + track.artist_line)
+            head.append(" — " + inert(track.artist_line))
         parts = [head]
         if cluster is not None:
             line = Text(no_wrap=True, overflow="ellipsis")
             line.append("██ ", style=cluster.color or "white")
-            line.append(cluster.label, style="bold")
+            line.append(inert(cluster.label), style="bold")
             line.append(f" · {cluster.size:,} tracks", style="dim")
             parts.append(line)
         elif note:
-            parts.append(Text(note, style="dim"))
+            parts.append(Text(inert(note), style="dim"))
         if features is None:
             parts.append(
                 Text("No audio features for this track, so it is not in a cluster.", style="italic")
@@ -111,9 +112,9 @@ class FeatureBars(Static):
         if why:
             parts.append(Text("Why this track is here:", style="bold"))
             for r in why:
-                parts.append(Text(f" • {r}"))
+                parts.append(Text(f" • {inert(r)}"))
         if cluster is not None and cluster.reasons:
             parts.append(Text("About this mood:", style="bold"))
             for r in cluster.reasons:
-                parts.append(Text(f" • {r}"))
+                parts.append(Text(f" • {inert(r)}"))
         return Group(*parts)

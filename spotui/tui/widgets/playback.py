@@ -8,6 +8,8 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from spotui.untrusted import inert
+
 
 class PlaybackLine(Static):
     DEFAULT_CSS = """
@@ -18,7 +20,10 @@ class PlaybackLine(Static):
     def show(self, state) -> None:
         """``state``: a :class:`spotui.export.player.Playback`."""
         # in --demo the device names say so ("Demo player (spotui --demo)")
-        self.update(Text(state.summary(), no_wrap=True, overflow="ellipsis"))
+        # device and track names are anybody's text (anyone can name a device)
+        self.update(Text(inert(state.summary()), no_wrap=True, overflow="ellipsis"))
 
     def problem(self, message: str) -> None:
-        self.update(Text(f"playback: {message}", style="dim", no_wrap=True, overflow="ellipsis"))
+        self.update(
+            Text(inert(f"playback: {message}"), style="dim", no_wrap=True, overflow="ellipsis")
+        )

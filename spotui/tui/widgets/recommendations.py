@@ -11,6 +11,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from spotui.tui.actions import bindings_for
+from spotui.untrusted import inert
 
 
 def _row(rank: int, rec) -> Table:
@@ -18,15 +19,15 @@ def _row(rank: int, rec) -> Table:
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
-    title = Text()
-    title.append(rec.track.name, style="bold")
+    title = Text()  # names made inert: they are other people's text (spotui.untrusted)
+    title.append(inert(rec.track.name), style="bold")
     if rec.track.artists:
-        title.append(" — " + rec.track.artist_line)
+        title.append(" — " + inert(rec.track.artist_line))
     badge = Text("in library", style="dim") if rec.in_library else Text("new", style="bold green")
     grid.add_row(Text(f"{rank}.", style="dim"), title, badge)
     grid.add_row(
         "",
-        Text(rec.reason, style="italic dim", overflow="ellipsis", no_wrap=True),
+        Text(inert(rec.reason), style="italic dim", overflow="ellipsis", no_wrap=True),
         Text(f"{rec.score:.2f}", style="dim"),
     )
     return grid
@@ -74,7 +75,9 @@ class RecommendationList(OptionList):
         results = answer.results
         self.results = list(results)
         if not results:
-            self.set_options([Option(Text(empty, style="dim"), disabled=True)])
+            self.set_options(
+                [Option(Text(inert(empty, multiline=True), style="dim"), disabled=True)]
+            )
             return
         self.set_options([Option(_row(i + 1, r), id=r.track.id) for i, r in enumerate(results)])
         self.highlighted = 0
@@ -82,7 +85,8 @@ class RecommendationList(OptionList):
     def message(self, text: str) -> None:
         self.results = []
         self.answer = None
-        self.set_options([Option(Text(text, style="dim"), disabled=True)])
+        # errors and notes quote names ("no audio features for “…”"): inert
+        self.set_options([Option(Text(inert(text, multiline=True), style="dim"), disabled=True)])
 
     @property
     def current(self):

@@ -19,6 +19,7 @@ from textual.widgets import DataTable
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
+from spotui.untrusted import inert
 
 PAGE = 200
 _LEVELS = "▁▂▃▄▅▆▇█"
@@ -194,7 +195,7 @@ class TrackTable(DataTable):
             color = color_of(tid)
             cells = [
                 _mark(color, is_new(tid)),
-                Text(fit(rows.titles[i], title_w)),  # Text: a "[b]" in a title is no markup
+                Text(fit(rows.titles[i], title_w)),  # Text: a "[/]" in a title is no markup
                 Text(fit(rows.artists[i], artist_w)),
             ]
             feats = rows.row_features(i)
@@ -263,8 +264,11 @@ def _mark(color: str | None, new: bool) -> Text:
 
 
 def fit(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells with "…" when it does not fit (DataTable crops
-    silently, which turned "Vera Ibarra III" into a wrong "Vera Ibarra II")."""
+    """A name as a table cell: made inert (:func:`spotui.untrusted.inert`: rows hold names
+    as stored, and only the screenful shown pays for the check), then cut to ``width``
+    cells with "…" when it does not fit (DataTable crops silently, which turned "Vera
+    Ibarra III" into a wrong "Vera Ibarra II")."""
+    text = inert(text)
     if cell_len(text) <= width:
         return text
     out = Text(text)
