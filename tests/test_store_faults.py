@@ -314,6 +314,68 @@ def test_data_dir_that_is_a_file(cli, tmp_path, songs):
     assert blocker.read_text() == "not a directory"
 
 
+LOOP_FIX = (
+    "Point SPOTUI_DATA_DIR at a directory, or remove that link (rm '{link}'). Nothing was changed."
+)
+
+
+@pytest.mark.parametrize("below", [False, True], ids=["the-dir", "a-parent"])
+def test_data_dir_in_a_symlink_loop(cli, tmp_path, songs, below):
+    """Before: "cannot use …/loop: File exists" (mkdir's words for a link to itself), or
+    "Too many levels of symbolic links" for a directory under it."""
+    link = tmp_path / "loop"
+    link.symlink_to("loop")
+    data = link / "spotui" if below else link
+    where = "it is" if not below else f"{link} is"
+    expected = (
+        f"error: cannot use {data}: {where} a symbolic link that leads back to itself (a loop), "
+        f"not a directory. {LOOP_FIX.format(link=link)}"
+    )
+    for args in (["status"], ["--demo", "status"], ["import", str(songs)], ["segment"]):
+        res = cli(*args, env={"SPOTUI_DATA_DIR": str(data)})
+        assert (res.returncode, res.stderr.strip()) == (3, expected), args
+    assert os.readlink(link) == "loop"
+
+
+def test_data_dir_that_is_a_dangling_symlink(cli, tmp_path):
+    """Before: "File exists" too."""
+    link = tmp_path / "data"
+    link.symlink_to(tmp_path / "gone")
+    res = cli("status", env={"SPOTUI_DATA_DIR": str(link)})
+    assert (res.returncode, res.stderr.strip()) == (
+        3,
+        f"error: cannot use {link}: it is a symbolic link to {tmp_path / 'gone'}, which does "
+        f"not exist. Create {tmp_path / 'gone'}, or point SPOTUI_DATA_DIR at a directory. "
+        "Nothing was changed.",
+    )
+    assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.parametrize("shape", ["one-name", "many-names"])
+def test_data_dir_path_too_long(cli, tmp_path, songs, shape):
+    """Before: a traceback ending in "OSError: [Errno 36] File name too long" (5,000 a's),
+    from the first stat of the database path."""
+    name = "a" * 5000 if shape == "one-name" else "/".join(["b" * 200] * 25)
+    data = tmp_path / name
+    text = str(data)
+    head = f"{text[:80]}…{text[-60:]} ({len(text):,} characters)"
+    problem = (
+        "a name in it is too long (5,000 characters; at most 255 bytes fit in one file or "
+        "directory name here)"
+        if shape == "one-name"
+        else f"the path is too long ({len(text):,} characters; at most 4,095 bytes fit in a "
+        "path here)"
+    )
+    expected = (
+        f"error: cannot use {head}: {problem}. Point SPOTUI_DATA_DIR at a shorter path. "
+        "Nothing was changed."
+    )
+    for args in (["status"], ["--demo", "status"], ["import", str(songs)]):
+        res = cli(*args, env={"SPOTUI_DATA_DIR": text})
+        assert (res.returncode, res.stderr.strip()) == (3, expected), args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["songs.csv"]
+
+
 def _can_bind_read_only() -> str | None:
     """None if a read-only bind mount works here, else why not."""
     if shutil.which("unshare") is None:

@@ -237,6 +237,7 @@ class Connection:
         ``PRAGMA quick_check`` now (None: if the file is small enough for it to be cheap).
         """
         path = Path(path)
+        ensure_dir(path.parent)  # first: a path too long or a link loop fails any stat
         if check is None:
             check = not path.exists() or path.stat().st_size <= QUICK_CHECK_MAX_BYTES
         conn, notice = connect(path, timeout, check, on_wait)

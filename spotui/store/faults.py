@@ -15,6 +15,7 @@ healthy library aside (issue 13). SQLite's primary result code says which case i
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
@@ -71,16 +72,98 @@ _MAKE_WRITABLE = (
 
 
 def permission_error(path: Path, problem: str, fix: str = _MAKE_WRITABLE) -> StorePermissionError:
-    return StorePermissionError(f"cannot use {path}: {problem}. {fix}. Nothing was changed.")
+    return StorePermissionError(f"cannot use {shown(path)}: {problem}. {fix}. Nothing was changed.")
+
+
+#: Paths longer than this are shortened in messages (a 5,000-character path is no line).
+SHOWN_PATH_MAX = 160
+
+
+def shown(path: Path) -> str:
+    """``path`` as a message names it: whole, or its start and end around "…" if very long."""
+    text = str(path)
+    if len(text) <= SHOWN_PATH_MAX:
+        return text
+    return f"{text[:80]}…{text[-60:]} ({len(text):,} characters)"
+
+
+def _limits(path: Path) -> tuple[int, int]:
+    """This system's longest path and longest single name, in bytes (asked of the nearest
+    directory that exists; Linux's 4096 and 255 when it cannot say)."""
+    for parent in (path, *path.parents):
+        try:
+            if parent.is_dir():
+                return os.pathconf(parent, "PC_PATH_MAX"), os.pathconf(parent, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            continue
+    return 4096, 255
+
+
+def _too_long(path: Path) -> str | None:
+    """What is too long about ``path`` for this system, or None."""
+    path_max, name_max = _limits(path)
+    longest = max(path.parts, key=lambda part: len(os.fsencode(part)), default="")
+    if len(os.fsencode(longest)) > name_max:
+        return (
+            f"a name in it is too long ({len(longest):,} characters; at most {name_max} bytes "
+            "fit in one file or directory name here)"
+        )
+    if len(os.fsencode(str(path))) >= path_max:
+        return (
+            f"the path is too long ({len(str(path)):,} characters; at most {path_max - 1:,} "
+            "bytes fit in a path here)"
+        )
+    return None
+
+
+def _loop_in(path: Path) -> Path | None:
+    """The first symbolic link on the way to ``path`` that leads back to itself, if any."""
+    for part in (*reversed(path.parents), path):
+        try:
+            os.stat(part)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return part
+            return None
+    return None
+
+
+_OTHER_DIR = "Point SPOTUI_DATA_DIR at a directory"
+
+
+def _not_a_dir(directory: Path) -> tuple[str, str] | None:
+    """Why ``directory`` cannot be a directory as it stands and what to do, or None if it
+    is one or can be made. Asked before ``mkdir`` because the OS's words mislead there: a
+    symbolic link loop is "File exists", and a path too long is a "File name too long"
+    traceback from the first ``stat`` (issue 20)."""
+    too_long = _too_long(directory)
+    if too_long:
+        return too_long, "Point SPOTUI_DATA_DIR at a shorter path"
+    loop = _loop_in(directory)
+    if loop is not None:
+        where = "it is" if loop == directory else f"{shown(loop)} is"
+        return (
+            f"{where} a symbolic link that leads back to itself (a loop), not a directory",
+            f"{_OTHER_DIR}, or remove that link (rm '{shown(loop)}')",
+        )
+    if directory.is_symlink() and not directory.exists():
+        target = shown(Path(os.readlink(directory)))
+        return (
+            f"it is a symbolic link to {target}, which does not exist",
+            f"Create {target}, or {_OTHER_DIR[0].lower()}{_OTHER_DIR[1:]}",
+        )
+    if directory.exists() and not directory.is_dir():
+        return "it is a file, not a directory", f"{_OTHER_DIR}, or move that file away"
+    return None
 
 
 def ensure_dir(directory: Path) -> None:
-    """Create the data directory, or say clearly why it cannot be one."""
-    if directory.exists() and not directory.is_dir():
-        raise permission_error(
-            directory,
-            "it is a file, not a directory",
-            "Point SPOTUI_DATA_DIR at a directory, or move that file away",
+    """Create the data directory, or say clearly why it cannot be one (naming the path)."""
+    found = _not_a_dir(directory)
+    if found:
+        problem, fix = found
+        raise StorePermissionError(
+            f"cannot use {shown(directory)}: {problem}. {fix}. Nothing was changed."
         )
     try:
         directory.mkdir(parents=True, exist_ok=True)
