@@ -10,6 +10,9 @@ healthy library aside (issue 13). SQLite's primary result code says which case i
 * *no permission* (read-only file or directory, a directory that is a file): name the path;
 * *damaged* (malformed pages): copy the file aside and tell the user how to rebuild; the
   file itself is never emptied, moved or written to;
+* *disk full*: SQLite's "database or disk is full", and its "disk I/O error" when the
+  disk has (almost) no room left, which is how a full disk shows in reads that need to
+  write the -shm or -wal file (issue 20): say so, and how much to free;
 * anything else: a plain message naming the file, never a traceback.
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from spotui.errors import (
+    DiskFullError,
     StoreBusyError,
     StoreDamagedError,
     StoreError,
@@ -188,17 +192,78 @@ def store_error(exc: sqlite3.Error, path: Path, timeout: float) -> StoreError:
         )
     if code in (_READONLY, _PERM, _AUTH):
         return permission_error(path, str(exc))
-    if code == _FULL:
-        return StoreError(
-            f"{path}: the disk is full ({exc}). The last change was rolled back; free some "
-            "space and run the command again."
-        )
+    if is_disk_full(exc, path):
+        return disk_full_error(path)
     if code == _IOERR:
         return StoreError(
             f"{path}: the disk reported an error ({exc}). The last change was rolled back; "
             "check the disk and run the command again."
         )
     return StoreError(f"{path}: the database reported an error: {exc}.")
+
+
+#: A "disk I/O error" with less room than this left is a full disk: a read may need a few
+#: pages of -wal or the 32 KB -shm file, and a write at least its pages.
+LOW_SPACE = 1 << 20
+#: The least this message asks to free: room for a job's changes in the -wal file.
+FREE_AT_LEAST = 50 << 20
+#: ``OSError`` numbers meaning "no room": the disk is full, or the user's quota on it is.
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_free(directory: Path) -> int | None:
+    """Bytes an unprivileged user can still write under ``directory`` (None: unknown)."""
+    try:
+        st = os.statvfs(directory)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def is_disk_full(exc: BaseException, path: Path) -> bool:
+    """Whether ``exc`` (on the database at ``path``) means its disk has no room left.
+
+    SQLite says "database or disk is full" (SQLITE_FULL) when a write finds no room, but
+    "disk I/O error" (SQLITE_IOERR) when a read must first create or grow -shm or -wal;
+    the latter is a full disk only if the disk is (almost) full now.
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    if _code(exc) == _FULL or "database or disk is full" in str(exc):
+        return True
+    if _code(exc) == _IOERR or str(exc).startswith("disk I/O error"):
+        free = disk_free(path.parent)
+        return free is not None and free < LOW_SPACE
+    return False
+
+
+def _size(n: int) -> str:
+    if n < 1 << 20:
+        return f"{n:,} bytes" if n < 1024 else f"{n / 1024:.0f} KB"
+    if n < 1 << 30:
+        return f"{n / (1 << 20):.0f} MB"
+    return f"{n / (1 << 30):.1f} GB"
+
+
+def disk_full_error(path: Path) -> DiskFullError:
+    """The disk holding the database at ``path`` is full: what was kept, what to free.
+
+    The amount asked for is the library's size (a job rewrites at most about that much
+    in the -wal file before its changes are copied back), and at least 50 MB.
+    """
+    free = disk_free(path.parent)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    left = "" if free is None else f" ({_size(free)} free now)"
+    return DiskFullError(
+        f"the disk holding {shown(path.parent)} is full{left}. Nothing was lost: the change "
+        f"that needed room was not made, and {path.name} is as it was before it. Free at "
+        f"least {_size(max(size, FREE_AT_LEAST))} on that disk (delete or move files you no "
+        "longer need, empty the trash), then run the command again; a sync continues where "
+        "it stopped."
+    )
 
 
 def patiently(
