@@ -12,7 +12,9 @@ What happens to a file that cannot be used, and why (the words are in
   saying how to rebuild; the file is never emptied or written further;
 * busy (another program holds the lock): waited for (saying so after a second) up to
   the configured timeout, then a clear error; nothing is moved;
-* written by a newer spotui, or no permission: a clear error naming the path; untouched.
+* written by a newer spotui, or no permission: a clear error naming the path; untouched;
+* the disk full: the transaction is rolled back, its pages in the -wal file are given
+  back to the disk at once (:meth:`Connection.shrink_wal`), and the error says what to free.
 """
 
 from __future__ import annotations

@@ -54,8 +54,9 @@ def _holder(fd: int) -> tuple[int | None, str]:
 
 def _write_holder(fd: int, path: Path, db_path: Path, note: str) -> None:
     """Write who holds the lock, for others' messages. A full disk has no block for these
-    few bytes (issue 20: an ``OSError`` traceback from every job); the job could not write
-    the database either, so it stops here, before anything was changed, saying so."""
+    few bytes (issue 20: an ``OSError`` traceback from every job). The job's own writes
+    would meet the same full disk, so it stops here, before anything was changed, with
+    the message a full database gets."""
     os.ftruncate(fd, 0)
     try:
         os.pwrite(fd, note.encode(), 0)
