@@ -23,7 +23,7 @@ class ConfigError(UserError):
 class StoreError(UserError):
     """The database could not be used; the message is written for the user.
 
-    Exit status 3 for every store problem (busy, damaged, newer, no permission), so a
+    Exit status 3 for every store problem (busy, damaged, newer, no permission, disk full), so a
     script can tell "try again later / fix the file" from a usage error (2).
     """
 
@@ -48,6 +48,11 @@ class StoreNewerError(StoreError):
 
 class StorePermissionError(StoreError):
     """The data directory or database cannot be created, read or written (the path is named)."""
+
+
+class DiskFullError(StoreError):
+    """The disk holding the database has no room left; nothing was lost (the change that
+    needed room was rolled back, or never started) and the message says what to free."""
 
 
 class JobRunningError(UserError):

@@ -198,3 +198,89 @@ def test_cli_login_prints_url_and_never_the_token(tmp_path, fake):
     done = run_cli("logout", env=env, timeout=30)
     assert done.returncode == 0 and "Logged out" in done.stdout
     assert not (tmp_path / "c" / "token.json").exists()
+
+
+# ---------------------------------------------------------------------- token file's expiry
+#: ``expires_at`` as spotipy writes it is an int; these came from hand edits or other tools.
+#: "missing" drops the key. Each crashed sync and doctor (issue 20) with a TypeError or
+#: KeyError from spotipy's ``is_token_expired``.
+UNUSABLE_EXPIRY = {
+    "string number": "1700000000",
+    "non-numeric string": "soon",
+    "null": None,
+    "missing": ...,
+    "NaN": float("nan"),
+}
+
+
+def _write_token_with_expiry(fake, path: Path, expiry: object, **kw) -> dict:
+    info = fake.write_token(path, **kw)
+    if expiry is ...:
+        del info["expires_at"]
+    else:
+        info["expires_at"] = expiry
+    path.write_text(json.dumps(info))
+    return info
+
+
+def _cli_env(tmp_path: Path, fake) -> dict[str, str]:
+    env = dict(fake.env())
+    env.update(SPOTUI_DATA_DIR=str(tmp_path / "d"), SPOTUI_CONFIG_DIR=str(tmp_path / "c"))
+    return env
+
+
+@pytest.mark.parametrize("expiry", UNUSABLE_EXPIRY.values(), ids=UNUSABLE_EXPIRY.keys())
+def test_unusable_expires_at_counts_as_expired_and_is_refreshed(fake, tmp_path, expiry):
+    """sync and doctor refresh with the refresh token, store a numeric expiry and go on."""
+    env = _cli_env(tmp_path, fake)
+    token_path = tmp_path / "c" / "token.json"
+    old = _write_token_with_expiry(fake, token_path, expiry)
+    done = run_cli("doctor", "--json", env=env, timeout=60)
+    assert "Traceback" not in done.stderr, done.stderr
+    c = {x["name"]: x for x in json.loads(done.stdout)["checks"]}
+    assert c["Token"]["ok"] and c["Account"]["detail"] == "logged in as Alice (alice)"
+    assert [b["grant_type"] for _m, _p, _q, b in fake.calls("/api/token")] == ["refresh_token"]
+    assert fake.calls("/api/token")[0][3]["refresh_token"] == old["refresh_token"]
+    new = json.loads(token_path.read_text())
+    assert new["access_token"] != old["access_token"]
+    assert isinstance(new["expires_at"], int) and new["expires_at"] > time.time() + 3000
+    _write_token_with_expiry(fake, token_path, expiry)
+    done = run_cli("sync", env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Liked songs: 0 added, 0 removed, 0 unchanged")
+    assert len(fake.calls("/api/token")) == 2
+
+
+def test_a_float_expiry_in_the_future_is_used_as_it_is(fake, tmp_path):
+    env = _cli_env(tmp_path, fake)
+    token_path = tmp_path / "c" / "token.json"
+    _write_token_with_expiry(fake, token_path, time.time() + 3600.5)
+    done = run_cli("sync", env=env, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert fake.calls("/api/token") == []  # not refreshed: it is still valid
+    _write_token_with_expiry(fake, token_path, time.time() - 10.5)  # a float in the past
+    assert run_cli("sync", env=env, timeout=60).returncode == 0
+    assert len(fake.calls("/api/token")) == 1
+
+
+@pytest.mark.parametrize("expiry", ["soon", None], ids=["string", "null"])
+def test_unusable_expiry_without_a_refresh_token_asks_to_log_in(fake, tmp_path, expiry):
+    env = _cli_env(tmp_path, fake)
+    token_path = tmp_path / "c" / "token.json"
+    info = _write_token_with_expiry(fake, token_path, expiry)
+    del info["refresh_token"]
+    token_path.write_text(json.dumps(info))
+    done = run_cli("sync", env=env, timeout=60)
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "error: Your Spotify login expired; run `spotui login`. Your library is kept.",
+    )
+    done = run_cli("doctor", "--json", env=env, timeout=60)
+    c = {x["name"]: x for x in json.loads(done.stdout)["checks"]}
+    assert c["Account"] == {
+        "name": "Account",
+        "ok": False,
+        "detail": "login no longer valid",
+        "fix": "Your Spotify login expired; run `spotui login`. Your library is kept.",
+    }
+    assert fake.calls("/api/token") == []

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from spotui.config import load as load_config
-from spotui.errors import StoreBusyError, StoreDamagedError
+from spotui.errors import DiskFullError, StoreBusyError, StoreDamagedError, StoreError
 from spotui.session import Session
 from spotui.store import Store
 from tests.conftest import REPO
@@ -314,6 +314,68 @@ def test_data_dir_that_is_a_file(cli, tmp_path, songs):
     assert blocker.read_text() == "not a directory"
 
 
+LOOP_FIX = (
+    "Point SPOTUI_DATA_DIR at a directory, or remove that link (rm '{link}'). Nothing was changed."
+)
+
+
+@pytest.mark.parametrize("below", [False, True], ids=["the-dir", "a-parent"])
+def test_data_dir_in_a_symlink_loop(cli, tmp_path, songs, below):
+    """Before: "cannot use …/loop: File exists" (mkdir's words for a link to itself), or
+    "Too many levels of symbolic links" for a directory under it."""
+    link = tmp_path / "loop"
+    link.symlink_to("loop")
+    data = link / "spotui" if below else link
+    where = "it is" if not below else f"{link} is"
+    expected = (
+        f"error: cannot use {data}: {where} a symbolic link that leads back to itself (a loop), "
+        f"not a directory. {LOOP_FIX.format(link=link)}"
+    )
+    for args in (["status"], ["--demo", "status"], ["import", str(songs)], ["segment"]):
+        res = cli(*args, env={"SPOTUI_DATA_DIR": str(data)})
+        assert (res.returncode, res.stderr.strip()) == (3, expected), args
+    assert os.readlink(link) == "loop"
+
+
+def test_data_dir_that_is_a_dangling_symlink(cli, tmp_path):
+    """Before: "File exists" too."""
+    link = tmp_path / "data"
+    link.symlink_to(tmp_path / "gone")
+    res = cli("status", env={"SPOTUI_DATA_DIR": str(link)})
+    assert (res.returncode, res.stderr.strip()) == (
+        3,
+        f"error: cannot use {link}: it is a symbolic link to {tmp_path / 'gone'}, which does "
+        f"not exist. Create {tmp_path / 'gone'}, or point SPOTUI_DATA_DIR at a directory. "
+        "Nothing was changed.",
+    )
+    assert not (tmp_path / "gone").exists()
+
+
+@pytest.mark.parametrize("shape", ["one-name", "many-names"])
+def test_data_dir_path_too_long(cli, tmp_path, songs, shape):
+    """Before: a traceback ending in "OSError: [Errno 36] File name too long" (5,000 a's),
+    from the first stat of the database path."""
+    name = "a" * 5000 if shape == "one-name" else "/".join(["b" * 200] * 25)
+    data = tmp_path / name
+    text = str(data)
+    head = f"{text[:80]}…{text[-60:]} ({len(text):,} characters)"
+    problem = (
+        "a name in it is too long (5,000 characters; at most 255 bytes fit in one file or "
+        "directory name here)"
+        if shape == "one-name"
+        else f"the path is too long ({len(text):,} characters; at most 4,095 bytes fit in a "
+        "path here)"
+    )
+    expected = (
+        f"error: cannot use {head}: {problem}. Point SPOTUI_DATA_DIR at a shorter path. "
+        "Nothing was changed."
+    )
+    for args in (["status"], ["--demo", "status"], ["import", str(songs)]):
+        res = cli(*args, env={"SPOTUI_DATA_DIR": text})
+        assert (res.returncode, res.stderr.strip()) == (3, expected), args
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["songs.csv"]
+
+
 def _can_bind_read_only() -> str | None:
     """None if a read-only bind mount works here, else why not."""
     if shutil.which("unshare") is None:
@@ -381,3 +443,162 @@ def test_read_only_database_file_is_read_but_not_written(demo_data_dir, songs):
     )
     assert digest(db) == before
     assert not [p for p in demo_data_dir.iterdir() if "broken" in p.name or "damaged" in p.name]
+
+
+# ---------------------------------------------------------------------- disk full
+def disk_full_message(data: Path, db: str, free: str = "0 bytes") -> str:
+    return (
+        f"error: the disk holding {data} is full ({free} free now). Nothing was lost: the "
+        f"change that needed room was not made, and {db} is as it was before it. Free at "
+        "least 50 MB on that disk (delete or move files you no longer need, empty the trash), "
+        "then run the command again; a sync continues where it stopped."
+    )
+
+
+def run_with_faults(faults: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """``spotui ARGS`` with the faults of :mod:`tests.disk_faults` switched on."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("SPOTUI_")}
+    full_env.update(env)
+    cmd = [sys.executable, "-m", "tests.disk_faults", faults, "--", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, env=full_env, cwd=REPO, timeout=120)
+
+
+@pytest.fixture
+def many_songs(tmp_path) -> Path:
+    """3,000 new tracks: more than the demo file's free pages hold, so it must grow."""
+    path = tmp_path / "many.csv"
+    rows = [f"{i:022d},Song {i},Artist {i % 300},0.5,0.5" for i in range(3000)]
+    path.write_text("track_id,track_name,artists,energy,valence\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize(
+    "command", [["import", "{csv}"], ["segment", "--k", "4"]], ids=["import", "segment"]
+)
+def test_job_lock_on_a_full_disk_says_so(cli, demo_data_dir, songs, command):
+    """Before: every job ended in a traceback from ``os.pwrite`` writing its lock's pid
+    note: ``OSError: [Errno 28] No space left on device``."""
+    db = demo_data_dir / "demo.sqlite3"
+    before = digest(db)
+    env = {**cli.env, "SPOTUI_DATA_DIR": str(demo_data_dir)}
+    args = [a.format(csv=songs) for a in command]
+    res = run_with_faults("lock,statvfs", "--demo", *args, env=env)
+    assert (res.returncode, res.stderr.strip()) == (3, disk_full_message(demo_data_dir, db.name))
+    assert res.stdout == ""
+    assert digest(db) == before
+    res = cli("--demo", "status", "--json", env={"SPOTUI_DATA_DIR": str(demo_data_dir)})
+    assert res.returncode == 0 and '"library_tracks": 2000' in res.stdout
+    res = cli("--demo", *args, env={"SPOTUI_DATA_DIR": str(demo_data_dir)})  # room again
+    assert res.returncode == 0, res.stderr
+
+
+def test_sqlite_full_during_an_import_says_so_and_keeps_the_library(cli, demo_data_dir, many_songs):
+    """SQLite's own "database or disk is full" (real SQLITE_FULL, injected by capping the
+    file's pages): one line, exit 3, the file unchanged and readable."""
+    db = demo_data_dir / "demo.sqlite3"
+    before = digest(db)
+    env = {**cli.env, "SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = run_with_faults("sqlite,statvfs", "--demo", "import", str(many_songs), env=env)
+    assert (res.returncode, res.stderr.strip()) == (3, disk_full_message(demo_data_dir, db.name))
+    assert digest(db) == before
+    assert sorted(p.name for p in demo_data_dir.iterdir()) == [
+        "demo.sqlite3",
+        "demo.sqlite3.import.lock",
+    ]  # no -wal left behind either
+    res = cli("--demo", "status", "--json", env={"SPOTUI_DATA_DIR": str(demo_data_dir)})
+    assert res.returncode == 0 and '"library_tracks": 2000' in res.stdout
+    with Store.open(db) as store:
+        assert store.conn.execute("PRAGMA quick_check").fetchall() == [("ok",)]
+
+
+def test_a_failed_write_gives_its_wal_space_back_while_another_connection_is_open(
+    demo_store, monkeypatch
+):
+    """The disk-full loop of issue 20: with the TUI (another connection) open, the WAL kept
+    the pages of the rolled-back transaction (3 MB there), and that is what filled the
+    disk for every command after. Now it is cut to 0 bytes when the transaction fails.
+    SQLite's real SQLITE_FULL, from a file allowed 300 more pages; a small cache makes the
+    transaction write its pages to the WAL before it fails, as a big import does."""
+    from tests.disk_faults import inject
+
+    db = demo_store.path
+    wal = db.with_name(db.name + "-wal")
+    tui = sqlite3.connect(db, isolation_level=None)  # open, as the app's would be
+    tui.execute("SELECT count(*) FROM tracks").fetchone()
+    before = tui.execute("SELECT count(*), max(key) FROM meta").fetchone()
+    inject(monkeypatch, "statvfs")
+    conn = demo_store.conn
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.execute(f"PRAGMA max_page_count = {pages + 300}")
+    conn.execute("PRAGMA cache_size = 20")
+    in_wal: list[int] = []
+    try:
+        with pytest.raises(DiskFullError) as info, demo_store.transaction() as c:
+            for i in range(100_000):
+                c.execute("INSERT INTO meta(key, value) VALUES (?, ?)", (f"zz{i}", "x" * 400))
+                if i % 500 == 0:
+                    in_wal.append(wal.stat().st_size)
+        assert str(info.value) == disk_full_message(db.parent, db.name)[len("error: ") :]
+        assert max(in_wal) > 500_000  # the rolled-back pages were in the WAL
+        assert wal.stat().st_size == 0
+        assert tui.execute("SELECT count(*), max(key) FROM meta").fetchone() == before
+        assert tui.execute("SELECT count(*) FROM library").fetchone() == (2000,)
+    finally:
+        tui.close()
+
+
+def test_a_reader_holding_the_wal_lets_the_next_commit_cut_it(tmp_path):
+    """When another connection is mid-read the WAL cannot be emptied at once; the size
+    limit cuts it back at the next commit instead of keeping its largest size."""
+    from spotui.store.connection import WAL_SIZE_LIMIT
+
+    path = tmp_path / "x.sqlite3"
+    store = Store.open(path)
+    wal = tmp_path / "x.sqlite3-wal"
+    reader = sqlite3.connect(path, isolation_level=None)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM tracks").fetchone()
+        store.conn.execute("PRAGMA cache_size = 20")
+        with pytest.raises(RuntimeError), store.transaction() as c:
+            c.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)",
+                [(f"k{i}", "x" * 500) for i in range(5000)],
+            )
+            raise RuntimeError("stopped")
+        assert wal.stat().st_size > 2 * WAL_SIZE_LIMIT  # the reader blocked the truncation
+        reader.execute("COMMIT")
+        with store.transaction() as c:
+            c.execute("INSERT INTO meta(key, value) VALUES ('after', '1')")
+        assert wal.stat().st_size <= WAL_SIZE_LIMIT
+    finally:
+        reader.close()
+        store.close()
+
+
+@pytest.mark.parametrize("free", [0, 512 << 10, 10 << 30], ids=["0", "512KB", "10GB"])
+def test_disk_io_error_on_a_full_disk_is_a_full_disk(tmp_path, monkeypatch, free):
+    """Before: reads on a full disk said "the disk reported an error (disk I/O error)":
+    SQLite's words when it cannot grow -shm or -wal. With (almost) no room left that is a
+    full disk; with room, still a disk error."""
+    import spotui.store.faults as faults
+
+    monkeypatch.setattr(faults, "disk_free", lambda directory: free)
+    store = Store.open(tmp_path / "x.sqlite3")
+    exc = sqlite3.OperationalError("disk I/O error")
+    exc.sqlite_errorcode = 10  # SQLITE_IOERR
+    try:
+        with pytest.raises(StoreError) as info, store.errors():
+            raise exc
+    finally:
+        store.close()
+    if free < faults.LOW_SPACE:
+        assert isinstance(info.value, DiskFullError)
+        shown = "0 bytes" if free == 0 else "512 KB"
+        assert str(info.value) == disk_full_message(tmp_path, "x.sqlite3", shown)[7:]
+    else:
+        assert type(info.value) is StoreError
+        assert str(info.value) == (
+            f"{tmp_path / 'x.sqlite3'}: the disk reported an error (disk I/O error). The last "
+            "change was rolled back; check the disk and run the command again."
+        )

@@ -22,6 +22,7 @@ import contextlib
 import html
 import json
 import logging
+import math
 import os
 import secrets
 import tempfile
@@ -106,6 +107,32 @@ def make_auth_manager(config: Config) -> SpotifyPKCE:
     return auth
 
 
+#: Seconds before ``expires_at`` at which a token counts as expired (spotipy's margin).
+EXPIRY_MARGIN = 60
+
+
+def expires_at(token_info: dict) -> float | None:
+    """When the access token expires (seconds since the epoch), or None when the file does
+    not say so as a number.
+
+    Why not spotipy's ``is_token_expired``: it subtracts without looking, so a token file
+    edited by hand, or written by another tool, with ``"expires_at": "1700000000"``,
+    ``null`` or no such key crashed every command that talks to Spotify, ``doctor``
+    included (issue 20). A string, even one of digits, is not trusted as a time.
+    """
+    value = token_info.get("expires_at")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
+
+
+def is_expired(token_info: dict) -> bool:
+    """Whether the access token must be refreshed before use. An unknown expiry counts
+    as expired: one refresh costs a request, using a dead token costs a 401 and a retry."""
+    at = expires_at(token_info)
+    return at is None or at - time.time() < EXPIRY_MARGIN
+
+
 def missing_scopes(token_info: dict) -> list[str]:
     granted = set(str(token_info.get("scope") or "").split())
     return [s for s in SCOPES if s not in granted]
@@ -145,7 +172,7 @@ class TokenManager:
                     "Your Spotify login lacks permissions spotui now needs "
                     f"({', '.join(missing)}); run `spotui login` again."
                 )
-            if SpotifyPKCE.is_token_expired(info):
+            if is_expired(info):
                 info = self._refresh(info)
             self._cached = info
             return info["access_token"]
@@ -352,11 +379,12 @@ def token_status(config: Config) -> dict:
     if info is None:
         return {"present": config.token_path.exists(), "readable": False}
     mode = config.token_path.stat().st_mode & 0o777
+    at = expires_at(info)
     return {
         "present": True,
         "readable": True,
         "mode": oct(mode),
-        "expires_in": int(info.get("expires_at", 0) - time.time()),
+        "expires_in": None if at is None else int(at - time.time()),  # None: refreshed at next use
         "has_refresh_token": bool(info.get("refresh_token")),
         "missing_scopes": missing_scopes(info),
     }

@@ -12,11 +12,14 @@ What happens to a file that cannot be used, and why (the words are in
   saying how to rebuild; the file is never emptied or written further;
 * busy (another program holds the lock): waited for (saying so after a second) up to
   the configured timeout, then a clear error; nothing is moved;
-* written by a newer spotui, or no permission: a clear error naming the path; untouched.
+* written by a newer spotui, or no permission: a clear error naming the path; untouched;
+* the disk full: the transaction is rolled back, its pages in the -wal file are given
+  back to the disk at once (:meth:`Connection.shrink_wal`), and the error says what to free.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
@@ -29,8 +32,10 @@ from typing import Any
 from spotui.errors import StoreNewerError
 from spotui.store.faults import (
     damaged,
+    disk_full_error,
     ensure_dir,
     is_busy,
+    is_disk_full,
     move_aside,
     patiently,
     permission_error,
@@ -83,6 +88,12 @@ class _Unreadable(Exception):
 #: on a busy one (26-30 ms for 10k tracks, 7 MB). Bigger files are checked before the jobs
 #: that write (:meth:`Connection.verify`), where the cost is small against the job.
 QUICK_CHECK_MAX_BYTES = 32 * 2**20
+#: Bytes the -wal file is cut back to each time it starts over (after a checkpoint).
+#: SQLite's default keeps it at its largest size for as long as any connection is open,
+#: so the TUI kept the 3 MB left by a rolled-back import (rolled back because the disk
+#: was full), and that is what filled the disk (issue 20). 1 MB keeps the common small
+#: commits from growing the file again each time.
+WAL_SIZE_LIMIT = 1 << 20
 #: Seconds to wait for a database another program holds (``SPOTUI_DB_TIMEOUT``).
 DEFAULT_TIMEOUT = 60.0
 
@@ -171,6 +182,7 @@ def _connect_and_migrate(
         conn.execute("PRAGMA foreign_keys = ON")
         wait(lambda: conn.execute("PRAGMA journal_mode = WAL"))
         conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         _migrate(conn, version, wait)
     except BaseException:
         if conn.in_transaction:
@@ -237,6 +249,7 @@ class Connection:
         ``PRAGMA quick_check`` now (None: if the file is small enough for it to be cheap).
         """
         path = Path(path)
+        ensure_dir(path.parent)  # first: a path too long or a link loop fails any stat
         if check is None:
             check = not path.exists() or path.stat().st_size <= QUICK_CHECK_MAX_BYTES
         conn, notice = connect(path, timeout, check, on_wait)
@@ -300,14 +313,37 @@ class Connection:
         self._depth = 1
         try:
             yield self.conn
-        except BaseException:
+            self.conn.execute("COMMIT")  # where a big transaction's pages are written
+        except BaseException as exc:
+            # The words first: after the roll-back and the truncation the disk has room again.
+            full = is_disk_full(exc, self.path)
             if self.conn.in_transaction:  # SQLite may have rolled back itself (disk full)
                 self.conn.execute("ROLLBACK")
+            self.shrink_wal()
+            if full:
+                raise disk_full_error(self.path) from exc
             raise
-        else:
-            self.conn.execute("COMMIT")
         finally:
             self._depth = 0
+
+    def shrink_wal(self) -> bool:
+        """Give back the room a rolled-back transaction took in the -wal file, now.
+
+        Its pages stay in the file (SQLite only reuses them) until a checkpoint finds no
+        other connection reading: ``wal_checkpoint(TRUNCATE)`` cuts it to 0 bytes then.
+        Without the wait another program's reader would impose (the TUI's), so this never
+        blocks; if someone reads, :data:`WAL_SIZE_LIMIT` cuts it at the next commit.
+        True if the file is empty now. Never raises: the error being handled matters more.
+        """
+        try:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+            busy = self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.Error:
+            return False
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+        return busy == 0
 
     @contextmanager
     def bulk(self) -> Iterator[sqlite3.Connection]:

@@ -10,11 +10,15 @@ healthy library aside (issue 13). SQLite's primary result code says which case i
 * *no permission* (read-only file or directory, a directory that is a file): name the path;
 * *damaged* (malformed pages): copy the file aside and tell the user how to rebuild; the
   file itself is never emptied, moved or written to;
+* *disk full*: SQLite's "database or disk is full", and its "disk I/O error" when the
+  disk has (almost) no room left, which is how a full disk shows in reads that need to
+  write the -shm or -wal file (issue 20): say so, and how much to free;
 * anything else: a plain message naming the file, never a traceback.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import sqlite3
@@ -24,6 +28,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from spotui.errors import (
+    DiskFullError,
     StoreBusyError,
     StoreDamagedError,
     StoreError,
@@ -71,16 +76,98 @@ _MAKE_WRITABLE = (
 
 
 def permission_error(path: Path, problem: str, fix: str = _MAKE_WRITABLE) -> StorePermissionError:
-    return StorePermissionError(f"cannot use {path}: {problem}. {fix}. Nothing was changed.")
+    return StorePermissionError(f"cannot use {shown(path)}: {problem}. {fix}. Nothing was changed.")
+
+
+#: Paths longer than this are shortened in messages (a 5,000-character path is no line).
+SHOWN_PATH_MAX = 160
+
+
+def shown(path: Path) -> str:
+    """``path`` as a message names it: whole, or its start and end around "…" if very long."""
+    text = str(path)
+    if len(text) <= SHOWN_PATH_MAX:
+        return text
+    return f"{text[:80]}…{text[-60:]} ({len(text):,} characters)"
+
+
+def _limits(path: Path) -> tuple[int, int]:
+    """This system's longest path and longest single name, in bytes (asked of the nearest
+    directory that exists; Linux's 4096 and 255 when it cannot say)."""
+    for parent in (path, *path.parents):
+        try:
+            if parent.is_dir():
+                return os.pathconf(parent, "PC_PATH_MAX"), os.pathconf(parent, "PC_NAME_MAX")
+        except (OSError, ValueError):
+            continue
+    return 4096, 255
+
+
+def _too_long(path: Path) -> str | None:
+    """What is too long about ``path`` for this system, or None."""
+    path_max, name_max = _limits(path)
+    longest = max(path.parts, key=lambda part: len(os.fsencode(part)), default="")
+    if len(os.fsencode(longest)) > name_max:
+        return (
+            f"a name in it is too long ({len(longest):,} characters; at most {name_max} bytes "
+            "fit in one file or directory name here)"
+        )
+    if len(os.fsencode(str(path))) >= path_max:
+        return (
+            f"the path is too long ({len(str(path)):,} characters; at most {path_max - 1:,} "
+            "bytes fit in a path here)"
+        )
+    return None
+
+
+def _loop_in(path: Path) -> Path | None:
+    """The first symbolic link on the way to ``path`` that leads back to itself, if any."""
+    for part in (*reversed(path.parents), path):
+        try:
+            os.stat(part)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return part
+            return None
+    return None
+
+
+_OTHER_DIR = "Point SPOTUI_DATA_DIR at a directory"
+
+
+def _not_a_dir(directory: Path) -> tuple[str, str] | None:
+    """Why ``directory`` cannot be a directory as it stands and what to do, or None if it
+    is one or can be made. Asked before ``mkdir`` because the OS's words mislead there: a
+    symbolic link loop is "File exists", and a path too long is a "File name too long"
+    traceback from the first ``stat`` (issue 20)."""
+    too_long = _too_long(directory)
+    if too_long:
+        return too_long, "Point SPOTUI_DATA_DIR at a shorter path"
+    loop = _loop_in(directory)
+    if loop is not None:
+        where = "it is" if loop == directory else f"{shown(loop)} is"
+        return (
+            f"{where} a symbolic link that leads back to itself (a loop), not a directory",
+            f"{_OTHER_DIR}, or remove that link (rm '{shown(loop)}')",
+        )
+    if directory.is_symlink() and not directory.exists():
+        target = shown(Path(os.readlink(directory)))
+        return (
+            f"it is a symbolic link to {target}, which does not exist",
+            f"Create {target}, or {_OTHER_DIR[0].lower()}{_OTHER_DIR[1:]}",
+        )
+    if directory.exists() and not directory.is_dir():
+        return "it is a file, not a directory", f"{_OTHER_DIR}, or move that file away"
+    return None
 
 
 def ensure_dir(directory: Path) -> None:
-    """Create the data directory, or say clearly why it cannot be one."""
-    if directory.exists() and not directory.is_dir():
-        raise permission_error(
-            directory,
-            "it is a file, not a directory",
-            "Point SPOTUI_DATA_DIR at a directory, or move that file away",
+    """Create the data directory, or say clearly why it cannot be one (naming the path)."""
+    found = _not_a_dir(directory)
+    if found:
+        problem, fix = found
+        raise StorePermissionError(
+            f"cannot use {shown(directory)}: {problem}. {fix}. Nothing was changed."
         )
     try:
         directory.mkdir(parents=True, exist_ok=True)
@@ -105,17 +192,78 @@ def store_error(exc: sqlite3.Error, path: Path, timeout: float) -> StoreError:
         )
     if code in (_READONLY, _PERM, _AUTH):
         return permission_error(path, str(exc))
-    if code == _FULL:
-        return StoreError(
-            f"{path}: the disk is full ({exc}). The last change was rolled back; free some "
-            "space and run the command again."
-        )
+    if is_disk_full(exc, path):
+        return disk_full_error(path)
     if code == _IOERR:
         return StoreError(
             f"{path}: the disk reported an error ({exc}). The last change was rolled back; "
             "check the disk and run the command again."
         )
     return StoreError(f"{path}: the database reported an error: {exc}.")
+
+
+#: A "disk I/O error" with less room than this left is a full disk: a read may need a few
+#: pages of -wal or the 32 KB -shm file, and a write at least its pages.
+LOW_SPACE = 1 << 20
+#: The least this message asks to free: room for a job's changes in the -wal file.
+FREE_AT_LEAST = 50 << 20
+#: ``OSError`` numbers meaning "no room": the disk is full, or the user's quota on it is.
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_free(directory: Path) -> int | None:
+    """Bytes an unprivileged user can still write under ``directory`` (None: unknown)."""
+    try:
+        st = os.statvfs(directory)
+    except OSError:
+        return None
+    return st.f_bavail * st.f_frsize
+
+
+def is_disk_full(exc: BaseException, path: Path) -> bool:
+    """Whether ``exc`` (on the database at ``path``) means its disk has no room left.
+
+    SQLite says "database or disk is full" (SQLITE_FULL) when a write finds no room, but
+    "disk I/O error" (SQLITE_IOERR) when a read must first create or grow -shm or -wal;
+    the latter is a full disk only if the disk is (almost) full now.
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return False
+    if _code(exc) == _FULL or "database or disk is full" in str(exc):
+        return True
+    if _code(exc) == _IOERR or str(exc).startswith("disk I/O error"):
+        free = disk_free(path.parent)
+        return free is not None and free < LOW_SPACE
+    return False
+
+
+def _size(n: int) -> str:
+    if n < 1 << 20:
+        return f"{n:,} bytes" if n < 1024 else f"{n / 1024:.0f} KB"
+    if n < 1 << 30:
+        return f"{n / (1 << 20):.0f} MB"
+    return f"{n / (1 << 30):.1f} GB"
+
+
+def disk_full_error(path: Path) -> DiskFullError:
+    """The disk holding the database at ``path`` is full: what was kept, what to free.
+
+    The amount asked for is the library's size (a job rewrites at most about that much
+    in the -wal file before its changes are copied back), and at least 50 MB.
+    """
+    free = disk_free(path.parent)
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    left = "" if free is None else f" ({_size(free)} free now)"
+    return DiskFullError(
+        f"the disk holding {shown(path.parent)} is full{left}. Nothing was lost: the change "
+        f"that needed room was not made, and {path.name} is as it was before it. Free at "
+        f"least {_size(max(size, FREE_AT_LEAST))} on that disk (delete or move files you no "
+        "longer need, empty the trash), then run the command again; a sync continues where "
+        "it stopped."
+    )
 
 
 def patiently(

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from spotui.errors import JobRunningError
 from spotui.progress import CancelCheck, check_cancel
-from spotui.store.faults import ensure_dir, permission_error
+from spotui.store.faults import NO_ROOM, disk_full_error, ensure_dir, permission_error
 
 #: Seconds between tries while waiting for another run to finish.
 POLL = 0.2
@@ -50,6 +50,20 @@ def _holder(fd: int) -> tuple[int | None, str]:
         return None, ""
     pid, _, what = text.partition(" ")
     return (int(pid) if pid.isdigit() else None), what
+
+
+def _write_holder(fd: int, path: Path, db_path: Path, note: str) -> None:
+    """Write who holds the lock, for others' messages. A full disk has no block for these
+    few bytes (issue 20: an ``OSError`` traceback from every job). The job's own writes
+    would meet the same full disk, so it stops here, before anything was changed, with
+    the message a full database gets."""
+    os.ftruncate(fd, 0)
+    try:
+        os.pwrite(fd, note.encode(), 0)
+    except OSError as exc:
+        if exc.errno in NO_ROOM:
+            raise disk_full_error(db_path) from exc
+        raise permission_error(path, f"cannot write to it ({exc.strerror or exc})") from exc
 
 
 def running_message(job: str, pid: int | None, what: str = "") -> str:
@@ -99,8 +113,7 @@ def job_lock(
                 told = True
             check_cancel(cancel)
             time.sleep(POLL)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()} {what or job}\n".encode(), 0)
+        _write_holder(fd, path, db_path, f"{os.getpid()} {what or job}\n")
         try:
             yield
         finally:
