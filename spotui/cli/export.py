@@ -8,7 +8,6 @@ which need no account) and names what is exported.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from spotui.cli import (
     EXIT_FAILURE,
@@ -98,9 +97,14 @@ def _register_export(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format",
         choices=("csv", "m3u", "json"),
-        help="write a file instead of a Spotify playlist (needs --out)",
+        help="the file's format when its name does not say (needs --out)",
     )
-    p.add_argument("--out", metavar="PATH", help="the file to write (a directory with --all)")
+    p.add_argument(
+        "--out",
+        metavar="PATH",
+        help="write a file instead of a Spotify playlist; its ending (.csv, .m3u, .m3u8, "
+        ".json) sets the format unless --format is given (a directory with --all)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=cmd_export)
 
@@ -160,13 +164,13 @@ def cmd_export(ctx: Context) -> int:
         return _append(ctx)
     if args.all and args.name:
         return _usage("--name names one playlist; it cannot be used with --all.")
-    fmt = args.format
-    if args.out and not fmt:
-        fmt = Path(args.out).suffix.lstrip(".").lower()
-        if fmt not in ("csv", "m3u", "json"):
-            return _usage("cannot tell the file format from --out; add --format csv|m3u|json.")
-    if fmt and not args.out:
+    if args.format and not args.out:
         return _usage("--format needs --out PATH (the file to write).")
+    fmt = None
+    if args.out:  # a file: --format if given, else the name's ending (the core's rule)
+        if args.all and not args.format:
+            return _usage("with --all, --out is a directory; add --format csv|m3u|json.")
+        fmt = args.format if args.all else ctx.session.file_format(args.out, args.format)
     if args.recommend:
         target = _recommendations(ctx, file=bool(fmt))
         return _write_file(ctx, target, fmt) if fmt else _export_playlists(ctx, [target])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from spotui.spotify.ids import parse_track_id
@@ -79,17 +79,24 @@ def selection_target(track_ids: Sequence[str]) -> ExportTarget:
 
 
 def filtered_target(
-    base: ExportTarget | None, what: str, track_ids: Sequence[str], query: str = ""
+    base: ExportTarget | None,
+    what: str,
+    track_ids: Sequence[str],
+    query: str = "",
+    *,
+    as_shown: bool = False,
 ) -> ExportTarget:
     """The tracks of ``base`` (None: the library, or what ``what`` names) that a filter left.
 
     Why its own key: exporting "Calm Acoustic" filtered by "rain" must not replace the
     playlist of the whole cluster, and the same filter again replaces its own playlist.
+    ``as_shown``: with no filter, ``base`` keeps its key and name but holds ``track_ids``
+    in their order, so a file written from the table follows the table's sort.
     """
     ids = tuple(track_ids)
     query = query.strip()
     if not query and base is not None:
-        return base
+        return replace(base, track_ids=ids) if as_shown else base
     what = base.name.removeprefix(NAME_PREFIX) if base is not None else what
     base_key = base.key if base is not None else f"view:{what.casefold()}"
     if not query:
