@@ -16,11 +16,12 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "import",
         parents=[parent],
         help="import a CSV (Exportify, Kaggle Spotify Tracks Dataset, or plain)",
-        description="Import tracks (and audio features, when present) from a CSV file. "
-        "Every line is checked (ids, numbers finite and in their range); if any line is "
-        "malformed nothing is imported.",
+        description="Import tracks (and audio features, when present) from a CSV file, a "
+        "gzipped CSV or a zip of CSV files (exportify.net's export of all playlists). Every "
+        "line is checked (ids, numbers finite and in their range); if any line is malformed "
+        "nothing is imported.",
     )
-    p.add_argument("path", help="CSV file to import")
+    p.add_argument("path", help="CSV file (or .csv.gz, or .zip of CSVs) to import")
     p.add_argument(
         "--as",
         dest="kind",
