@@ -269,12 +269,24 @@ class SpotuiApp(App):
             ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
         )
 
-    def skip(self, track_id: str) -> None:
-        """Not this one: the core remembers it, so it is not offered again for a while."""
-        from spotui.discovery import SKIPPED_DAYS
+    def key_for(self, action_id: str) -> str:
+        """The key the user presses for ``action_id`` (their ``[keys]`` remap, if any), for
+        messages that say what to press next."""
+        from spotui.tui.actions import ACTIONS, display_keys
 
-        self.session.skip([track_id])
-        self.notify(f"Skipped: not offered again for {SKIPPED_DAYS} days.", timeout=3)
+        action = next(a for a in ACTIONS if a.id == action_id)
+        return display_keys(action, self.keymap).split(" ")[0]
+
+    def skip(self, track_id: str) -> None:
+        """Not this one: the core remembers it, so it is not offered again for a while; the
+        message names the track and the key that takes it back."""
+        result = self.session.skip([track_id])
+        undo = self.key_for("main.undo_skip")
+        self.notify(f"{result.summary()} {undo} to undo.", timeout=6)
+
+    def unskip(self, track_id: str) -> None:
+        """Take a skip back (the core forgets it); the message names the track."""
+        self.notify(self.session.unskip([track_id]).summary(), timeout=4)
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:

@@ -63,6 +63,12 @@ class MainActions:
 
         self.app.push_screen(FileExportDialog(target))
 
+    def action_undo_skip(self) -> None:
+        """``u``: the recommendations pane takes its last skip back (from any pane)."""
+        from spotui.tui.widgets.recommendations import RecommendationList
+
+        self.query_one(RecommendationList).undo_skip()
+
     def action_import_csv(self) -> None:
         from spotui.tui.screens.welcome import ImportDialog
 
