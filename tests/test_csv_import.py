@@ -586,7 +586,7 @@ def test_the_summary_names_the_feature_columns_the_file_lacks(store, tmp_path):
     assert result.missing_features == ["speechiness", "liveness", "tempo", "loudness"]
     assert result.as_dict()["missing_features"] == result.missing_features
     assert result.summary() == (
-        f"Imported 1 tracks (1 new) from {path} [exportify layout] into your library; 1 with "
+        f"Imported 1 track (1 new) from {path} [exportify layout] into your library; 1 with "
         "audio features. No column for: speechiness, liveness, tempo, loudness (these tracks "
         "have no values for them)."
     )
@@ -602,7 +602,7 @@ def test_cli_imports_the_real_gzipped_sample_directly(cli):
     res = cli("import", str(REAL_CSV), "--as", "catalog")
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip().startswith(
-        f"Imported 17949 tracks (17949 new) from {REAL_CSV} [kaggle layout] into the "
-        "recommendation catalog; 17949 with audio features."
+        f"Imported 17,949 tracks (17,949 new) from {REAL_CSV} [kaggle layout] into the "
+        "recommendation catalog; 17,949 with audio features."
     )
     assert "No column for" not in res.stdout

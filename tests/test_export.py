@@ -24,7 +24,8 @@ from spotui.export import (
     write_clusters,
     write_file,
 )
-from spotui.model import Features, Track
+from spotui.export.targets import cluster_description
+from spotui.model import Cluster, Features, Track
 from spotui.session import Session
 from spotui.sources.csv_import import import_csv
 from spotui.store import Store
@@ -279,7 +280,9 @@ def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, clien
     body = fake.calls(PLAYLISTS, "POST")[0][3]
     assert body["name"] == f"spotui · {cluster.label}"
     assert body["public"] is False
-    assert body["description"].startswith(f"{cluster.label}: {cluster.reasons[0]}")
+    marker = export_marker(seg_store.export_id(), f"cluster:{cluster.id}")
+    assert body["description"] == f"{cluster_description(cluster)} {marker}"
+    assert "energy" not in cluster_description(cluster).replace("high-energy", "")
     assert fake.playlist_track_ids(result.playlist_id) == tids
     assert len(fake.calls("/v1/playlists/", "POST")) == -(-len(tids) // 100)
     assert seg_store.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
@@ -538,3 +541,20 @@ def test_cli_usage_errors(cli):
     assert r.returncode == 2 and "--format needs --out" in r.stderr
     r = cli("--demo", "export", "--all", "--name", "x")
     assert r.returncode == 2 and "cannot be used with --all" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("label", "sentence"),
+    [
+        ("Euphoric Dance", "Bright, high-energy dance tracks from my library, grouped by spotui."),
+        ("Calm Acoustic", "Calm acoustic tracks from my library, grouped by spotui."),
+        (
+            "Melancholic Instrumental",
+            "Melancholic, low-energy instrumental tracks from my library, grouped by spotui.",
+        ),
+        ("Bright Euphoric 2", "Bright, high-energy tracks from my library, grouped by spotui."),
+    ],
+)
+def test_playlist_descriptions_are_a_sentence_not_the_numbers(label, sentence):
+    cluster = Cluster(0, label, 10, ("average energy 0.88, valence 0.32 (library 0.57, 0.47)",))
+    assert cluster_description(cluster) == sentence

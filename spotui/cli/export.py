@@ -20,6 +20,7 @@ from spotui.cli import (
     progress_bar,
     show,
 )
+from spotui.text import count
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -137,8 +138,6 @@ def cmd_queue(ctx: Context) -> int:
         print_json(result.as_dict())
     else:
         out(result.summary())
-        if result.demo:
-            out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0 if result.ok else EXIT_FAILURE
 
 
@@ -210,8 +209,6 @@ def _append(ctx: Context) -> int:
     with progress_bar(ctx, "Adding") as progress:
         result = ctx.session.extend_playlist(recs, dry_run=ctx.args.dry_run, progress=progress)
     show(ctx, result)
-    if result.demo and not ctx.json:
-        out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0
 
 
@@ -219,8 +216,8 @@ def _write_file(ctx: Context, target, fmt: str) -> int:
     args = ctx.args
     if args.dry_run:
         out(
-            f"would write {len(target.track_ids)} tracks to {args.out} ({fmt}); dry run, "
-            "nothing written"
+            f"would write {count(len(target.track_ids), 'track')} to {args.out} ({fmt}); dry "
+            "run, nothing written"
         )
         return 0
     result = ctx.session.write_file(target, fmt, args.out)
@@ -232,7 +229,7 @@ def _write_cluster_files(ctx: Context, result, fmt: str) -> int:
     if args.dry_run:
         for c in result.clusters:
             out(
-                f"would write {len(result.tracks_in(c.id))} tracks of cluster {c.id} "
+                f"would write {count(len(result.tracks_in(c.id)), 'track')} of cluster {c.id} "
                 f"“{c.label}” to {args.out}"
             )
         return 0
@@ -260,6 +257,4 @@ def _export_playlists(ctx: Context, targets) -> int:
     if ctx.json:
         data = [r.as_dict() for r in results]
         print_json(data if args.all else data[0])
-    if any(r.demo for r in results) and not ctx.json:
-        out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0

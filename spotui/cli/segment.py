@@ -10,6 +10,7 @@ import argparse
 
 from spotui.cli import Context, add_wait_flag, out, print_json, progress_bar
 from spotui.feature_spec import DEFAULT_METHOD, METHODS
+from spotui.text import count
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -73,7 +74,7 @@ def _print_table(ctx: Context, result) -> None:
     tracks = {t.id: t for t in ctx.session.tracks(example_ids)}
 
     n = len(result.clusters)
-    table = Table(title=f"{n} mood cluster{'s' if n != 1 else ''}", title_justify="left")
+    table = Table(title=count(n, "mood cluster"), title_justify="left")
     table.add_column("ID", justify="right")
     table.add_column("Mood", style="bold")
     table.add_column("Tracks", justify="right")
@@ -96,8 +97,9 @@ def _print_table(ctx: Context, result) -> None:
     con.print(table)
     if result.unanalysed:
         out(
-            f"Unanalysed: {len(result.unanalysed)} tracks have no audio features and are "
-            "not in any cluster."
+            f"Unanalysed: {count(len(result.unanalysed), 'track')} "
+            f"{'has' if len(result.unanalysed) == 1 else 'have'} no audio features and "
+            f"{'is' if len(result.unanalysed) == 1 else 'are'} not in any cluster."
         )
     if result.note:
         out(result.note)

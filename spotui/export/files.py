@@ -33,6 +33,7 @@ from spotui.export.targets import ExportTarget, cluster_target
 from spotui.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
 from spotui.model import Features, Track
 from spotui.spotify.ids import parse_track_id, track_uri
+from spotui.text import count, number
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
@@ -83,9 +84,9 @@ class FileResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        line = f"Wrote {self.written} tracks to {self.path} ({self.fmt})."
+        line = f"Wrote {count(self.written, 'track')} to {self.path} ({self.fmt})."
         if self.skipped:
-            line += f" Skipped {len(self.skipped)}: " + "; ".join(
+            line += f" Skipped {number(len(self.skipped))}: " + "; ".join(
                 f"{t} ({why})" for t, why in self.skipped
             )
         return line

@@ -37,6 +37,7 @@ from spotui.feature_spec import CSV_ALIASES, MOOD_FEATURES
 from spotui.model import Track
 from spotui.progress import Progress, no_progress
 from spotui.sources.csv_rows import EXPORTIFY, KAGGLE, PLAIN, Counts, Entry, Layout, Rows
+from spotui.text import count, number
 
 __all__ = ["EXPORTIFY", "KAGGLE", "PLAIN", "ImportResult", "Layout", "detect_layout"]
 __all__ += ["import_csv", "path_problem"]
@@ -93,10 +94,11 @@ class ImportResult:
         source = self.path
         if self.files:
             n = len(self.files)
-            source += f" ({n} CSV file{'' if n == 1 else 's'})"
+            source += f" ({count(n, 'CSV file')})"
         parts = [
-            f"Imported {self.tracks} tracks ({self.new_tracks} new) from {source} "
-            f"[{self.layout} layout] into {where}; {self.with_features} with audio features."
+            f"Imported {count(self.tracks, 'track')} ({number(self.new_tracks)} new) from "
+            f"{source} [{self.layout} layout] into {where}; {number(self.with_features)} with "
+            "audio features."
         ]
         if len(self.missing_features) == len(MOOD_FEATURES):
             parts.append(
@@ -110,10 +112,11 @@ class ImportResult:
             )
         if self.features_kept:
             parts.append(
-                f"{self.features_kept} tracks kept the features they already had from a provider."
+                f"{count(self.features_kept, 'track')} kept the features they already had from a "
+                "provider."
             )
         if self.skipped_local:
-            parts.append(f"Skipped {self.skipped_local} local files (not on Spotify).")
+            parts.append(f"Skipped {count(self.skipped_local, 'local file')} (not on Spotify).")
         parts.extend(f"Warning: {w}" for w in self.warnings)
         return " ".join(parts)
 

@@ -291,11 +291,12 @@ class SpotuiApp(App):
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:
         from spotui.export.queue import NoActiveDeviceError
+        from spotui.text import count
 
         try:
             result = self.session.queue(track_ids, device=device)
         except NoActiveDeviceError as exc:  # offer the devices instead of an error
-            note = f"Nothing is playing. Queue {len(track_ids)} track(s) on:"
+            note = f"Nothing is playing. Queue {count(len(track_ids), 'track')} on:"
             self.call_from_thread(
                 self.choose_device, exc.devices, note, lambda d: self.queue_worker(track_ids, d)
             )
@@ -400,7 +401,7 @@ class SpotuiApp(App):
     def _confirm_extend(self, recs, plan) -> None:
         from spotui.tui.screens.confirm import ConfirmDialog
 
-        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.summary(), "Add")
+        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.question(), "Add")
         self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs))
 
     @work(thread=True, group="spotify", exit_on_error=False)

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
 
+from spotui.text import count
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
 from spotui.tui.widgets.path_input import PathInput
@@ -39,7 +40,7 @@ class FileExportDialog(PathDialog):
         n = len(self.target.track_ids)
         with Vertical(id="dialog") as box:
             box.border_title = "Export to a file"
-            yield Static(f"{n:,} track{'s' if n != 1 else ''}: {name}", id="file-what")
+            yield Static(f"{count(n, 'track')}: {name}", id="file-what")
             yield Label("Format")
             choices = [("From the file name", FROM_NAME)] + [(f.upper(), f) for f in FORMATS]
             yield Select(choices, value=FROM_NAME, allow_blank=False, id="format")
