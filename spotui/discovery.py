@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from spotui.config import Config
@@ -25,6 +26,7 @@ from spotui.sources.reccobeats import Discovery
 
 if TYPE_CHECKING:
     from spotui.http import HttpClient
+    from spotui.model import Track
     from spotui.store import Store
 
 #: A queued track is not offered again for this long (a listening session, and then some).
@@ -111,3 +113,53 @@ def note_recent(store: Store, track_ids: Sequence[str], kind: str) -> list[str]:
     if ids:
         store.note_recent(ids, kind, time.time())
     return ids
+
+
+def forget_recent(store: Store, track_ids: Sequence[str], kind: str) -> list[str]:
+    """Undo :func:`note_recent` for these tracks (ids, URIs or links); the ids forgotten."""
+    from spotui.spotify.ids import normalise_track_id
+
+    ids = list(dict.fromkeys(normalise_track_id(t) for t in track_ids))
+    if ids:
+        store.forget_recent(ids, kind)
+    return ids
+
+
+def track_title(track: Track | None, track_id: str) -> str:
+    """How a message names a track: “Song” by Artist, or its id when it has no name."""
+    if track is None or not track.name:
+        return track_id
+    by = f" by {track.artist_line}" if track.artists else ""
+    return f"“{track.name}”{by}"
+
+
+def _titles(titles: Sequence[str]) -> str:
+    """“A” by X; “A” by X and “B” by Y; “A” by X, “B” by Y and 3 more."""
+    from spotui.text import number
+
+    if len(titles) <= 2:
+        return " and ".join(titles)
+    if len(titles) == 3:
+        return f"{titles[0]}, {titles[1]} and {titles[2]}"
+    return f"{titles[0]}, {titles[1]} and {number(len(titles) - 2)} more"
+
+
+@dataclass(frozen=True)
+class SkipResult:
+    """What a skip (or its undo) did, named so the user sees which tracks it acted on."""
+
+    track_ids: list[str]
+    #: each track as :func:`track_title` names it, in ``track_ids`` order
+    titles: list[str] = field(default_factory=list)
+    undone: bool = False
+
+    def summary(self) -> str:
+        if not self.track_ids:
+            return "Nothing to unskip." if self.undone else "Nothing to skip."
+        what = _titles(self.titles or self.track_ids)
+        if self.undone:
+            return f"Unskipped {what}: can be recommended again."
+        return f"Skipped {what}: not offered again for {SKIPPED_DAYS} days."
+
+    def as_dict(self) -> dict:
+        return {"unskipped" if self.undone else "skipped": list(self.track_ids)}

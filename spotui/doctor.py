@@ -14,6 +14,7 @@ from typing import Any
 from spotui.config import Config
 from spotui.http import ServiceError
 from spotui.spotify.errors import PremiumRequired, SpotifyAuthError
+from spotui.text import count, number
 
 #: Used to probe feature providers when the library is still empty.
 SAMPLE_TRACK_ID = "4uLU6hMCjMI75M1A2tKUQC"
@@ -25,9 +26,16 @@ class Check:
     ok: bool
     detail: str
     fix: str = ""
+    #: not checked (nothing is wrong, nothing was confirmed either): shown as SKIP, never OK
+    skipped: bool = False
+
+    @property
+    def status(self) -> str:
+        """What the line starts with: OK, FIX or SKIP."""
+        return "SKIP" if self.skipped else ("OK" if self.ok else "FIX")
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"status": self.status}
 
 
 def run_checks(config: Config, store: Any, *, client: Any = None) -> list[Check]:
@@ -116,7 +124,7 @@ def _premium(client: Any) -> Check:
     except ServiceError as exc:
         return Check("Premium", False, f"player API: {exc}", "try again later")
     n = len(body.get("devices") or [])
-    return Check("Premium", True, f"player API answers ({n} device{'s' * (n != 1)} visible)")
+    return Check("Premium", True, f"player API answers ({count(n, 'device')} visible)")
 
 
 def _providers(config: Config, store: Any, client: Any) -> list[Check]:
@@ -135,7 +143,7 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
             Check("Features: Spotify", True, f"not available ({state[1]}); ReccoBeats is used")
         )
     elif client is None:
-        out.append(Check("Features: Spotify", True, "not checked (not logged in)"))
+        out.append(Check("Features: Spotify", True, "not checked (not logged in)", skipped=True))
     else:
         prov = SpotifyAudioFeatures(client)
         try:
@@ -173,8 +181,8 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
 def _database(store: Any) -> Check:
     c = store.counts()
     detail = (
-        f"{store.path}: {c['library_tracks']} library tracks, {c['with_features']} with features, "
-        f"{c['playlists']} playlists"
+        f"{store.path}: {count(c['library_tracks'], 'library track')}, "
+        f"{number(c['with_features'])} with features, {count(c['playlists'], 'playlist')}"
     )
     if store.notice:
         return Check(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spotui.errors import NoFeaturesError, NotFoundError, UserError
+from spotui.text import count, number, plural
 
 if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
@@ -90,13 +91,16 @@ class Recommendations:
         "More Calm for you (4 of your top and recent tracks)", "More for “Gym Mix” (40 tracks)"."""
         n = len(self.seed_ids)
         if self.seeds.kind == FOR_YOU:
-            return f"More {self.cluster.label} for you ({n} of your top and recent tracks)"
+            return (
+                f"More {self.cluster.label} for you ({number(n)} of your top and recent "
+                f"{plural(n, 'track')})"
+            )
         if self.playlist is not None:
-            return f"More for “{self.playlist.name}” ({n} tracks)"
+            return f"More for “{self.playlist.name}” ({count(n, 'track')})"
         if self.cluster is not None:
-            return f"Like cluster {self.cluster.id} “{self.cluster.label}” ({n} tracks)"
+            return f"Like cluster {self.cluster.id} “{self.cluster.label}” ({count(n, 'track')})"
         if self.seeds.kind == SELECTION:
-            return f"Like the map selection ({n} tracks)"
+            return f"Like the map selection ({count(n, 'track')})"
         first = self.first
         title = f"Like “{first.name}” by {first.artist_line or 'unknown artist'}"
         return title + (f" and {n - 1} more" if n > 1 else "")

@@ -34,12 +34,19 @@ class ExportMixin:
         return selection_target(track_ids)
 
     def filtered_target(
-        self, base: ExportTarget | None, what: str, track_ids: Sequence[str], query: str = ""
+        self,
+        base: ExportTarget | None,
+        what: str,
+        track_ids: Sequence[str],
+        query: str = "",
+        *,
+        as_shown: bool = False,
     ) -> ExportTarget:
-        """What the user sees (``base``, or the view ``what`` names) narrowed by a filter."""
+        """What the user sees (``base``, or the view ``what`` names) narrowed by a filter;
+        ``as_shown``: exactly ``track_ids`` in their order (a file follows the screen's sort)."""
         from spotui.export.targets import filtered_target
 
-        return filtered_target(base, what, track_ids, query)
+        return filtered_target(base, what, track_ids, query, as_shown=as_shown)
 
     def recommendations_target(
         self, recs: Recommendations, name: str | None = None, *, file: bool = False
@@ -75,7 +82,15 @@ class ExportMixin:
                 progress=progress,
             )
 
-    def write_file(self, target: ExportTarget, fmt: str, out_path: str | Path) -> FileResult:
+    def file_format(self, out_path: str | Path, fmt: str | None = None) -> str:
+        """The format a file export writes: ``fmt`` if chosen, else the name's ending
+        (a UserError naming the accepted endings when it has none of them)."""
+        from spotui.export.files import file_format
+
+        return file_format(out_path, fmt)
+
+    def write_file(self, target: ExportTarget, fmt: str | None, out_path: str | Path) -> FileResult:
+        """Write ``target``'s tracks, in its order, to a file; ``fmt`` None: the name decides."""
         from spotui.export.files import write_target
 
         with self._db() as store:

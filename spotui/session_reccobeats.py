@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from spotui.discovery import SkipResult
     from spotui.sources.reccobeats import Discovery
 
 
@@ -24,9 +25,26 @@ class ReccoBeatsMixin:
             store.verify()  # discovery writes candidates: never into a damaged file
             return discover(self.config, store, rec, seed_ids, spotify, cancel, progress)
 
-    def skip(self, track_ids: Sequence[str]) -> list[str]:
-        """Not these: not offered again for a while (see spotui.discovery); the ids noted."""
-        from spotui.discovery import SKIPPED, note_recent
+    def skip(self, track_ids: Sequence[str]) -> SkipResult:
+        """Not these: not offered again for a while (see spotui.discovery). The result
+        names the tracks, so a message can say which ones were skipped."""
+        from spotui.discovery import SKIPPED, SkipResult, note_recent
 
         with self._db() as store:
-            return note_recent(store, track_ids, SKIPPED)
+            ids = note_recent(store, track_ids, SKIPPED)
+            return SkipResult(ids, self._titles(store, ids))
+
+    def unskip(self, track_ids: Sequence[str]) -> SkipResult:
+        """Undo a skip: these tracks can be recommended again right away."""
+        from spotui.discovery import SKIPPED, SkipResult, forget_recent
+
+        with self._db() as store:
+            ids = forget_recent(store, track_ids, SKIPPED)
+            return SkipResult(ids, self._titles(store, ids), undone=True)
+
+    @staticmethod
+    def _titles(store, ids: list[str]) -> list[str]:
+        from spotui.discovery import track_title
+
+        known = {t.id: t for t in store.get_tracks(ids)}
+        return [track_title(known.get(t), t) for t in ids]

@@ -88,3 +88,16 @@ def test_q_never_queues():
             assert "q" not in keys and "Q" not in keys, action
         if "q" in keys:
             assert action.name in ("quit", "close", "cancel", "dismiss"), action
+
+
+def test_readme_names_the_queue_keys_the_table_binds():
+    """The README's No-repeats section said `q`/`Q` queue (they quit); the table binds a/A."""
+    from pathlib import Path
+
+    from spotui.tui.actions import ACTIONS
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    keys = {a.name: a.keys for a in ACTIONS if a.scope == "main"}
+    assert (keys["queue_track"], keys["queue_view"]) == ("a", "A")
+    assert "Tracks you queued (`a`/`A` in the app, `spotui queue`)" in readme
+    assert "`q`/`Q`" not in readme

@@ -118,6 +118,12 @@ def test_demo_queue_writes_exactly_the_valid_ids(cli, demo_data_dir):
     res = cli("--demo", "queue", good, "nope", env=env)
     assert res.returncode == 1  # one was not queued
     assert "not queued: nope: not a Spotify track id" in res.stdout
+    outbox = demo_data_dir / "demo-outbox.jsonl"
+    assert res.stdout.splitlines()[0] == "Queued 1 of 2 tracks on Demo player (spotui --demo)."
+    assert res.stdout.splitlines()[-1] == (
+        f"Demo mode: written to {outbox}, nothing was sent to Spotify."
+    )
+    assert res.stdout.count(str(outbox)) == 1 and "Demo outbox:" not in res.stdout
     lines = (demo_data_dir / "demo-outbox.jsonl").read_text().splitlines()
     assert [json.loads(line)["uris"] for line in lines] == [[f"spotify:track:{good}"]]
 
@@ -133,3 +139,15 @@ def test_db_timeout_comes_from_the_environment_or_config_toml(isolated_env, monk
     assert load_config().db_timeout == 0  # never wait
     monkeypatch.setenv("SPOTUI_DB_TIMEOUT", "2.5")
     assert load_config().db_timeout == 2.5
+
+
+def test_one_track_and_one_request_agree_and_the_cli_groups_thousands(cli, demo_data_dir):
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    res = cli("--demo", "queue", "4uLU6hMCjMI75M1A2tKUQC", env=env)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines()[0] == "Queued 1 track on Demo player (spotui --demo)."
+    res = cli("--demo", "status", env=env)
+    assert res.returncode == 0, res.stderr
+    rows = {line[:20].strip(): line[20:].strip() for line in res.stdout.splitlines()}
+    assert rows["Library tracks"] == "2,000"  # as the app shows it (was 2000)
+    assert rows["Catalog tracks"] == "1,000"

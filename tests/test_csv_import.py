@@ -479,3 +479,130 @@ def test_cli_hostile_files_exit_2_with_one_line(cli, tmp_path):
         assert res.stderr.startswith(f"error: {expected}")
         assert len(res.stderr.strip().splitlines()) == 1
         assert "Traceback" not in res.stderr
+
+
+# ---------------------------------------------------------------- gzip and zip (issue 20)
+def test_a_gzipped_csv_imports_by_its_bytes_not_its_name(store, tmp_path):
+    import gzip
+
+    text = (DATA / "exportify_net.csv").read_bytes()
+    for name in ("liked.csv.gz", "liked.csv"):  # a gzip named .csv is still a gzip
+        path = tmp_path / name
+        path.write_bytes(gzip.compress(text))
+        result = import_csv(store, path)
+        assert (result.layout, result.rows, result.tracks) == ("exportify", 4, 3)
+        assert result.files == []
+    assert store.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "Never Gonna Give You Up"
+
+
+def test_bad_utf8_inside_a_gzip_names_its_line(store, tmp_path):
+    import gzip
+
+    path = tmp_path / "latin1.csv.gz"
+    path.write_bytes(
+        gzip.compress(
+            f"{HEADER}\n{GOOD_ROW}\n".encode()
+            + "spotify:track:4uLU6hMCjMI75M1A2tKUQD,Caf\u00e9,A,0.1,0.2\n".encode("latin-1")
+        )
+    )
+    with pytest.raises(ImportFormatError) as info:
+        import_csv(store, path)
+    assert str(info.value) == (
+        f"{path}, line 3: not valid UTF-8 text (byte 148); save the file as UTF-8. "
+        "Nothing was imported."
+    )
+
+
+def test_a_cut_short_gzip_is_named_and_imports_nothing(store, tmp_path):
+    import gzip
+
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(gzip.compress(f"{HEADER}\n".encode() + f"{GOOD_ROW}\n".encode() * 50)[:-12])
+    with pytest.raises(ImportFormatError, match="the compressed file is damaged or cut short"):
+        import_csv(store, path)
+    assert store.counts()["all_tracks"] == 0
+
+
+def _exportify_zip(path: Path, members: dict[str, str]) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, text in members.items():
+            z.writestr(name, text)
+    return path
+
+
+def test_exportifys_zip_imports_every_csv_in_it(store, tmp_path):
+    other = "spotify:track:4uLU6hMCjMI75M1A2tKUQD,Other,Band,0.1,0.2"
+    path = _exportify_zip(
+        tmp_path / "spotify_playlists.zip",
+        {
+            "liked.csv": f"{HEADER}\n{GOOD_ROW}\n",
+            "road_trip.csv": f"{HEADER}\n{GOOD_ROW}\n{other}\n",
+            "__MACOSX/._liked.csv": "\x00\x01",
+            "notes.txt": "not a csv",
+        },
+    )
+    result = import_csv(store, path)
+    assert result.files == ["liked.csv", "road_trip.csv"]
+    assert (result.rows, result.tracks, result.new_tracks) == (3, 2, 2)
+    assert result.summary().startswith(
+        f"Imported 2 tracks (2 new) from {path} (2 CSV files) [exportify layout] into your "
+        "library; 2 with audio features."
+    )
+    assert store.get_track("4uLU6hMCjMI75M1A2tKUQD").name == "Other"
+    assert import_csv(store, path).new_tracks == 0  # again: nothing new
+
+
+def test_a_bad_row_in_one_zip_member_names_it_and_imports_nothing(store, tmp_path):
+    path = _exportify_zip(
+        tmp_path / "export.zip",
+        {
+            "a.csv": f"{HEADER}\n{GOOD_ROW}\n",
+            "b.csv": f"{HEADER}\nspotify:track:4uLU6hMCjMI75M1A2tKUQD,S,A,loud,0.5\n",
+        },
+    )
+    before = snapshot(store)
+    with pytest.raises(ImportFormatError) as info:
+        import_csv(store, path)
+    assert str(info.value) == (
+        f"{path}: b.csv, line 2, column 'Energy': 'loud' is not a number. Nothing was imported."
+    )
+    assert snapshot(store) == before  # a.csv was rolled back too
+    empty = _exportify_zip(tmp_path / "empty.zip", {"readme.txt": "hi"})
+    with pytest.raises(ImportFormatError) as info:
+        import_csv(store, empty)
+    assert str(info.value) == f"{empty}: a zip file with no .csv file in it. Nothing was imported."
+
+
+def test_the_summary_names_the_feature_columns_the_file_lacks(store, tmp_path):
+    path = tmp_path / "some.csv"
+    path.write_text(
+        "Track URI,Track Name,Artist Name(s),Danceability,Energy,Valence,Acousticness,"
+        "Instrumentalness\n"
+        "spotify:track:4uLU6hMCjMI75M1A2tKUQC,Song,Artist,0.5,0.6,0.7,0.1,0.0\n"
+    )
+    result = import_csv(store, path)
+    assert result.missing_features == ["speechiness", "liveness", "tempo", "loudness"]
+    assert result.as_dict()["missing_features"] == result.missing_features
+    assert result.summary() == (
+        f"Imported 1 track (1 new) from {path} [exportify layout] into your library; 1 with "
+        "audio features. No column for: speechiness, liveness, tempo, loudness (these tracks "
+        "have no values for them)."
+    )
+    ids_only = import_csv(store, DATA / "plain_ids.csv")
+    assert ids_only.summary().endswith(
+        "No audio-feature columns: features are looked up from Spotify or ReccoBeats after a sync."
+    )
+    assert import_csv(store, DATA / "exportify_net.csv").missing_features == []
+
+
+@pytest.mark.skipif(not REAL_CSV.exists(), reason="real Kaggle sample not present")
+def test_cli_imports_the_real_gzipped_sample_directly(cli):
+    res = cli("import", str(REAL_CSV), "--as", "catalog")
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip().startswith(
+        f"Imported 17,949 tracks (17,949 new) from {REAL_CSV} [kaggle layout] into the "
+        "recommendation catalog; 17,949 with audio features."
+    )
+    assert "No column for" not in res.stdout

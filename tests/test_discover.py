@@ -180,14 +180,18 @@ def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
         {"method": "POST", "path": f"playlists/{MIX}/items", "body": body}
     ]
     assert plan.summary().splitlines()[0] == (
-        f"Would add 3 tracks to the end of “Mix” ({MIX}) in 1 requests (dry run: nothing was sent):"
+        f"Would add 3 tracks to the end of “Mix” ({MIX}) in 1 request (dry run: nothing was sent):"
     )
 
     result = session.extend_playlist(recs)
     assert fake.requests == [("POST", f"/v1/playlists/{MIX}/items", {}, body)]
     assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
     assert store.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
-    assert result.summary().startswith("Added 3 tracks to the end of “Mix” (1 requests).")
+    assert plan.question().splitlines()[0] == (
+        f"Add 3 tracks to the end of “Mix” ({MIX}) in 1 request?"
+    )
+    assert "dry run" not in plan.question()
+    assert result.summary().startswith("Added 3 tracks to the end of “Mix” (1 request).")
 
     # again: the added tracks are now the playlist's own, so only new ones are added
     again = session.recommend(Seeds.playlist(MIX), n=2)

@@ -309,10 +309,20 @@ def test_queued_and_skipped_tracks_and_their_versions_are_not_offered_again(
     demo_session.library_changed()
 
     demo_session.queue([queued.id])  # --demo: to the outbox, and remembered
-    demo_session.skip([skipped.id])
+    result = demo_session.skip([skipped.id])
+    assert result.summary() == (
+        f"Skipped “{skipped.name}” by {skipped.artist_line}: not offered again for 30 days."
+    )
     after = [r.track.id for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
     assert not {queued.id, skipped.id, version.id} & set(after)
     assert [t.id for t in before[2:]] == after[:4]
+    undone = demo_session.unskip([skipped.id])
+    assert undone.summary() == (
+        f"Unskipped “{skipped.name}” by {skipped.artist_line}: can be recommended again."
+    )
+    back = [r.track.id for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
+    assert skipped.id in back
+    demo_session.skip([skipped.id])
 
     # remembered in the store with times: a queue a day and more ago counts no longer
     day_ago = time.time() - 25 * 3600
@@ -336,3 +346,24 @@ def test_cli_skip_leaves_a_track_out(cli, demo_data_dir, demo_store):
     assert json.loads(r.stdout) == {"skipped": [before[0]]}
     after = [d["track_id"] for d in json.loads(cli(*args, env=env).stdout)]
     assert before[0] not in after and after[:3] == before[1:]
+
+
+def test_cli_skip_names_the_track_and_undo_takes_it_back(cli, demo_data_dir):
+    from spotui.store import Store
+
+    s = Store.open(demo_data_dir / "demo.sqlite3")
+    track = s.get_tracks(s.track_ids("library")[:1])[0]
+    s.close()
+    r = cli("--demo", "skip", track.id)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        f"Skipped “{track.name}” by {track.artist_line}: not offered again for 30 days.",
+        f"To take it back: spotui skip --undo {track.id}",
+    ]
+    r = cli("--demo", "skip", "--undo", f"spotify:track:{track.id}", "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"unskipped": [track.id]}
+    r = cli("--demo", "skip", "--undo", track.id)
+    assert r.stdout.strip() == (
+        f"Unskipped “{track.name}” by {track.artist_line}: can be recommended again."
+    )

@@ -71,7 +71,7 @@ def test_not_premium_and_no_reccobeats(setup, tmp_path):
     assert c["Features: ReccoBeats"]["ok"] is False
     assert c["Account"]["ok"] is True
     text = doctor(env)
-    assert "FIX  Premium" in text.stdout and "-> export clusters as playlists" in text.stdout
+    assert "FIX   Premium" in text.stdout and "-> export clusters as playlists" in text.stdout
 
 
 def test_not_logged_in_and_no_client_id(setup):
@@ -86,8 +86,14 @@ def test_not_logged_in_and_no_client_id(setup):
         "ok": False,
         "detail": "not logged in",
         "fix": "run `spotui login`",
+        "skipped": False,
+        "status": "FIX",
     }
     assert "Account" not in c
+    assert c["Features: Spotify"]["status"] == "SKIP"
+    text = doctor(env)
+    assert "SKIP  Features: Spotify     not checked (not logged in)" in text.stdout.splitlines()
+    assert "OK    Features: Spotify" not in text.stdout
 
 
 def test_revoked_login_and_loose_token_mode(setup, tmp_path):

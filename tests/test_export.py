@@ -24,7 +24,8 @@ from spotui.export import (
     write_clusters,
     write_file,
 )
-from spotui.model import Features, Track
+from spotui.export.targets import cluster_description
+from spotui.model import Cluster, Features, Track
 from spotui.session import Session
 from spotui.sources.csv_import import import_csv
 from spotui.store import Store
@@ -279,7 +280,9 @@ def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, clien
     body = fake.calls(PLAYLISTS, "POST")[0][3]
     assert body["name"] == f"spotui · {cluster.label}"
     assert body["public"] is False
-    assert body["description"].startswith(f"{cluster.label}: {cluster.reasons[0]}")
+    marker = export_marker(seg_store.export_id(), f"cluster:{cluster.id}")
+    assert body["description"] == f"{cluster_description(cluster)} {marker}"
+    assert "energy" not in cluster_description(cluster).replace("high-energy", "")
     assert fake.playlist_track_ids(result.playlist_id) == tids
     assert len(fake.calls("/v1/playlists/", "POST")) == -(-len(tids) // 100)
     assert seg_store.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
@@ -412,6 +415,41 @@ def test_bad_format_and_directory_target(store, tmp_path):
         write_file(store, [], "csv", tmp_path)
 
 
+def test_the_file_name_decides_the_format_unless_one_is_chosen(store, tmp_path):
+    tids = _sample_store(store)
+    for name, first in (("x.m3u", "#EXTM3U"), ("x.M3U8", "#EXTM3U"), ("x.json", "{")):
+        res = write_file(store, tids, None, tmp_path / name)
+        assert (tmp_path / name).read_text().startswith(first), name
+        assert res.fmt == ("json" if name.endswith("json") else "m3u")
+    res = write_file(store, tids, None, tmp_path / "x.csv")
+    assert res.fmt == "csv" and (tmp_path / "x.csv").read_text().startswith("Track URI,")
+    res = write_file(store, tids, "json", tmp_path / "y.m3u")  # chosen: the choice wins
+    assert res.fmt == "json" and json.loads((tmp_path / "y.m3u").read_text())["tracks"]
+    with pytest.raises(UserError) as exc:
+        write_file(store, tids, None, tmp_path / "x.txt")
+    assert str(exc.value) == (
+        "Cannot tell the file format from “x.txt”: name it .csv, .m3u, .m3u8 or .json, or "
+        "choose a format (csv, m3u, json)."
+    )
+    assert not (tmp_path / "x.txt").exists()
+
+
+def test_files_get_the_umask_mode_not_0600(store, tmp_path):
+    import os
+
+    tids = _sample_store(store)
+    old = os.umask(0o022)
+    try:
+        write_file(store, tids, None, tmp_path / "a.m3u")
+        os.umask(0o027)
+        write_file(store, tids, None, tmp_path / "b.csv")
+    finally:
+        os.umask(old)
+    assert oct((tmp_path / "a.m3u").stat().st_mode & 0o777) == "0o644"
+    assert oct((tmp_path / "b.csv").stat().st_mode & 0o777) == "0o640"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
 def test_write_clusters_one_file_each(seg_store, tmp_path):
     seg = segment(seg_store)
     files = write_clusters(seg_store, seg, "csv", tmp_path / "out")
@@ -432,6 +470,23 @@ def test_cli_file_export_round_trips_through_spotui_import(cli, seg_data_dir, tm
     data = json.loads(r.stdout)
     assert data["layout"] == "exportify" and data["tracks"] == n and data["new_tracks"] == n
     assert data["with_features"] == n  # clustered tracks all have features
+
+
+def test_cli_file_export_format_follows_the_name(cli, seg_data_dir, tmp_path):
+    out = tmp_path / "x.m3u8"
+    r = cli("--demo", "export", "--cluster", "0", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip().endswith(f"to {out} (m3u).")
+    assert out.read_text(encoding="utf-8").startswith("#EXTM3U\n")
+    r = cli("--demo", "export", "--cluster", "0", "--out", str(tmp_path / "x.txt"))
+    assert r.returncode == 2 and not (tmp_path / "x.txt").exists()
+    assert r.stderr.strip() == (
+        "error: Cannot tell the file format from “x.txt”: name it .csv, .m3u, .m3u8 or "
+        ".json, or choose a format (csv, m3u, json)."
+    )
+    r = cli("--demo", "export", "--cluster", "0", "--format", "json", "--out", str(out))
+    assert r.returncode == 0, r.stderr
+    assert json.loads(out.read_text(encoding="utf-8"))["format"] == "spotui-tracks"
 
 
 def test_cli_export_demo_dry_run_and_outbox(cli, seg_data_dir, tmp_path):
@@ -486,3 +541,20 @@ def test_cli_usage_errors(cli):
     assert r.returncode == 2 and "--format needs --out" in r.stderr
     r = cli("--demo", "export", "--all", "--name", "x")
     assert r.returncode == 2 and "cannot be used with --all" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("label", "sentence"),
+    [
+        ("Euphoric Dance", "Bright, high-energy dance tracks from my library, grouped by spotui."),
+        ("Calm Acoustic", "Calm acoustic tracks from my library, grouped by spotui."),
+        (
+            "Melancholic Instrumental",
+            "Melancholic, low-energy instrumental tracks from my library, grouped by spotui.",
+        ),
+        ("Bright Euphoric 2", "Bright, high-energy tracks from my library, grouped by spotui."),
+    ],
+)
+def test_playlist_descriptions_are_a_sentence_not_the_numbers(label, sentence):
+    cluster = Cluster(0, label, 10, ("average energy 0.88, valence 0.32 (library 0.57, 0.47)",))
+    assert cluster_description(cluster) == sentence

@@ -161,9 +161,7 @@ def test_device_option_transfers_playback_then_queues_there(fake, config, client
         ("PUT", "/v1/me/player", {}, {"device_ids": ["dev-2"], "play": False}),
         *[("POST", QUEUE, {"uri": uri(t), "device_id": "dev-2"}, None) for t in tracks],
     ]
-    assert result.summary().startswith(
-        "Moved playback to Kitchen. Queued 2 of 2 tracks on Kitchen."
-    )
+    assert result.summary().startswith("Moved playback to Kitchen. Queued 2 tracks on Kitchen.")
 
 
 def test_device_already_active_is_not_transferred(fake, config, client):
@@ -221,7 +219,7 @@ def test_cli_queue_against_fake(fake, cli, tmp_path):
     tracks = ids(2)
     r = cli("queue", *tracks, env=fake.env())
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "Queued 2 of 2 tracks on Laptop."
+    assert r.stdout.strip() == "Queued 2 tracks on Laptop."
     assert fake.queue == [uri(t) for t in tracks]
 
 
@@ -251,3 +249,13 @@ def test_cli_demo_queue(cli, tmp_path):
     assert "Demo mode" in r.stdout
     lines = (tmp_path / "data" / "demo-outbox.jsonl").read_text().splitlines()
     assert json.loads(lines[0])["uris"] == [uri(ids(1)[0])]
+
+
+def test_queue_and_export_summaries_agree_with_their_counts():
+    from spotui.export import QueueResult
+
+    assert QueueResult(queued=["a"]).summary() == "Queued 1 track."
+    assert QueueResult(queued=[], failed=[("a", "why")]).summary().splitlines()[0] == (
+        "Queued 0 of 1 track."
+    )
+    assert QueueResult(queued=[f"t{i}" for i in range(2010)]).summary() == "Queued 2,010 tracks."

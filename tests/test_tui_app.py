@@ -323,7 +323,8 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         await pilot.pause(0.2)
         dialog = app.screen
         body = " ".join(str(w.render()) for w in dialog.query(Static))
-        assert "Would add 20 tracks to the end of “Gym Mix”" in body
+        assert f"Add 20 tracks to the end of “Gym Mix” ({pid}) in 1 request?" in body
+        assert "dry run" not in body and "nothing was sent" not in body
         assert f"POST /playlists/{pid}/items (20 tracks)" in body
         await pilot.press("y")
         await pilot.pause(0.1)
@@ -331,6 +332,14 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         await pilot.pause(0.3)
         await app.workers.wait_for_complete()
         assert app.playlist_items[pid] == before + shown
+        said = [str(n.message) for n in app._notifications]
+        assert any(
+            m.startswith(
+                "Added 20 tracks to the end of “Gym Mix” (1 request).\nDemo mode: "
+                f"written to {config.outbox_path}, nothing was sent to Spotify."
+            )
+            for m in said
+        ), said
     (entry,) = [json.loads(line) for line in config.outbox_path.read_text().splitlines()]
     assert entry["kind"] == "playlist_append" and entry["playlist_id"] == pid
     assert entry["uris"] == [f"spotify:track:{t}" for t in shown]

@@ -1,4 +1,5 @@
-"""The TUI's discovery toggle (``D``) and skip key (``x``) on the demo library."""
+"""The TUI's discovery toggle (``D``), skip key (``del``) and its undo (``u``) on the demo
+library."""
 
 from __future__ import annotations
 
@@ -47,13 +48,47 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         expected = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
         assert [r.track.id for r in expected.results] == ids
 
-        # x: skip the highlighted one; it is gone and not offered again
+        # del: skip the highlighted one; it is gone, not offered again, and named
         recs.focus()
-        await _after(pilot, "x")
+        await _after(pilot, "delete")
         assert [r.track.id for r in recs.results] == ids[1:]
         again = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
         assert first.id not in {r.track.id for r in again.results}
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert (
+            f"Skipped “{first.name}” by {first.artist_line}: not offered again for 30 days. "
+            "u to undo." in said
+        )
+        # u: the skip is taken back, the track is in its row again and offered again
+        await _after(pilot, "u")
+        assert [r.track.id for r in recs.results] == ids
+        assert recs.highlighted == 0
+        said = [str(n.message) for n in pilot.app._notifications]
+        assert f"Unskipped “{first.name}” by {first.artist_line}: can be recommended again." in said
+        again = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
+        assert first.id in {r.track.id for r in again.results}
+        await _after(pilot, "u")  # nothing more to undo
+        assert "Nothing to undo: no track was skipped." in [
+            str(n.message) for n in pilot.app._notifications
+        ]
 
         await _after(pilot, "D")
         assert recs.border_subtitle == "library + catalog"
         assert any(r.in_library for r in recs.results)
+
+
+@sync
+async def test_x_in_the_recommendations_pane_means_file_export_as_everywhere(demo_app):
+    """One meaning per key: x opens the file export from the recommendations pane too,
+    and skips nothing."""
+    from spotui.tui.screens.export_file import FileExportDialog
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await ready(pilot)
+        await _after(pilot)
+        recs = screen.query_one(RecommendationList)
+        ids = [r.track.id for r in recs.results]
+        recs.focus()
+        await _after(pilot, "x")
+        assert isinstance(pilot.app.screen, FileExportDialog)
+        assert [r.track.id for r in recs.results] == ids

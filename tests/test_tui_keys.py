@@ -335,6 +335,39 @@ async def test_file_export_from_the_main_screen(demo_app, tmp_path, monkeypatch)
 
 
 @sync
+async def test_file_export_format_from_the_name_in_the_sort_shown(demo_app, tmp_path):
+    """Typing x.m3u writes M3U (not CSV), and the file lists the tracks as the table
+    shows them, sorted by energy (3)."""
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await ready(pilot)
+        screen.query_one(ClusterList).focus()
+        await pilot.press("j", "j")
+        await pilot.pause(0.2)
+        screen.query_one(TrackTable).focus()
+        await pilot.press("3")  # by energy
+        await pilot.pause(0.2)
+        shown = view_ids(screen)
+        await pilot.press("x")
+        await pilot.pause(0.2)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, FileExportDialog)
+        dialog.query_one("#out").value = str(tmp_path / "x.m3u")
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        assert pilot.app.screen is screen
+    lines = (tmp_path / "x.m3u").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "#EXTM3U"
+    links = [x.rsplit("/", 1)[1] for x in lines if x.startswith("https://open.spotify.com/")]
+    assert links == shown
+    energy = [pilot.app.rows.row_features(pilot.app.rows.index[t])[0] for t in shown]
+    assert energy in (sorted(energy), sorted(energy, reverse=True))
+    assert shown != sorted(shown)  # not the cluster's own (id) order
+    assert oct((tmp_path / "x.m3u").stat().st_mode & 0o777) != "0o600"
+
+
+@sync
 async def test_import_from_the_main_screen(demo_app):
     async with demo_app.run_test(size=(80, 24)) as pilot:
         await ready(pilot)

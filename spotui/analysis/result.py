@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from spotui.analysis.moods import cluster_color
 from spotui.model import Cluster
+from spotui.text import count
 
 #: Cluster id of tracks without (enough) audio features.
 UNANALYSED_ID = -1
@@ -87,7 +88,7 @@ class SegmentResult:
         moved = ch.get("moved_tracks", 0)
         if moved:
             why = "" if refit else " (their audio features changed)"
-            lines.append(f"{_count(moved, 'track')} moved to another mood{why}.")
+            lines.append(f"{count(moved, 'track')} moved to another mood{why}.")
         for r in ch.get("renamed", []):
             lines.append(f"“{r['from']}” is now “{r['to']}”.")
         labels = {c.id: c.label for c in self.clusters}
@@ -106,9 +107,9 @@ class SegmentResult:
             return ""
         why = self.params.get("unanalysed_why") or {}
         parts = [
-            f"{_count(v, 'track')} {k.replace('no ', 'without ', 1)}" for k, v in why.items() if v
+            f"{count(v, 'track')} {k.replace('no ', 'without ', 1)}" for k, v in why.items() if v
         ]
-        head = f"{_count(n, 'track')} cannot be placed in a mood"
+        head = f"{count(n, 'track')} cannot be placed in a mood"
         if parts:
             return f"{head}: {'; '.join(parts)}."
         return f"{head}: they have no audio features."
@@ -140,10 +141,6 @@ class SegmentResult:
             "unanalysed": list(self.unanalysed),
             "unanalysed_why": self.params.get("unanalysed_why") or {},
         }
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def load_result(store) -> SegmentResult | None:

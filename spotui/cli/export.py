@@ -8,7 +8,6 @@ which need no account) and names what is exported.
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from spotui.cli import (
     EXIT_FAILURE,
@@ -21,6 +20,7 @@ from spotui.cli import (
     progress_bar,
     show,
 )
+from spotui.text import count
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -98,9 +98,14 @@ def _register_export(subparsers, parent: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--format",
         choices=("csv", "m3u", "json"),
-        help="write a file instead of a Spotify playlist (needs --out)",
+        help="the file's format when its name does not say (needs --out)",
     )
-    p.add_argument("--out", metavar="PATH", help="the file to write (a directory with --all)")
+    p.add_argument(
+        "--out",
+        metavar="PATH",
+        help="write a file instead of a Spotify playlist; its ending (.csv, .m3u, .m3u8, "
+        ".json) sets the format unless --format is given (a directory with --all)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=cmd_export)
 
@@ -133,8 +138,6 @@ def cmd_queue(ctx: Context) -> int:
         print_json(result.as_dict())
     else:
         out(result.summary())
-        if result.demo:
-            out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0 if result.ok else EXIT_FAILURE
 
 
@@ -160,13 +163,13 @@ def cmd_export(ctx: Context) -> int:
         return _append(ctx)
     if args.all and args.name:
         return _usage("--name names one playlist; it cannot be used with --all.")
-    fmt = args.format
-    if args.out and not fmt:
-        fmt = Path(args.out).suffix.lstrip(".").lower()
-        if fmt not in ("csv", "m3u", "json"):
-            return _usage("cannot tell the file format from --out; add --format csv|m3u|json.")
-    if fmt and not args.out:
+    if args.format and not args.out:
         return _usage("--format needs --out PATH (the file to write).")
+    fmt = None
+    if args.out:  # a file: --format if given, else the name's ending (the core's rule)
+        if args.all and not args.format:
+            return _usage("with --all, --out is a directory; add --format csv|m3u|json.")
+        fmt = args.format if args.all else ctx.session.file_format(args.out, args.format)
     if args.recommend:
         target = _recommendations(ctx, file=bool(fmt))
         return _write_file(ctx, target, fmt) if fmt else _export_playlists(ctx, [target])
@@ -206,8 +209,6 @@ def _append(ctx: Context) -> int:
     with progress_bar(ctx, "Adding") as progress:
         result = ctx.session.extend_playlist(recs, dry_run=ctx.args.dry_run, progress=progress)
     show(ctx, result)
-    if result.demo and not ctx.json:
-        out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0
 
 
@@ -215,8 +216,8 @@ def _write_file(ctx: Context, target, fmt: str) -> int:
     args = ctx.args
     if args.dry_run:
         out(
-            f"would write {len(target.track_ids)} tracks to {args.out} ({fmt}); dry run, "
-            "nothing written"
+            f"would write {count(len(target.track_ids), 'track')} to {args.out} ({fmt}); dry "
+            "run, nothing written"
         )
         return 0
     result = ctx.session.write_file(target, fmt, args.out)
@@ -228,7 +229,7 @@ def _write_cluster_files(ctx: Context, result, fmt: str) -> int:
     if args.dry_run:
         for c in result.clusters:
             out(
-                f"would write {len(result.tracks_in(c.id))} tracks of cluster {c.id} "
+                f"would write {count(len(result.tracks_in(c.id)), 'track')} of cluster {c.id} "
                 f"“{c.label}” to {args.out}"
             )
         return 0
@@ -256,6 +257,4 @@ def _export_playlists(ctx: Context, targets) -> int:
     if ctx.json:
         data = [r.as_dict() for r in results]
         print_json(data if args.all else data[0])
-    if any(r.demo for r in results) and not ctx.json:
-        out(f"Demo outbox: {ctx.config.outbox_path}")
     return 0

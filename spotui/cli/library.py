@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from spotui.cli import Context, add_wait_flag, print_json, progress_bar, show
+from spotui.text import number
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -16,11 +17,12 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         "import",
         parents=[parent],
         help="import a CSV (Exportify, Kaggle Spotify Tracks Dataset, or plain)",
-        description="Import tracks (and audio features, when present) from a CSV file. "
-        "Every line is checked (ids, numbers finite and in their range); if any line is "
-        "malformed nothing is imported.",
+        description="Import tracks (and audio features, when present) from a CSV file, a "
+        "gzipped CSV or a zip of CSV files (exportify.net's export of all playlists). Every "
+        "line is checked (ids, numbers finite and in their range); if any line is malformed "
+        "nothing is imported.",
     )
-    p.add_argument("path", help="CSV file to import")
+    p.add_argument("path", help="CSV file (or .csv.gz, or .zip of CSVs) to import")
     p.add_argument(
         "--as",
         dest="kind",
@@ -46,12 +48,12 @@ def cmd_status(ctx: Context) -> int:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("Library tracks", str(data["library_tracks"]))
-    by = ", ".join(f"{k} {v}" for k, v in data["features_by_provider"].items()) or "none"
-    table.add_row("With audio features", f"{data['with_features']} ({by})")
-    table.add_row("Saved tracks", str(data["saved_tracks"]))
-    table.add_row("Playlists", str(data["playlists"]))
-    table.add_row("Catalog tracks", str(data["catalog_tracks"]))
+    table.add_row("Library tracks", number(data["library_tracks"]))
+    by = ", ".join(f"{k} {number(v)}" for k, v in data["features_by_provider"].items()) or "none"
+    table.add_row("With audio features", f"{number(data['with_features'])} ({by})")
+    table.add_row("Saved tracks", number(data["saved_tracks"]))
+    table.add_row("Playlists", number(data["playlists"]))
+    table.add_row("Catalog tracks", number(data["catalog_tracks"]))
     table.add_row("Database", data["database"] + (" (demo)" if data["demo"] else ""))
     table.add_row("Schema version", str(data["schema_version"]))
     console().print(table)

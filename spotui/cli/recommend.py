@@ -11,6 +11,7 @@ from spotui.cli import (
     console,
     err,
     non_negative_int,
+    out,
     positive_int,
     print_json,
     progress_bar,
@@ -98,21 +99,24 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
         parents=[parent],
         help="not these: leave tracks out of recommendations for 30 days",
         description="Remember tracks you do not want recommended; they (and other versions "
-        "of their songs) are left out for 30 days. Queued tracks are left out for a day.",
+        "of their songs) are left out for 30 days. Queued tracks are left out for a day. "
+        "--undo takes a skip back.",
     )
     s.add_argument("track_ids", nargs="+", metavar="TRACK_ID", help="ids, URIs or links")
+    s.add_argument("--undo", action="store_true", help="take the skip back: recommend these again")
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(handler=cmd_skip)
 
 
 def cmd_skip(ctx: Context) -> int:
-    from spotui.discovery import SKIPPED_DAYS
-
-    skipped = ctx.session.skip(ctx.args.track_ids)
+    ids = ctx.args.track_ids
+    result = ctx.session.unskip(ids) if ctx.args.undo else ctx.session.skip(ids)
     if ctx.json:
-        print_json({"skipped": skipped})
+        print_json(result.as_dict())
     else:
-        console().print(f"Not recommended for {SKIPPED_DAYS} days: {len(skipped)} track(s).")
+        out(result.summary())
+        if result.track_ids and not ctx.args.undo:
+            out(f"To take it back: spotui skip --undo {' '.join(result.track_ids)}")
     return 0
 
 

@@ -10,6 +10,7 @@ import argparse
 
 from spotui.cli import Context, add_wait_flag, err, out, print_json, progress_bar
 from spotui.feature_spec import DEFAULT_METHOD, METHODS
+from spotui.text import count
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -87,7 +88,7 @@ def _print_table(ctx: Context, result) -> None:
     tracks = {t.id: t for t in ctx.session.tracks(example_ids)}
 
     n = len(result.clusters)
-    table = Table(title=f"{n} mood cluster{'s' if n != 1 else ''}", title_justify="left")
+    table = Table(title=count(n, "mood cluster"), title_justify="left")
     table.add_column("ID", justify="right")
     table.add_column("Mood", style="bold")
     table.add_column("Tracks", justify="right")

@@ -176,8 +176,8 @@ def cmd_doctor(ctx: Context) -> int:
     else:
         width = max(len(c.name) for c in checks)
         for c in checks:
-            line = f"{'OK ' if c.ok else 'FIX'}  {c.name.ljust(width)}  {c.detail}"
+            line = f"{c.status.ljust(4)}  {c.name.ljust(width)}  {c.detail}"
             if not c.ok and c.fix:
-                line += f"\n     {' ' * width}  -> {c.fix}"
+                line += f"\n      {' ' * width}  -> {c.fix}"
             out(line)
     return 0 if healthy else 1

@@ -25,7 +25,15 @@ from typing import Any
 #: HTTP stack.
 _EXPORTS = {
     "append": ("AppendResult", "append_tracks", "plan_append"),
-    "files": ("CSV_COLUMNS", "FORMATS", "FileResult", "write_clusters", "write_file"),
+    "files": (
+        "CSV_COLUMNS",
+        "EXTENSIONS",
+        "FORMATS",
+        "FileResult",
+        "file_format",
+        "write_clusters",
+        "write_file",
+    ),
     "outbox": ("read_outbox", "write_outbox"),
     "playlists": (
         "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "ExportUncertain",

@@ -33,6 +33,7 @@ from spotui.http import ServiceError
 from spotui.model import Playlist
 from spotui.progress import Progress
 from spotui.spotify.ids import split_spotify, track_uri
+from spotui.text import count
 
 
 def plan_append(playlist_id: str, uris: Sequence[str]) -> list[PlannedRequest]:
@@ -52,19 +53,35 @@ class AppendResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     dry_run: bool = False
     demo: bool = False
+    #: --demo: the outbox file the action was written to instead of Spotify
+    outbox: str = ""
+
+    def question(self) -> str:
+        """The plan as a question to confirm (the TUI's dialog): what will be sent, without
+        the dry run's "nothing was sent", which is no news before anything was asked."""
+        tracks, requests = count(self.track_count, "track"), count(len(self.requests), "request")
+        lines = [
+            f"Add {tracks} to the end of “{self.name}” ({self.playlist_id}) in {requests}?",
+            *(f"  {r.describe()}" for r in self.requests),
+        ]
+        return "\n".join(lines + skipped_lines(self.skipped))
 
     def summary(self) -> str:
-        n, name = self.track_count, self.name
+        n, name = count(self.track_count, "track"), self.name
+        requests = count(len(self.requests), "request")
         if self.dry_run:
             lines = [
-                f"Would add {n} tracks to the end of “{name}” ({self.playlist_id}) in "
-                f"{len(self.requests)} requests (dry run: nothing was sent):"
+                f"Would add {n} to the end of “{name}” ({self.playlist_id}) in "
+                f"{requests} (dry run: nothing was sent):"
             ]
             lines += [f"  {r.describe()}" for r in self.requests]
         else:
-            lines = [f"Added {n} tracks to the end of “{name}” ({len(self.requests)} requests)."]
+            lines = [f"Added {n} to the end of “{name}” ({requests})."]
             if self.demo:
-                lines.append("Demo mode: written to the demo outbox, nothing was sent to Spotify.")
+                lines.append(
+                    f"Demo mode: written to {self.outbox or 'the demo outbox'}, nothing was sent "
+                    "to Spotify."
+                )
             else:
                 lines.append(f"  https://open.spotify.com/playlist/{self.playlist_id}")
         return "\n".join(lines + skipped_lines(self.skipped))
@@ -116,7 +133,7 @@ def append_tracks(
              "uris": uris},
         )  # fmt: skip
         store.append_playlist_items(playlist.id, good)
-        result.demo = True
+        result.demo, result.outbox = True, str(config.outbox_path)
         return result
     added = 0
     try:

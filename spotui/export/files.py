@@ -3,13 +3,19 @@
 
 Why the exact Exportify layout: other Exportify tooling (and spotui's own importer)
 accepts the file, and floats are written so they read back as the same number. Files
-appear complete or not at all (written to a temporary file, then renamed).
+appear complete or not at all (written to a temporary file, then renamed), with the mode
+any new file of the user's gets (0666 less the umask): a playlist file is not a secret, and a
+0600 file surprises whoever copies it to a music player or shares it.
 
 Names are other people's text, so each format's own trap is defused here with the rules of
 :mod:`spotui.untrusted`: a CSV text cell that starts like a formula gets a ``'`` (a title
 ``=HYPERLINK(...)`` must not become a live link in a spreadsheet; ``spotui import`` takes
 the ``'`` off again), an M3U line carries no newline or control character, and JSON keeps
 every name exactly, with DEL, C1 and bidi controls written as ``\\uXXXX`` escapes.
+
+The format follows the file name (``mix.m3u`` is an M3U file) unless one is chosen: a
+``x.m3u`` full of CSV text is worse than an error, so a name with no known ending and no
+chosen format is refused with the endings that work.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import io
 import json
 import os
 import re
-import tempfile
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,12 +39,39 @@ from spotui.export.targets import ExportTarget, cluster_target
 from spotui.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
 from spotui.model import Features, Track
 from spotui.spotify.ids import parse_track_id, track_uri
+from spotui.text import count, number
 from spotui.untrusted import csv_cell, inert, json_inert
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
 
 FORMATS = ("csv", "m3u", "json")
+#: File name endings and the format each one means (M3U8 is M3U in UTF-8, which spotui
+#: always writes).
+EXTENSIONS: dict[str, str] = {".csv": "csv", ".m3u": "m3u", ".m3u8": "m3u", ".json": "json"}
+
+
+def file_format(out_path: str | Path, fmt: str | None = None) -> str:
+    """The format a file is written in: ``fmt`` when one is chosen, else its name's ending.
+
+    Why the name decides by default: ``x.m3u`` must hold M3U, whatever a format picker
+    happened to show. An unknown ending with no chosen format is an error naming the
+    accepted endings, instead of a guess.
+    """
+    if fmt:
+        if fmt not in FORMATS:
+            raise UserError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+        return fmt
+    name = Path(out_path).name
+    found = EXTENSIONS.get(Path(name).suffix.lower())
+    if found is None:
+        endings = ", ".join(list(EXTENSIONS)[:-1]) + f" or {list(EXTENSIONS)[-1]}"
+        raise UserError(
+            f"Cannot tell the file format from “{name}”: name it {endings}, or choose a "
+            f"format ({', '.join(FORMATS)})."
+        )
+    return found
+
 
 #: exportify.net's 24 columns (docs/spotify-api.md §5.2), then ISRC, which spotui's importer
 #: also reads. Keeping the exact order means other Exportify tooling accepts the file.
@@ -58,9 +91,9 @@ class FileResult:
     skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
-        line = f"Wrote {self.written} tracks to {self.path} ({self.fmt})."
+        line = f"Wrote {count(self.written, 'track')} to {self.path} ({self.fmt})."
         if self.skipped:
-            line += f" Skipped {len(self.skipped)}: " + "; ".join(
+            line += f" Skipped {number(len(self.skipped))}: " + "; ".join(
                 f"{t} ({why})" for t, why in self.skipped
             )
         return line
@@ -167,22 +200,24 @@ def _json_text(
 def write_file(
     store,
     track_ids: Sequence[str],
-    fmt: str,
+    fmt: str | None,
     out_path: str | Path,
     *,
     title: str | None = None,
     description: str | None = None,
 ) -> FileResult:
-    """Write tracks to a CSV (Exportify layout), M3U or JSON file; no account needed.
+    """Write tracks, in the order given, to a CSV (Exportify layout), M3U or JSON file.
 
-    The file appears complete or not at all (written to a temporary file, then renamed).
-    Unknown ids are skipped and reported.
+    ``fmt`` None: the file name's ending decides (:func:`file_format`). No account is
+    needed. The file appears complete or not at all (written to a temporary file, then
+    renamed). Unknown ids are skipped and reported.
     """
-    if fmt not in FORMATS:
-        raise UserError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
     out_path = Path(out_path).expanduser()
     if out_path.is_dir():
-        raise UserError(f"{out_path} is a directory; give a file name (e.g. {out_path}/mix.{fmt}).")
+        raise UserError(
+            f"{out_path} is a directory; give a file name (e.g. {out_path}/mix.{fmt or 'csv'})."
+        )
+    fmt = file_format(out_path, fmt)
     ids, dups = dedupe(list(track_ids))
     tracks = store.get_tracks(ids)
     found = {t.id for t in tracks}
@@ -202,9 +237,22 @@ def write_file(
 
 
 def _atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to a new file beside ``path``, then rename it over ``path``.
+
+    The temporary file is opened with mode 0666 so the kernel applies the umask (usually
+    giving 0644), as for any file the user makes; ``tempfile.mkstemp`` would leave 0600.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        for _ in range(100):
+            tmp = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
+            try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+                break
+            except FileExistsError:
+                continue
+        else:  # pragma: no cover - 100 random names all taken
+            raise FileExistsError(f"no free temporary name beside {path}")
     except OSError as exc:
         raise UserError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     try:
@@ -241,8 +289,9 @@ def write_clusters(
     return files
 
 
-def write_target(store, target: ExportTarget, fmt: str, out_path: str | Path) -> FileResult:
-    """An export target as a file, titled and described like its playlist."""
+def write_target(store, target: ExportTarget, fmt: str | None, out_path: str | Path) -> FileResult:
+    """An export target as a file, titled and described like its playlist; ``fmt`` None:
+    the file name's ending decides."""
     return write_file(
         store, target.track_ids, fmt, out_path, title=target.name, description=target.description
     )

@@ -40,6 +40,7 @@ from spotui.errors import UserError
 from spotui.export.outbox import write_outbox
 from spotui.progress import Progress
 from spotui.spotify.ids import split_spotify, track_uri
+from spotui.text import count
 
 #: Spotify accepts at most 100 URIs per add/replace request.
 CHUNK_SIZE = 100
@@ -103,7 +104,7 @@ class PlannedRequest:
 
     def describe(self) -> str:
         if isinstance(self.body, dict) and "uris" in self.body:
-            return f"{self.method} /{self.path} ({len(self.body['uris'])} tracks)"
+            return f"{self.method} /{self.path} ({count(len(self.body['uris']), 'track')})"
         if self.body is None:
             return f"{self.method} /{self.path} ({self.note})"
         return f"{self.method} /{self.path} {json.dumps(self.body, ensure_ascii=False)}"
@@ -189,48 +190,50 @@ class ExportResult:
         return f"https://open.spotify.com/playlist/{self.playlist_id}"
 
     def _dry_head(self, vis: str, n: int, k: int) -> str:
-        sent = "(dry run: nothing was sent)"
+        tracks, requests = count(n, "track"), count(k, "request")
+        sent = " (dry run: nothing was sent)"
         if self.replaced:
             pid = self.playlist_id
             if self.renamed_from is not None:
                 what = (
                     f"rename “{self.renamed_from}” to “{self.name}” ({pid}), "
-                    f"replace its tracks with {n} tracks"
+                    f"replace its tracks with {tracks}"
                 )
             else:
-                what = f"replace the tracks of playlist “{self.name}” ({pid}) with {n} tracks"
-            return f"Would {what} and set it {vis} in {k} requests {sent}:"
-        create = f"create a {vis} playlist “{self.name}” and add {n} tracks"
+                what = f"replace the tracks of playlist “{self.name}” ({pid}) with {tracks}"
+            return f"Would {what} and set it {vis} in {requests}{sent}:"
+        create = f"create a {vis} playlist “{self.name}” and add {tracks}"
         if self.lookup:
             return (
                 f"Would first look for the playlist an interrupted export may have created "
                 f"(its description holds {self.lookup}): if it is there, set it {vis} and "
-                f"replace its tracks with {n} tracks; if not, {create} ({k} requests; "
+                f"replace its tracks with {tracks}; if not, {create} ({requests}; "
                 "dry run: nothing was sent):"
             )
-        return f"Would {create} in {k} requests {sent}:"
+        return f"Would {create} in {requests}{sent}:"
 
     def _head(self, vis: str, n: int) -> str:
+        tracks = count(n, "track")
         if self.reconciled:
             old = self.renamed_from
             renamed = f", renamed it to “{self.name}”," if old is not None else ","
             return (
                 f"Found “{old or self.name}”, which the interrupted export had created "
-                f"({self.lookup}){renamed} and replaced its tracks with {n} tracks; it is {vis}"
+                f"({self.lookup}){renamed} and replaced its tracks with {tracks}; it is {vis}"
             )
         if self.replaced:
             if self.renamed_from is not None:
                 return (
                     f"Renamed “{self.renamed_from}” to “{self.name}” and replaced its tracks "
-                    f"with {n} tracks; it is {vis}"
+                    f"with {tracks}; it is {vis}"
                 )
-            return f"Replaced the tracks of “{self.name}” with {n} tracks; it is {vis}"
+            return f"Replaced the tracks of “{self.name}” with {tracks}; it is {vis}"
         if self.recreated:
             return (
                 f"The playlist exported before was deleted; created a new {vis} "
-                f"playlist “{self.name}” with {n} tracks"
+                f"playlist “{self.name}” with {tracks}"
             )
-        made = f"Created a {vis} playlist “{self.name}” with {n} tracks"
+        made = f"Created a {vis} playlist “{self.name}” with {tracks}"
         if self.lookup:  # looked for it first: the interrupted export had not made it
             return f"{made}, after finding no playlist marked {self.lookup}"
         return made
@@ -242,12 +245,12 @@ class ExportResult:
             lines = [self._dry_head(vis, n, k)]
             lines += [f"  {r.describe()}" for r in self.requests]
         else:
-            lines = [f"{self._head(vis, n)} ({k} requests)."]
+            lines = [f"{self._head(vis, n)} ({count(k, 'request')})."]
             if self.url:
                 lines.append(f"  {self.url}")
             if self.also_marked:
                 lines.append(
-                    f"{len(self.also_marked)} more playlists carry {self.lookup} and were left "
+                    f"{count(len(self.also_marked), 'more playlist')} carry {self.lookup} and were left "
                     f"as they are: {', '.join(self.also_marked)}"
                 )
             if self.demo:
@@ -283,7 +286,7 @@ def skipped_lines(skipped: Sequence[tuple[str, str]]) -> list[str]:
     """The lines of a summary that list tracks not sent, and why."""
     if not skipped:
         return []
-    return [f"Skipped {len(skipped)} tracks:", *(f"  {t}: {why}" for t, why in skipped)]
+    return [f"Skipped {count(len(skipped), 'track')}:", *(f"  {t}: {why}" for t, why in skipped)]
 
 
 class ExportIncomplete(UserError):

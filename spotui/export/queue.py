@@ -20,6 +20,7 @@ from spotui.http import ServiceError
 from spotui.progress import CancelCheck, Progress
 from spotui.spotify.errors import NoActiveDevice, PremiumRequired, SpotifyHTTPError
 from spotui.spotify.ids import split_spotify, track_uri
+from spotui.text import count, number
 
 #: Above this many tracks the faces ask before queueing: a queued track cannot be taken
 #: back (the Web API has no "remove from queue"), so more than a few is asked about.
@@ -71,8 +72,11 @@ class QueueResult:
 
     def summary(self) -> str:
         where = f" on {self.device_name}" if self.device_name else ""
+        done, total = len(self.queued), len(self.queued) + len(self.failed)
         lines = [
-            f"Queued {len(self.queued)} of {len(self.queued) + len(self.failed)} tracks{where}."
+            f"Queued {count(done, 'track')}{where}."
+            if done == total
+            else f"Queued {number(done)} of {count(total, 'track')}{where}."
         ]
         if self.transferred:
             lines[0] = f"Moved playback to {self.device_name}. " + lines[0]
@@ -99,7 +103,7 @@ def ask_before_queueing(n_tracks: int, what: str) -> str | None:
     """The question to ask before queueing ``n_tracks`` of ``what``; None: just queue."""
     if n_tracks <= ASK_ABOVE:
         return None
-    return f"Queue all {n_tracks:,} tracks of {what}? They play after what is queued."
+    return f"Queue all {count(n_tracks, 'track')} of {what}? They play after what is queued."
 
 
 def list_devices(client) -> list[Device]:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from spotui.spotify.ids import parse_track_id
+from spotui.text import count
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
@@ -48,10 +49,40 @@ def cluster_name(cluster: Cluster) -> str:
     return f"{NAME_PREFIX}{cluster.label}"
 
 
-def cluster_description(cluster: Cluster, n_tracks: int) -> str:
-    reasons = "; ".join(cluster.reasons)
-    text = f"{cluster.label}: {reasons}." if reasons else f"{cluster.label}."
-    return f"{text} {n_tracks} tracks from your library, grouped by mood by spotui."
+#: How a description says the mood word a cluster label starts with (spotui.analysis.moods'
+#: words); a label's other words (texture, contrast) are said as they are, in lower case.
+MOOD_PHRASES: dict[str, str] = {
+    "Euphoric": "bright, high-energy", "Intense": "intense, high-energy",
+    "Serene": "serene, gentle", "Melancholic": "melancholic, low-energy",
+    "Energetic": "high-energy", "Calm": "calm", "Cheerful": "cheerful", "Moody": "moody",
+    "Mellow": "mellow", "Mixed": "mixed",
+}  # fmt: skip
+
+
+def cluster_description(cluster: Cluster) -> str:
+    """The playlist description: one sentence a person would write ("Bright, high-energy
+    dance tracks from my library, grouped by spotui."), not the clustering's numbers.
+
+    Why not the reasons: the description is shown to anyone the playlist is shared with,
+    and "energy >= 0.60, valence 0.32 (library 0.47)" reads as a stats dump there; the
+    reasons stay in the app and in ``spotui segment``. The export marker is added after
+    this (:func:`spotui.export.playlists.with_marker`).
+    """
+    words: list[str] = []
+    mood_said = False
+    for word in cluster.label.split():
+        if word.isdigit():  # a numeral that only keeps labels apart in the app
+            continue
+        if not mood_said and word in MOOD_PHRASES:
+            said = MOOD_PHRASES[word]
+            if words and words[-1] == said.split(",")[0]:  # "Bright Euphoric": said once
+                words.pop()
+            words.append(said)
+            mood_said = True
+        else:
+            words.append(word.lower())
+    phrase = " ".join(words) or "favourite"
+    return f"{phrase[0].upper()}{phrase[1:]} tracks from my library, grouped by spotui."
 
 
 def cluster_target(result: SegmentResult, cluster_id: int, name: str | None = None) -> ExportTarget:
@@ -61,7 +92,7 @@ def cluster_target(result: SegmentResult, cluster_id: int, name: str | None = No
     return ExportTarget(
         f"cluster:{cluster_id}",
         name or cluster_name(cluster),
-        cluster_description(cluster, len(ids)),
+        cluster_description(cluster),
         tuple(ids),
     )
 
@@ -72,32 +103,41 @@ def selection_target(track_ids: Sequence[str]) -> ExportTarget:
     digest = hashlib.sha1(",".join(sorted(ids)).encode()).hexdigest()[:12]
     return ExportTarget(
         f"selection:{digest}",
-        f"{NAME_PREFIX}Map selection ({len(ids)} tracks)",
-        f"{len(ids)} tracks picked on spotui's mood map.",
+        f"{NAME_PREFIX}Map selection ({count(len(ids), 'track')})",
+        f"{count(len(ids), 'track')} picked on spotui's mood map.",
         ids,
     )
 
 
 def filtered_target(
-    base: ExportTarget | None, what: str, track_ids: Sequence[str], query: str = ""
+    base: ExportTarget | None,
+    what: str,
+    track_ids: Sequence[str],
+    query: str = "",
+    *,
+    as_shown: bool = False,
 ) -> ExportTarget:
     """The tracks of ``base`` (None: the library, or what ``what`` names) that a filter left.
 
     Why its own key: exporting "Calm Acoustic" filtered by "rain" must not replace the
     playlist of the whole cluster, and the same filter again replaces its own playlist.
+    ``as_shown``: with no filter, ``base`` keeps its key and name but holds ``track_ids``
+    in their order, so a file written from the table follows the table's sort.
     """
     ids = tuple(track_ids)
     query = query.strip()
     if not query and base is not None:
-        return base
+        return replace(base, track_ids=ids) if as_shown else base
     what = base.name.removeprefix(NAME_PREFIX) if base is not None else what
     base_key = base.key if base is not None else f"view:{what.casefold()}"
     if not query:
-        return ExportTarget(base_key, f"{NAME_PREFIX}{what}", f"{len(ids)} tracks: {what}.", ids)
+        return ExportTarget(
+            base_key, f"{NAME_PREFIX}{what}", f"{count(len(ids), 'track')}: {what}.", ids
+        )
     return ExportTarget(
         f"{base_key}|filter:{query.casefold()}",
         f"{NAME_PREFIX}{what} · “{query}”",
-        f"{len(ids)} tracks of {what} matching “{query}”, picked in spotui.",
+        f"{count(len(ids), 'track')} of {what} matching “{query}”, picked in spotui.",
         ids,
     )
 
@@ -125,7 +165,8 @@ def recommendations_target(recs: Recommendations, name: str | None = None) -> Ex
     return ExportTarget(
         recs.key,
         name or f"{NAME_PREFIX}{title}",
-        f"{len(recs.results)} tracks that sound like {about}, picked by spotui from audio features.",
+        f"{count(len(recs.results), 'track')} that sound like {about}, picked by spotui from "
+        "audio features.",
         tuple(r.track.id for r in recs.results),
     )
 

@@ -122,7 +122,11 @@ class Rows:
     taken) when the batch is written.
     """
 
-    def __init__(self, path: Path, header: list[str], layout: Layout) -> None:
+    def __init__(
+        self, path: Path, header: list[str], layout: Layout, where: str | None = None
+    ) -> None:
+        """``where``: how errors name the file (``export.zip: Liked Songs.csv`` for a
+        member of a zip); ``str(path)`` by default."""
         lowered = [h.strip().lower() for h in header]
 
         def find(field_name: str) -> int | None:
@@ -134,7 +138,7 @@ class Rows:
         self.cols = cols = {f: find(f) for f in CSV_ALIASES}
         if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
             missing = "name" if cols["name"] is None else "artist"
-            raise ImportFormatError(str(path), f"missing required column ({missing})", 1)
+            raise ImportFormatError(where or str(path), f"missing required column ({missing})", 1)
         snake = [h.replace(" ", "_") for h in lowered]
         #: (feature, column index, low, high, whole number?, "not detected" value)
         self.feature_items = [
@@ -148,6 +152,9 @@ class Rows:
         self._cells = getter if len(present) > 1 else lambda row: (getter(row),)
         self._all_features = len(self.feature_items) == len(FEATURE_NAMES)
         self.path, self.header, self.layout = path, header, layout
+        self.where = where or str(path)
+        #: the features this file has a column for
+        self.features_present = frozenset(item[0] for item in self.feature_items)
         self.width = len(header)
         self.provider = f"csv:{layout.name}"
         self.batch: dict[str, Entry] = {}
@@ -155,7 +162,7 @@ class Rows:
 
     def error(self, message: str, line: int, index: int | None = None) -> ImportFormatError:
         column = self.header[index] if index is not None else None
-        return ImportFormatError(str(self.path), message, line, column)
+        return ImportFormatError(self.where, message, line, column)
 
     def add(self, row: list[str], line: int) -> None:
         """Check one row and merge it into the batch (raises on any bad cell)."""

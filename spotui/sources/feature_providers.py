@@ -27,6 +27,7 @@ from spotui.http import HttpClient, HTTPStatusError, RateBudget, ServiceError
 from spotui.model import Features
 from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
 from spotui.store import Store
+from spotui.text import count, number
 
 SPOTIFY = "spotify"
 RECCOBEATS = "reccobeats"
@@ -185,12 +186,16 @@ class FeatureResult:
             if not self.without_features:
                 return "Audio features: every library track has them."
             return (
-                f"Audio features: {self.without_features} tracks have none, and no provider "
+                f"Audio features: {count(self.without_features, 'track')} "
+                f"{'has' if self.without_features == 1 else 'have'} none, and no provider "
                 "knew them last time (`spotui features --retry` asks again)."
             )
-        found = ", ".join(f"{n} from {p}" for p, n in self.found.items() if n) or "none found"
+        found = (
+            ", ".join(f"{number(n)} from {p}" for p, n in self.found.items() if n) or "none found"
+        )
         lines = [
-            f"Audio features for {self.looked_up} tracks: {found}; {self.still_missing} still without."
+            f"Audio features for {count(self.looked_up, 'track')}: {found}; "
+            f"{number(self.still_missing)} still without."
         ]
         for p, reason in self.disabled.items():
             lines.append(f"  {p} skipped: {reason}")

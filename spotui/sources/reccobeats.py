@@ -27,6 +27,7 @@ from spotui.http import HttpClient, ServiceError
 from spotui.model import Track
 from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
 from spotui.spotify.ids import parse_track_id
+from spotui.text import count
 
 #: At most this many seed ids per request (the API answers 400 beyond it).
 MAX_SEEDS = 5
@@ -94,10 +95,10 @@ class Discovery:
                 f"Discovery unavailable ({self.error}) - showing your library and catalog instead."
             )
         cached = f", {self.cached_sets} from the cache" if self.cached_sets else ""
-        sets = f"{self.seed_sets} seed set{'s' if self.seed_sets != 1 else ''}"
+        sets = count(self.seed_sets, "seed set")
         line = (
-            f"{len(self.candidate_ids)} candidates from {self.service} "
-            f"({sets}{cached}, {self.requests} requests), ranked by spotui."
+            f"{count(len(self.candidate_ids), 'candidate')} from {self.service} "
+            f"({sets}{cached}, {count(self.requests, 'request')}), ranked by spotui."
         )
         if self.error:
             line += f" Stopped early: {self.error}"

@@ -42,6 +42,14 @@ class DiscoverySection(Connection):
                 [(t, kind, at) for t in track_ids],
             )
 
+    def forget_recent(self, track_ids: Iterable[str], kind: str) -> None:
+        """Undo :meth:`note_recent` of ``kind`` for these tracks (an undone skip)."""
+        with self.transaction() as c:
+            c.executemany(
+                "DELETE FROM recent_queue WHERE track_id = ? AND kind = ?",
+                [(t, kind) for t in track_ids],
+            )
+
     def recent_tracks(self, since: dict[str, float]) -> set[str]:
         """Ids noted with a kind of ``since`` (kind -> earliest time that still counts)."""
         out: set[str] = set()

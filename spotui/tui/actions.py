@@ -315,10 +315,19 @@ ACTIONS: tuple[Action, ...] = (
     Action(
         "recs",
         "skip_one",
-        "x",
+        "delete,backspace",
         "Skip",
-        "Not this one: hide the highlighted recommendation and do not offer it for 30 days.",
+        "Not this one: hide the highlighted recommendation and do not offer it for 30 days "
+        "(u undoes it).",
         show=True,
+        key_display="del",
+    ),  # fmt: skip
+    Action(
+        "main",
+        "undo_skip",
+        "u",
+        "Undo skip",
+        "Take back the last skip: the track can be recommended again and is shown again.",
     ),  # fmt: skip
     # ---- mood map
     Action("map", "move(0,-1)", "up", "Up", "Move the cursor.", palette=False, key_display="↑"),

@@ -325,21 +325,34 @@ class SpotuiApp(App):
             ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
         )
 
-    def skip(self, track_id: str) -> None:
-        """Not this one: the core remembers it, so it is not offered again for a while."""
-        from spotui.discovery import SKIPPED_DAYS
+    def key_for(self, action_id: str) -> str:
+        """The key the user presses for ``action_id`` (their ``[keys]`` remap, if any), for
+        messages that say what to press next."""
+        from spotui.tui.actions import ACTIONS, display_keys
 
-        self.session.skip([track_id])
-        self.notify(f"Skipped: not offered again for {SKIPPED_DAYS} days.", timeout=3)
+        action = next(a for a in ACTIONS if a.id == action_id)
+        return display_keys(action, self.keymap).split(" ")[0]
+
+    def skip(self, track_id: str) -> None:
+        """Not this one: the core remembers it, so it is not offered again for a while; the
+        message names the track and the key that takes it back."""
+        result = self.session.skip([track_id])
+        undo = self.key_for("main.undo_skip")
+        self.notify(f"{result.summary()} {undo} to undo.", timeout=6)
+
+    def unskip(self, track_id: str) -> None:
+        """Take a skip back (the core forgets it); the message names the track."""
+        self.notify(self.session.unskip([track_id]).summary(), timeout=4)
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:
         from spotui.export.queue import NoActiveDeviceError
+        from spotui.text import count
 
         try:
             result = self.session.queue(track_ids, device=device)
         except NoActiveDeviceError as exc:  # offer the devices instead of an error
-            note = f"Nothing is playing. Queue {len(track_ids)} track(s) on:"
+            note = f"Nothing is playing. Queue {count(len(track_ids), 'track')} on:"
             self.call_from_thread(
                 self.choose_device, exc.devices, note, lambda d: self.queue_worker(track_ids, d)
             )
@@ -444,7 +457,7 @@ class SpotuiApp(App):
     def _confirm_extend(self, recs, plan) -> None:
         from spotui.tui.screens.confirm import ConfirmDialog
 
-        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.summary(), "Add")
+        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.question(), "Add")
         self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs))
 
     @work(thread=True, group="spotify", exit_on_error=False)

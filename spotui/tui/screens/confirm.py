@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
 
+from spotui.text import number
 from spotui.tui.actions import bindings_for
 from spotui.untrusted import inert
 
@@ -91,7 +92,9 @@ class ExportDialog(ModalScreen[bool | None]):
         summary.append("Tracks   ", style="dim")
         summary.append(f"{result.track_count:,}", style="bold")
         if result.skipped:
-            summary.append(f"  ({len(result.skipped)} skipped: not Spotify tracks)", style="dim")
+            summary.append(
+                f"  ({number(len(result.skipped))} skipped: not Spotify tracks)", style="dim"
+            )
         summary.append("\nAction   ", style="dim")
         summary.append(inert(_action(result)))
         self.query_one("#export-summary", Static).update(summary)

@@ -2,7 +2,8 @@
 
 No account is needed and nothing is sent anywhere; the core writes the file atomically
 (:func:`spotui.export.files.write_target` through the session), so this dialog only
-collects a format and a path."""
+collects a format and a path. The format starts as "from the file name" (``mix.m3u`` is
+M3U); picking one overrides the name's ending and renames it to match."""
 
 from __future__ import annotations
 
@@ -13,10 +14,14 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
 
+from spotui.text import count
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
 from spotui.tui.widgets.path_input import PathInput
 from spotui.untrusted import inert
+
+#: The format picker's first choice: the file name's ending decides (the core's rule).
+FROM_NAME = "name"
 
 
 class FileExportDialog(PathDialog):
@@ -31,21 +36,20 @@ class FileExportDialog(PathDialog):
         self.target = target
 
     def compose(self) -> ComposeResult:
-        from spotui.export.files import FORMATS, slug
+        from spotui.export.files import EXTENSIONS, FORMATS, slug
 
         name = self.target.name
         n = len(self.target.track_ids)
         with Vertical(id="dialog") as box:
             box.border_title = "Export to a file"
             # the name is a cluster's or playlist's: inert text, never markup
-            what = f"{n:,} track{'s' if n != 1 else ''}: {inert(name)}"
-            yield Static(Text(what), id="file-what")
+            yield Static(Text(f"{count(n, 'track')}: {inert(name)}"), id="file-what")
             yield Label("Format")
-            yield Select([(f.upper(), f) for f in FORMATS], value="csv", allow_blank=False,
-                         id="format")  # fmt: skip
+            choices = [("From the file name", FROM_NAME)] + [(f.upper(), f) for f in FORMATS]
+            yield Select(choices, value=FROM_NAME, allow_blank=False, id="format")
             yield Label("File (→ completes a name; relative to the folder spotui started in)")
             yield PathInput(value=f"{slug(name.removeprefix('spotui · '))}.csv", id="out",
-                            suffixes=tuple(f".{f}" for f in FORMATS))  # fmt: skip
+                            suffixes=tuple(EXTENSIONS))  # fmt: skip
             yield Static("", classes="error", id="file-error")
             with Horizontal(classes="buttons"):
                 yield Button("Write", variant="primary", id="ok")
@@ -55,18 +59,23 @@ class FileExportDialog(PathDialog):
         self.query_one("#out", PathInput).focus()
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        """A new format renames the file's extension if it was one of the formats'."""
-        from spotui.export.files import FORMATS
+        """A chosen format renames the file's ending if it was another format's, so the
+        name and the contents agree (``mix.m3u8`` stays as it is for M3U)."""
+        from spotui.export.files import EXTENSIONS
 
+        if event.value == FROM_NAME:
+            return
         box = self.query_one("#out", PathInput)
         path = Path(box.value)
-        if path.suffix.lstrip(".").lower() in FORMATS:
+        now = EXTENSIONS.get(path.suffix.lower())
+        if now is not None and now != event.value:
             box.value = str(path.with_suffix(f".{event.value}"))
 
     def job(self):
         out = self.query_one("#out", PathInput).value.strip()
         if not out:
             return "Type the name of the file to write."
-        fmt = str(self.query_one("#format", Select).value)
+        chosen = str(self.query_one("#format", Select).value)
+        fmt = None if chosen == FROM_NAME else chosen
         target, session = self.target, self.app.session
         return lambda: session.write_file(target, fmt, Path(out).expanduser().absolute()).summary()

@@ -18,6 +18,7 @@ from textual.worker import get_current_worker
 
 from spotui.errors import Cancelled, NoFeaturesError, UserError
 from spotui.seeds import Seeds
+from spotui.text import count
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import (
@@ -202,7 +203,7 @@ class MainScreen(MainActions, Screen):
         result = self.app.result
         if result is not None:
             n = len(result.clusters)
-            parts.append(f"{n} mood cluster{'s' if n != 1 else ''} ({result.method})")
+            parts.append(f"{count(n, 'mood cluster')} ({result.method})")
         if self.sort_key:
             # by name, not from the column header: at 80 columns the feature columns are
             # folded into one bar column and the sorted feature has no header of its own

@@ -18,7 +18,9 @@ class MainActions:
     def current_target(self, whole_library: bool = False):
         """What export and queue-all act on: the cluster or map selection shown, narrowed
         by the filter when one is typed; None for the whole library (unless
-        ``whole_library``: a file may hold it, a playlist or the queue should not)."""
+        ``whole_library``: a file may hold it, a playlist or the queue should not). With
+        ``whole_library`` (the file export) the tracks are in the table's order: the
+        file follows the sort on screen."""
         session = self.app.session
         cid = source_cluster(self.source)
         base = None
@@ -32,7 +34,9 @@ class MainActions:
         ids = self.query_one(TrackTable).track_ids
         if not ids:
             return None
-        return session.filtered_target(base, self.source_name(), ids, self.query_text)
+        return session.filtered_target(
+            base, self.source_name(), ids, self.query_text, as_shown=whole_library
+        )
 
     def action_export(self) -> None:
         pid = source_playlist(self.source)
@@ -58,6 +62,12 @@ class MainActions:
         from spotui.tui.screens.export_file import FileExportDialog
 
         self.app.push_screen(FileExportDialog(target))
+
+    def action_undo_skip(self) -> None:
+        """``u``: the recommendations pane takes its last skip back (from any pane)."""
+        from spotui.tui.widgets.recommendations import RecommendationList
+
+        self.query_one(RecommendationList).undo_skip()
 
     def action_import_csv(self) -> None:
         from spotui.tui.screens.welcome import ImportDialog

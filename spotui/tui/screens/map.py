@@ -12,6 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from spotui.text import count
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.key_bar import KeyBar
@@ -161,4 +162,4 @@ def _describe(track_ids: list[str], result) -> str:
     cid, _ = counts.most_common(1)[0]
     label = next((c.label for c in result.clusters if c.id == cid), "?")
     n = len(track_ids)
-    return f"{n:,} track{'s' if n != 1 else ''}, mostly {label}"
+    return f"{count(n, 'track')}, mostly {label}"

@@ -90,11 +90,13 @@ class ImportDialog(PathDialog):
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
             box.border_title = "Import a CSV"
-            yield Label("Path of an Exportify, Kaggle or plain CSV file")
+            yield Label(
+                "Path of an Exportify, Kaggle or plain CSV file (or a .gz, or a .zip of CSVs)"
+            )
             yield PathInput(
                 placeholder="~/Downloads/liked_songs.csv  (→ completes a name)",
                 id="path",
-                suffixes=(".csv",),
+                suffixes=(".csv", ".csv.gz", ".zip"),
                 validators=[CsvPath()],
                 validate_on=["changed", "submitted"],
             )

@@ -68,6 +68,8 @@ class RecommendationList(OptionList):
         self.results: list = []
         #: The :class:`spotui.seeds.Recommendations` shown (what they are for), or None.
         self.answer = None
+        #: The last skip, for undo: (track id, answer before it, its row, answer after it).
+        self._last_skip: tuple[str, object, int, object] | None = None
 
     def show(self, answer, empty: str = "No recommendations.") -> None:
         """Show ``answer`` (a :class:`spotui.seeds.Recommendations`)."""
@@ -116,7 +118,22 @@ class RecommendationList(OptionList):
             return
         self.app.skip(rec.track.id)
         at = self.highlighted or 0
+        before = self.answer
         rest = [r for r in self.results if r is not rec]
         self.show(dataclasses.replace(self.answer, results=rest))
         if rest:
             self.highlighted = min(at, len(rest) - 1)
+        self._last_skip = (rec.track.id, before, at, self.answer)
+
+    def undo_skip(self) -> None:
+        """Take back the last skip: the core forgets it and, while these are still the
+        recommendations it was skipped from, the track is back in its row."""
+        if self._last_skip is None:
+            self.app.notify("Nothing to undo: no track was skipped.", timeout=3)
+            return
+        track_id, before, at, after = self._last_skip
+        self._last_skip = None
+        self.app.unskip(track_id)
+        if self.answer is after:
+            self.show(before)
+            self.highlighted = at
