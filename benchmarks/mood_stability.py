@@ -178,7 +178,7 @@ def grow_library(name: str, first: list[str], batches: list[list[str]], rows) ->
         store = Store.open(Path(d) / "lib.sqlite3")
         add_tracks(store, rows, first)
         result = segment(store)
-        before = result
+        before = first_result = result
         ks, moved, renamed, refits = [result.k], [], 0, []
         for batch in batches:
             add_tracks(store, rows, batch)
@@ -194,6 +194,8 @@ def grow_library(name: str, first: list[str], batches: list[list[str]], rows) ->
             ks.append(result.k)
             before = result
         words, largest = words_and_largest(result, rows)
+        first_moods = typical(first_result, rows)
+        last_moods = typical(result, rows)
         q = quality(result, rows)
         store.close()
     return {
@@ -208,7 +210,21 @@ def grow_library(name: str, first: list[str], batches: list[list[str]], rows) ->
         "largest": largest,
         "q": q,
         "labels": [c.label for c in result.clusters],
+        "before": first_moods,
+        "after": last_moods,
     }
+
+
+def typical(result, rows) -> list[str]:
+    """Each mood's label and size with its three most typical tracks."""
+    out = []
+    for c in result.clusters:
+        names = [
+            f"{rows[t]['track_name'][:28]} ({rows[t]['artists'].split(';')[0][:18]})"
+            for t in result.examples.get(c.id, [])[:3]
+        ]
+        out.append(f"{c.label} ({c.size:,}): " + "; ".join(names))
+    return out
 
 
 def whole_sample(order, rows) -> list[str]:
@@ -340,6 +356,14 @@ def main() -> None:
     )
     for r in results:
         print(f"  {r['library']}: {', '.join(r['labels'])}")
+    print()
+    for r in results[:: 2 if not args.quick else 1][:3]:
+        print(f"{r['library']}, before the syncs:")
+        for line in r["before"]:
+            print(f"    {line}")
+        print("  after:")
+        for line in r["after"]:
+            print(f"    {line}")
     print()
     for line in whole_sample(order, rows):
         print(line)

@@ -280,6 +280,8 @@ def test_unusable_expiry_without_a_refresh_token_asks_to_log_in(fake, tmp_path, 
     assert c["Account"] == {
         "name": "Account",
         "ok": False,
+        "status": "FIX",
+        "skipped": False,
         "detail": "login no longer valid",
         "fix": "Your Spotify login expired; run `spotui login`. Your library is kept.",
     }

@@ -197,6 +197,8 @@ def test_cli_tables_show_any_name_as_inert_text(names, title):
         method="kmeans",
         scores={},
         reused=False,
+        change_lines=lambda: [f"“{title}” is now “{names[0]}”."],
+        unanalysed_line=lambda: "",
     )
     ctx = SimpleNamespace(session=SimpleNamespace(tracks=lambda ids: tracks))
     stdout = io.StringIO()
@@ -214,7 +216,7 @@ def test_cli_lines_and_json_are_inert(text):
 
     stdout, stderr = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        out(f"Queued 1 of 1 tracks on {text}.\nnext line")
+        out(f"Queued 1 track on {text}.\nnext line")
         err(f"error: no track {text}")
         print_json({"name": text})
     assert forbidden(stdout.getvalue().replace("\n", "")) == []
@@ -326,7 +328,7 @@ def test_cli_queue_and_doctor_show_hostile_device_and_display_names_inert(tmp_pa
         env["SPOTUI_CONFIG_DIR"] = str(tmp_path / "c")
         done = run_cli("queue", "4uLU6hMCjMI75M1A2tKUQC", env=env, timeout=60)
         assert_inert(done)
-        assert done.stdout.splitlines()[0] == f"Queued 1 of 1 tracks on {inert(device)}."
+        assert done.stdout.splitlines()[0] == f"Queued 1 track on {inert(device)}."
         sp.devices[0]["is_active"] = False
         done = run_cli("queue", "4uLU6hMCjMI75M1A2tKUQC", env=env, timeout=60)
         assert done.returncode == 2
