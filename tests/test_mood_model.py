@@ -121,6 +121,17 @@ def test_new_tracks_join_the_nearest_mood_and_nothing_else_moves(store) -> None:
     assert ch["summary"].startswith("60 new tracks: ")
     assert store.mood_news() == set(new)
     assert sum(c.size for c in after.clusters) == len(after.assignments)
+    # only the new rows were written over the previous run's: what is read back is the same
+    stored = seg.load_result(store)
+    assert stored.assignments == after.assignments and stored.coords == after.coords
+    assert stored.unanalysed == after.unanalysed
+    # tracks leaving the library leave the stored moods too
+    gone = new[:5]
+    store.conn.executemany("DELETE FROM saved_tracks WHERE track_id = ?", [(t,) for t in gone])
+    fewer = seg.segment(store)
+    assert fewer.changes["removed_tracks"] == 5 and fewer.changes["refit"] is None
+    assert seg.load_result(store).assignments == fewer.assignments
+    assert not set(gone) & set(fewer.assignments)
 
 
 def test_a_track_moves_only_when_its_own_features_change(store) -> None:

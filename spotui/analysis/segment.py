@@ -33,7 +33,7 @@ import functools
 import hashlib
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress
 from typing import ParamSpec, TypeVar
@@ -151,7 +151,13 @@ def segment(
         placed = _place(store, lib, previous, model, rules)
         if placed.reason is None:
             placed.result.fingerprint = fp
-            save_result(store, placed.result, signatures=lib.signature_of(), news=placed.news)
+            save_result(
+                store,
+                placed.result,
+                signatures=lib.signature_of(),
+                news=placed.news,
+                base=(previous, placed.placed),
+            )
             report(6, 6, "placed the new tracks in their moods")
             return placed.result
         reason = placed.reason
@@ -221,9 +227,13 @@ def save_result(
     result: SegmentResult,
     signatures: Mapping[str, int] | None = None,
     news: Sequence[str] = (),
+    base: tuple[SegmentResult, Sequence[str]] | None = None,
 ) -> int:
     """Store ``result`` (unanalysed tracks as cluster ``UNANALYSED_ID`` without a position),
-    each assignment with the signature of the features it was made from."""
+    each assignment with the signature of the features it was made from. ``base``: the
+    stored result this one placed tracks into, and the tracks placed anew: only those (and
+    tracks gone or newly unplaceable) are written, 60 rows for 60 new tracks, not the whole
+    library."""
     from spotui.store import StoredCluster
 
     params = dict(result.params)
@@ -235,8 +245,20 @@ def save_result(
     )
     sig = signatures or {}
     coords = result.coords
-    rows = [(tid, cid, *coords[tid], sig.get(tid)) for tid, cid in result.assignments.items()]
-    rows += [(tid, UNANALYSED_ID, None, None, None) for tid in result.unanalysed]
+    base_run, removed = None, []
+    if base is not None and base[0].run_id is not None:
+        before, placed = base
+        base_run = before.run_id
+        was = before.assignments
+        cid_of = result.assignments
+        rows = [(tid, cid_of[tid], *coords[tid], sig.get(tid)) for tid in placed]
+        old_un = set(before.unanalysed)
+        rows += [(t, UNANALYSED_ID, None, None, None) for t in result.unanalysed if t not in old_un]
+        now = result.assignments.keys() | set(result.unanalysed)
+        removed = [t for t in (*was, *old_un) if t not in now]
+    else:
+        rows = [(tid, cid, *coords[tid], sig.get(tid)) for tid, cid in result.assignments.items()]
+        rows += [(tid, UNANALYSED_ID, None, None, None) for tid in result.unanalysed]
     return store.save_analysis(
         fingerprint=result.fingerprint,
         feature_version=FEATURE_VERSION,
@@ -252,6 +274,8 @@ def save_result(
         ],
         assignments=rows,
         news=news,
+        base_run=base_run,
+        removed=removed,
     )
 
 
@@ -305,6 +329,8 @@ class Placed:
     result: SegmentResult
     reason: RefitReason | None
     news: list[str]
+    #: Tracks placed anew (new, or their features changed): what the store must write.
+    placed: list[str] = field(default_factory=list)
 
 
 def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: RefitRules) -> Placed:
@@ -348,7 +374,7 @@ def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: Refit
     if reason is not None:
         return Placed(result, reason, [])
     result.params["changes"] = changes(previous, result, None)
-    return Placed(result, None, _news(previous, result, None))
+    return Placed(result, None, _news(previous, result, None), [ids[j] for j in todo_a.tolist()])
 
 
 def assemble(
