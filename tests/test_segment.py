@@ -465,7 +465,7 @@ def test_cli_json_and_table(tmp_path: Path) -> None:
         assert c["label"] in proc.stdout
         assert c["reasons"][0] in proc.stdout
     n_un = len(data["unanalysed"])
-    assert f"Unanalysed: {n_un} tracks cannot be placed in a mood: {n_un} tracks without audio" in (
+    assert f"Unanalysed: {n_un} tracks cannot be placed in a mood: they have no audio" in (
         " ".join(proc.stdout.split())
     )
     assert "stored moods were used" in proc.stdout

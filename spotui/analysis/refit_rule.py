@@ -154,12 +154,13 @@ def summarise_new(new_by_mood: Mapping[str, int], limit: int = 4) -> str:
     total = sum(new_by_mood.values())
     if not total:
         return ""
+    head = f"{total:,} new track{'s' if total != 1 else ''}"
     parts = sorted(new_by_mood.items(), key=lambda kv: (-kv[1], kv[0]))
-    shown = [f"{n} {label}" for label, n in parts[:limit]]
+    if len(parts) == 1:
+        return f"{head} joined {parts[0][0]}"
+    shown = [f"{n:,} {label}" for label, n in parts[:limit]]
     rest = sum(n for _, n in parts[limit:])
     if rest:
-        shown.append(f"{rest} elsewhere")
-    head = f"{total} new track{'s' if total != 1 else ''}"
-    return f"{head}: {shown[0].split(' ', 1)[0]} joined {shown[0].split(' ', 1)[1]}" + (
-        ", " + ", ".join(shown[1:]) if len(shown) > 1 else ""
-    )
+        shown.append(f"{rest:,} elsewhere")
+    first_n, first_label = parts[0][1], parts[0][0]
+    return f"{head}: {first_n:,} joined {first_label}" + "".join(f", {p}" for p in shown[1:])

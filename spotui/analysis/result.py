@@ -105,14 +105,14 @@ class SegmentResult:
         n = len(self.unanalysed)
         if not n:
             return ""
-        why = self.params.get("unanalysed_why") or {}
-        parts = [
-            f"{count(v, 'track')} {k.replace('no ', 'without ', 1)}" for k, v in why.items() if v
-        ]
+        why = {k: v for k, v in (self.params.get("unanalysed_why") or {}).items() if v}
         head = f"{count(n, 'track')} cannot be placed in a mood"
-        if parts:
-            return f"{head}: {'; '.join(parts)}."
-        return f"{head}: they have no audio features."
+        if len(why) > 1:
+            parts = [f"{v:,} {k.replace('no ', 'without ', 1)}" for k, v in why.items()]
+            return f"{head}: {', '.join(parts)}."
+        reason = next(iter(why), "no audio features")
+        they = "it has" if n == 1 else "they have"
+        return f"{head}: {they} {reason}."
 
     def to_json(self) -> dict:
         """The documented ``spotui segment --json`` shape."""
