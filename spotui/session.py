@@ -146,8 +146,9 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         stays), the store's change counter is bumped as this session's own, so other
         windows and processes notice (:mod:`spotui.session_changes`) and this one does
         not. The job's store is opened here and shared by the calls inside (one per
-        thread), so its ``total_changes`` tells whether the job wrote: a segment that
-        reused the stored moods bumps nothing and makes no other window reload."""
+        thread), so it tells whether the job wrote: a segment that reused the stored moods
+        bumps nothing and makes no other window reload, and a job that failed counts only
+        what it committed (an import rolled back leaves the file exactly as it was)."""
         from spotui.store.lock import job_lock
 
         def tell(message: str) -> None:
@@ -167,12 +168,15 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
             ),
             self._db() as store,
         ):
-            before = store.conn.total_changes
+            changes, commits = store.conn.total_changes, store.commits
             try:
                 yield
-            finally:
-                if store.conn.total_changes != before:
+            except BaseException:
+                if store.commits != commits:  # a sync cancelled or failing keeps what it did
                     self._record_change(store, job)
+                raise
+            if store.commits != commits or store.conn.total_changes != changes:
+                self._record_change(store, job)
 
     # ------------------------------------------------------------------ reading
     def has_library(self) -> bool:
