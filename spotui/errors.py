@@ -65,6 +65,15 @@ class JobRunningError(UserError):
         self.pid = pid
 
 
+class StaleViewError(UserError):
+    """What the user confirmed (an export plan, tracks to queue or to add, a file) was read
+    before another spotui changed the library: nothing was written, the moods were read
+    again, and the message says to check and try again. Exit status 3, like a job that
+    runs elsewhere: trying again is the fix."""
+
+    exit_code = 3
+
+
 class NotFoundError(UserError):
     """An id (track, cluster, playlist) the user gave does not exist."""
 

@@ -25,6 +25,7 @@ from spotui.config import Config
 from spotui.model import Cluster, LibrarySnapshot, RecommendationDetail, Track, TrackDetail
 from spotui.progress import CancelCheck, Progress, no_progress
 from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
+from spotui.session_changes import ChangesMixin
 from spotui.session_discover import DiscoverMixin
 from spotui.session_export import ExportMixin
 from spotui.session_reccobeats import ReccoBeatsMixin
@@ -43,11 +44,12 @@ if TYPE_CHECKING:
 TASTE_SEEDS = (PLAYLIST, FOR_YOU)
 
 
-class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportMixin):
+class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportMixin, ChangesMixin):
     """One user's spotui: configuration, store, clusters, recommendations, Spotify (login,
     sync and feature lookups come from :class:`~spotui.session_spotify.SpotifyAccount`; for
     you, playlists and taste from :class:`~spotui.session_discover.DiscoverMixin`; settings,
-    setup and playback from :class:`~spotui.session_user.UserMixin`)."""
+    setup and playback from :class:`~spotui.session_user.UserMixin`; noticing another
+    program's changes from :class:`~spotui.session_changes.ChangesMixin`)."""
 
     def __init__(
         self,
@@ -76,6 +78,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         self._taste: tuple[tuple, Any] | None = None  # (pool signature, Cooccurrence)
         #: Track ids of the last queue action (the TUI's playback line shows them).
         self.last_queued: list[str] = []
+        self._init_changes()
 
     def _tell_waiting(self, message: str) -> None:
         if self.on_wait is not None:
@@ -125,6 +128,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
     def close(self) -> None:
         self._stores.close()
 
+    @contextmanager
     def _job(
         self,
         job: str,
@@ -133,10 +137,18 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         what: str = "",
         progress: Progress | None = None,
         cancel: CancelCheck | None = None,
-    ) -> AbstractContextManager[None]:
+    ) -> Iterator[None]:
         """Hold this database's lock for ``job`` (one writer per job, across processes and
         windows): :class:`~spotui.errors.JobRunningError` naming the holder's pid, or with
-        ``wait`` say so (``on_wait`` and ``progress``) and wait for it."""
+        ``wait`` say so (``on_wait`` and ``progress``) and wait for it.
+
+        When the job has written anything (finished, failed or cancelled: what it committed
+        stays), the store's change counter is bumped as this session's own, so other
+        windows and processes notice (:mod:`spotui.session_changes`) and this one does
+        not. The job's store is opened here and shared by the calls inside (one per
+        thread), so it tells whether the job wrote: a segment that reused the stored moods
+        bumps nothing and makes no other window reload, and a job that failed counts only
+        what it committed (an import rolled back leaves the file exactly as it was)."""
         from spotui.store.lock import job_lock
 
         def tell(message: str) -> None:
@@ -145,14 +157,26 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
             if self.on_wait is not None:
                 self.on_wait(message)
 
-        return job_lock(
-            self._stores.path,
-            job,
-            what=what or f"spotui {job}",
-            wait=wait,
-            on_wait=tell,
-            cancel=cancel,
-        )
+        with (
+            job_lock(
+                self._stores.path,
+                job,
+                what=what or f"spotui {job}",
+                wait=wait,
+                on_wait=tell,
+                cancel=cancel,
+            ),
+            self._db() as store,
+        ):
+            changes, commits = store.conn.total_changes, store.commits
+            try:
+                yield
+            except BaseException:
+                if store.commits != commits:  # a sync cancelled or failing keeps what it did
+                    self._record_change(store, job)
+                raise
+            if store.commits != commits or store.conn.total_changes != changes:
+                self._record_change(store, job)
 
     # ------------------------------------------------------------------ reading
     def has_library(self) -> bool:
@@ -179,10 +203,14 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         with self._db() as store:
             store.verify(QUICK_CHECK_MAX_BYTES)
             self.prepare()
+            # Read first: a change committed during the reads below makes the view look
+            # older than it is (one reload too many), never newer.
+            generation = store.library_change().generation
             table = store.library_table(columns)
             self.result = load_result(store)
             playlists = store.playlists(owned_only=True)
             items = store.owned_playlist_items()
+        self.view = generation
         return LibrarySnapshot(table, self.result, playlists, items)
 
     def tracks(self, track_ids: Sequence[str]) -> list[Track]:

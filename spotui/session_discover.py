@@ -77,12 +77,21 @@ class DiscoverMixin:
         return f"More for “{playlist.name if playlist else seeds.ids[0]}”"
 
     def extend_playlist(
-        self, recs: Recommendations, *, dry_run: bool = False, progress: Progress | None = None
+        self,
+        recs: Recommendations,
+        *,
+        dry_run: bool = False,
+        progress: Progress | None = None,
+        view: int | None = None,
     ) -> AppendResult:
         """Append a playlist's recommendations (``Seeds.playlist``) to that playlist.
-        ``dry_run`` returns the exact requests and sends and writes nothing."""
+        ``dry_run`` returns the exact requests and sends and writes nothing; else ``view``
+        (the generation the plan was confirmed on) is checked first, and the stored
+        playlist's new length counts as a change for other windows."""
         from spotui.export.append import append_tracks
 
+        if not dry_run:
+            self.check_view(view, "extend")
         with self._db() as store:
             playlist, _ = owned_playlist(store, recs.playlist.id)
         track_ids = [r.track.id for r in recs.results]
@@ -90,6 +99,8 @@ class DiscoverMixin:
             result = append_tracks(
                 client, store, self.config, playlist, track_ids, dry_run, progress=progress
             )
+            if not dry_run:
+                self._record_change(store, "extend")
         if not dry_run:
             self.library_changed()
         return result

@@ -5,6 +5,7 @@ still call one object, and only :mod:`spotui.export` writes to the account."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,21 +18,30 @@ if TYPE_CHECKING:
 
 
 class ExportMixin:
-    """Needs ``self.config``, ``self._shown()``, ``self._spotify()`` and ``self._db()``."""
+    """Needs ``self.config``, ``self._shown()``, ``self._spotify()``, ``self._db()``,
+    ``self.view`` and ``self.check_view()``.
+
+    Every target is stamped with the view it was made from, and every write (playlist,
+    file, queue) checks it first: a plan confirmed before another program changed the
+    library is not carried out (:mod:`spotui.session_changes`)."""
 
     config: Config
     last_queued: list[str]
+    view: int | None
 
     # ------------------------------------------------------------------ getting tracks out
     def cluster_target(self, cluster_id: int, name: str | None = None) -> ExportTarget:
         from spotui.export.targets import cluster_target
 
-        return cluster_target(self._shown(), cluster_id, name)
+        return self._stamped(cluster_target(self._shown(), cluster_id, name))
+
+    def _stamped(self, target: ExportTarget) -> ExportTarget:
+        return replace(target, view=self.view)
 
     def selection_target(self, track_ids: Sequence[str]) -> ExportTarget:
         from spotui.export.targets import selection_target
 
-        return selection_target(track_ids)
+        return self._stamped(selection_target(track_ids))
 
     def filtered_target(
         self,
@@ -46,7 +56,7 @@ class ExportMixin:
         ``as_shown``: exactly ``track_ids`` in their order (a file follows the screen's sort)."""
         from spotui.export.targets import filtered_target
 
-        return filtered_target(base, what, track_ids, query, as_shown=as_shown)
+        return self._stamped(filtered_target(base, what, track_ids, query, as_shown=as_shown))
 
     def recommendations_target(
         self, recs: Recommendations, name: str | None = None, *, file: bool = False
@@ -54,7 +64,7 @@ class ExportMixin:
         from spotui.export import targets
 
         make = targets.recommendations_file if file else targets.recommendations_target
-        return make(recs, name)
+        return self._stamped(make(recs, name))
 
     def export(
         self,
@@ -65,9 +75,12 @@ class ExportMixin:
         progress: Progress | None = None,
     ) -> ExportResult:
         """Export as a (private) Spotify playlist; the same target replaces its playlist.
-        ``dry_run`` returns the planned requests and sends and writes nothing."""
+        ``dry_run`` returns the planned requests and sends and writes nothing; else the
+        target's view is checked first (:class:`~spotui.errors.StaleViewError`)."""
         from spotui.export.playlists import export_tracks
 
+        if not dry_run:
+            self.check_view(target.view, "export")
         with self._spotify(needed=not dry_run) as client, self._db() as store:
             return export_tracks(
                 client,
@@ -90,9 +103,11 @@ class ExportMixin:
         return file_format(out_path, fmt)
 
     def write_file(self, target: ExportTarget, fmt: str | None, out_path: str | Path) -> FileResult:
-        """Write ``target``'s tracks, in its order, to a file; ``fmt`` None: the name decides."""
+        """Write ``target``'s tracks, in its order, to a file; ``fmt`` None: the name decides
+        (its view checked first, as for a playlist)."""
         from spotui.export.files import write_target
 
+        self.check_view(target.view, "file")
         with self._db() as store:
             return write_target(store, target, fmt, out_path)
 
@@ -117,11 +132,14 @@ class ExportMixin:
         *,
         progress: Progress | None = None,
         cancel: CancelCheck | None = None,
+        view: int | None = None,
     ) -> QueueResult:
-        """Queue on the playing device (or ``device``), each track exactly once."""
+        """Queue on the playing device (or ``device``), each track exactly once; ``view``:
+        the generation of the view the tracks were chosen in (checked first)."""
         from spotui.discovery import QUEUED, note_recent
         from spotui.export.queue import queue_tracks
 
+        self.check_view(view, "queue")
         with self._spotify() as client:
             result = queue_tracks(
                 client, self.config, track_ids, device=device, progress=progress, cancel=cancel

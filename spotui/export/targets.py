@@ -33,6 +33,9 @@ class ExportTarget:
     name: str
     description: str | None
     track_ids: tuple[str, ...]
+    #: The library generation of the view it was made from (the session stamps it and
+    #: checks it before writing: spotui.session_changes); None: not checked.
+    view: int | None = None
 
 
 def cluster_tracks(result: SegmentResult, cluster_id: int) -> list[str]:

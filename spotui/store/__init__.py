@@ -11,7 +11,8 @@ is one class for its callers, assembled from one section per concern:
 * :mod:`~spotui.store.library`: saved tracks, playlists, top, recent, imports, sync state;
 * :mod:`~spotui.store.analysis`: segmentation runs, export mappings, pending exports;
 * :mod:`~spotui.store.queries`: counts, fingerprints, the recommendation pool, table rows;
-* :mod:`~spotui.store.discovery`: ReccoBeats answers per seed set, recently queued/skipped.
+* :mod:`~spotui.store.discovery`: ReccoBeats answers per seed set, recently queued/skipped;
+* :mod:`~spotui.store.changes`: whether another connection changed the library (a counter).
 
 :class:`ThreadStores` hands each thread its own connection to the same file.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 
 from spotui.errors import StoreError
 from spotui.store.analysis import AnalysisRun, AnalysisSection, ExportMapping, StoredCluster
+from spotui.store.changes import ChangesSection, LibraryChange
 from spotui.store.connection import DEFAULT_TIMEOUT, OpenNotice, now_iso
 from spotui.store.discovery import DiscoverySection
 from spotui.store.library import LibrarySection
@@ -38,6 +40,7 @@ __all__ = [
     "SCOPES",
     "AnalysisRun",
     "ExportMapping",
+    "LibraryChange",
     "OpenNotice",
     "Store",
     "StoreError",
@@ -48,7 +51,14 @@ __all__ = [
 ]
 
 
-class Store(QueriesSection, AnalysisSection, LibrarySection, TracksSection, DiscoverySection):
+class Store(
+    QueriesSection,
+    AnalysisSection,
+    LibrarySection,
+    TracksSection,
+    DiscoverySection,
+    ChangesSection,
+):
     """A connection to one spotui database. Not thread-safe: one Store per thread."""
 
 

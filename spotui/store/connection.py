@@ -230,6 +230,9 @@ class Connection:
         self.on_wait = on_wait
         self._checked = checked
         self._depth = 0
+        #: Transactions this connection committed (``total_changes`` also counts rows of a
+        #: transaction rolled back: a job that failed wrote nothing, and must not say it did).
+        self.commits = 0
 
     @classmethod
     def open(
@@ -314,6 +317,7 @@ class Connection:
         try:
             yield self.conn
             self.conn.execute("COMMIT")  # where a big transaction's pages are written
+            self.commits += 1
         except BaseException as exc:
             # The words first: after the roll-back and the truncation the disk has room again.
             full = is_disk_full(exc, self.path)

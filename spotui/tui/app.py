@@ -6,6 +6,14 @@ scikit-learn) and the playlists are read in a thread that starts before Textual 
 imported (spotui.tui.start), so the main screen is composed with them and painted once;
 only then, if the library changed since that result, a worker re-segments (this is where
 scikit-learn is imported) while the old clusters stay on screen.
+
+Another spotui (a ``spotui sync``/``import``/``segment`` from a shell or cron, another
+window) may change the library while the app is open: every
+:data:`LIBRARY_CHECK_INTERVAL` seconds the app asks the session whether it did
+(:meth:`Session.poll_library`: one ``PRAGMA data_version`` when nothing changed, a few
+microseconds; no timer while the app is suspended) and reloads with a notification. The
+writes themselves are checked by the session at the moment they act (a plan confirmed on
+the old library is not carried out): this timer only keeps what is shown fresh.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from spotui.config import Config
-from spotui.errors import Cancelled, UserError
+from spotui.errors import Cancelled, StaleViewError, UserError
 from spotui.model import LibrarySnapshot
 from spotui.session import Session
 from spotui.tui.actions import ACTIONS, bindings_for, display_keys
@@ -34,6 +42,10 @@ from spotui.untrusted import inert
 FIRST_FRAME_WAIT = 0.25
 #: How many recommendations "add to this playlist" offers.
 EXTEND_COUNT = 20
+#: Seconds between two checks whether another program changed the library. Each is one
+#: ``PRAGMA data_version`` on the session's connection while nothing changed; 2 s is soon
+#: enough for a person switching back from a shell, and no load on an idle app.
+LIBRARY_CHECK_INTERVAL = 2.0
 
 
 class SpotuiApp(App):
@@ -147,6 +159,7 @@ class SpotuiApp(App):
                 severity="warning",
                 timeout=15,
             )
+        self.watch_library()
         if not self.config.demo and not self.session.has_library():
             from spotui.tui.screens.welcome import WelcomeScreen
 
@@ -154,6 +167,28 @@ class SpotuiApp(App):
             self.push_screen(WelcomeScreen())
             return
         self.open_main()
+
+    def watch_library(self) -> None:
+        """Check for another program's changes on a timer, paused while the app is
+        suspended (ctrl+z, a shell run from it): nothing is on screen to keep fresh then."""
+        timer = self.set_interval(LIBRARY_CHECK_INTERVAL, self.check_library)
+        self.app_suspend_signal.subscribe(self, lambda _app: timer.pause())
+        self.app_resume_signal.subscribe(self, lambda _app: timer.resume())
+
+    def check_library(self) -> None:
+        """Another program changed the library: reload it and say so (silently when the
+        user was told already, by an export that did not happen)."""
+        if self._main() is None:
+            return
+        try:
+            moved = self.session.poll_library()
+        except UserError:
+            return  # the database is busy or gone for now: the next tick asks again
+        if moved is None:
+            return
+        if not moved.told:
+            self.notify(moved.summary(), title="Library", timeout=8)
+        self.load_library()
 
     def open_main(self) -> None:
         from spotui.tui.screens.main import MainScreen
@@ -307,11 +342,13 @@ class SpotuiApp(App):
         self.open_main()
 
     # ------------------------------------------------------------------ Spotify actions
-    def queue(self, track_ids: list[str]) -> None:
+    def queue(self, track_ids: list[str], view: int | None = None) -> None:
+        """Queue these tracks, chosen in the library as of generation ``view`` (default: the
+        one shown now; the session refuses if another program changed it since)."""
         if not track_ids:
             self.notify("Nothing to queue here.", severity="warning", timeout=3)
             return
-        self.queue_worker(list(track_ids))
+        self.queue_worker(list(track_ids), view=self.session.view if view is None else view)
 
     def queue_many(self, track_ids: list[str], what: str) -> None:
         """Queue a whole list (``what`` names it), asking first when the core says to."""
@@ -321,8 +358,10 @@ class SpotuiApp(App):
             return
         from spotui.tui.screens.confirm import ConfirmDialog
 
+        view = self.session.view  # what the question was asked about
         self.push_screen(
-            ConfirmDialog("Queue", question, "Queue"), lambda ok: ok and self.queue(track_ids)
+            ConfirmDialog("Queue", question, "Queue"),
+            lambda ok: ok and self.queue(track_ids, view),
         )
 
     def key_for(self, action_id: str) -> str:
@@ -345,16 +384,21 @@ class SpotuiApp(App):
         self.notify(self.session.unskip([track_id]).summary(), timeout=4)
 
     @work(thread=True, group="spotify", exit_on_error=False)
-    def queue_worker(self, track_ids: list[str], device: str | None = None) -> None:
+    def queue_worker(
+        self, track_ids: list[str], device: str | None = None, view: int | None = None
+    ) -> None:
         from spotui.export.queue import NoActiveDeviceError
         from spotui.text import count
 
         try:
-            result = self.session.queue(track_ids, device=device)
+            result = self.session.queue(track_ids, device=device, view=view)
         except NoActiveDeviceError as exc:  # offer the devices instead of an error
             note = f"Nothing is playing. Queue {count(len(track_ids), 'track')} on:"
             self.call_from_thread(
-                self.choose_device, exc.devices, note, lambda d: self.queue_worker(track_ids, d)
+                self.choose_device,
+                exc.devices,
+                note,
+                lambda d: self.queue_worker(track_ids, d, view),
             )
             return
         self.call_from_thread(
@@ -441,28 +485,28 @@ class SpotuiApp(App):
 
     def extend_playlist(self, playlist_id: str, new_only: bool = False) -> None:
         """Recommend for one of the user's playlists, show the exact plan of adding them to
-        its end, and add them on OK."""
-        self.extend_plan_worker(playlist_id, new_only)
+        its end, and add them on OK (if the library is still the one shown now)."""
+        self.extend_plan_worker(playlist_id, new_only, self.session.view)
 
     @work(thread=True, group="spotify", exit_on_error=False)
-    def extend_plan_worker(self, playlist_id: str, new_only: bool) -> None:
+    def extend_plan_worker(self, playlist_id: str, new_only: bool, view: int | None) -> None:
         from spotui.seeds import Seeds
 
         recs = self.session.recommend(
             Seeds.playlist(playlist_id), n=EXTEND_COUNT, new_only=new_only
         )
         plan = self.session.extend_playlist(recs, dry_run=True)
-        self.call_from_thread(self._confirm_extend, recs, plan)
+        self.call_from_thread(self._confirm_extend, recs, plan, view)
 
-    def _confirm_extend(self, recs, plan) -> None:
+    def _confirm_extend(self, recs, plan, view: int | None) -> None:
         from spotui.tui.screens.confirm import ConfirmDialog
 
         dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.question(), "Add")
-        self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs))
+        self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs, view))
 
     @work(thread=True, group="spotify", exit_on_error=False)
-    def extend_worker(self, recs) -> None:
-        result = self.session.extend_playlist(recs)
+    def extend_worker(self, recs, view: int | None) -> None:
+        result = self.session.extend_playlist(recs, view=view)
         self.call_from_thread(self.notify, result.summary(), title="Playlist", timeout=8)
         self.call_from_thread(self.load_library)  # the playlist holds more tracks now
 
@@ -492,6 +536,8 @@ class SpotuiApp(App):
             return
         if isinstance(error, UserError):
             self.notify(str(error), severity="error", timeout=12)
+            if isinstance(error, StaleViewError):
+                self.check_library()  # the rows follow the moods the session read again
             main = self._main()
             if event.worker.group == "load" and main is not None and self.rows is None:
                 main.load_failed(str(error))  # stays on screen after the notification
