@@ -94,8 +94,11 @@ class TrackDetail:
     features: Features | None
     cluster: Cluster | None
     note: str = ""
-    #: why the track sits in its cluster (its own distances, not the cluster's reasons)
+    #: why the track sits in its cluster, in words (its own case, not the cluster's
+    #: reasons), then where its features came from
     why: tuple[str, ...] = ()
+    #: the numbers behind ``why`` (distances, deciding values), shown dimmer on demand
+    why_numbers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -219,7 +219,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
 
     def track_detail(self, track_id: str) -> TrackDetail:
         """A track, its features, its cluster and why it sits there (numpy-free)."""
-        from spotui.analysis.why import explain_membership, feature_coverage
+        from spotui.analysis.why import Why, explain_membership, feature_coverage
 
         with self._db() as store:
             track, features = store.get_track(track_id), store.get_features(track_id)
@@ -230,12 +230,11 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
             if features is not None and "not in a mood" not in coverage:
                 note = "Not in a mood yet. " + coverage
             return TrackDetail(track, features, None, note)
-        why: list[str] = []
+        why = Why()
         if features is not None:
             why = explain_membership({**features.as_dict(), "track_id": track_id}, self.result)
-        return TrackDetail(
-            track, features, cluster, "", (*why, coverage) if coverage else tuple(why)
-        )
+        words = (*why.words, coverage) if coverage else why.words
+        return TrackDetail(track, features, cluster, "", words, why.numbers)
 
     # ------------------------------------------------------------------ clusters
     def cluster_of(self, track_id: str) -> Cluster | None:

@@ -11,7 +11,7 @@ from textual.widgets import Static
 from spotui.tui.rows import ALL, SELECTION, LibraryRows
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
-from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
 from tests.conftest import settle
 
@@ -134,7 +134,7 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         recs = screen.query_one(RecommendationList)
         expected = pilot.app.session.recommender().recommend(result.tracks_in(first.id), n=20)
         assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
-        assert recs.border_title == f"Like cluster {first.label}"
+        assert screen.query_one(RecommendationPane).border_title == f"Like cluster {first.label}"
         # Into the tracks: recommendations follow the highlighted track.
         await pilot.press("tab")
         await pilot.pause(0.3)
@@ -314,7 +314,7 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         assert screen.source_name() == "Gym Mix"
         assert sorted(view_ids(screen)) == sorted(set(before))
         recs = screen.query_one(RecommendationList)
-        assert recs.border_title == "More for “Gym Mix”"
+        assert screen.query_one(RecommendationPane).border_title == "More for “Gym Mix”"
         shown = [r.track.id for r in recs.results]
         assert len(shown) == 20 and not set(shown) & set(before)
 
@@ -357,7 +357,7 @@ async def test_for_you_shows_each_listened_mood(demo_app):
             await pilot.pause(0.2)
             await app.workers.wait_for_complete()
             await pilot.pause()
-            titles.append(screen.query_one(RecommendationList).border_title)
+            titles.append(screen.query_one(RecommendationPane).border_title)
         # from the most listened-to mood, one after the other, then round again
         expected = [f"More {c.label} for you" for c in order]
         assert titles == [*expected, expected[0]]

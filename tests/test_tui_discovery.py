@@ -7,7 +7,7 @@ from rich.console import Console
 
 from spotui.seeds import Seeds
 from spotui.sources.demo_reccobeats import candidate_set
-from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
 from tests.test_tui_app import ready, sync
 
@@ -44,7 +44,7 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         first = recs.results[0].track
         row = _shown(recs, 0)
         assert first.name in row and "new" in row and "in library" not in row
-        assert recs.border_subtitle == "new from ReccoBeats"
+        assert screen.query_one(RecommendationPane).border_subtitle == "new from ReccoBeats"
         expected = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
         assert [r.track.id for r in expected.results] == ids
 
@@ -73,7 +73,7 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         ]
 
         await _after(pilot, "D")
-        assert recs.border_subtitle == "library + catalog"
+        assert screen.query_one(RecommendationPane).border_subtitle == "library + catalog"
         assert any(r.in_library for r in recs.results)
 
 

@@ -37,6 +37,7 @@ from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.playback import PlaybackLine
 from spotui.tui.widgets.recommendations import (
     RecommendationList,
+    RecommendationPane,
     no_features_hint,
     nothing_found,
     recs_mode,
@@ -84,7 +85,7 @@ class MainScreen(MainActions, Screen):
         with Horizontal(id="bottom"):
             with VerticalScroll(id="detail-scroll"):
                 yield FeatureBars(id="detail")
-            yield RecommendationList(id="recs")
+            yield RecommendationPane(id="recs-pane")
         with Horizontal(id="status-bar"):
             yield Static(id="status")
             yield PlaybackLine(id="playback")
@@ -95,7 +96,7 @@ class MainScreen(MainActions, Screen):
         self.query_one("#tracks-pane").border_title = "Tracks"
         self.query_one("#detail-scroll").border_title = "Detail"
         self.query_one("#detail-scroll").border_subtitle = "┃ cluster centre"
-        self.query_one("#recs").border_title = "Recommendations"
+        self.query_one("#recs-pane").border_title = "Recommendations"
         self.query_one("#detail", FeatureBars).show(None, None, None, "Loading your library…")
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
@@ -176,8 +177,8 @@ class MainScreen(MainActions, Screen):
         # typed filter are anybody's text (a "[/]" in either raised MarkupError)
         self.query_one("#tracks-pane").border_title = Text(inert(f"Tracks · {name}"))
         self.query_one("#tracks-pane").border_subtitle = Text(inert(shown))
-        recs = self.query_one(RecommendationList)
-        recs.border_subtitle = recs_mode(self.discover, self.new_only)
+        pane = self.query_one("#recs-pane")
+        pane.border_subtitle = recs_mode(self.discover, self.new_only)
         self.update_status()
 
     def source_name(self) -> str:
@@ -199,11 +200,13 @@ class MainScreen(MainActions, Screen):
         return self.source
 
     def update_status(self) -> None:
+        """The status line, short enough for the left half of 80 columns (the playback line
+        has the right): "8 moods (kmeans) · sorted by Energy ▼ · <work>", then "…"."""
         parts = []
         result = self.app.result
         if result is not None:
             n = len(result.clusters)
-            parts.append(f"{count(n, 'mood cluster')} ({result.method})")
+            parts.append(f"{count(n, 'mood')} ({result.method})")
         if self.sort_key:
             # by name, not from the column header: at 80 columns the feature columns are
             # folded into one bar column and the sorted feature has no header of its own
@@ -212,7 +215,8 @@ class MainScreen(MainActions, Screen):
         work = self.app.background_status
         if work:
             parts.append(work)
-        self.query_one("#status", Static).update(Text(inert(" · ".join(parts))))
+        line = Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
+        self.query_one("#status", Static).update(line)
 
     # ------------------------------------------------------------------ events
     def show_about(self) -> None:
@@ -279,7 +283,7 @@ class MainScreen(MainActions, Screen):
             detail.show(None, None, None, "No tracks here." if self.app.rows is not None else "")
             return
         d = self.app.session.track_detail(self.track_id)
-        detail.show(d.track, d.features, d.cluster, d.note, d.why)
+        detail.show(d.track, d.features, d.cluster, d.note, d.why, d.why_numbers)
 
     # ------------------------------------------------------------------ recommendations
     def rec_target(self) -> Seeds | None:
@@ -314,7 +318,7 @@ class MainScreen(MainActions, Screen):
         if target is None:
             if self.source in (ALL, UNANALYSED):
                 self._rec_key = None
-                recs.border_title = "Recommendations"
+                self.query_one("#recs-pane").border_title = "Recommendations"
                 recs.message("Highlight a track (or a cluster) to see what sounds like it.")
             return
         key = (target, self.new_only, self.discover)
@@ -480,7 +484,8 @@ class MainScreen(MainActions, Screen):
         """Recommend for ``seeds`` now (until the cursor moves)."""
         self._rec_key = (seeds, self.new_only, self.discover)
         recs = self.query_one(RecommendationList)
-        recs.border_title = Text(inert(self.app.session.pane_title(seeds)))  # names a track
+        pane = self.query_one("#recs-pane")
+        pane.border_title = Text(inert(self.app.session.pane_title(seeds)))  # names a track
         if self.discover:
             recs.message("Asking ReccoBeats for new tracks…")
         self.compute_recs(seeds, self.new_only, self.discover)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
@@ -18,6 +19,7 @@ from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.mood_map import MoodMap
 from spotui.tui.widgets.title_bar import TitleBar
+from spotui.untrusted import inert
 
 
 class MapScreen(Screen):
@@ -69,12 +71,19 @@ class MapScreen(Screen):
         m = self.map
         result = self.app.result
         parts: list = [Text("Clusters", style="bold")]
+        # a grid, not one cut line each: at 80 columns the side is 26 wide and "Intense
+        # Electric 234" was "Intense Electric 2…"; a long label wraps under itself instead
+        legend = Table.grid(padding=(0, 1, 0, 0))
+        legend.add_column(width=2, no_wrap=True)
+        legend.add_column(ratio=1)
+        legend.add_column(justify="right", no_wrap=True)
         for i, c in enumerate(result.clusters):
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append("██ ", style=c.color or "white")
-            line.append(c.label, style="bold" if m.zoomed == i else "")
-            line.append(f" {c.size:,}", style="dim")
-            parts.append(line)
+            legend.add_row(
+                Text("██", style=c.color or "white"),
+                Text(inert(c.label), style="bold" if m.zoomed == i else ""),
+                Text(f"{c.size:,}", style="dim"),
+            )
+        parts.append(legend)
         parts.append(Text(""))
         zoom = result.clusters[m.zoomed].label if m.zoomed is not None else "whole library"
         parts.append(Text.assemble(("View: ", "bold"), zoom))

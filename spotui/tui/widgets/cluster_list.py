@@ -11,6 +11,7 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
+from spotui.text import count
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import (
@@ -81,6 +82,57 @@ class ClusterList(OptionList):
         ids = [o.id for o in options]
         index = ids.index(keep) if keep in ids else 0
         self.highlighted = index
+        self.call_after_refresh(self.show_hidden)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self.show_hidden()
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self.show_hidden)
+
+    def hidden_moods(self) -> tuple[int, int, bool]:
+        """How many mood entries are not wholly in view, above and below, and whether
+        playlists are below. At 80x24 the list has 7 rows for 10 or more entries, so some
+        moods are always out of view; the pane's bottom border says how many."""
+        try:
+            lines = self._lines  # (option index, line in it) per line: private to OptionList
+        except Exception:  # noqa: BLE001 - an indicator must never break the list
+            return 0, 0, False
+        top = round(self.scroll_y)
+        bottom = top + self.scrollable_content_region.height
+        spans: dict[int, list[int]] = {}
+        for y, (index, _) in enumerate(lines):
+            spans.setdefault(index, []).append(y)
+        above = below = 0
+        playlists_below = False
+        for index, ys in spans.items():
+            option = self.get_option_at_index(index)
+            if ys[0] >= top and ys[-1] < bottom:
+                continue
+            if source_cluster(option.id or "") is not None:
+                if ys[0] < top:
+                    above += 1
+                else:
+                    below += 1
+            elif source_playlist(option.id or "") is not None and ys[-1] >= bottom:
+                playlists_below = True
+        return above, below, playlists_below
+
+    def show_hidden(self) -> None:
+        """The pane's bottom border: "↓ 3 more moods", "↑ 2 moods above", "↓ playlists"."""
+        if not self.is_mounted or self.parent is None:
+            return
+        above, below, playlists = self.hidden_moods()
+        if above and below:
+            note = f"↑ {above} · ↓ {count(below, 'more mood')}"
+        elif below:
+            note = f"↓ {count(below, 'more mood')}"
+        elif above:
+            note = f"↑ {count(above, 'mood')} above"
+        else:
+            note = "↓ playlists" if playlists else ""
+        self.parent.border_subtitle = note
 
     _wanted = MIN_WIDTH
 

@@ -1,5 +1,11 @@
-"""The detail pane: one track's mood features as bars, its cluster's centroid marked on
-each bar, and the reasons the segmentation gave for that cluster."""
+"""The detail pane: one track, in the order a listener reads it.
+
+First where the track sits, in words (spotui.analysis.why), so that at 80x24 it is on screen
+without focusing or scrolling; then its mood features as bars with its cluster's centre marked
+on each; then the rest of the words (what decides between its mood and the next nearest, where
+it is unlike its mood's words, where its features came from); then, dimmer, the numbers behind
+the words (distances, deciding values: there for whoever wants them, scrolled to or seen on a
+taller terminal); then the reasons the segmentation gave for the mood itself."""
 
 from __future__ import annotations
 
@@ -65,6 +71,17 @@ def feature_table(
     return table
 
 
+def bullets(lines, style: str = "") -> Table:
+    """Bulleted lines whose wrapped lines stay indented under their text (a hanging indent),
+    so one reason does not run into the next at 40 columns."""
+    table = Table.grid(padding=(0, 1, 0, 0))
+    table.add_column(no_wrap=True, width=2, justify="right")
+    table.add_column(ratio=1)
+    for line in lines:
+        table.add_row(Text("•", style=style or "dim"), Text(inert(line), style=style))
+    return table
+
+
 class FeatureBars(Static):
     """Shows a track (or a hint when nothing is selected)."""
 
@@ -74,9 +91,12 @@ class FeatureBars(Static):
         features: Features | None,
         cluster: Cluster | None,
         note: str = "",
-        why: list[str] | None = None,
+        why: tuple[str, ...] | list[str] | None = None,
+        numbers: tuple[str, ...] | list[str] | None = None,
     ) -> None:
-        self._data = (track, features, cluster, note, why or [])
+        """``why``: the plain sentences on why the track is in its cluster, shown first;
+        ``numbers``: the numbers behind them, shown dimmer after the bars."""
+        self._data = (track, features, cluster, note, why or [], numbers or [])
         self.update(self._render_detail())
 
     def on_resize(self) -> None:
@@ -84,7 +104,7 @@ class FeatureBars(Static):
             self.update(self._render_detail())
 
     def _render_detail(self):
-        track, features, cluster, note, why = self._data
+        track, features, cluster, note, why, numbers = self._data
         if track is None:
             return Text(inert(note) or "No track selected.", style="dim")
         head = Text()  # names made inert: they are other people's text (spotui.untrusted)
@@ -105,16 +125,18 @@ class FeatureBars(Static):
                 Text("No audio features for this track, so it is not in a cluster.", style="italic")
             )
             return Group(*parts)
+        if why:  # where it sits, first: on screen at 80x24 without scrolling
+            parts.append(bullets(why[:1]))
         color = (cluster.color if cluster else "") or "cyan"
         centroid = cluster.centroid if cluster else {}
         table = feature_table(features.as_dict(), centroid, color, self.size.width or 60)
         parts.append(table)
-        if why:
-            parts.append(Text("Why this track is here:", style="bold"))
-            for r in why:
-                parts.append(Text(f" • {inert(r)}"))
+        if len(why) > 1:  # what decides, where it is unlike its mood, where features came from
+            parts.append(bullets(why[1:]))
+        if numbers:
+            parts.append(Text("In numbers:", style="dim bold"))
+            parts.append(bullets(numbers, style="dim"))
         if cluster is not None and cluster.reasons:
             parts.append(Text("About this mood:", style="bold"))
-            for r in cluster.reasons:
-                parts.append(Text(f" • {inert(r)}"))
+            parts.append(bullets(cluster.reasons))
         return Group(*parts)

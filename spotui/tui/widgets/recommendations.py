@@ -1,5 +1,10 @@
 """The recommendations pane: tracks that sound like the selected track (or cluster), each
-with the reason it was picked and whether it is already in the library."""
+with the reason it was picked and whether it is already in the library.
+
+Under the list, the highlighted recommendation's whole reason, wrapped: in a row it is cut to
+the pane's width ("same high instrume…" at 80 columns). Where a row's reason line would be cut
+that short (a list narrower than :data:`COMPACT_BELOW`), rows are one line each, so twice as
+many fit, and the reason is read below."""
 
 from __future__ import annotations
 
@@ -7,14 +12,20 @@ import dataclasses
 
 from rich.table import Table
 from rich.text import Text
-from textual.widgets import OptionList
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from spotui.tui.actions import bindings_for
 from spotui.untrusted import inert
 
+#: Rows are one line (no reason line) in a list narrower than this many cells.
+COMPACT_BELOW = 60
 
-def _row(rank: int, rec) -> Table:
+
+def _row(rank: int, rec, compact: bool = False) -> Table:
     grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
@@ -24,6 +35,11 @@ def _row(rank: int, rec) -> Table:
     if rec.track.artists:
         title.append(" — " + inert(rec.track.artist_line))
     badge = Text("in library", style="dim") if rec.in_library else Text("new", style="bold green")
+    if compact:  # the reason is under the list; the score goes beside the badge
+        grid.add_row(
+            Text(f"{rank}.", style="dim"), title, badge + Text(f" {rec.score:.2f}", style="dim")
+        )
+        return grid
     grid.add_row(Text(f"{rank}.", style="dim"), title, badge)
     grid.add_row(
         "",
@@ -58,10 +74,42 @@ def no_features_hint(demo: bool) -> str:
     return base + " `spotui features --retry` asks again, or import a CSV that has them (i)."
 
 
+def reason_text(rank: int, rec) -> Table:
+    """The whole reason of recommendation ``rank`` ("2. same high acousticness and ..."),
+    for the area under the list; wrapped lines stay indented under the reason's text."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(width=3, justify="right", no_wrap=True)
+    grid.add_column(ratio=1)
+    grid.add_row(Text(f"{rank}.", style="bold"), Text(inert(rec.reason), style="italic"))
+    return grid
+
+
+class RecommendationPane(Vertical):
+    """The bordered pane: the list, and under it the highlighted recommendation's reason."""
+
+    def compose(self) -> ComposeResult:
+        yield RecommendationList(id="recs")
+        yield Static(id="rec-reason")
+
+    def on_recommendation_list_current(self, event: RecommendationList.Current) -> None:
+        event.stop()
+        reason = self.query_one("#rec-reason", Static)
+        reason.update(reason_text(event.rank, event.rec) if event.rec is not None else "")
+        reason.display = event.rec is not None
+
+
 class RecommendationList(OptionList):
     """Holds the current results; the screen fills it from a worker."""
 
     BINDINGS = bindings_for("lists") + bindings_for("recs")
+
+    class Current(Message):
+        """The highlighted recommendation changed (``rec`` None: none is shown)."""
+
+        def __init__(self, rank: int, rec) -> None:
+            super().__init__()
+            self.rank = rank
+            self.rec = rec
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -81,14 +129,33 @@ class RecommendationList(OptionList):
                 [Option(Text(inert(empty, multiline=True), style="dim"), disabled=True)]
             )
             return
-        self.set_options([Option(_row(i + 1, r), id=r.track.id) for i, r in enumerate(results)])
+        self._compact = self.size.width < COMPACT_BELOW
+        rows = [_row(i + 1, r, self._compact) for i, r in enumerate(results)]
+        self.set_options([Option(row, id=r.track.id) for row, r in zip(rows, results, strict=True)])
         self.highlighted = 0
+
+    _compact: bool | None = None
+
+    def on_resize(self) -> None:
+        """Crossing :data:`COMPACT_BELOW`: the rows again, one or two lines each. Shorter
+        (a longer reason under it): the highlighted row stays in view."""
+        if self.answer is not None and self._compact != (self.size.width < COMPACT_BELOW):
+            at = self.highlighted
+            self.show(self.answer)
+            if at is not None and at < len(self.results):
+                self.highlighted = at
+        self.call_after_refresh(self.scroll_to_highlight)
+
+    def watch_highlighted(self, highlighted: int | None) -> None:
+        super().watch_highlighted(highlighted)
+        self.post_message(self.Current((highlighted or 0) + 1, self.current))
 
     def message(self, text: str) -> None:
         self.results = []
         self.answer = None
         # errors and notes quote names ("no audio features for “…”"): inert
         self.set_options([Option(Text(inert(text, multiline=True), style="dim"), disabled=True)])
+        self.post_message(self.Current(0, None))
 
     @property
     def current(self):
