@@ -418,7 +418,8 @@ class Recommender:
         blended = bool(ctx.taste) or self._boosted(ctx)
         for r, s in ranked:
             co = ctx.taste.get(r, 0.0)
-            dist = np.linalg.norm(self.scaled[r].astype(np.float64) - ctx.query)
+            # unblended, the score *is* the sound (computing it twice may differ in an ulp)
+            sound = self.similarity(np.linalg.norm(self.scaled[r] - ctx.query)) if blended else s
             out.append(
                 RecommendationResult(
                     track=self.track(r),
@@ -426,7 +427,7 @@ class Recommender:
                     reason=kept_with(co, len(rows)) + self._reason(seed, r, *ctx.shares),
                     in_library=self.in_library(r),
                     taste=co,
-                    sound=float(self.similarity(dist)),
+                    sound=float(sound),
                     blended=blended,
                 )
             )
