@@ -114,6 +114,12 @@ class RecommendationDetail:
     reference: dict[str, float]
     #: what ``reference`` is, for people ("“Song”", "the cluster centre", ...)
     reference_label: str
+    #: the score as the list shows it ("sound 0.86", "match 0.12 (taste 0.04 · sound 0.86)")
+    score_line: str = ""
+    #: what those numbers mean (:attr:`spotui.seeds.Recommendations.legend`)
+    legend: str = ""
+    #: "Nothing in your library sounds close ..." or None
+    far_note: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -84,6 +84,62 @@ class Recommendations:
     playlist: Playlist | None = None
     #: where discovered candidates came from, or why there are none (``discover=True``)
     discovery: Discovery | None = None
+    #: the best sound of any candidate that could have been returned (None: no candidate)
+    nearest: float | None = None
+    #: the taste blend weight the scores used (0.0: the score is the sound)
+    taste_weight: float = 0.0
+    #: only tracks outside the library were candidates
+    new_only: bool = False
+
+    @property
+    def legend(self) -> str:
+        """What the numbers mean, in one line, for both faces. Why: a blended list is
+        sorted by "match", which is not how a track sounds; the reader needs the formula
+        to see why a taste pick sits above a closer-sounding one, and that MMR and the
+        artist cap left some tracks out (they never reorder: the list is sorted after)."""
+        sound = (
+            "sound: 1.00 = the same sound, 0.50 = as close as a typical track's "
+            "10th-nearest neighbour in your library"
+        )
+        varied = "(for variety, some close tracks and extra tracks by one artist are left out)"
+        if self.results and self.results[0].blended:
+            if self.taste_weight:
+                w = self.taste_weight
+                match = f"match = {w:.1f} × taste + {1 - w:.1f} × sound"
+            else:
+                match = "match = the sound with the genre/artist boost"
+            taste = "taste: the share of the seeds your playlists keep it with"
+            return f"Ordered by {match} {varied}; {taste}; {sound}."
+        return f"Ordered by sound {varied}; {sound}."
+
+    @property
+    def far_note(self) -> str | None:
+        """ "Nothing in your library sounds close to this track; ..." when even the nearest
+        candidate's sound is below :data:`~spotui.analysis.rec_scoring.FAR_SOUND` (the 5th
+        percentile of a real library's seeds), else None. The core decides; both faces
+        show it, so a list of 0.01s is never presented as a list of matches."""
+        from spotui.analysis.rec_scoring import FAR_SOUND
+
+        if not self.results or self.nearest is None or self.nearest >= FAR_SOUND:
+            return None
+        if self.discovery is not None and not self.discovery.failed:
+            where = "Nothing ReccoBeats proposed"
+        elif self.new_only:
+            where = "Nothing outside your library"
+        else:
+            where = "Nothing in your library"
+        if self.playlist is not None:
+            what, them = "this playlist", "it"
+        elif self.cluster is not None and self.seeds.kind == CLUSTER:
+            what, them = "this cluster", "it"
+        elif len(self.seed_ids) == 1:
+            what, them = "this track", "it"
+        else:
+            what, them = "these tracks", "them"
+        tail = "these are the nearest, but far"
+        if self.taste_weight and any(r.taste > 0 for r in self.results):
+            tail += f", and what your playlists keep with {them}"
+        return f"{where} sounds close to {what} (nearest: sound {self.nearest:.2f}); {tail}."
 
     @property
     def title(self) -> str:
@@ -219,7 +275,16 @@ def recommendation_detail(
         else:
             label = f"the average of the {len(recs.seed_ids)} seed tracks"
     return RecommendationDetail(
-        rec.track, features, rec.reason, rec.score, rec.in_library, reference, label
+        rec.track,
+        features,
+        rec.reason,
+        rec.score,
+        rec.in_library,
+        reference,
+        label,
+        score_line=rec.score_line,
+        legend=recs.legend,
+        far_note=recs.far_note,
     )
 
 

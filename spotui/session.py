@@ -396,7 +396,16 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
             options["only"] = set(found.candidate_ids)
         results = rec.recommend(seed_ids, n=n, new_only=new_only, **options)
         return Recommendations(
-            seeds, seed_ids, results, first, cluster, playlist=playlist, discovery=found
+            seeds,
+            seed_ids,
+            results,
+            first,
+            cluster,
+            playlist=playlist,
+            discovery=found,
+            nearest=results.nearest,
+            taste_weight=results.taste_weight,
+            new_only=new_only,
         )
 
     def cluster_label(self, cluster_id: int) -> str:

@@ -389,8 +389,9 @@ def test_cli_json_shape(cli, demo_data_dir):
     assert len(data) == 5
     for item in data:
         assert list(item) == [
-            "track_id", "name", "artists", "score", "taste", "reason", "in_library"
+            "track_id", "name", "artists", "score", "sound", "taste", "reason", "in_library"
         ]  # fmt: skip
+        assert item["score"] == item["sound"]  # no blend for a track: the order is the sound
         assert isinstance(item["artists"], list) and isinstance(item["score"], float)
         assert item["reason"] and item["track_id"] != seed
     # a track's recommendations are about the sound (taste is for playlists and "for you")

@@ -24,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
+from spotui.analysis.recommend import RecommendationResult
 from spotui.model import Cluster, Track
 from spotui.store import Store
 from spotui.untrusted import REPLACEMENT, csv_cell, from_csv_cell, inert, json_inert
@@ -148,9 +149,7 @@ def test_tui_renderers_show_any_name_as_inert_text(name, artist, reason, label):
     from spotui.tui.widgets import cluster_list, recommendations
     from spotui.tui.widgets.track_table import fit
 
-    rec = SimpleNamespace(
-        track=Track("t1", name, (artist,)), in_library=False, reason=reason, score=0.5
-    )
+    rec = RecommendationResult(Track("t1", name, (artist,)), 0.5, 0.5, reason, False)
     out = rendered(recommendations._row(1, rec)) + rendered(cluster_list._row("♫ ", "", label, 3))
     out += fit(name, 12) + fit(artist, 200)
     assert forbidden(out.replace("\n", "")) == []
@@ -161,9 +160,7 @@ def test_tui_renderers_show_the_name_itself():
     from spotui.tui.widgets import recommendations
     from spotui.tui.widgets.track_table import fit
 
-    rec = SimpleNamespace(
-        track=Track("t1", "\x1b]0;pwned\x07", ("[/]",)), in_library=True, reason="r", score=1
-    )
+    rec = RecommendationResult(Track("t1", "\x1b]0;pwned\x07", ("[/]",)), 1.0, 1.0, "r", True)
     line = rendered(recommendations._row(1, rec), width=60).splitlines()[0]
     assert line == " 1. ␛]0;pwned␇ — [/]" + " " * 29 + " in library"
     assert fit("\x1b[2J and more", 8) == "␛[2J an…"
@@ -182,9 +179,10 @@ def test_cli_tables_show_any_name_as_inert_text(names, title):
     recs = SimpleNamespace(
         title=title,
         results=[
-            SimpleNamespace(track=t, in_library=i % 2 == 0, score=0.5, reason=names[0])
-            for i, t in enumerate(tracks)
+            RecommendationResult(t, 0.5, 0.5, names[0], i % 2 == 0) for i, t in enumerate(tracks)
         ],
+        legend="Ordered by sound.",
+        far_note=None,
     )
     cluster = Cluster(0, title, 3, reasons=tuple(names), color="red")
     result = SimpleNamespace(

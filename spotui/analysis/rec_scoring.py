@@ -17,6 +17,13 @@ CALIBRATION_K = 10
 CALIBRATION_SAMPLE = 200
 #: MMR: distance to the picks counts up to this many ``d_ref`` (far off is no merit).
 MMR_CAP = 2.0
+#: Below this best sound, "nothing sounds close" (``Recommendations.far_note``): the 5th
+#: percentile of the nearest candidate's sound for 3,000 random one-track seeds of the
+#: real 17,949-track sample (benchmarks/rec_far.py: p1 0.21, p5 0.379, median 0.747;
+#: 25-track seeds: p5 0.63; two random tracks: median 0.00, p99 0.22). A seed under it is
+#: farther from everything than 95 of 100 real tracks are; the scale is each library's own
+#: (0.5 = its typical 10th-neighbour distance), so the bar carries over (demo: 3.1%).
+FAR_SOUND = 0.38
 #: A genre is mentioned in a reason when at least this share of the seeds have it.
 GENRE_MENTION_SHARE = 0.2
 

@@ -13,10 +13,17 @@ genre labels kept from the recommender; tuned on half the seeds, reported on the
   scored a track on the median 0 against its exact twin, and measured worse (held-out
   P@10 0.110 vs 0.112, weights tuned for each). One float32 product over ``[x, |x|^2]``
   ranks all (``2 q.x - |x|^2``); the shortlist is re-scored exactly in float64.
-* **Score shown.** ``2 ** -(d / d10) ** 2``: 1.0 for the same sound, 0.5 for a track as
+* **Sound.** ``2 ** -(d / d10) ** 2``: 1.0 for the same sound, 0.5 for a track as
   far away as a typical library track's 10th-nearest neighbour (``d10``, the median over a
   fixed-seed sample of the library), falling smoothly towards 0. Monotone in the distance,
   so it ranks exactly like it; the old cosine put 30% of shown scores at >= 0.99.
+* **Score (the order).** Each result carries ``score``, the number the list is sorted by,
+  and its parts: ``sound`` and ``taste``. Without a blend ``score`` is ``sound``. MMR and
+  the artist cap only *choose* the results; the list is then sorted by ``score``, so the
+  user never sees a higher score below a lower one (the legend says some were left out).
+* **Nothing close.** :class:`Ranked` also tells the best sound of any eligible candidate
+  (``nearest``): below :data:`~spotui.analysis.rec_scoring.FAR_SOUND` the faces say that
+  nothing sounds close (:attr:`spotui.seeds.Recommendations.far_note`).
 * **Metadata blend (optional, off by default).** ``(1 - gb - ab) * score + gb * g + ab *
   a`` (``gb``/``ab``: ``genre_boost``/``artist_boost``): ``g`` is the largest share of seeds
   having one of the candidate's genres, ``a`` the same for artists. It only reorders the
@@ -25,7 +32,8 @@ genre labels kept from the recommender; tuned on half the seeds, reported on the
 * **Playlists as taste (on by default).** ``(1 - w) * score + w * taste``, ``taste`` the
   share of the seeds the user keeps a track with in their playlists and saved weeks
   (:mod:`spotui.analysis.taste`; w = 0.9, measured in benchmarks/hybrid.py). Such tracks
-  join the shortlist however they sound; the shown score stays the sound alone.
+  join the shortlist however they sound; their ``score`` is the blend, ``sound`` and
+  ``taste`` its parts.
 * **Diversity.** Maximal marginal relevance over the shortlist, in distances
   (:func:`~spotui.analysis.rec_scoring.mmr_pick`); ``diversity=0`` is plain top-k. At most
   ``artist_cap`` results per artist; versions of a seed or of an earlier pick (same ISRC,
@@ -111,15 +119,29 @@ class _Query:
 
 @dataclass(frozen=True, slots=True)
 class RecommendationResult:
-    """One recommended track: ``score`` 0..1 (1 = same sound; see the module docstring),
-    ``taste`` 0..1 the share of the seeds the user keeps it with in their playlists and
-    saved weeks (:mod:`spotui.analysis.taste`). Lists are ordered by the blend of both."""
+    """One recommended track. ``score`` is the number its list is sorted by; ``sound`` 0..1
+    how it sounds like the seeds (1 = the same sound, 0.5 = as close as a typical library
+    track's 10th-nearest neighbour; see the module docstring), ``taste`` 0..1 the share of
+    the seeds the user keeps it with in their playlists and saved weeks
+    (:mod:`spotui.analysis.taste`). ``blended``: ``score`` mixes more than the sound (the
+    taste, or the optional genre/artist boost), so both faces name it "match" and show its
+    parts; otherwise ``score == sound`` and it is shown once, as "sound"."""
 
     track: Track
     score: float
+    sound: float
     reason: str
     in_library: bool
     taste: float = 0.0
+    blended: bool = False
+
+    @property
+    def score_line(self) -> str:
+        """The score as both faces show it, each number named: "sound 0.86", or for a
+        blended list "match 0.12 (taste 0.04 · sound 0.86)"."""
+        if not self.blended:
+            return f"sound {self.sound:.2f}"
+        return f"match {self.score:.2f} (taste {self.taste:.2f} · sound {self.sound:.2f})"
 
     def as_dict(self) -> dict:
         return {
@@ -127,10 +149,25 @@ class RecommendationResult:
             "name": self.track.name,
             "artists": list(self.track.artists),
             "score": round(self.score, 4),
+            "sound": round(self.sound, 4),
             "taste": round(self.taste, 4),
             "reason": self.reason,
             "in_library": self.in_library,
         }
+
+
+class Ranked(list):
+    """The results of one query, best ``score`` first, and what the faces need to read them.
+
+    A list (every caller that iterates or indexes results keeps working) with two facts
+    only the query knows: ``nearest``, the best ``sound`` of any candidate that could have
+    been returned (versions of the seeds left out; None when there was none), so "nothing
+    sounds close" is decided on the pool and not on what diversity happened to pick; and
+    ``taste_weight``, the blend weight used (0.0: the score is the sound, or a metadata
+    blend)."""
+
+    nearest: float | None = None
+    taste_weight: float = 0.0
 
 
 def scale_rows(
@@ -317,7 +354,7 @@ class Recommender:
         only: set[str] | None = None,
         taste: Mapping[str, float] | None = None,
         taste_weight: float = DEFAULT_TASTE_WEIGHT,
-    ) -> list[RecommendationResult]:
+    ) -> Ranked:
         """The ``n`` best tracks for the seeds (one track, several, or a cluster's tracks).
 
         ``new_only`` keeps catalog tracks only (not in the library: what to queue next).
@@ -330,21 +367,22 @@ class Recommender:
         ``taste`` (track id -> co-occurrence with the seeds, :mod:`spotui.analysis.taste`)
         blends the user's playlists in with ``taste_weight``; those tracks are candidates
         even when they sound different. Without any, scores are the content score alone.
+        Returns a :class:`Ranked` list (with the nearest candidate's sound).
         """
         if not 0.0 <= diversity <= 1.0:
             raise ValueError("diversity must be between 0 and 1")
         rows = self.seed_rows(seed_ids)
         if n <= 0:
-            return []
+            return Ranked()
         query = self.scaled[rows].astype(np.float64).mean(axis=0)
         offset = self.n_library if new_only else 0
         if offset >= len(self.ids):
-            return []
+            return Ranked()
         scores = self._scores(np.append(2.0 * query, -1.0).astype(np.float32), offset)
         excluded = [self.index[e] for e in exclude or () if e in self.index]
         available = mask_candidates(scores, offset, self.index, {*rows, *excluded}, only)
         if available <= 0:
-            return []
+            return Ranked()
 
         m = min(available, max(4 * n, 40))
         ctx = _Query(
@@ -357,35 +395,48 @@ class Recommender:
             taste_weight=taste_weight,
         )
         while True:
-            picked, rel = self._select(scores, offset, m, n, diversity, artist_cap, ctx)
+            picked, rel, nearest = self._select(scores, offset, m, n, diversity, artist_cap, ctx)
             if len(picked) >= n or m >= available:
                 break
             m = min(available, m * 4)
-        return self._results(rows, picked, rel, ctx)
+        out = self._results(rows, picked, rel, ctx)
+        out.nearest = nearest
+        return out
 
-    def _results(self, rows, picked, rel, ctx: _Query) -> list[RecommendationResult]:
-        """The picks as results, best first (MMR chose them; the list reads by relevance).
-        The shown score is the sound alone: the taste blend is taken back out of it."""
+    def _results(self, rows, picked, rel, ctx: _Query) -> Ranked:
+        """The picks as results, best ``score`` first: MMR and the artist cap chose them,
+        the list reads by the score (the relevance it ranked on), never against it. The
+        sound is computed exactly for each pick, not taken back out of the blend."""
         ranked = sorted(zip(picked, rel, strict=True), key=lambda x: -x[1])
         seed = (
             self.z[rows].mean(axis=0),
             self.raw[rows].mean(axis=0),
             self.imputed[rows].all(axis=0),
         )
-        w = ctx.taste_weight if ctx.taste else 0.0
-        out = []
+        out = Ranked()
+        out.taste_weight = ctx.taste_weight if ctx.taste else 0.0
+        blended = bool(ctx.taste) or self._boosted(ctx)
         for r, s in ranked:
             co = ctx.taste.get(r, 0.0)
+            # unblended, the score *is* the sound (computing it twice may differ in an ulp)
+            sound = self.similarity(np.linalg.norm(self.scaled[r] - ctx.query)) if blended else s
             out.append(
                 RecommendationResult(
                     track=self.track(r),
-                    score=min(1.0, max(0.0, (s - w * co) / (1.0 - w))) if w else float(s),
+                    score=float(s),
                     reason=kept_with(co, len(rows)) + self._reason(seed, r, *ctx.shares),
                     in_library=self.in_library(r),
                     taste=co,
+                    sound=float(sound),
+                    blended=blended,
                 )
             )
         return out
+
+    def _boosted(self, ctx: _Query) -> bool:
+        """Whether the optional genre/artist blend changes scores for these seeds."""
+        genre_share, artist_share = ctx.shares
+        return bool((genre_share and self.genre_boost) or (artist_share and self.artist_boost))
 
     def _scores(self, qa: np.ndarray, offset: int) -> np.ndarray:
         """``|q|^2 - |q - x|^2`` for every candidate from row ``offset`` on (higher = closer).
@@ -410,7 +461,7 @@ class Recommender:
         dist = np.linalg.norm(self.scaled[rows].astype(np.float64) - ctx.query, axis=1)
         rel = self.similarity(dist)
         genre_share, artist_share = ctx.shares
-        if (genre_share and self.genre_boost) or (artist_share and self.artist_boost):
+        if self._boosted(ctx):
             keep = 1.0 - self.genre_boost - self.artist_boost
             match = [metadata_match(self.track(int(r)), genre_share, artist_share) for r in rows]
             rel = keep * rel + np.array(
@@ -431,10 +482,17 @@ class Recommender:
         diversity: float,
         artist_cap: int | None,
         ctx: _Query,
-    ) -> tuple[list[int], list[float]]:
-        """Shortlist the ``m`` closest, blend metadata in, then pick ``n`` by MMR."""
+    ) -> tuple[list[int], list[float], float | None]:
+        """Shortlist the ``m`` closest, blend metadata in, then pick ``n`` by MMR. Also the
+        sound of the closest candidate that is not a version of a seed or excluded track
+        (the shortlist holds the ``m`` closest, so it is the closest of the pool)."""
         rows, dist, rel = self._shortlist(scores, offset, m, ctx)
-        return mmr_pick(
+        nearest = next(
+            (float(self.similarity(dist[i])) for i in np.argsort(dist, kind="stable")
+             if not ctx.versions.seen(self.track(int(rows[i])))),
+            None,
+        )  # fmt: skip
+        picked, picked_rel = mmr_pick(
             rows,
             rel,
             self.scaled[rows].astype(np.float64) / self.d_ref,
@@ -444,6 +502,7 @@ class Recommender:
             ctx.versions.copy(),
             self.track,
         )
+        return picked, picked_rel, nearest
 
     # ------------------------------------------------------------------ explanations
     def _reason(
@@ -484,13 +543,13 @@ def recommend(
     n: int = 10,
     new_only: bool = False,
     **kwargs,
-) -> list[RecommendationResult]:
+) -> Ranked:
     """Recommend from ``store``'s library + catalog; see :meth:`Recommender.recommend`."""
     return Recommender.from_store(store).recommend(seed_ids, n=n, new_only=new_only, **kwargs)
 
 
 __all__ = [
     "DEFAULT_ARTIST_CAP", "DEFAULT_DIVERSITY", "DEFAULT_GENRE_BOOST", "RECOMMEND_WEIGHTS",
-    "RecommendationResult", "Recommender", "clear_cache", "explain", "neighbour_distance",
+    "Ranked", "RecommendationResult", "Recommender", "clear_cache", "explain", "neighbour_distance",
     "normalise_track_id", "recommend", "scale_rows", "top_m",
 ]  # fmt: skip

@@ -162,6 +162,8 @@ def cmd_recommend(ctx: Context) -> int:
     if recs.discovery is not None:  # on stderr, so --json stays one JSON document
         err(recs.discovery.note())
     if ctx.json:
+        if recs.far_note:
+            err(recs.far_note)
         print_json([r.as_dict() for r in recs.results])
         return 0
     _print_table(recs, args.new_only)
@@ -174,6 +176,8 @@ def _group_json(recs) -> dict:
         "label": recs.cluster.label,
         "title": recs.title,
         "seed_ids": list(recs.seed_ids),
+        "legend": recs.legend,
+        "far_note": recs.far_note,
         "results": [r.as_dict() for r in recs.results],
     }
 
@@ -204,7 +208,12 @@ def _print_table(recs, new_only: bool) -> None:
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track", overflow="fold", ratio=1)
     table.add_column("Artist", overflow="fold", ratio=1)
-    table.add_column("Score", justify="right")
+    # The number the list is sorted by comes first and is named as the legend names it;
+    # a blended list shows its parts too (the same numbers as the TUI's score line).
+    blended = results[0].blended
+    numbers = ["Match", "Taste", "Sound"] if blended else ["Sound"]
+    for header in numbers:
+        table.add_column(header, justify="right")
     table.add_column("Why", overflow="fold", ratio=2)
     show_ids = con.width >= 120  # ids are in --json; on a narrow terminal the reason matters more
     if show_ids:
@@ -213,6 +222,10 @@ def _print_table(recs, new_only: bool) -> None:
         name = cell(r.track.name)
         if not r.in_library:
             name.append(" (new)", style="green")
-        cells = [str(i), name, cell(r.track.artist_line), f"{r.score:.3f}", cell(r.reason)]
-        table.add_row(*cells, *([cell(r.track.id)] if show_ids else []))
+        shown = [r.score, r.taste, r.sound] if blended else [r.sound]
+        cells = [str(i), name, cell(r.track.artist_line), *(f"{x:.2f}" for x in shown)]
+        table.add_row(*cells, cell(r.reason), *([cell(r.track.id)] if show_ids else []))
     con.print(table)
+    if recs.far_note:
+        con.print(Text(recs.far_note, style="bold"))
+    con.print(Text(recs.legend, style="dim"))

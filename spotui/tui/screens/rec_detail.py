@@ -46,8 +46,11 @@ class RecDetailScreen(ModalScreen[None]):
         if d.track.artists:
             head.append(" — " + inert(d.track.artist_line))
         where = Text("in your library" if d.in_library else "new to you", style="dim")
-        where.append(f" · score {d.score:.2f} (1.00 = the same sound)", style="dim")
-        parts: list = [head, where, Text(""), Text("Why:", style="bold"), Text(inert(d.reason))]
+        where.append(f" · {d.score_line}", style="dim")  # the list's line, named the same
+        parts: list = [head, where, Text(inert(d.legend), style="dim")]
+        if d.far_note:
+            parts.append(Text(inert(d.far_note), style="bold"))
+        parts += [Text(""), Text("Why:", style="bold"), Text(inert(d.reason))]
         parts.append(Text(""))
         parts.append(
             Text.assemble(

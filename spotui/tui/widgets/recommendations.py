@@ -44,9 +44,14 @@ def _row(rank: int, rec, compact: bool = False) -> Table:
     grid.add_row(
         "",
         Text(inert(rec.reason), style="italic dim", overflow="ellipsis", no_wrap=True),
-        Text(f"{rec.score:.2f}", style="dim"),
+        Text(rec.score_line, style="dim"),  # named, as in the CLI: "sound 0.86", "match ..."
     )
     return grid
+
+
+def _note(text: str, style: str) -> Option:
+    """A line of the pane that is not a result (the far note, the legend)."""
+    return Option(Text(inert(text, multiline=True), style=style), disabled=True)
 
 
 def recs_mode(discover: bool, new_only: bool) -> str:
@@ -114,25 +119,39 @@ class RecommendationList(OptionList):
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.results: list = []
+        #: Options before the first result (the far note): 0 or 1.
+        self._first = 0
         #: The :class:`spotui.seeds.Recommendations` shown (what they are for), or None.
         self.answer = None
         #: The last skip, for undo: (track id, answer before it, its row, answer after it).
         self._last_skip: tuple[str, object, int, object] | None = None
 
     def show(self, answer, empty: str = "No recommendations.") -> None:
-        """Show ``answer`` (a :class:`spotui.seeds.Recommendations`)."""
+        """Show ``answer`` (a :class:`spotui.seeds.Recommendations`): the far note first
+        when nothing sounds close (it changes how every row reads), the results, then the
+        legend of their numbers."""
         self.answer = answer
         results = answer.results
         self.results = list(results)
         if not results:
-            self.set_options(
-                [Option(Text(inert(empty, multiline=True), style="dim"), disabled=True)]
-            )
+            self._first = 0
+            self.set_options([_note(empty, "dim")])
             return
         self._compact = self.size.width < COMPACT_BELOW
-        rows = [_row(i + 1, r, self._compact) for i, r in enumerate(results)]
-        self.set_options([Option(row, id=r.track.id) for row, r in zip(rows, results, strict=True)])
-        self.highlighted = 0
+        head = [_note(answer.far_note, "bold")] if answer.far_note else []
+        self._first = len(head)
+        rows = [Option(_row(i + 1, r, self._compact), id=r.track.id) for i, r in enumerate(results)]
+        self.set_options([*head, *rows, _note(answer.legend, "dim")])
+        self.highlighted = self._first
+
+    @property
+    def index(self) -> int | None:
+        """The highlighted result's index in ``results`` (the options start with the far
+        note when there is one), or None."""
+        if self.highlighted is None:
+            return None
+        i = self.highlighted - self._first
+        return i if 0 <= i < len(self.results) else None
 
     _compact: bool | None = None
 
@@ -140,19 +159,21 @@ class RecommendationList(OptionList):
         """Crossing :data:`COMPACT_BELOW`: the rows again, one or two lines each. Shorter
         (a longer reason under it): the highlighted row stays in view."""
         if self.answer is not None and self._compact != (self.size.width < COMPACT_BELOW):
-            at = self.highlighted
+            at = self.index
             self.show(self.answer)
             if at is not None and at < len(self.results):
-                self.highlighted = at
+                self.highlighted = self._first + at
         self.call_after_refresh(self.scroll_to_highlight)
 
     def watch_highlighted(self, highlighted: int | None) -> None:
         super().watch_highlighted(highlighted)
-        self.post_message(self.Current((highlighted or 0) + 1, self.current))
+        i = self.index
+        self.post_message(self.Current(0 if i is None else i + 1, self.current))
 
     def message(self, text: str) -> None:
         self.results = []
         self.answer = None
+        self._first = 0
         # errors and notes quote names ("no audio features for “…”"): inert
         self.set_options([Option(Text(inert(text, multiline=True), style="dim"), disabled=True)])
         self.post_message(self.Current(0, None))
@@ -160,9 +181,8 @@ class RecommendationList(OptionList):
     @property
     def current(self):
         """The highlighted recommendation, or None."""
-        if self.highlighted is None or self.highlighted >= len(self.results):
-            return None
-        return self.results[self.highlighted]
+        i = self.index
+        return None if i is None else self.results[i]
 
     def action_queue_one(self) -> None:
         rec = self.current
@@ -177,19 +197,19 @@ class RecommendationList(OptionList):
             return
         from spotui.tui.screens.rec_detail import RecDetailScreen
 
-        self.app.push_screen(RecDetailScreen(self.answer, self.highlighted))
+        self.app.push_screen(RecDetailScreen(self.answer, self.index))
 
     def action_skip_one(self) -> None:
         rec = self.current
         if rec is None:
             return
         self.app.skip(rec.track.id)
-        at = self.highlighted or 0
+        at = self.index or 0
         before = self.answer
         rest = [r for r in self.results if r is not rec]
         self.show(dataclasses.replace(self.answer, results=rest))
         if rest:
-            self.highlighted = min(at, len(rest) - 1)
+            self.highlighted = self._first + min(at, len(rest) - 1)
         self._last_skip = (rec.track.id, before, at, self.answer)
 
     def undo_skip(self) -> None:
@@ -203,4 +223,4 @@ class RecommendationList(OptionList):
         self.app.unskip(track_id)
         if self.answer is after:
             self.show(before)
-            self.highlighted = at
+            self.highlighted = self._first + at
