@@ -35,10 +35,10 @@ def _row(rank: int, rec, compact: bool = False) -> Table:
     if rec.track.artists:
         title.append(" — " + inert(rec.track.artist_line))
     badge = Text("in library", style="dim") if rec.in_library else Text("new", style="bold green")
-    if compact:  # the reason is under the list; the score goes beside the badge
-        grid.add_row(
-            Text(f"{rank}.", style="dim"), title, badge + Text(f" {rec.score:.2f}", style="dim")
-        )
+    if compact:  # the reason and the whole score line are under the list; the ranking
+        # number goes beside the badge, named as everywhere ("sound 0.86", "match 0.12")
+        short = rec.score_line.split(" (", 1)[0]
+        grid.add_row(Text(f"{rank}.", style="dim"), title, badge + Text(f" {short}", style="dim"))
         return grid
     grid.add_row(Text(f"{rank}.", style="dim"), title, badge)
     grid.add_row(
@@ -86,6 +86,7 @@ def reason_text(rank: int, rec) -> Table:
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1)
     grid.add_row(Text(f"{rank}.", style="bold"), Text(inert(rec.reason), style="italic"))
+    grid.add_row("", Text(rec.score_line, style="dim"))
     return grid
 
 
