@@ -86,7 +86,8 @@ def reason_text(rank: int, rec) -> Table:
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1)
     grid.add_row(Text(f"{rank}.", style="bold"), Text(inert(rec.reason), style="italic"))
-    grid.add_row("", Text(rec.score_line, style="dim"))
+    if " (" in rec.score_line:  # a blended list: the row shows the match, here its parts
+        grid.add_row("", Text(rec.score_line, style="dim"))
     return grid
 
 
