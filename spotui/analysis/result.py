@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from spotui.analysis.moods import cluster_color
+from spotui.bulk import no_gc
 from spotui.model import Cluster
 from spotui.text import count
 
@@ -169,12 +170,13 @@ def _from_run(run) -> SegmentResult:
     assignments: dict[str, int] = {}
     coords: dict[str, tuple[float, float]] = {}
     unanalysed = set()
-    for tid, cid, x, y in run.assignments:
-        if cid == UNANALYSED_ID:
-            unanalysed.add(tid)
-            continue
-        assignments[tid] = cid
-        coords[tid] = (x, y)
+    with no_gc():  # 20k+ small tuples, no cycles (see spotui.bulk)
+        for tid, cid, x, y in run.assignments:
+            if cid == UNANALYSED_ID:
+                unanalysed.add(tid)
+                continue
+            assignments[tid] = cid
+            coords[tid] = (x, y)
     order = params.get("unanalysed_order")
     return SegmentResult(
         method=run.method,

@@ -65,6 +65,7 @@ from spotui.analysis.result import (  # noqa: F401 (re-exported; numpy-free for 
     load_result,
 )
 from spotui.analysis.stable_ids import match_ids
+from spotui.bulk import no_gc
 from spotui.errors import NoFeaturesError, UserError
 from spotui.feature_spec import DEFAULT_METHOD, METHODS
 from spotui.model import Cluster
@@ -127,11 +128,16 @@ def segment(
     ``refit`` (or ``force``): make the moods again now. Raises :class:`NoFeaturesError`
     when no library track can be placed.
     """
+    with no_gc():  # tens of thousands of small objects, no cycles: see spotui.bulk
+        return _segment(store, k, method, progress, cancel, refit or force, rules)
+
+
+def _segment(store, k, method, progress, cancel, refit: bool, rules) -> SegmentResult:
     _check_args(k, method)
     rules = rules or RefitRules()
     report = progress or (lambda done, total, message: None)
     previous = load_result(store)
-    asked = _asked(previous, k, method, refit or force)
+    asked = _asked(previous, k, method, refit)
     lib = read_library(store)
     fp = fingerprint(store, lib)
     if asked is None and previous is not None and previous.fingerprint == fp:
@@ -312,13 +318,14 @@ class LibraryFeatures:
 def read_library(store) -> LibraryFeatures:
     """The library's features as one array (rows in track-id order, so runs are repeatable)."""
     table = store.library_feature_table(MOOD_FEATURES)
-    all_ids = [r[0] for r in table]
-    have = [r for r in table if r[1]]
-    full = (
-        np.array([r[2:] for r in have], dtype=np.float64)
-        if have
-        else np.empty((0, len(MOOD_FEATURES)))
-    )
+    with no_gc():  # see spotui.bulk
+        all_ids = [r[0] for r in table]
+        have = [r for r in table if r[1]]
+        full = (
+            np.array([r[2:] for r in have], dtype=np.float64)
+            if have
+            else np.empty((0, len(MOOD_FEATURES)))
+        )
     return LibraryFeatures([r[0] for r in have], full, all_ids)
 
 

@@ -14,6 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from spotui.bulk import no_gc
 from spotui.store.connection import Connection, dumps, now_iso
 
 
@@ -169,7 +170,8 @@ class AnalysisSection(Connection):
             "AS a FROM assignments WHERE run_id = ? ORDER BY track_id)",
             (run_id,),
         ).fetchone()
-        assignments = [tuple(a) for a in json.loads(blob)]
+        with no_gc():
+            assignments = [tuple(a) for a in json.loads(blob)]
         return AnalysisRun(
             run_id=run_id,
             fingerprint=row[1],

@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
+from spotui.bulk import no_gc
 from spotui.feature_spec import FEATURE_NAMES
 from spotui.model import Features, Track
 from spotui.store.connection import Connection, chunks, dumps_names, now_iso
@@ -196,11 +197,11 @@ class TracksSection(Connection):
         one query instead of the features and the membership read apart."""
         check_feature_columns(columns)
         cols = ", ".join(f"f.{c}" for c in columns)
-        return self.conn.execute(
-            f"SELECT l.track_id, f.track_id IS NOT NULL, {cols} FROM "
-            "(SELECT DISTINCT track_id FROM library) l "
-            "LEFT JOIN features f ON f.track_id = l.track_id ORDER BY l.track_id"
-        ).fetchall()
+        with no_gc():  # 20k+ row tuples, no cycles (see connection.no_gc)
+            return self.conn.execute(
+                f"SELECT l.track_id, f.track_id IS NOT NULL, {cols} FROM library l "
+                "LEFT JOIN features f ON f.track_id = l.track_id ORDER BY l.track_id"
+            ).fetchall()
 
     def tracks_without_features(self, scope: str = "all") -> list[str]:
         return [
