@@ -165,10 +165,12 @@ def demo_app(segmented_demo, isolated_env, tmp_path):
 async def settle(pilot) -> None:
     """Wait until the app shows the library and its background workers are done."""
     app = pilot.app
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if app.library_shown.is_set() and app.result is not None:
-            break
+    await wait_for(
+        pilot,
+        lambda: app.library_shown.is_set() and app.result is not None,
+        what="the library shown with a segmentation (app.library_shown set, app.result)",
+        timeout=10.0,
+    )
     for _ in range(2):
         await app.workers.wait_for_complete()
         await pilot.pause(0.3)
@@ -176,10 +178,25 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
-async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
-    """Let the app run until ``predicate()`` holds (workers finish, screens open)."""
+async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "") -> None:
+    """Let the app run until ``predicate()`` holds (workers finish, screens open).
+
+    Fails with ``what`` (or the predicate's source line) when it does not hold in time, so
+    a test that waited for nothing says what it waited for.
+    """
     for _ in range(int(timeout / 0.05)):
         if predicate():
             return
         await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+    if predicate():
+        return
+    raise AssertionError(f"not reached in {timeout:g} s: {what or _describe(predicate)}")
+
+
+def _describe(predicate) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(predicate).strip()
+    except (OSError, TypeError):
+        return repr(predicate)
