@@ -66,7 +66,7 @@ class ExportMixin:
     ) -> ExportResult:
         """Export as a (private) Spotify playlist; the same target replaces its playlist.
         ``dry_run`` returns the planned requests and sends and writes nothing."""
-        from spotui.export.playlists import export_tracks
+        from spotui.export.playlist_export import export_tracks
 
         with self._spotify(needed=not dry_run) as client, self._db() as store:
             return export_tracks(
