@@ -200,3 +200,22 @@ def _describe(predicate) -> str:
         return inspect.getsource(predicate).strip()
     except (OSError, TypeError):
         return repr(predicate)
+
+
+def recs_settled(app) -> bool:
+    """The main screen's recommendations are for what is highlighted now (its rest delay
+    passed) and no recommendation worker is still running."""
+    screen = next((s for s in reversed(app.screen_stack) if hasattr(s, "rec_target")), None)
+    if screen is None:
+        return False
+    target = screen.rec_target()
+    if target is not None and screen._rec_key != (target, screen.new_only, screen.discover):
+        return False
+    return not any(w.group == "recs" and not w.is_finished for w in app.workers)
+
+
+def export_summary(app) -> str:
+    """The export dialog's summary once it is shown ("" until then)."""
+    found = app.screen.query("#export-summary")
+    text = str(found.first().render()) if found else ""
+    return text if "Action" in text else ""
