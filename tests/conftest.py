@@ -171,9 +171,14 @@ async def settle(pilot) -> None:
         what="the library shown with a segmentation (app.library_shown set, app.result)",
         timeout=10.0,
     )
-    for _ in range(2):
+    for _ in range(2):  # a worker's answer may start another (a re-segment, then its recs)
         await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: recs_settled(app) or _main(app) is None,
+            what="the main screen's recommendations settled",
+        )
+        await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
 
@@ -205,7 +210,7 @@ def _describe(predicate) -> str:
 def recs_settled(app) -> bool:
     """The main screen's recommendations are for what is highlighted now (its rest delay
     passed) and no recommendation worker is still running."""
-    screen = next((s for s in reversed(app.screen_stack) if hasattr(s, "rec_target")), None)
+    screen = _main(app)
     if screen is None:
         return False
     target = screen.rec_target()
@@ -219,3 +224,8 @@ def export_summary(app) -> str:
     found = app.screen.query("#export-summary")
     text = str(found.first().render()) if found else ""
     return text if "Action" in text else ""
+
+
+def _main(app):
+    """The main screen (it recommends), wherever it is in the stack, or None."""
+    return next((s for s in reversed(app.screen_stack) if hasattr(s, "rec_target")), None)

@@ -320,9 +320,12 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
 
         await pilot.press("e")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        dialog = app.screen
-        body = " ".join(str(w.render()) for w in dialog.query(Static))
+
+        def body() -> str:
+            return " ".join(str(w.render()) for w in app.screen.query(Static))
+
+        await wait_for(pilot, lambda: "Add 20 tracks" in body(), what="the append dialog")
+        body = body()
         assert f"Add 20 tracks to the end of “Gym Mix” ({pid}) in 1 request?" in body
         assert "dry run" not in body and "nothing was sent" not in body
         assert f"POST /playlists/{pid}/items (20 tracks)" in body
