@@ -1,6 +1,6 @@
 """How well discovery's seed sets cover a mood cluster, on a real library.
 
-    python benchmarks/discovery.py [KAGGLE.csv[.gz]]
+    python -m benchmarks.discovery [KAGGLE.csv[.gz]]
 
 ReccoBeats takes at most 5 seeds per request, so what spotui asks for a cluster depends
 on which tracks it sends. Rows, per run on the same clusters (spotui's own segmentation
@@ -28,14 +28,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from benchmarks.segment import REAL, real_library
+from spotui.analysis.cover import covering_seeds
+from spotui.analysis.matrix import matrix_from_array
+from spotui.analysis.recommend import RECOMMEND_WEIGHTS
+from spotui.analysis.segment import compute
 
-from benchmarks.segment import REAL, real_library  # noqa: E402
-from spotui.analysis.cover import covering_seeds  # noqa: E402
-from spotui.analysis.matrix import matrix_from_array  # noqa: E402
-from spotui.analysis.recommend import RECOMMEND_WEIGHTS  # noqa: E402
-from spotui.analysis.segment import compute  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 DRAWS = 20
 

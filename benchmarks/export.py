@@ -6,7 +6,7 @@ per track (how the first version did it). Part 2 (network, against the local fak
 Spotify): exporting K tracks as a playlist (create + add, then re-export = replace), and
 queueing 50 tracks: requests sent and wall time. Run by hand from the repository root:
 
-    python benchmarks/export.py [TRACKS]
+    python -m benchmarks.export [TRACKS]
 """
 
 from __future__ import annotations
@@ -16,15 +16,13 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.fakes
-
-from spotui.config import Config  # noqa: E402
-from spotui.export import export_tracks, queue_tracks, write_file  # noqa: E402
-from spotui.export.files import _csv_text  # noqa: E402
-from spotui.sources import demo  # noqa: E402
-from spotui.spotify.client import SpotifyClient  # noqa: E402
-from spotui.store import Store  # noqa: E402
-from tests.fakes.spotify import FakeSpotify  # noqa: E402
+from spotui.config import Config
+from spotui.export import export_tracks, queue_tracks, write_file
+from spotui.export.files import _csv_text
+from spotui.sources import demo
+from spotui.spotify.client import SpotifyClient
+from spotui.store import Store
+from tests.fakes.spotify import FakeSpotify
 
 
 def timed(fn, repeat: int = 3) -> float:

@@ -1,8 +1,8 @@
 """Playlists as taste: content-only vs co-occurrence-only vs the blend, on held-out playlist
 membership.
 
-    python benchmarks/hybrid.py                     # demo library + the real sample
-    python benchmarks/hybrid.py --csv PATH --per-playlist 5
+    python -m benchmarks.hybrid                     # demo library + the real sample
+    python -m benchmarks.hybrid --csv PATH --per-playlist 5
 
 Protocol (playlist continuation): for a playlist P, hide some of its tracks H, recommend
 from the rest of P (the seeds), and look for H among the top 10 of every track that is not
@@ -40,17 +40,14 @@ Data:
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from spotui.analysis import evaluate as ev  # noqa: E402
-from spotui.analysis.recommend import Recommender  # noqa: E402
-from spotui.analysis.taste import (  # noqa: E402
+from spotui.analysis import evaluate as ev
+from spotui.analysis.recommend import Recommender
+from spotui.analysis.taste import (
     MIN_SUPPORT,
     PLAYLIST_WEIGHT,
     Basket,
@@ -58,7 +55,7 @@ from spotui.analysis.taste import (  # noqa: E402
     blend,
     saved_weeks,
 )
-from spotui.sources import demo  # noqa: E402
+from spotui.sources import demo
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data"
 #: Rows: ("linear", w) is spotui's :func:`~spotui.analysis.taste.blend`, ``(1 - w) * content

@@ -11,7 +11,7 @@ table compares, in the same run, our full import (parse + validate + one transac
 with pandas.read_csv of the same file (parsing only, no validation, no writes) and with
 the bare interpreter + spotui + an open store (the floor every import pays).
 
-Run by hand:  python benchmarks/import_csv.py [ROWS ...]   (default: 100000 1150000)
+Run by hand:  python -m benchmarks.import_csv [ROWS ...]   (default: 100000 1150000)
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Do the moods stay put as a real listener's library grows? Measured through the store.
 
-    python benchmarks/mood_stability.py [KAGGLE.csv[.gz]] [--quick]
+    python -m benchmarks.mood_stability [KAGGLE.csv[.gz]] [--quick]
 
 Listener-like libraries are cut from the real sample (``../shared/data``, 17,949 tracks,
 113 genres): a mix of related genres (rock, electronic, acoustic...), two seeds each, every
@@ -46,17 +46,16 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from spotui.analysis import evaluate
+from spotui.analysis.matrix import MOOD_FEATURES
+from spotui.analysis.moods import word_shares
+from spotui.analysis.refit_rule import label_word_share
+from spotui.analysis.segment import segment
+from spotui.feature_spec import FEATURE_NAMES
+from spotui.model import Track
+from spotui.store import Store
 
-from spotui.analysis import evaluate  # noqa: E402
-from spotui.analysis.matrix import MOOD_FEATURES  # noqa: E402
-from spotui.analysis.moods import word_shares  # noqa: E402
-from spotui.analysis.refit_rule import label_word_share  # noqa: E402
-from spotui.analysis.segment import segment  # noqa: E402
-from spotui.feature_spec import FEATURE_NAMES  # noqa: E402
-from spotui.model import Track  # noqa: E402
-from spotui.store import Store  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 REAL = ROOT.parent / "shared" / "data" / "spotify_tracks_114genre_sample.csv.gz"
 EJ, VJ = MOOD_FEATURES.index("energy"), MOOD_FEATURES.index("valence")

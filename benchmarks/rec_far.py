@@ -1,7 +1,7 @@
 """Where "nothing sounds close" starts: the best sound a random library seed gets.
 
-    python benchmarks/rec_far.py                       # the synthetic demo library
-    python benchmarks/rec_far.py spotify_tracks.csv.gz # a Kaggle-layout CSV (real data)
+    python -m benchmarks.rec_far                        # the synthetic demo library
+    python -m benchmarks.rec_far spotify_tracks.csv.gz  # a Kaggle-layout CSV (real data)
 
 For random library tracks as seeds (fixed seed, defaults: MMR 0.3, 2 per artist, versions
 of the seed skipped), the ``nearest`` sound of :meth:`Recommender.recommend` (the closest
@@ -16,16 +16,12 @@ never reach the recommender (:func:`benchmarks.rec_quality.load` drops them).
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from benchmarks.rec_quality import load  # noqa: E402
-from spotui.analysis.rec_scoring import FAR_SOUND  # noqa: E402
-from spotui.analysis.recommend import Recommender  # noqa: E402
+from benchmarks.rec_quality import load
+from spotui.analysis.rec_scoring import FAR_SOUND
+from spotui.analysis.recommend import Recommender
 
 PERCENTILES = (1, 5, 10, 25, 50)
 

@@ -1,8 +1,8 @@
 """Recommendation quality on a genre-labelled set: genre precision@10, macro P@10 and MRR.
 
-    python benchmarks/rec_quality.py                       # the synthetic demo library
-    python benchmarks/rec_quality.py spotify_tracks.csv.gz # a Kaggle-layout CSV (real data)
-    python benchmarks/rec_quality.py data.csv.gz --half tune --seeds 2000
+    python -m benchmarks.rec_quality                       # the synthetic demo library
+    python -m benchmarks.rec_quality spotify_tracks.csv.gz # a Kaggle-layout CSV (real data)
+    python -m benchmarks.rec_quality data.csv.gz --half tune --seeds 2000
 
 A recommendation is relevant when it has the seed's genre. **Genre labels never reach the
 recommender**: the tracks the pool is built from carry no genres (the label is kept in a
@@ -34,21 +34,18 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from spotui.analysis import evaluate as ev  # noqa: E402
-from spotui.analysis.matrix import MOOD_FEATURES, matrix_from_array  # noqa: E402
-from spotui.analysis.rec_reasons import false_level_claims  # noqa: E402
-from spotui.analysis.recommend import Recommender  # noqa: E402
-from spotui.analysis.versions import VersionFilter, same_song, version_groups  # noqa: E402
-from spotui.sources import demo  # noqa: E402
+from spotui.analysis import evaluate as ev
+from spotui.analysis.matrix import MOOD_FEATURES, matrix_from_array
+from spotui.analysis.rec_reasons import false_level_claims
+from spotui.analysis.recommend import Recommender
+from spotui.analysis.versions import VersionFilter, same_song, version_groups
+from spotui.sources import demo
 
 #: The weights before this benchmark was run on real data (cosine scoring), for "before".
 OLD_WEIGHTS = {

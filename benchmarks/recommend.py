@@ -1,7 +1,7 @@
 """Speed of ``spotui.analysis.recommend`` against the obvious baselines, side by side.
 
-    python benchmarks/recommend.py            # 100k and 1M candidates (needs ~3 GB RAM, ~2 min)
-    python benchmarks/recommend.py --quick    # 100k only
+    python -m benchmarks.recommend            # 100k and 1M candidates (needs ~3 GB RAM, ~2 min)
+    python -m benchmarks.recommend --quick    # 100k only
 
 What is measured (median over many seeds, after a warm-up):
 
@@ -22,19 +22,16 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from spotui.analysis.matrix import load_matrix  # noqa: E402
-from spotui.analysis.recommend import Recommender  # noqa: E402
-from spotui.sources import demo  # noqa: E402
-from spotui.store import Store  # noqa: E402
+from spotui.analysis.matrix import load_matrix
+from spotui.analysis.recommend import Recommender
+from spotui.sources import demo
+from spotui.store import Store
 
 GOALS = {  # case -> goal in ms
     "top-10, 100k": 3.0,

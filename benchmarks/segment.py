@@ -1,6 +1,6 @@
 """Mood segmentation quality and speed on a real library, against the notebook baseline.
 
-    python benchmarks/segment.py [KAGGLE.csv[.gz]] [--sizes 10000,100000] [--repeat 3]
+    python -m benchmarks.segment [KAGGLE.csv[.gz]] [--sizes 10000,100000] [--repeat 3]
 
 Without a path it uses ``../shared/data/spotify_tracks_114genre_sample.csv.gz`` when present
 (17,949 real tracks, 113 genres; see its PROVENANCE.md). ``--sizes`` adds synthetic demo
@@ -38,14 +38,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from spotui.analysis import evaluate
+from spotui.analysis.matrix import MOOD_FEATURES, build_matrix, matrix_from_array
+from spotui.analysis.segment import compute
+from spotui.model import FEATURE_NAMES
+from spotui.sources.demo import generate
 
-from spotui.analysis import evaluate  # noqa: E402
-from spotui.analysis.matrix import MOOD_FEATURES, build_matrix, matrix_from_array  # noqa: E402
-from spotui.analysis.segment import compute  # noqa: E402
-from spotui.model import FEATURE_NAMES  # noqa: E402
-from spotui.sources.demo import generate  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 REAL = ROOT.parent / "shared" / "data" / "spotify_tracks_114genre_sample.csv.gz"
 SIL_SAMPLE = 6000

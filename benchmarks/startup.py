@@ -1,6 +1,6 @@
 """Time to first paint of the TUI, against a bare Textual app measured in the same run.
 
-    python benchmarks/startup.py [--runs 5] [--skip-rss]
+    python -m benchmarks.startup [--runs 5] [--skip-rss]
 
 Each measurement is a fresh process (as a user starts it): the clock starts just before
 the process is spawned and stops when the app has painted its first meaningful screen:

@@ -7,7 +7,7 @@ trip. The library: 10 000 saved tracks (200 pages) and 50 owned playlists of 100
 the sequential baseline is the same code with one worker. Also measured: an unchanged
 re-sync (the incremental path).
 
-    python benchmarks/sync.py [--latency 0.03] [--workers 6] [--saved 10000] [--playlists 50]
+    python -m benchmarks.sync [--latency 0.03] [--workers 6] [--saved 10000] [--playlists 50]
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from spotui.config import Config  # noqa: E402
-from spotui.http import RateBudget  # noqa: E402
-from spotui.spotify.client import SpotifyClient  # noqa: E402
-from spotui.spotify.sync import sync_library  # noqa: E402
-from spotui.store import Store  # noqa: E402
+from spotui.config import Config
+from spotui.http import RateBudget
+from spotui.spotify.client import SpotifyClient
+from spotui.spotify.sync import sync_library
+from spotui.store import Store
 
 
 def _serve(conn, latency: float, saved: int, playlists: int, per_playlist: int) -> None:

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from spotui.errors import NoFeaturesError, NotFoundError, UserError
+from spotui.export.targets import recommendation_target
 from spotui.text import count, number, plural
 
 if TYPE_CHECKING:
     from spotui.analysis.recommend import RecommendationResult
     from spotui.analysis.result import SegmentResult
-    from spotui.model import Cluster, Features, Playlist, RecommendationDetail, Track
+    from spotui.model import Cluster, Features, Playlist, Track
     from spotui.sources.reccobeats import Discovery
 
 TRACK, CLUSTER, SELECTION = "track", "cluster", "selection"
@@ -164,14 +165,12 @@ class Recommendations:
     @property
     def key(self) -> str:
         """The export mapping key: the same seeds export to the same playlist."""
-        from spotui.export.targets import recommendation_target
-
-        if self.playlist is not None:
-            return f"recommend:playlist:{self.playlist.id}"
-        if self.seeds.kind == FOR_YOU:
-            return f"recommend:for-you:{self.cluster.id}"
-        cid = self.cluster.id if self.cluster is not None else None
-        return recommendation_target(self.seed_ids, cid)
+        return recommendation_target(
+            self.seed_ids,
+            self.cluster.id if self.cluster is not None else None,
+            playlist_id=self.playlist.id if self.playlist is not None else None,
+            for_you=self.seeds.kind == FOR_YOU,
+        )
 
 
 def listening_ids(store) -> list[str]:
@@ -254,14 +253,33 @@ def resolve(seeds: Seeds, store, result: SegmentResult | None):
     return list(seeds.ids), None, None
 
 
+@dataclass(frozen=True, slots=True)
+class RecommendationDetail:
+    """One recommendation in full: the track, its features, and what it was compared with."""
+
+    track: Track
+    features: Features | None
+    reason: str
+    score: float
+    in_library: bool
+    #: the seed's features (one track), the seeds' average or the cluster's centre
+    reference: dict[str, float]
+    #: what ``reference`` is, for people ("“Song”", "the cluster centre", ...)
+    reference_label: str
+    #: the score as the list shows it ("sound 0.86", "match 0.12 (taste 0.04 · sound 0.86)")
+    score_line: str = ""
+    #: what those numbers mean (:attr:`Recommendations.legend`)
+    legend: str = ""
+    #: "Nothing in your library sounds close ..." or None
+    far_note: str | None = None
+
+
 def recommendation_detail(
     recs: Recommendations, index: int, features: Features | None, seed_features: list[dict]
 ) -> RecommendationDetail:
     """Result ``index`` of ``recs`` in full, with what to compare it with: the seed track's
     own features, the seeds' average (several tracks, a map selection) or, for a cluster,
     its centre. ``seed_features`` are the seeds' stored features (unused for a cluster)."""
-    from spotui.model import RecommendationDetail
-
     rec = recs.results[index]
     if recs.seeds.kind == CLUSTER and recs.cluster is not None:
         reference = dict(recs.cluster.centroid)

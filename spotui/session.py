@@ -22,13 +22,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from spotui.config import Config
-from spotui.model import Cluster, LibrarySnapshot, RecommendationDetail, Track, TrackDetail
+from spotui.model import Cluster, Track
 from spotui.progress import CancelCheck, Progress, no_progress
-from spotui.seeds import CLUSTER, FOR_YOU, PLAYLIST, SELECTION, Recommendations, Seeds, resolve
+from spotui.seeds import (
+    CLUSTER,
+    FOR_YOU,
+    PLAYLIST,
+    SELECTION,
+    RecommendationDetail,
+    Recommendations,
+    Seeds,
+    resolve,
+)
 from spotui.session_changes import ChangesMixin
 from spotui.session_discover import DiscoverMixin
 from spotui.session_export import ExportMixin
 from spotui.session_reccobeats import ReccoBeatsMixin
+from spotui.session_records import LibrarySnapshot, TrackDetail
 from spotui.session_spotify import SpotifyAccount
 from spotui.session_user import UserMixin
 from spotui.store import OpenNotice, Store, ThreadStores

@@ -77,7 +77,7 @@ class ExportMixin:
         """Export as a (private) Spotify playlist; the same target replaces its playlist.
         ``dry_run`` returns the planned requests and sends and writes nothing; else the
         target's view is checked first (:class:`~spotui.errors.StaleViewError`)."""
-        from spotui.export.playlists import export_tracks
+        from spotui.export.playlist_export import export_tracks
 
         if not dry_run:
             self.check_view(target.view, "export")

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from spotui.errors import UserError
-from spotui.model import SyncOutcome
 from spotui.progress import CancelCheck, Progress, no_progress
+from spotui.session_records import SyncOutcome
 
 if TYPE_CHECKING:
     from spotui.sources.feature_providers import FeatureResult

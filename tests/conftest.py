@@ -165,21 +165,67 @@ def demo_app(segmented_demo, isolated_env, tmp_path):
 async def settle(pilot) -> None:
     """Wait until the app shows the library and its background workers are done."""
     app = pilot.app
-    for _ in range(200):
-        await pilot.pause(0.05)
-        if app.library_shown.is_set() and app.result is not None:
-            break
-    for _ in range(2):
+    await wait_for(
+        pilot,
+        lambda: app.library_shown.is_set() and app.result is not None,
+        what="the library shown with a segmentation (app.library_shown set, app.result)",
+        timeout=10.0,
+    )
+    for _ in range(2):  # a worker's answer may start another (a re-segment, then its recs)
         await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: recs_settled(app) or _main(app) is None,
+            what="the main screen's recommendations settled",
+        )
+        await pilot.pause()
     await app.workers.wait_for_complete()
     await pilot.pause()
 
 
-async def wait_for(pilot, predicate, timeout: float = 15.0) -> None:
-    """Let the app run until ``predicate()`` holds (workers finish, screens open)."""
+async def wait_for(pilot, predicate, timeout: float = 15.0, what: str = "") -> None:
+    """Let the app run until ``predicate()`` holds (workers finish, screens open).
+
+    Fails with ``what`` (or the predicate's source line) when it does not hold in time, so
+    a test that waited for nothing says what it waited for.
+    """
     for _ in range(int(timeout / 0.05)):
         if predicate():
             return
         await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
+    if predicate():
+        return
+    raise AssertionError(f"not reached in {timeout:g} s: {what or _describe(predicate)}")
+
+
+def _describe(predicate) -> str:
+    import inspect
+
+    try:
+        return inspect.getsource(predicate).strip()
+    except (OSError, TypeError):
+        return repr(predicate)
+
+
+def recs_settled(app) -> bool:
+    """The main screen's recommendations are for what is highlighted now (its rest delay
+    passed) and no recommendation worker is still running."""
+    screen = _main(app)
+    if screen is None:
+        return False
+    target = screen.rec_target()
+    if target is not None and screen._rec_key != (target, screen.new_only, screen.discover):
+        return False
+    return not any(w.group == "recs" and not w.is_finished for w in app.workers)
+
+
+def export_summary(app) -> str:
+    """The export dialog's summary once it is shown ("" until then)."""
+    found = app.screen.query("#export-summary")
+    text = str(found.first().render()) if found else ""
+    return text if "Action" in text else ""
+
+
+def _main(app):
+    """The main screen (it recommends), wherever it is in the stack, or None."""
+    return next((s for s in reversed(app.screen_stack) if hasattr(s, "rec_target")), None)

@@ -403,12 +403,13 @@ def test_rerun_with_another_name_renames_the_found_playlist(fake, store, config,
 # ---------------------------------------------------------------------- the TUI
 def test_tui_public_checkbox_applies_on_reexport(demo_app):
     from spotui.tui.widgets.cluster_list import ClusterList
+    from tests.conftest import export_summary, wait_for
     from tests.test_tui_app import ready, sync
 
     async def export_first_cluster(pilot, *keys: str) -> str:
         pilot.app.screen.query_one(ClusterList).focus()
         await pilot.press("home", "down", "e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: export_summary(pilot.app), what="the export dialog")
         for key in keys:
             await pilot.press(key)
             await pilot.pause(0.1)

@@ -125,6 +125,11 @@ def spotify_app(segmented_demo, fake, isolated_env, tmp_path, monkeypatch):
     return SpotuiApp(cfg)
 
 
+def picker_ready(app) -> bool:
+    """The device picker is open with its devices listed (they load in a worker)."""
+    return isinstance(app.screen, DevicePicker) and app.screen.devices is not None
+
+
 def line_text(app) -> str:
     return str(app.screen.query_one(PlaybackLine).render())
 
@@ -174,12 +179,10 @@ async def test_d_switches_device_and_escape_does_not(spotify_app, fake):
         await pilot.press("d")
         await wait_for(pilot, lambda: isinstance(app.screen, DevicePicker))
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, MainScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
         assert fake.calls(PLAYER, "PUT") == []
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DevicePicker))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: picker_ready(app))
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: fake.devices[1]["is_active"])
         await wait_for(pilot, lambda: "Kitchen" in line_text(app))
@@ -194,8 +197,7 @@ async def test_demo_status_line_and_picker(demo_app):
         await wait_for(pilot, lambda: "Demo player" in line_text(app))
         assert line_text(app) == "■ Demo player (spotui --demo)"
         await pilot.press("d")
-        await wait_for(pilot, lambda: isinstance(app.screen, DevicePicker))
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: picker_ready(app))
         await pilot.press("down", "enter")
         await wait_for(pilot, lambda: "Demo phone" in line_text(app))
         entry = read_outbox(dataclasses.replace(app.config))[-1]

@@ -191,18 +191,24 @@ def test_a_filter_that_matches_nothing_shows_an_empty_table_and_says_so(demo_app
     import asyncio
 
     from spotui.tui.widgets.track_table import TrackTable
-    from tests.conftest import settle
+    from tests.conftest import settle, wait_for
 
     async def scenario() -> None:
         async with demo_app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             await pilot.press("slash", *"zzzzqqq")
-            await pilot.pause(0.5)
             table = demo_app.screen.query_one(TrackTable)
+            await wait_for(
+                pilot,
+                lambda: (
+                    table.view_size == 0
+                    and "No tracks here." in str(demo_app.screen.query_one("#detail").render())
+                ),
+                what="the filter left no rows and the detail pane says so",
+            )
             assert (table.row_count, table.view_size, table._page_pending) == (0, 0, False)
             assert "No tracks here." in str(demo_app.screen.query_one("#detail").render())
             await pilot.press("escape")
-            await pilot.pause(0.3)
-            assert table.view_size == len(demo_app.rows)
+            await wait_for(pilot, lambda: table.view_size == len(demo_app.rows))
 
     asyncio.run(scenario())

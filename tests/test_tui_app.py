@@ -10,10 +10,11 @@ from textual.widgets import Static
 
 from spotui.tui.rows import ALL, SELECTION, LibraryRows
 from spotui.tui.screens.main import MainScreen
+from spotui.tui.screens.map import MapScreen
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import settle
+from tests.conftest import export_summary, recs_settled, settle, wait_for
 
 
 def sync(test):
@@ -77,25 +78,22 @@ async def test_filter_incremental_and_clear(demo_app):
         screen = await ready(pilot)
         rows: LibraryRows = pilot.app.rows
         await pilot.press("slash", "r", "a")
-        await pilot.pause(0.2)
         expected_ra = [rows.ids[i] for i in rows.view(None, "ra")]
-        assert view_ids(screen) == expected_ra
+        await wait_for(pilot, lambda: view_ids(screen) == expected_ra, what="the 'ra' view")
         await pilot.press("i", "n")
-        await pilot.pause(0.2)
         expected = [
             rows.ids[i]
             for i in range(len(rows))
             if "rain" in (rows.titles[i] + " " + rows.artists[i]).lower()
         ]
-        assert view_ids(screen) == expected
+        await wait_for(pilot, lambda: view_ids(screen) == expected, what="the 'rain' view")
         assert 0 < len(expected) < len(expected_ra)
         table = screen.query_one(TrackTable)
         assert [table.get_row_at(i)[1].plain for i in range(3)] == [
             rows.titles[rows.index[t]] for t in expected[:3]
         ]
         await pilot.press("escape")
-        await pilot.pause(0.2)
-        assert len(view_ids(screen)) == 2000
+        await wait_for(pilot, lambda: len(view_ids(screen)) == 2000)
         assert screen.focused is table
 
 
@@ -126,7 +124,11 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         result = pilot.app.result
         first = result.clusters[0]
         await pilot.press("shift+tab", "down")  # cluster list, first cluster
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: screen.source == f"c{first.id}" and recs_settled(pilot.app),
+            what="the first cluster shown with its recommendations",
+        )
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.source == f"c{first.id}"
@@ -137,7 +139,7 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         assert screen.query_one(RecommendationPane).border_title == f"Like cluster {first.label}"
         # Into the tracks: recommendations follow the highlighted track.
         await pilot.press("tab")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: recs_settled(pilot.app), what="the track's recommendations")
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         track = view_ids(screen)[0]
@@ -172,7 +174,7 @@ async def test_queue_and_export_write_the_demo_outbox(demo_app):
         cluster = pilot.app.result.clusters[0]
         screen.query_one(ClusterList).focus()
         await pilot.press("down", "e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: export_summary(pilot.app), what="the export dialog")
         dialog = pilot.app.screen
         summary = str(dialog.query_one("#export-summary").render())
         assert f"spotui · {cluster.label}" in summary and "private" in summary
@@ -198,15 +200,13 @@ async def test_map_selection_becomes_a_source(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         await pilot.press("m")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MapScreen))
         await pilot.press("space", *["shift+right"] * 3, *["shift+down"] * 2, "space")
         await pilot.pause(0.1)
         chosen = list(pilot.app.screen.map.selected)
         assert chosen
         await pilot.press("l")
-        await pilot.pause(0.2)
-        assert pilot.app.screen is screen
-        assert screen.source == SELECTION
+        await wait_for(pilot, lambda: pilot.app.screen is screen and screen.source == SELECTION)
         assert sorted(view_ids(screen)) == sorted(chosen)
 
 
@@ -265,7 +265,7 @@ async def test_map_has_mood_axes_texture_view_and_keeps_the_selection(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("m")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MapScreen))
         screen = pilot.app.screen
         assert "energetic" in str(screen.query_one("#axis-top").render())
         assert "sad · valence · happy" in str(screen.query_one("#axis-bottom").render())
@@ -279,18 +279,14 @@ async def test_map_has_mood_axes_texture_view_and_keeps_the_selection(demo_app):
         chosen = list(mood_map.selected)
         assert chosen
         await pilot.press("p")  # texture (PCA) view, computed in a worker
-        for _ in range(50):
-            await pilot.pause(0.1)
-            if mood_map.mode == "texture":
-                break
-        assert mood_map.mode == "texture"
+        await wait_for(pilot, lambda: mood_map.mode == "texture", timeout=5)
         assert "principal component" in str(screen.query_one("#axis-top").render())
         assert (mood_map.xs[0], mood_map.ys[0]) != result.coords[some]
         assert mood_map.selected == chosen  # the selection survives the view switch
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MainScreen))
         await pilot.press("m")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, MapScreen))
         assert pilot.app.screen.map.selected == chosen  # ... and reopening the map
         assert pilot.app.screen.map.mode == "mood"
 
@@ -307,7 +303,11 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         before = list(app.playlist_items[pid])
         screen.query_one(ClusterList).focus()
         await pilot.press("end", "up", "up", "up")  # Sunday, Party, Late Night, Gym Mix
-        await pilot.pause(0.4)
+        await wait_for(
+            pilot,
+            lambda: screen.source == f"p:{pid}" and recs_settled(app),
+            what="Gym Mix shown with its recommendations",
+        )
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen.source == f"p:{pid}"
@@ -320,18 +320,18 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
 
         await pilot.press("e")
         await app.workers.wait_for_complete()
-        await pilot.pause(0.2)
-        dialog = app.screen
-        body = " ".join(str(w.render()) for w in dialog.query(Static))
+
+        def body() -> str:
+            return " ".join(str(w.render()) for w in app.screen.query(Static))
+
+        await wait_for(pilot, lambda: "Add 20 tracks" in body(), what="the append dialog")
+        body = body()
         assert f"Add 20 tracks to the end of “Gym Mix” ({pid}) in 1 request?" in body
         assert "dry run" not in body and "nothing was sent" not in body
         assert f"POST /playlists/{pid}/items (20 tracks)" in body
         await pilot.press("y")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: app.playlist_items[pid] == before + shown)
         await app.workers.wait_for_complete()
-        await pilot.pause(0.3)
-        await app.workers.wait_for_complete()
-        assert app.playlist_items[pid] == before + shown
         said = [str(n.message) for n in app._notifications]
         assert any(
             m.startswith(

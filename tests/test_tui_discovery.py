@@ -9,6 +9,7 @@ from spotui.seeds import Seeds
 from spotui.sources.demo_reccobeats import candidate_set
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
+from tests.conftest import recs_settled, wait_for
 from tests.test_tui_app import ready, sync
 
 
@@ -16,9 +17,9 @@ async def _after(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
         await pilot.pause(0.1)
-    for _ in range(3):
-        await pilot.pause(0.7)  # discovery waits for the cursor to rest (DISCOVER_DELAY)
-        await pilot.app.workers.wait_for_complete()
+    # discovery waits for the cursor to rest (DISCOVER_DELAY), then asks in a worker
+    await wait_for(pilot, lambda: recs_settled(pilot.app), what="recommendations settled")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
 
 

@@ -22,16 +22,15 @@ from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.path_input import complete_path
 from spotui.tui.widgets.recommendations import RecommendationList
 from spotui.tui.widgets.track_table import TrackTable, fit
-from tests.conftest import settle
+from tests.conftest import recs_settled, settle, wait_for
 from tests.test_tui_app import ready, sync, view_ids
 
 DATA = Path(__file__).parent / "data"
 
 
 async def recs_ready(pilot) -> RecommendationList:
-    for _ in range(3):
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
+    await wait_for(pilot, lambda: recs_settled(pilot.app), what="recommendations settled")
+    await pilot.app.workers.wait_for_complete()
     await pilot.pause()
     return pilot.app.screen.query_one(RecommendationList)
 
@@ -61,9 +60,8 @@ async def test_q_quits_from_every_pane_and_never_writes_the_outbox(demo_app):
             await recs_ready(pilot)
             screen.query_one(pane).focus()
             await pilot.press("q")
-            await pilot.pause(0.2)
+            await wait_for(pilot, lambda app=app: app._exit, what=f"q quits from {pane}")
             await app.workers.wait_for_complete()
-            assert app._exit, pane
     assert not demo_app.config.outbox_path.exists()
 
 
@@ -75,16 +73,14 @@ async def test_q_closes_dialogs_and_the_map_without_sending(demo_app):
         app = pilot.app
         for key, kind in (("question_mark", HelpScreen), ("m", MapScreen)):
             await pilot.press(key)
-            await pilot.pause(0.2)
-            assert isinstance(app.screen, kind)
+            await wait_for(pilot, lambda kind=kind: isinstance(app.screen, kind))
             await pilot.press("q")
             await pilot.pause(0.1)
             assert app.screen is screen
         # The export dialog (a cluster) and the queue question (A on a cluster).
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "e")
-        await pilot.pause(0.2)
-        assert isinstance(app.screen, ExportDialog)
+        await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
         await pilot.press("q")
         await pilot.pause(0.1)
         assert app.screen is screen
@@ -183,9 +179,8 @@ async def test_enter_on_a_recommendation_shows_the_full_reason_and_the_seed(demo
         recs = await recs_ready(pilot)
         assert screen.focused is recs
         await pilot.press("j", "enter")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecDetailScreen))
         detail = pilot.app.screen
-        assert isinstance(detail, RecDetailScreen)
         rec = recs.results[1]
         seed = pilot.app.session.tracks([screen.track_id])[0]
         text = rendered(detail.query_one("#rec-text").content, 78)
@@ -295,9 +290,8 @@ async def test_export_follows_the_filter(demo_app):
         shown = view_ids(screen)
         assert 0 < len(shown) < cluster.size
         await pilot.press("e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportDialog))
         dialog = pilot.app.screen
-        assert isinstance(dialog, ExportDialog)
         summary = str(dialog.query_one("#export-summary").render())
         assert f"{cluster.label} · “er”" in summary and f"{len(shown):,}" in summary
         assert str(config.outbox_path) in str(dialog.query_one(".hint").render())
@@ -316,9 +310,8 @@ async def test_file_export_from_the_main_screen(demo_app, tmp_path, monkeypatch)
         cluster = pilot.app.result.clusters[1]
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "j", "x")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FileExportDialog))
         dialog = pilot.app.screen
-        assert isinstance(dialog, FileExportDialog)
         out = dialog.query_one("#out")
         assert out.value.endswith(".csv")
         out.value = str(tmp_path / "mix.csv")
@@ -348,9 +341,8 @@ async def test_file_export_format_from_the_name_in_the_sort_shown(demo_app, tmp_
         await pilot.pause(0.2)
         shown = view_ids(screen)
         await pilot.press("x")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, FileExportDialog))
         dialog = pilot.app.screen
-        assert isinstance(dialog, FileExportDialog)
         dialog.query_one("#out").value = str(tmp_path / "x.m3u")
         await pilot.press("enter")
         await pilot.pause(0.2)
@@ -403,7 +395,7 @@ async def test_80x24_footer_keeps_the_palette_and_dialogs_fit(demo_app):
         assert bar.rstrip().endswith("^p  palette") and bar.startswith(" ?  Help")
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "e")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExportDialog))
         box = pilot.app.screen.query_one("#dialog")
         assert box.region.y >= 0 and box.region.bottom <= 24
 

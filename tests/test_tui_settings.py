@@ -14,7 +14,7 @@ from spotui.tui.screens.help import HelpScreen, help_table
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import settle
+from tests.conftest import settle, wait_for
 from tests.test_tui_app import sync
 
 
@@ -95,8 +95,7 @@ async def test_a_remapped_key_works_and_the_old_one_does_not(make_app):
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
         await pilot.press("o")
-        await pilot.pause(0.3)
-        assert isinstance(app.screen, MapScreen)
+        await wait_for(pilot, lambda: isinstance(app.screen, MapScreen))
         await pilot.press("escape")
         await pilot.pause()
         await pilot.press("question_mark")

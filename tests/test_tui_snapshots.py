@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import settle
+from tests.conftest import recs_settled, settle, wait_for
 
 
 def steps(*keys: str):
@@ -85,7 +85,8 @@ def test_help_80x24(snap_compare, demo_app):
 def test_discovery_on(snap_compare, demo_app):
     async def run_before(pilot) -> None:
         await steps("down", "D")(pilot)
-        await pilot.pause(0.8)  # discovery waits for the cursor to rest
+        # discovery waits for the cursor to rest, then asks in a worker
+        await wait_for(pilot, lambda: recs_settled(pilot.app), what="recommendations settled")
         await settle(pilot)
         pilot.app.clear_notifications()  # the toggle's toast: gone after 3 s anyway
         await pilot.pause()

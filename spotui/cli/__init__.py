@@ -191,7 +191,11 @@ def progress_bar(ctx: Context, description: str):
     """
     from spotui.cli._progress import RichProgress
 
-    return RichProgress(description, enabled=sys.stderr.isatty() and not ctx.json)
+    return RichProgress(
+        description,
+        enabled=sys.stderr.isatty() and not ctx.json,
+        console=lambda: console(stderr=True),
+    )
 
 
 def _parent_parser() -> argparse.ArgumentParser:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
+from typing import Any
 
 
 class RichProgress:
-    """Context manager; calling the instance reports progress. Silent when disabled."""
+    """Context manager; calling the instance reports progress. Silent when disabled.
 
-    def __init__(self, description: str, enabled: bool = True):
+    ``console`` makes the rich console to draw on (called once, on entering, when
+    enabled): handed in by :func:`spotui.cli.progress_bar`, so this module does not import
+    the CLI package that imports it.
+    """
+
+    def __init__(self, description: str, enabled: bool = True, *, console: Callable[[], Any]):
         self.description = description
         self.enabled = enabled
+        self._console = console
         self._progress = None
         self._task = None
 
@@ -24,8 +32,6 @@ class RichProgress:
                 TimeElapsedColumn,
             )
 
-            from spotui.cli import console
-
             self._progress = Progress(
                 TextColumn("[bold]{task.description}"),
                 BarColumn(),
@@ -33,7 +39,7 @@ class RichProgress:
                 # the message names what is being fetched (a playlist): text, not markup
                 TextColumn("{task.fields[message]}", markup=False),
                 TimeElapsedColumn(),
-                console=console(stderr=True),
+                console=self._console(),
                 transient=True,
             )
             self._progress.__enter__()

@@ -35,9 +35,10 @@ _EXPORTS = {
         "write_file",
     ),
     "outbox": ("read_outbox", "write_outbox"),
+    "playlist_export": ("export_tracks",),
     "playlists": (
         "CHUNK_SIZE", "NEW_PLAYLIST", "ExportIncomplete", "ExportResult", "ExportUncertain",
-        "PlannedRequest", "export_marker", "export_tracks", "plan_export",
+        "PlannedRequest", "export_marker", "plan_export",
     ),
     "player": ("DEMO_DEVICE", "DEMO_DEVICES", "Device", "Playback"),
     "queue": (

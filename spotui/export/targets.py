@@ -12,15 +12,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 from spotui.spotify.ids import parse_track_id
 from spotui.text import count
 
 if TYPE_CHECKING:
     from spotui.analysis.result import SegmentResult
-    from spotui.model import Cluster
-    from spotui.seeds import Recommendations
+    from spotui.model import Cluster, Playlist, Track
 
 NAME_PREFIX = "spotui · "
 
@@ -145,14 +144,40 @@ def filtered_target(
     )
 
 
-def recommendation_target(seed_ids: Sequence[str] = (), cluster_id: int | None = None) -> str:
-    """The export key of a recommendation list: same seeds, same playlist."""
+def recommendation_target(
+    seed_ids: Sequence[str] = (),
+    cluster_id: int | None = None,
+    *,
+    playlist_id: str | None = None,
+    for_you: bool = False,
+) -> str:
+    """The export key of a recommendation list: same seeds, same playlist.
+
+    The one rule for every kind of seeds (:attr:`spotui.seeds.Recommendations.key` asks
+    here): a playlist to continue, "for you" in a cluster, a cluster, else the seed tracks.
+    """
+    if playlist_id is not None:
+        return f"recommend:playlist:{playlist_id}"
     if cluster_id is not None:
-        return f"recommend:cluster:{cluster_id}"
+        return f"recommend:{'for-you' if for_you else 'cluster'}:{cluster_id}"
     return "recommend:" + ",".join(sorted({parse_track_id(s) or s for s in seed_ids}))
 
 
-def recommendations_target(recs: Recommendations, name: str | None = None) -> ExportTarget:
+class RecommendationList(Protocol):
+    """What a recommendation list export reads (:class:`spotui.seeds.Recommendations` is
+    one). A protocol, not an import: export sits below the seeds that build the list."""
+
+    seed_ids: list[str]
+    results: Sequence[Any]
+    first: Track | None
+    cluster: Cluster | None
+    playlist: Playlist | None
+
+    @property
+    def key(self) -> str: ...
+
+
+def recommendations_target(recs: RecommendationList, name: str | None = None) -> ExportTarget:
     """A recommendation list as a playlist: "Like <first seed>" or "More like <cluster>"."""
     if recs.playlist is not None:
         title = f"More for {recs.playlist.name}"
@@ -174,7 +199,7 @@ def recommendations_target(recs: Recommendations, name: str | None = None) -> Ex
     )
 
 
-def recommendations_file(recs: Recommendations, name: str | None = None) -> ExportTarget:
+def recommendations_file(recs: RecommendationList, name: str | None = None) -> ExportTarget:
     """A recommendation list as a file: titled plainly, without a description."""
     return ExportTarget(
         recs.key,

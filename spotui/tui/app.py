@@ -30,11 +30,11 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from spotui.config import Config
 from spotui.errors import Cancelled, StaleViewError, UserError
-from spotui.model import LibrarySnapshot
 from spotui.session import Session
+from spotui.session_records import LibrarySnapshot
 from spotui.tui.actions import ACTIONS, bindings_for, display_keys
+from spotui.tui.preload import LibraryRead, read_library
 from spotui.tui.rows import SORT_KEYS, LibraryRows
-from spotui.tui.start import LibraryRead, read_library
 from spotui.untrusted import inert
 
 #: How long the first frame may wait for the library read that started before Textual

@@ -4,62 +4,22 @@ Why this order: importing Textual holds the main thread for ~0.1 s; reading a 10
 library, its stored clusters and playlists takes ~0.05 s, nearly all of it inside SQLite
 without the GIL (see ``QueriesSection.library_table``). Started first, the read is done
 by the time the app composes its first screen, so that screen is laid out and painted
-once, with the library in it, instead of empty and then again. Nothing here imports
-Textual, numpy or scikit-learn.
+once, with the library in it, instead of empty and then again. The read itself is
+:mod:`spotui.tui.preload`; Textual is imported only inside :func:`make_app`, after it
+started. Nothing here imports Textual, numpy or scikit-learn at import time.
 """
 
 from __future__ import annotations
 
 import sys
-import threading
 from typing import TYPE_CHECKING
 
 from spotui.config import Config
-from spotui.model import LibrarySnapshot
 from spotui.session import Session
-from spotui.tui.rows import TABLE_FEATURES, LibraryRows
+from spotui.tui.preload import LibraryRead
 
 if TYPE_CHECKING:
     from spotui.tui.app import SpotuiApp
-
-#: The features the track table shows, in its column order.
-TABLE_COLUMNS: tuple[str, ...] = tuple(f for f, _, _ in TABLE_FEATURES)
-
-
-def read_library(session: Session) -> tuple[LibraryRows, LibrarySnapshot]:
-    """The track table's rows and the rest of the first screen; any thread."""
-    snapshot = session.library_snapshot(TABLE_COLUMNS)
-    return LibraryRows(*snapshot.table), snapshot
-
-
-class LibraryRead:
-    """One :func:`read_library` in its own thread, started at once."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        self._value: tuple[LibraryRows, LibrarySnapshot] | BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="spotui-library-read", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = read_library(self.session)
-        except BaseException as exc:  # handed to whoever asks for the result
-            self._value = exc
-
-    def ready(self, timeout: float = 0.0) -> bool:
-        """Whether the read finished well (waiting up to ``timeout`` seconds)."""
-        self._thread.join(timeout)
-        return not self._thread.is_alive() and not isinstance(self._value, BaseException)
-
-    def result(self) -> tuple[LibraryRows, LibrarySnapshot]:
-        """The rows and snapshot (waits for the read); re-raises what the read raised."""
-        self._thread.join()
-        value = self._value
-        if isinstance(value, BaseException):
-            raise value
-        assert value is not None
-        return value
 
 
 def make_app(config: Config) -> SpotuiApp:
