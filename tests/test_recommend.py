@@ -338,7 +338,8 @@ def test_seed_without_features(rec_store):
         with pytest.raises(NoFeaturesError) as exc:
             rec.recommend([tid])
         assert str(exc.value).startswith(
-            f"this track has no audio features, so there is nothing to compare with ({tid})."
+            "this track has too few audio features to compare with others (recommendations "
+            f"need at least 7 of the 9, energy, valence and danceability among them: {tid})."
         )
     with pytest.raises(NoFeaturesError, match="none of these tracks have"):
         rec.recommend(["nofeat", "partial"])

@@ -336,9 +336,10 @@ class Recommender:
         if not rows:
             which = "this track has" if len(seed_ids) == 1 else "none of these tracks have"
             raise NoFeaturesError(
-                f"{which} no audio features, so there is nothing to compare with "
-                f"({', '.join(seed_ids[:5])}). Fetch features with `spotui sync` or import a CSV "
-                "that has them."
+                f"{which} too few audio features to compare with others (recommendations "
+                f"need at least 7 of the 9, energy, valence and danceability among them: "
+                f"{', '.join(seed_ids[:5])}). Fetch features with `spotui sync` or import a "
+                "CSV that has them."
             )
         return rows
 

@@ -73,7 +73,10 @@ def nothing_found(discover: bool, new_only: bool) -> str:
 def no_features_hint(demo: bool) -> str:
     """What the pane says for a seed without audio features (no raw error, no track id,
     and no `spotui sync` where there is nothing to sync)."""
-    base = "No audio features for this track, so there is nothing to compare it with."
+    base = (
+        "Too few audio features for this track to compare it with others (recommendations "
+        "need at least 7 of the 9)."
+    )
     if demo:
         return base + " Demo tracks listed as Unanalysed stay that way; pick another."
     return base + " `spotui features --retry` asks again, or import a CSV that has them (i)."
