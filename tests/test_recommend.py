@@ -415,7 +415,7 @@ def test_cli_table_and_errors(cli, demo_data_dir):
     assert res.stdout == ""
     res = cli("--demo", "recommend", "--track", nofeat, env=env)
     assert res.returncode == 2
-    assert res.stderr.startswith("error: this track has no audio features")
+    assert res.stderr.startswith("error: this track has too few audio features")
     res = cli("--demo", "recommend", env=env)
     assert (
         res.returncode == 2

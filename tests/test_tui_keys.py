@@ -272,7 +272,7 @@ async def test_unanalysed_track_gets_a_short_message(demo_app):
         await pilot.press("l", "j")  # into the tracks: an unanalysed track
         recs = await recs_ready(pilot)
         line = " ".join(str(recs.get_option_at_index(0).prompt).split())
-        assert line.startswith("No audio features for this track")
+        assert line.startswith("Too few audio features for this track")
         assert "sync" not in line and screen.track_id not in line
         assert recs.size.height > 10  # the pane keeps its height
 
@@ -446,5 +446,5 @@ def test_no_features_hint_names_the_right_fix():
     from spotui.tui.widgets.recommendations import no_features_hint
 
     demo, real = no_features_hint(True), no_features_hint(False)
-    assert demo.startswith("No audio features for this track") and "sync" not in demo
+    assert demo.startswith("Too few audio features for this track") and "sync" not in demo
     assert "`spotui features --retry`" in real and "import a CSV" in real
