@@ -380,8 +380,9 @@ def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: Refit
         reason = refit_reason(model, rules, n_now, sizes, labels, label_word_share(labels, shares))
     if reason is not None:
         return Placed(result, reason, [])
-    result.params["changes"] = changes(previous, result, None)
-    return Placed(result, None, _news(previous, result, None), [ids[j] for j in todo_a.tolist()])
+    placed_ids = [ids[j] for j in todo_a.tolist()]
+    result.params["changes"] = changes(previous, result, None, placed_ids)
+    return Placed(result, None, [t for t in placed_ids if t not in prev], placed_ids)
 
 
 def assemble(
@@ -521,21 +522,31 @@ def _news(previous, result: SegmentResult, reason: RefitReason | None) -> list[s
 CHANGES_LISTED = 200
 
 
-def changes(previous, result: SegmentResult, reason: RefitReason | None) -> dict:
-    """What this run changed against the previous one: the ``changes`` of ``segment --json``."""
+def changes(
+    previous,
+    result: SegmentResult,
+    reason: RefitReason | None,
+    placed: Sequence[str] | None = None,
+) -> dict:
+    """What this run changed against the previous one: the ``changes`` of ``segment --json``.
+
+    ``placed``: when the run only placed tracks, the ones it placed (no other track can be
+    new or have moved, so only they are looked at)."""
     before = previous.assignments if previous is not None else {}
     labels = {c.id: c.label for c in result.clusters}
     old_labels = {c.id: c.label for c in previous.clusters} if previous is not None else {}
     first = previous is None
-    new = [] if first else [t for t in result.assignments if t not in before]
+    now = result.assignments
+    candidates = now if placed is None else placed
+    new = [] if first else [t for t in candidates if t not in before]
     new_by: dict[str, int] = {}
     for tid in new:
-        cid = result.assignments[tid]
+        cid = now[tid]
         new_by[str(cid)] = new_by.get(str(cid), 0) + 1
     moved = [
-        {"track_id": t, "from": before[t], "to": cid}
-        for t, cid in result.assignments.items()
-        if t in before and before[t] != cid
+        {"track_id": t, "from": before[t], "to": now[t]}
+        for t in candidates
+        if t in before and before[t] != now[t]
     ]
     return {
         "new_tracks": len(new),
