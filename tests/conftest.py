@@ -150,16 +150,29 @@ def segmented_demo(_demo_db_file, tmp_path_factory) -> Path:
     return path
 
 
-@pytest.fixture
-def demo_app(segmented_demo, isolated_env, tmp_path):
-    """A SpotuiApp on a private copy of the segmented demo library."""
+def app_on(db: Path, tmp_path: Path):
+    """A demo-mode SpotuiApp on a private copy of the database file ``db`` (call with the
+    ``isolated_env`` fixture active, so the data dir is ``tmp_path / "data"``)."""
     from spotui.config import load as load_config
     from spotui.tui.app import SpotuiApp
 
     data = tmp_path / "data"
     data.mkdir(exist_ok=True)
-    shutil.copy(segmented_demo, data / "demo.sqlite3")
+    shutil.copy(db, data / "demo.sqlite3")
     return SpotuiApp(load_config(demo=True))
+
+
+def open_copy(db: Path, where: Path) -> Store:
+    """A Store on a private copy of the database file ``db`` (made once per module, say)."""
+    path = where / db.name
+    shutil.copy(db, path)
+    return Store.open(path)
+
+
+@pytest.fixture
+def demo_app(segmented_demo, isolated_env, tmp_path):
+    """A SpotuiApp on a private copy of the segmented demo library."""
+    return app_on(segmented_demo, tmp_path)
 
 
 async def settle(pilot) -> None:

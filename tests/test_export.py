@@ -29,6 +29,7 @@ from spotui.model import Cluster, Features, Track
 from spotui.session import Session
 from spotui.sources.csv_import import import_csv
 from spotui.store import Store
+from tests.conftest import open_copy
 from tests.fakes.spotify import spotify_id
 
 PLAYLISTS = "/v1/me/playlists"
@@ -263,9 +264,7 @@ def seg_data_dir(seg_db, tmp_path):
 
 @pytest.fixture
 def seg_store(seg_db, tmp_path):
-    target = tmp_path / "seg.sqlite3"
-    shutil.copy(seg_db, target)
-    s = Store.open(target)
+    s = open_copy(seg_db, tmp_path)
     yield s
     s.close()
 

@@ -24,7 +24,7 @@ from spotui.model import FEATURE_NAMES, Features, Track
 from spotui.session import Session
 from spotui.sources.demo import populate
 from spotui.store import Store
-from tests.conftest import run_cli, settle, wait_for
+from tests.conftest import app_on, open_copy, run_cli, settle, wait_for
 
 FULL = dict(
     danceability=0.6,
@@ -84,9 +84,7 @@ def base_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def store(base_db, tmp_path):
-    path = tmp_path / "lib.sqlite3"
-    shutil.copy(base_db, path)
-    s = Store.open(path)
+    s = open_copy(base_db, tmp_path)
     yield s
     s.close()
 
@@ -393,16 +391,11 @@ def _sync(test):
 async def test_tui_tells_what_joined_which_mood_and_marks_it(
     segmented_demo, isolated_env, tmp_path
 ):
-    from spotui.config import load as load_config
-    from spotui.tui.app import SpotuiApp
     from spotui.tui.widgets.track_table import TrackTable
 
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    shutil.copy(segmented_demo, data / "demo.sqlite3")
-    with Store.open(data / "demo.sqlite3") as s:
+    with open_copy(segmented_demo, tmp_path) as s:  # the library, then 20 new tracks
         new = add(s, "tui", like_library(s, 20, 4))
-    app = SpotuiApp(load_config(demo=True))
+    app = app_on(tmp_path / segmented_demo.name, tmp_path)
     notes: list[str] = []
     real_notify = app.notify
 

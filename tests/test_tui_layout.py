@@ -17,7 +17,7 @@ from spotui.store import Store
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList
-from tests.conftest import settle
+from tests.conftest import app_on, settle
 from tests.test_tui_app import sync
 
 SIZE = (80, 24)
@@ -39,13 +39,7 @@ def eight_moods(_demo_db_file, tmp_path_factory):
 
 @pytest.fixture
 def app8(eight_moods, isolated_env, tmp_path):
-    from spotui.config import load as load_config
-    from spotui.tui.app import SpotuiApp
-
-    data = tmp_path / "data"
-    data.mkdir(exist_ok=True)
-    shutil.copy(eight_moods, data / "demo.sqlite3")
-    return SpotuiApp(load_config(demo=True))
+    return app_on(eight_moods, tmp_path)
 
 
 def painted(app) -> list[str]:
