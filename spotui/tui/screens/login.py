@@ -60,14 +60,16 @@ class LoginScreen(ModalScreen[bool]):
             self.app.call_from_thread(self._succeeded, info)
 
     def _show_url(self, url: str) -> None:
-        """The URL on one line (scroll sideways), never wrapped: ``c`` copies it whole."""
+        """The URL shown whole, folded across lines (no part of it out of sight: one line
+        cut off at the dialog's edge read "...playlist-rea"); ``c`` copies it exactly, which
+        a terminal's own selection of folded lines would not (it takes the line breaks)."""
         self.url = url
         self.query_one("#login-text", Static).update(
             "Your browser should open Spotify's login page. If it does not (or spotui runs "
             "over SSH), press c to copy this URL and open it in a browser:"
         )
         self.query_one("#login-url", Static).update(
-            Text(url, style="bold underline", no_wrap=True, overflow="ignore")
+            Text(url, style="bold underline", overflow="fold")
         )
         self.query_one("#login-wait-text", Static).update(
             Text(f"Waiting for the answer on {self.app.session.config.redirect_uri} …")
