@@ -45,7 +45,7 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str] | None]):
         method = self.result.method if self.result is not None else DEFAULT_METHOD
         k = self.result.requested_k if self.result is not None else None
         with Vertical(id="dialog") as box:
-            box.border_title = "Re-segment"
+            box.border_title = "Make the moods again"
             yield Label("Method")
             yield Select([(m, m) for m in METHODS], value=method, allow_blank=False, id="method")
             yield Label(f"Number of clusters (2–{K_LIMIT}, or auto)")
@@ -56,10 +56,11 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str] | None]):
             )
             yield Label("", id="k-error")
             yield Label(
-                "The current clusters stay on screen until the new ones are ready.", classes="hint"
+                "The current moods stay on screen until the new ones are ready. A number you choose stays through later syncs until you choose auto.",
+                classes="hint",
             )
             with Horizontal(classes="buttons"):
-                yield Button("Segment", variant="primary", id="ok")
+                yield Button("Make them", variant="primary", id="ok")
                 yield Button("Cancel", id="cancel")
 
     def on_mount(self) -> None:
