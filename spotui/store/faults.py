@@ -50,9 +50,14 @@ def _code(exc: sqlite3.Error) -> int:
     return (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF
 
 
+#: SQLITE_PROTOCOL: a WAL lock race SQLite gave up retrying (seen when several connections
+#: open a new file at once, under load); like busy, it passes if tried again.
+_PROTOCOL = 15
+
+
 def is_busy(exc: BaseException) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and (
-        _code(exc) in (_BUSY, _LOCKED) or "database is locked" in str(exc)
+        _code(exc) in (_BUSY, _LOCKED, _PROTOCOL) or "database is locked" in str(exc)
     )
 
 
