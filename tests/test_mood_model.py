@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import io
 import json
 import shutil
 from pathlib import Path
@@ -414,7 +415,31 @@ async def test_tui_tells_what_joined_which_mood_and_marks_it(
         await wait_for(pilot, lambda: new[0] in table.track_ids)
         row = table.track_ids.index(new[0])
         assert str(table.get_row_at(row)[0]) == "+"
-        assert cid in app.result.assignments.values()
+        # the cluster list counts them: "+N" beside the mood's size, until it is looked at
+        from rich.console import Console
+
+        from spotui.tui.widgets.cluster_list import ClusterList
+
+        def shown(option) -> str:
+            console = Console(width=60, color_system=None, record=True, file=io.StringIO())
+            console.print(option.prompt)
+            return console.export_text()
+
+        clusters = app.screen.query_one(ClusterList)
+        counts = app.news_by_mood()
+        assert sum(counts.values()) == 20
+        idx = clusters.get_option_index(f"c{cid}")
+        assert f"+{counts[cid]} " in shown(clusters.get_option_at_index(idx))
+        await pilot.press("escape")  # the filter closes
+        clusters.focus()
+        await pilot.pause()
+        clusters.highlighted = idx  # the user looks at that mood...
+        await wait_for(pilot, lambda: app.screen.source == f"c{cid}")
+        clusters.highlighted = 0  # ...and moves on: its new tracks are seen
+        await wait_for(pilot, lambda: cid not in app.news_by_mood())
+        assert f"+{counts[cid]} " not in shown(clusters.get_option_at_index(idx))
+        await app.workers.wait_for_complete()
+        assert not (app.session.mood_news() & set(app.result.tracks_in(cid)))
 
 
 def test_the_refit_rule_and_stored_moods_read_without_numpy() -> None:

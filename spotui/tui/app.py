@@ -297,6 +297,18 @@ class SpotuiApp(App):
                 markup=False,
             )
 
+    def news_by_mood(self) -> dict[int, int]:
+        """Cluster id -> how many of its tracks are new in it (the cluster list's "+N")."""
+        result = self.result
+        out: dict[int, int] = {}
+        if result is None or not self.news:
+            return out
+        for tid in self.news:
+            cid = result.assignments.get(tid)
+            if cid is not None:
+                out[cid] = out.get(cid, 0) + 1
+        return out
+
     def is_new(self, track_id: str) -> bool:
         """Whether the track joined its mood since the user last looked at that mood."""
         return track_id in self.news

@@ -126,7 +126,13 @@ class MainScreen(MainActions, Screen):
         selection = len(self.selection) if self.selection is not None else None
         cluster_list = self.query_one(ClusterList)
         cluster_list.show(
-            len(rows), clusters, unanalysed, selection, keep=self.source, playlists=app.playlists
+            len(rows),
+            clusters,
+            unanalysed,
+            selection,
+            keep=self.source,
+            playlists=app.playlists,
+            news=app.news_by_mood(),
         )
         self.source = cluster_list.current or ALL
         self.show_about()
@@ -229,6 +235,7 @@ class MainScreen(MainActions, Screen):
         left = source_cluster(self.source)
         if left is not None and self.app.result is not None and self.app.news:
             self.app.mark_seen(self.app.result.tracks_in(left))  # its "+" marks were seen
+            self.query_one(ClusterList).show_news(self.app.news_by_mood())
         self.source = event.source
         self.show_about()
         self.refresh_tracks()

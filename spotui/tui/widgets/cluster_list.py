@@ -26,13 +26,17 @@ from spotui.tui.rows import (
 from spotui.untrusted import inert
 
 
-def _row(swatch: str, color: str, label: str, size: int) -> Table:
+def _row(swatch: str, color: str, label: str, size: int, new: int = 0) -> Table:
+    """One entry; ``new``: tracks that joined this mood since the user last looked ("+20")."""
     grid = Table.grid(expand=True, padding=(0, 1, 0, 0))
     grid.add_column(no_wrap=True)
     grid.add_column(ratio=1, overflow="fold")  # too narrow (80 columns): wraps, never cut
     grid.add_column(justify="right", no_wrap=True)
+    count_cell = Text(f"{size:,}", style="dim")
+    if new:
+        count_cell = Text.assemble((f"+{new:,} ", f"bold {color}"), count_cell)
     # a playlist's label is anybody's text: inert, and a Text so it is never markup
-    grid.add_row(Text(swatch, style=color), Text(inert(label)), Text(f"{size:,}", style="dim"))
+    grid.add_row(Text(swatch, style=color), Text(inert(label)), count_cell)
     return grid
 
 
@@ -55,15 +59,18 @@ class ClusterList(OptionList):
         selection: int | None = None,
         keep: str | None = None,
         playlists: list | None = None,
+        news: dict[int, int] | None = None,
     ) -> None:
         """Replace the entries; keep the highlight on ``keep`` (a source id) if present.
-        ``playlists``: ``(Playlist, track count)`` of the user's own playlists."""
+        ``playlists``: ``(Playlist, track count)`` of the user's own playlists; ``news``:
+        cluster id -> tracks new in it (shown "+N" until the user has looked)."""
         keep = keep or self.current
+        news = news or {}
+        self._clusters = list(clusters)
         options = [Option(_row("◆", "bold", "All tracks", total), id=ALL)]
         for c in clusters:
-            options.append(
-                Option(_row("██", c.color or "white", c.label, c.size), id=cluster_source(c.id))
-            )
+            row = _row("██", c.color or "white", c.label, c.size, news.get(c.id, 0))
+            options.append(Option(row, id=cluster_source(c.id)))
         if unanalysed:
             options.append(Option(_row("░░", "dim", "Unanalysed", unanalysed), id=UNANALYSED))
         if selection is not None:
@@ -77,12 +84,23 @@ class ClusterList(OptionList):
         labels = ["All tracks", "Unanalysed", "Map selection", *(c.label for c in clusters)]
         labels += [p.name for p, _ in owned]
         sizes = [total, unanalysed, selection or 0, *(c.size for c in clusters)]
-        self._wanted = max(len(x) for x in labels) + len(f"{max(sizes):,}") + 3 + 2 + 2
+        badge = len(f"+{max(news.values()):,} ") if news else 0
+        self._wanted = max(len(x) for x in labels) + len(f"{max(sizes):,}") + badge + 3 + 2 + 2
         self.fit_width()
         ids = [o.id for o in options]
         index = ids.index(keep) if keep in ids else 0
         self.highlighted = index
         self.call_after_refresh(self.show_hidden)
+
+    def show_news(self, news: dict[int, int]) -> None:
+        """Only the "+N" marks changed (the user looked at a mood): redraw those entries in
+        place, keeping the highlight and scroll."""
+        for c in getattr(self, "_clusters", []):
+            with contextlib.suppress(OptionDoesNotExist):
+                self.replace_option_prompt(
+                    cluster_source(c.id),
+                    _row("██", c.color or "white", c.label, c.size, news.get(c.id, 0)),
+                )
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
