@@ -83,7 +83,7 @@ _JSON_RAW = re.compile("[\x7f-\x9f" + _BIDI_CONTROLS + "]")
 
 def json_inert(document: str) -> str:
     """A JSON document (as ``json.dumps`` wrote it) with DEL, C1 and bidi controls written
-    as ``\\uXXXX`` escapes: the same data when parsed, no raw control on a terminal.
+    as ``\\u`` escapes (``\\u202e``): the same data when parsed, no raw control on a terminal.
 
     Safe on any ``json.dumps`` output because those characters can only occur inside its
     strings, where the escape means exactly the character.

@@ -11,7 +11,7 @@ Names are other people's text, so each format's own trap is defused here with th
 :mod:`spotui.untrusted`: a CSV text cell that starts like a formula gets a ``'`` (a title
 ``=HYPERLINK(...)`` must not become a live link in a spreadsheet; ``spotui import`` takes
 the ``'`` off again), an M3U line carries no newline or control character, and JSON keeps
-every name exactly, with DEL, C1 and bidi controls written as ``\\uXXXX`` escapes.
+every name exactly, with DEL, C1 and bidi controls written as ``\\u`` escapes (``\\u007f``).
 
 The format follows the file name (``mix.m3u`` is an M3U file) unless one is chosen: a
 ``x.m3u`` full of CSV text is worse than an error, so a name with no known ending and no

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from spotui.store.connection import Connection
-from spotui.store.schema import FEATURE_COLS, check_feature_columns
+from spotui.store.schema import check_feature_columns
 
 
 class LibraryColumns(NamedTuple):
@@ -66,19 +66,6 @@ class QueriesSection(Connection):
     def has_library(self) -> bool:
         """Whether any track is in the library (cheap: stops at the first one)."""
         return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM library)").fetchone()[0])
-
-    # ---------------------------------------------------------------- analysis
-    def library_fingerprint(self) -> str:
-        """Cheap digest of what analysis depends on: library membership and features."""
-        import hashlib  # not at import time: the TUI's first paint does not need it
-
-        h = hashlib.sha1()
-        for row in self.conn.execute(
-            f"SELECT l.track_id, {FEATURE_COLS} FROM library l "
-            "LEFT JOIN features f ON f.track_id = l.track_id ORDER BY l.track_id"
-        ):
-            h.update(repr(row).encode())
-        return h.hexdigest()
 
     # ---------------------------------------------------------------- recommendations (pool)
     def pool_rows(self, columns: Sequence[str]) -> dict[str, Any]:
