@@ -6,7 +6,7 @@ ReccoBeats takes at most 5 seeds per request, so what spotui asks for a cluster 
 on which tracks it sends. Rows, per run on the same clusters (spotui's own segmentation
 of ``../shared/data/spotify_tracks_114genre_sample.csv.gz`` by default):
 
-* **spotui cover (3 x 5)**: :func:`spotui.analysis.cover.seed_sets` (15 sub-centres'
+* **spotui cover (3 x 5)**: :func:`spotui.analysis.recommend.discovery_seeds.seed_sets` (15 sub-centres'
   nearest tracks, 3 requests);
 * **random 15**: 15 random tracks of the cluster (3 requests; mean of 20 draws);
 * **random 5**: 5 random tracks (1 request; mean of 20 draws);
@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.segment import REAL, real_library
-from spotui.analysis.cover import covering_seeds
 from spotui.analysis.matrix import matrix_from_array
-from spotui.analysis.recommend import RECOMMEND_WEIGHTS
-from spotui.analysis.segment import compute
+from spotui.analysis.moods.segment import compute
+from spotui.analysis.recommend.discovery_seeds import covering_seeds
+from spotui.analysis.recommend.recommender import RECOMMEND_WEIGHTS
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from spotui.config import Config
+from spotui.config.env import Config
 from spotui.export import export_tracks, queue_tracks, write_file
 from spotui.export.files import _csv_text
 from spotui.sources import demo

@@ -19,7 +19,7 @@ rules, each on every playlist:
 
 Metrics: hit-rate@10 (share of queries with a hidden track in the top 10) and R-precision.
 Rows: content-only (spotui's distance score to the seeds' centroid), co-occurrence-only
-(:mod:`spotui.analysis.taste`; ties in a fixed random order, not the file's), and the blend
+(:mod:`spotui.analysis.recommend.taste`; ties in a fixed random order, not the file's), and the blend
 for several weights. Plain scoring: no MMR, no artist cap (they do not depend on the weight).
 Playlists are split in two with a fixed permutation: the weight is chosen on the ``tune``
 half, and the table reports the ``test`` half.
@@ -46,8 +46,8 @@ from pathlib import Path
 import numpy as np
 
 from spotui.analysis import evaluate as ev
-from spotui.analysis.recommend import Recommender
-from spotui.analysis.taste import (
+from spotui.analysis.recommend.recommender import Recommender
+from spotui.analysis.recommend.taste import (
     MIN_SUPPORT,
     PLAYLIST_WEIGHT,
     Basket,
@@ -58,7 +58,7 @@ from spotui.analysis.taste import (
 from spotui.sources import demo
 
 DEFAULT_CSV = Path(__file__).resolve().parents[2] / "shared" / "data"
-#: Rows: ("linear", w) is spotui's :func:`~spotui.analysis.taste.blend`, ``(1 - w) * content
+#: Rows: ("linear", w) is spotui's :func:`~spotui.analysis.recommend.taste.blend`, ``(1 - w) * content
 #: + w * co``; ("lift", w) was tried and not kept: ``content + w * co * (1 - content)``.
 BLENDS = (("linear", 0.3), ("linear", 0.5), ("linear", 0.7), ("linear", 0.9),
           ("lift", 0.5), ("lift", 0.8), ("lift", 1.0))  # fmt: skip

@@ -7,7 +7,7 @@ For random library tracks as seeds (fixed seed, defaults: MMR 0.3, 2 per artist,
 of the seed skipped), the ``nearest`` sound of :meth:`Recommender.recommend` (the closest
 candidate that could have been returned), as percentiles; the same for 25-track seeds
 (a random 25 of a seed's 200 nearest tracks, the shape of "for you"); and, for scale, the
-sound of two random library tracks. ``FAR_SOUND`` (spotui/analysis/rec_scoring.py) is the
+sound of two random library tracks. ``FAR_SOUND`` (spotui/analysis/recommend/scoring.py) is the
 5th percentile of the one-seed row on the real sample: a seed whose nearest candidate is
 farther than that is farther from everything than 95 of 100 real tracks are. Genre labels
 never reach the recommender (:func:`benchmarks.rec_quality.load` drops them).
@@ -20,8 +20,8 @@ import argparse
 import numpy as np
 
 from benchmarks.rec_quality import load
-from spotui.analysis.rec_scoring import FAR_SOUND
-from spotui.analysis.recommend import Recommender
+from spotui.analysis.recommend.recommender import Recommender
+from spotui.analysis.recommend.scoring import FAR_SOUND
 
 PERCENTILES = (1, 5, 10, 25, 50)
 

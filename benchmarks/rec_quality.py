@@ -42,9 +42,9 @@ import numpy as np
 
 from spotui.analysis import evaluate as ev
 from spotui.analysis.matrix import MOOD_FEATURES, matrix_from_array
-from spotui.analysis.rec_reasons import false_level_claims
-from spotui.analysis.recommend import Recommender
-from spotui.analysis.versions import VersionFilter, same_song, version_groups
+from spotui.analysis.recommend.reasons import false_level_claims
+from spotui.analysis.recommend.recommender import Recommender
+from spotui.analysis.recommend.same_song import VersionFilter, same_song, version_groups
 from spotui.sources import demo
 
 #: The weights before this benchmark was run on real data (cosine scoring), for "before".

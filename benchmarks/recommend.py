@@ -1,4 +1,4 @@
-"""Speed of ``spotui.analysis.recommend`` against the obvious baselines, side by side.
+"""Speed of ``spotui.analysis.recommend.recommender`` against the obvious baselines, side by side.
 
     python -m benchmarks.recommend            # 100k and 1M candidates (needs ~3 GB RAM, ~2 min)
     python -m benchmarks.recommend --quick    # 100k only
@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from spotui.analysis.matrix import load_matrix
-from spotui.analysis.recommend import Recommender
+from spotui.analysis.recommend.recommender import Recommender
 from spotui.sources import demo
 from spotui.store import Store
 

@@ -40,8 +40,8 @@ import numpy as np
 
 from spotui.analysis import evaluate
 from spotui.analysis.matrix import MOOD_FEATURES, build_matrix, matrix_from_array
-from spotui.analysis.segment import compute
-from spotui.model import FEATURE_NAMES
+from spotui.analysis.moods.segment import compute
+from spotui.core.records import FEATURE_NAMES
 from spotui.sources.demo import generate
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@
 
 What the app does when a column is sorted: :meth:`spotui.tui.rows.LibraryRows.view` over the
 whole library (the table then fills one page), so that is what is timed, on rows read the way
-the TUI reads them (:meth:`spotui.session.Session.library_snapshot` from a generated demo
+the TUI reads them (:meth:`spotui.session.facade.Session.library_snapshot` from a generated demo
 library). "first" includes importing numpy (a sort of a feature column is the first thing
 that needs it); the goal (issue 20) is <= 0.3 s, with a progress line if longer.
 
@@ -24,8 +24,8 @@ from pathlib import Path
 
 def build(n: int, path: Path):
     """A library of ``n`` demo tracks, read as the TUI reads it."""
-    from spotui.config import Config
-    from spotui.session import Session
+    from spotui.config.env import Config
+    from spotui.session.facade import Session
     from spotui.sources.demo import populate
     from spotui.store import Store
     from spotui.tui.rows import TABLE_FEATURES, LibraryRows

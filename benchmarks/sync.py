@@ -19,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from spotui.config import Config
+from spotui.config.env import Config
 from spotui.http import RateBudget
 from spotui.spotify.client import SpotifyClient
 from spotui.spotify.sync import sync_library

@@ -40,7 +40,7 @@ async def settle(pilot) -> None:
 
 
 async def shoot(name: str, keys: tuple[str, ...]) -> Path:
-    from spotui.config import load
+    from spotui.config.env import load
     from spotui.tui.app import SpotuiApp
 
     app = SpotuiApp(load(demo=True))

@@ -33,8 +33,8 @@ from urllib.parse import urlparse
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from spotui.errors import Cancelled, UserError
-from spotui.progress import CancelCheck
+from spotui.core.errors import Cancelled, UserError
+from spotui.core.progress import CancelCheck
 
 
 class ServiceError(UserError):

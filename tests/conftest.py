@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from spotui.config import Config
+from spotui.config.env import Config
 from spotui.sources import demo
 from spotui.spotify.client import SpotifyClient
 from spotui.store import Store
@@ -140,7 +140,7 @@ def client(config) -> Iterator[SpotifyClient]:
 @pytest.fixture(scope="session")
 def segmented_demo(_demo_db_file, tmp_path_factory) -> Path:
     """The demo library with its default segmentation stored (so the TUI opens on it)."""
-    from spotui.analysis.segment import segment
+    from spotui.analysis.moods.segment import segment
 
     path = tmp_path_factory.mktemp("tui") / "demo.sqlite3"
     shutil.copy(_demo_db_file, path)
@@ -153,7 +153,7 @@ def segmented_demo(_demo_db_file, tmp_path_factory) -> Path:
 def app_on(db: Path, tmp_path: Path):
     """A demo-mode SpotuiApp on a private copy of the database file ``db`` (call with the
     ``isolated_env`` fixture active, so the data dir is ``tmp_path / "data"``)."""
-    from spotui.config import load as load_config
+    from spotui.config.env import load as load_config
     from spotui.tui.app import SpotuiApp
 
     data = tmp_path / "data"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from spotui.model import Playlist
+from spotui.core.records import Playlist
 from spotui.store import Store
 
 

@@ -194,7 +194,7 @@ def load_labelled_csv(path) -> tuple[list, list, dict[str, str]]:
     import gzip
 
     from spotui.analysis.matrix import MOOD_FEATURES
-    from spotui.model import Features, Track
+    from spotui.core.records import Features, Track
 
     opener = gzip.open if str(path).endswith(".gz") else open
     tracks, features, labels = [], [], {}

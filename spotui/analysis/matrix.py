@@ -27,7 +27,7 @@ import numpy as np
 
 # The mood columns (in matrix order) and the fixed ranges of ``to_unit`` are numpy-free
 # facts the TUI's detail pane shares; they live in feature_spec.
-from spotui.feature_spec import LOUDNESS_RANGE, MOOD_FEATURES, SQRT_FEATURES, TEMPO_RANGE
+from spotui.core.feature_spec import LOUDNESS_RANGE, MOOD_FEATURES, SQRT_FEATURES, TEMPO_RANGE
 
 #: Bumped whenever columns, transforms or weights change, so stored results are redone.
 FEATURE_VERSION = "mood-v2"
@@ -119,7 +119,7 @@ def build_matrix(
     ``reference`` the scaling statistics are taken from another matrix (e.g. scale a
     catalog exactly like the library it is compared with).
     """
-    from spotui.model import FEATURE_NAMES
+    from spotui.core.records import FEATURE_NAMES
 
     source_columns = tuple(source_columns or FEATURE_NAMES)
     col_idx = [1 + source_columns.index(c) for c in MOOD_FEATURES]

@@ -2,7 +2,7 @@
 
 Each group of subcommands lives in its own module here and exposes ``register(subparsers,
 parent)``; this module only builds the parser, makes the session and maps errors to exit
-codes. Handlers call :class:`spotui.session.Session` (``ctx.session``) and print; no rule
+codes. Handlers call :class:`spotui.session.facade.Session` (``ctx.session``) and print; no rule
 lives here. No subcommand opens the TUI. Importing this package must stay cheap (no
 pandas, no scikit-learn, no Textual) because it runs on every start-up.
 """
@@ -18,10 +18,10 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from spotui import __version__
-from spotui.config import Config, ConfigError
-from spotui.config import load as load_config
-from spotui.errors import Cancelled, UserError
-from spotui.untrusted import inert, json_inert
+from spotui.config.env import Config, ConfigError
+from spotui.config.env import load as load_config
+from spotui.core.errors import Cancelled, UserError
+from spotui.core.untrusted import inert, json_inert
 
 if TYPE_CHECKING:  # argparse is imported where a parser is built: `spotui` alone needs none
     import argparse
@@ -56,7 +56,7 @@ class Context:
     def session(self):
         """The session; its store opens on first use (the demo library is made then)."""
         if self._session is None:
-            from spotui.session import Session
+            from spotui.session.facade import Session
 
             self._session = Session(
                 self.config,
@@ -73,7 +73,7 @@ class Context:
 
 # Every plain line the CLI prints goes through out() or err(), and most carry names from
 # outside (summaries, the doctor's display name, dry-run listings), so the rule of
-# spotui.untrusted is applied here, once, to the whole line: a name cannot reach the
+# spotui.core.untrusted is applied here, once, to the whole line: a name cannot reach the
 # terminal as a command whichever summary it travelled in.
 def out(text: str = "") -> None:
     """Write normal output (stdout), control characters made visible (``␛``, ``�``)."""
@@ -133,7 +133,7 @@ def port_number(value: str) -> int:
     """argparse type: a callback port, 1024-65535."""
     import argparse
 
-    from spotui.config import check_port
+    from spotui.config.env import check_port
 
     try:
         return check_port(value)
@@ -145,7 +145,7 @@ def seconds(value: str) -> float:
     """argparse type: a finite number of seconds greater than 0 (not nan, inf or -1)."""
     import argparse
 
-    from spotui.config import check_seconds
+    from spotui.config.env import check_seconds
 
     try:
         return check_seconds(value)
@@ -178,7 +178,7 @@ def console(stderr: bool = False):
 
 def cell(text: str, style: str = ""):
     """An outside string (a name) as a Rich ``Text``: never parsed as markup, control
-    characters made visible by :func:`spotui.untrusted.inert`."""
+    characters made visible by :func:`spotui.core.untrusted.inert`."""
     from rich.text import Text
 
     return Text(inert(text), style=style)
@@ -189,7 +189,7 @@ def progress_bar(ctx: Context, description: str):
 
     Shown on stderr (so ``--json`` output stays clean) and only on a terminal.
     """
-    from spotui.cli._progress import RichProgress
+    from spotui.cli.progress_line import RichProgress
 
     return RichProgress(
         description,

@@ -1,6 +1,6 @@
 """``spotui queue`` and ``spotui export``: the two commands that write to Spotify.
 
-Thin faces over :class:`spotui.session.Session`: argument checks and printing results.
+Thin faces over :class:`spotui.session.facade.Session`: argument checks and printing results.
 The session builds the client (none in demo mode or for ``--dry-run`` and file exports,
 which need no account) and names what is exported.
 """
@@ -20,7 +20,7 @@ from spotui.cli import (
     progress_bar,
     show,
 )
-from spotui.text import count
+from spotui.core.text import count
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:
@@ -185,7 +185,7 @@ def cmd_export(ctx: Context) -> int:
 
 
 def _recommend(ctx: Context):
-    from spotui.seeds import Seeds
+    from spotui.session.seeds import Seeds
 
     args = ctx.args
     if args.seed_cluster is not None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from spotui.cli import Context, add_wait_flag, print_json, progress_bar, show
-from spotui.text import number
+from spotui.core.text import number
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:

@@ -121,7 +121,7 @@ def cmd_skip(ctx: Context) -> int:
 
 
 def cmd_recommend(ctx: Context) -> int:
-    from spotui.seeds import Seeds
+    from spotui.session.seeds import Seeds
 
     args = ctx.args
     if args.for_you and (args.track or args.playlist):

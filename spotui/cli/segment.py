@@ -1,7 +1,7 @@
 """``spotui segment``: mood clusters of the library, as a table or JSON.
 
 Kept free of numpy/scikit-learn at import time: the method choices come from the
-numpy-free :mod:`spotui.feature_spec`.
+numpy-free :mod:`spotui.core.feature_spec`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 
 from spotui.cli import Context, add_wait_flag, err, out, print_json, progress_bar
-from spotui.feature_spec import DEFAULT_METHOD, METHODS
-from spotui.text import count
+from spotui.core.feature_spec import DEFAULT_METHOD, METHODS
+from spotui.core.text import count
 
 
 def register(subparsers, parent: argparse.ArgumentParser) -> None:

@@ -98,7 +98,7 @@ def _register_sync(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def print_setup_steps(ctx: Context, redirect_uri: str) -> None:
     """The dashboard steps, the same text the TUI's setup screen shows."""
-    from spotui.settings import setup_steps
+    from spotui.config.user_file import setup_steps
 
     err("spotui logs in through your own Spotify app. One-time setup:\n")
     for i, step in enumerate(setup_steps(redirect_uri), 1):

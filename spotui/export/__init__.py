@@ -11,7 +11,7 @@
   into a playlist name, description, tracks and mapping key;
 * :mod:`~spotui.export.outbox`: where everything goes in ``--demo`` instead of Spotify.
 
-Nothing here segments or recommends: callers (:class:`spotui.session.Session`) hand in
+Nothing here segments or recommends: callers (:class:`spotui.session.facade.Session`) hand in
 the segmentation result or the recommendations to export.
 """
 

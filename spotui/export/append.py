@@ -9,7 +9,7 @@ URIs each; ``--dry-run`` prints exactly these and the real path sends exactly th
   appended since) are skipped and reported; an add is never retried (a 5xx may still have
   added the tracks). After each request the store records what was added, so running the
   same append again after a failure does not add those tracks again.
-* **Owned playlists only**, checked by the caller (:class:`spotui.session.Session`);
+* **Owned playlists only**, checked by the caller (:class:`spotui.session.facade.Session`);
   Spotify refuses the others with 403 anyway.
 * **Demo mode** writes a ``playlist_append`` line to the outbox and records the tracks.
 """
@@ -19,8 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spotui.config import Config
-from spotui.errors import UserError
+from spotui.config.env import Config
+from spotui.core.errors import UserError
+from spotui.core.progress import Progress
+from spotui.core.records import Playlist
+from spotui.core.text import count
 from spotui.export.outbox import write_outbox
 from spotui.export.playlists import (
     ExportIncomplete,
@@ -30,10 +33,7 @@ from spotui.export.playlists import (
     skipped_lines,
 )
 from spotui.http import ServiceError
-from spotui.model import Playlist
-from spotui.progress import Progress
 from spotui.spotify.ids import split_spotify, track_uri
-from spotui.text import count
 
 
 def plan_append(playlist_id: str, uris: Sequence[str]) -> list[PlannedRequest]:

@@ -8,7 +8,7 @@ any new file of the user's gets (0666 less the umask): a playlist file is not a 
 0600 file surprises whoever copies it to a music player or shares it.
 
 Names are other people's text, so each format's own trap is defused here with the rules of
-:mod:`spotui.untrusted`: a CSV text cell that starts like a formula gets a ``'`` (a title
+:mod:`spotui.core.untrusted`: a CSV text cell that starts like a formula gets a ``'`` (a title
 ``=HYPERLINK(...)`` must not become a live link in a spreadsheet; ``spotui import`` takes
 the ``'`` off again), an M3U line carries no newline or control character, and JSON keeps
 every name exactly, with DEL, C1 and bidi controls written as ``\\u`` escapes (``\\u007f``).
@@ -33,17 +33,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
-from spotui.errors import UserError
+from spotui.core.errors import UserError
+from spotui.core.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
+from spotui.core.records import Features, Track
+from spotui.core.text import count, number
+from spotui.core.untrusted import csv_cell, inert, json_inert
 from spotui.export.playlists import dedupe
 from spotui.export.targets import ExportTarget, cluster_target
-from spotui.feature_spec import EXPORTIFY_FEATURES, FEATURE_NAMES
-from spotui.model import Features, Track
 from spotui.spotify.ids import parse_track_id, track_uri
-from spotui.text import count, number
-from spotui.untrusted import csv_cell, inert, json_inert
 
 if TYPE_CHECKING:
-    from spotui.analysis.result import SegmentResult
+    from spotui.analysis.moods.result import SegmentResult
 
 FORMATS = ("csv", "m3u", "json")
 #: File name endings and the format each one means (M3U8 is M3U in UTF-8, which spotui

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from spotui.config import Config
+from spotui.config.env import Config
 
 
 def write_outbox(config: Config, entry: dict) -> dict:

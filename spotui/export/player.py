@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from spotui.config import Config
+from spotui.config.env import Config
 from spotui.export.outbox import read_outbox, write_outbox
 from spotui.spotify.ids import parse_track_id
 
@@ -129,7 +129,7 @@ def transfer(client, config: Config, device_id: str, known: Sequence[Device] = (
     choices = list(known) or devices(client, config)
     target = next((d for d in choices if d.id == device_id), None)
     if target is None:
-        from spotui.errors import NotFoundError
+        from spotui.core.errors import NotFoundError
 
         names = ", ".join(d.label() for d in choices) or "none is online"
         raise NotFoundError(f"No Spotify device with id {device_id!r}. Your devices: {names}.")

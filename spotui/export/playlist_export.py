@@ -10,8 +10,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from spotui.config import Config
-from spotui.errors import UserError
+from spotui.config.env import Config
+from spotui.core.errors import UserError
+from spotui.core.progress import Progress
 from spotui.export.outbox import write_outbox
 from spotui.export.playlists import (
     ExportJob,
@@ -21,7 +22,6 @@ from spotui.export.playlists import (
     with_marker,
 )
 from spotui.export.send import send_plan
-from spotui.progress import Progress
 from spotui.spotify.ids import split_spotify, track_uri
 
 

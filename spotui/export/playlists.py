@@ -34,8 +34,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from spotui.errors import UserError
-from spotui.text import count
+from spotui.core.errors import UserError
+from spotui.core.text import count
 
 #: Spotify accepts at most 100 URIs per add/replace request.
 CHUNK_SIZE = 100

@@ -12,15 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spotui.config import Config
-from spotui.errors import NotFoundError, UserError
+from spotui.config.env import Config
+from spotui.core.errors import NotFoundError, UserError
+from spotui.core.progress import CancelCheck, Progress
+from spotui.core.text import count, number
 from spotui.export.outbox import write_outbox
 from spotui.export.player import Device, active_demo_device
 from spotui.http import ServiceError
-from spotui.progress import CancelCheck, Progress
 from spotui.spotify.errors import NoActiveDevice, PremiumRequired, SpotifyHTTPError
 from spotui.spotify.ids import split_spotify, track_uri
-from spotui.text import count, number
 
 #: Above this many tracks the faces ask before queueing: a queued track cannot be taken
 #: back (the Web API has no "remove from queue"), so more than a few is asked about.

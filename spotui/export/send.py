@@ -14,6 +14,7 @@ second run will do. Nothing here says "nothing was lost" unless it is known.
 
 from __future__ import annotations
 
+from spotui.core.progress import Progress
 from spotui.export.playlists import (
     ExportIncomplete,
     ExportJob,
@@ -22,7 +23,6 @@ from spotui.export.playlists import (
     PlannedRequest,
 )
 from spotui.http import HTTPStatusError, OfflineError, ServiceError
-from spotui.progress import Progress
 
 AGAIN = (
     "Run the same export again to finish it: it replaces the playlist's tracks, nothing is "

@@ -14,12 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Protocol
 
+from spotui.core.text import count
 from spotui.spotify.ids import parse_track_id
-from spotui.text import count
 
 if TYPE_CHECKING:
-    from spotui.analysis.result import SegmentResult
-    from spotui.model import Cluster, Playlist, Track
+    from spotui.analysis.moods.result import SegmentResult
+    from spotui.core.records import Cluster, Playlist, Track
 
 NAME_PREFIX = "spotui · "
 
@@ -33,7 +33,7 @@ class ExportTarget:
     description: str | None
     track_ids: tuple[str, ...]
     #: The library generation of the view it was made from (the session stamps it and
-    #: checks it before writing: spotui.session_changes); None: not checked.
+    #: checks it before writing: spotui.session.changes); None: not checked.
     view: int | None = None
 
 
@@ -51,7 +51,7 @@ def cluster_name(cluster: Cluster) -> str:
     return f"{NAME_PREFIX}{cluster.label}"
 
 
-#: How a description says the mood word a cluster label starts with (spotui.analysis.moods'
+#: How a description says the mood word a cluster label starts with (spotui.analysis.moods.labels'
 #: words); a label's other words (texture, contrast) are said as they are, in lower case.
 MOOD_PHRASES: dict[str, str] = {
     "Euphoric": "bright, high-energy", "Intense": "intense, high-energy",
@@ -153,7 +153,7 @@ def recommendation_target(
 ) -> str:
     """The export key of a recommendation list: same seeds, same playlist.
 
-    The one rule for every kind of seeds (:attr:`spotui.seeds.Recommendations.key` asks
+    The one rule for every kind of seeds (:attr:`spotui.session.seeds.Recommendations.key` asks
     here): a playlist to continue, "for you" in a cluster, a cluster, else the seed tracks.
     """
     if playlist_id is not None:
@@ -164,7 +164,7 @@ def recommendation_target(
 
 
 class RecommendationList(Protocol):
-    """What a recommendation list export reads (:class:`spotui.seeds.Recommendations` is
+    """What a recommendation list export reads (:class:`spotui.session.seeds.Recommendations` is
     one). A protocol, not an import: export sits below the seeds that build the list."""
 
     seed_ids: list[str]

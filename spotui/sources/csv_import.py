@@ -4,7 +4,7 @@ Why stream inside one transaction: a user importing a 100k-row file must never e
 with half of it, and a 300 MB file must not need gigabytes of memory (reading it whole
 peaked at 10x its size). The file is read in batches of rows; each batch is checked
 (:mod:`spotui.sources.csv_rows`) and written, all inside one transaction that any problem
-rolls back. Problems raise :class:`~spotui.errors.ImportFormatError` naming the file, the
+rolls back. Problems raise :class:`~spotui.core.errors.ImportFormatError` naming the file, the
 line and the column; nothing is imported.
 
 Why the csv module and not pandas' chunked C reader: every error must name the physical
@@ -32,12 +32,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
-from spotui.errors import ImportFormatError
-from spotui.feature_spec import CSV_ALIASES, MOOD_FEATURES
-from spotui.model import Track
-from spotui.progress import Progress, no_progress
+from spotui.core.errors import ImportFormatError
+from spotui.core.feature_spec import CSV_ALIASES, MOOD_FEATURES
+from spotui.core.progress import Progress, no_progress
+from spotui.core.records import Track
+from spotui.core.text import count, number
 from spotui.sources.csv_rows import EXPORTIFY, KAGGLE, PLAIN, Counts, Entry, Layout, Rows
-from spotui.text import count, number
 
 __all__ = ["EXPORTIFY", "KAGGLE", "PLAIN", "ImportResult", "Layout", "detect_layout"]
 __all__ += ["import_csv", "path_problem"]

@@ -2,12 +2,12 @@
 
 Why a module of its own: these checks are the importer's contract with hostile files.
 Every number must be finite and inside its documented range
-(:data:`~spotui.feature_spec.FEATURE_RANGES`, a duration of more than 0 and less than
-24 h); anything else raises :class:`~spotui.errors.ImportFormatError` naming file, line,
+(:data:`~spotui.core.feature_spec.FEATURE_RANGES`, a duration of more than 0 and less than
+24 h); anything else raises :class:`~spotui.core.errors.ImportFormatError` naming file, line,
 column and the allowed range. The hot path is one ``float()``/``int()`` and one range
 comparison per cell (NaN fails every comparison, so it costs nothing extra); the slow path
 only runs to explain what is wrong. Text cells that ``spotui export`` prefixed with ``'``
-against spreadsheet formulas (:func:`spotui.untrusted.csv_cell`) lose that ``'`` here, so
+against spreadsheet formulas (:func:`spotui.core.untrusted.csv_cell`) lose that ``'`` here, so
 an exported title reads back exactly.
 """
 
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
-from spotui.errors import ImportFormatError
-from spotui.feature_spec import (
+from spotui.core.errors import ImportFormatError
+from spotui.core.feature_spec import (
     CSV_ALIASES,
     FEATURE_NAMES,
     FEATURE_RANGES,
@@ -28,12 +28,12 @@ from spotui.feature_spec import (
     MAX_DURATION_MS,
     NOT_DETECTED,
 )
-from spotui.model import Track
+from spotui.core.records import Track
+from spotui.core.untrusted import from_csv_cell
 from spotui.spotify.ids import parse_track_id
-from spotui.untrusted import from_csv_cell
 
 #: The cells that hold names (and other outside text), where ``spotui export`` put a ``'``
-#: in front of a formula-like start (:func:`spotui.untrusted.csv_cell`).
+#: in front of a formula-like start (:func:`spotui.core.untrusted.csv_cell`).
 _TEXT_CELLS = ("name", "artists", "album", "genres", "release_date", "isrc")
 
 

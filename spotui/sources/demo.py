@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spotui.model import Features, Playlist, Track
+from spotui.core.records import Features, Playlist, Track
 
 if TYPE_CHECKING:
     import numpy as np

@@ -22,9 +22,9 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import Any
 
-from spotui.feature_spec import UNIT_FEATURES
+from spotui.core.feature_spec import UNIT_FEATURES
+from spotui.core.records import Features, Track
 from spotui.http import HTTPStatusError
-from spotui.model import Features, Track
 
 DEMO_CANDIDATES = 400
 _CANDIDATE_SEED = 8  # the demo library uses 7

@@ -21,13 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from spotui.config import Config
-from spotui.feature_spec import FEATURE_NAMES, INT_FEATURES
+from spotui.config.env import Config
+from spotui.core.feature_spec import FEATURE_NAMES, INT_FEATURES
+from spotui.core.progress import CancelCheck, Progress, Step, check_cancel, no_progress
+from spotui.core.records import Features
+from spotui.core.text import count, number
 from spotui.http import HttpClient, HTTPStatusError, RateBudget, ServiceError
-from spotui.model import Features
-from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
 from spotui.store import Store
-from spotui.text import count, number
 
 SPOTIFY = "spotify"
 RECCOBEATS = "reccobeats"

@@ -5,7 +5,7 @@ ReccoBeats answers "tracks like these seeds" for 1-5 Spotify ids per call (at mo
 tracks, unknown seed ids silently ignored), but with no scores and no audio features.
 spotui stores each answered track as a catalog track (``imports.kind = 'catalog'``,
 source ``reccobeats``), gets its features through the usual provider chain, and ranks
-them itself (:mod:`spotui.analysis.recommend`: distance, MMR diversity, artist cap,
+them itself (:mod:`spotui.analysis.recommend.recommender`: distance, MMR diversity, artist cap,
 versions), exactly like the library and an imported catalog.
 
 Polite and cheap: every answer is cached in the store per seed set for a day
@@ -23,11 +23,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from spotui.core.progress import CancelCheck, Progress, check_cancel, no_progress
+from spotui.core.records import Track
+from spotui.core.text import count
 from spotui.http import HttpClient, ServiceError
-from spotui.model import Track
-from spotui.progress import CancelCheck, Progress, check_cancel, no_progress
 from spotui.spotify.ids import parse_track_id
-from spotui.text import count
 
 #: At most this many seed ids per request (the API answers 400 beyond it).
 MAX_SEEDS = 5

@@ -39,9 +39,9 @@ import requests
 from spotipy.cache_handler import CacheFileHandler
 from spotipy.oauth2 import SpotifyOauthError, SpotifyPKCE
 
-from spotui.config import SCOPES, Config
-from spotui.errors import Cancelled
-from spotui.progress import CancelCheck
+from spotui.config.env import SCOPES, Config
+from spotui.core.errors import Cancelled
+from spotui.core.progress import CancelCheck
 from spotui.spotify.errors import (
     LOGIN_EXPIRED,
     NOT_LOGGED_IN,
@@ -275,7 +275,7 @@ def login(
     ``announce(url)`` is called with the authorize URL before the browser is opened so the
     face can print it for copy-paste. ``opener`` replaces :func:`webbrowser.open` (tests
     use it to play the browser). ``cancel()`` returning True stops waiting at once
-    (:class:`~spotui.errors.Cancelled`) and closes the callback server.
+    (:class:`~spotui.core.errors.Cancelled`) and closes the callback server.
     """
     auth = make_auth_manager(config)
     state = secrets.token_urlsafe(24)

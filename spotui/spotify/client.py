@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from spotui.config import Config
+from spotui.config.env import Config
 from spotui.http import HttpClient, RateBudget, ServiceError
 from spotui.spotify.errors import (
     NoActiveDevice,

@@ -5,7 +5,7 @@ also need to act on the kind (a queue call offers to pick a device on
 :class:`NoActiveDevice`, anything on :class:`SpotifyAuthError` points at ``spotui login``).
 Being offline or rate limited is not special to Spotify: those kinds live in
 :mod:`spotui.http` (re-exported here) and ReccoBeats raises them too, but never a
-:class:`SpotifyError`. All are :class:`~spotui.errors.UserError`, so an unhandled one still
+:class:`SpotifyError`. All are :class:`~spotui.core.errors.UserError`, so an unhandled one still
 ends as a clear message and exit code 2, never a traceback.
 """
 

@@ -7,7 +7,7 @@ pages, each wrapped differently (and playlist entries moved from a ``track`` to 
 
 from __future__ import annotations
 
-from spotui.model import Playlist, Track
+from spotui.core.records import Playlist, Track
 from spotui.store import Store
 
 

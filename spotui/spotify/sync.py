@@ -29,10 +29,10 @@ from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from spotui.errors import JobRunningError, UserError
+from spotui.core.errors import JobRunningError, UserError
+from spotui.core.progress import CancelCheck, Progress, Step, check_cancel, no_progress
+from spotui.core.records import Playlist
 from spotui.http import PAGE_LIMIT, HttpClient
-from spotui.model import Playlist
-from spotui.progress import CancelCheck, Progress, Step, check_cancel, no_progress
 from spotui.spotify.errors import SpotifyHTTPError
 from spotui.spotify.parse import (
     PageTracks,
@@ -43,7 +43,7 @@ from spotui.spotify.parse import (
 from spotui.store import Store, now_iso
 
 TIME_RANGES = ("short_term", "medium_term", "long_term")
-#: The phases sync reports progress in (:class:`~spotui.progress.Step` messages), in order.
+#: The phases sync reports progress in (:class:`~spotui.core.progress.Step` messages), in order.
 ACCOUNT, SAVED, PLAYLISTS, TOP, RECENT = (
     "Account", "Liked songs", "Playlists", "Top tracks", "Recently played",
 )  # fmt: skip

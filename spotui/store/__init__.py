@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from spotui.errors import StoreError
+from spotui.core.errors import StoreError
 from spotui.store.analysis import AnalysisRun, AnalysisSection, ExportMapping, StoredCluster
 from spotui.store.changes import ChangesSection, LibraryChange
 from spotui.store.connection import DEFAULT_TIMEOUT, OpenNotice, now_iso
@@ -105,7 +105,7 @@ class ThreadStores:
     @contextmanager
     def use(self) -> Iterator[Store]:
         """The calling thread's store. Any ``sqlite3`` error in the block comes out as the
-        user's :class:`~spotui.errors.StoreError` (busy, damaged, no permission...)."""
+        user's :class:`~spotui.core.errors.StoreError` (busy, damaged, no permission...)."""
         if self.on_owner_thread():
             store = self.open()
             with store.errors():

@@ -14,7 +14,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from spotui.bulk import no_gc
+from spotui.core.bulk import no_gc
 from spotui.store.connection import Connection, dumps, now_iso
 
 

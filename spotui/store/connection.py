@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from spotui.errors import StoreNewerError
+from spotui.core.errors import StoreNewerError
 from spotui.store.faults import (
     damaged,
     disk_full_error,
@@ -107,7 +107,7 @@ def connect(
     moved aside first (the notice says where). ``check``: run ``PRAGMA quick_check``
     (None: when the file is small enough for it to be cheap).
 
-    Every other problem is a typed :class:`~spotui.errors.StoreError` and leaves the
+    Every other problem is a typed :class:`~spotui.core.errors.StoreError` and leaves the
     file where it is: busy, damaged (copied aside), newer schema, no permission.
     """
     ensure_dir(path.parent)
@@ -145,7 +145,7 @@ def _read_header(conn: sqlite3.Connection) -> tuple[int, int]:
 
 
 def quick_check(conn: sqlite3.Connection, path: Path) -> None:
-    """Raise :class:`~spotui.errors.StoreDamagedError` (after copying the file aside) if
+    """Raise :class:`~spotui.core.errors.StoreDamagedError` (after copying the file aside) if
     SQLite finds damaged pages."""
     try:
         rows = conn.execute("PRAGMA quick_check(5)").fetchall()
@@ -248,7 +248,7 @@ class Connection:
         A file that is not a spotui database at all is renamed next to itself with a
         timestamp and a fresh database is created; the returned store's ``notice`` says
         where the old file went. Anything else that stops it raises a
-        :class:`~spotui.errors.StoreError` (see the module doc). ``check``: run
+        :class:`~spotui.core.errors.StoreError` (see the module doc). ``check``: run
         ``PRAGMA quick_check`` now (None: if the file is small enough for it to be cheap).
         """
         path = Path(path)
@@ -260,7 +260,7 @@ class Connection:
 
     def verify(self, max_bytes: int | None = None) -> None:
         """Make sure the file has no damaged pages before a job writes to it (once per
-        connection; :class:`~spotui.errors.StoreDamagedError` otherwise). ``max_bytes``:
+        connection; :class:`~spotui.core.errors.StoreDamagedError` otherwise). ``max_bytes``:
         only if the file is at most that big (the cheap check of an open)."""
         if max_bytes is not None and self.path.stat().st_size > max_bytes:
             return
@@ -277,7 +277,7 @@ class Connection:
 
     @contextmanager
     def errors(self) -> Iterator[None]:
-        """Any ``sqlite3`` error inside becomes the user's :class:`~spotui.errors.StoreError`."""
+        """Any ``sqlite3`` error inside becomes the user's :class:`~spotui.core.errors.StoreError`."""
         try:
             yield
         except sqlite3.Error as exc:

@@ -1,5 +1,5 @@
 """What went wrong with the database file, in the user's words: the one place that turns a
-``sqlite3`` error into a typed :class:`~spotui.errors.StoreError`.
+``sqlite3`` error into a typed :class:`~spotui.core.errors.StoreError`.
 
 Why a classification and not one ``except sqlite3.DatabaseError``: "database is locked"
 is a ``DatabaseError`` too, and treating a file another process holds as corrupt moved a
@@ -27,7 +27,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from spotui.errors import (
+from spotui.core.errors import (
     DiskFullError,
     StoreBusyError,
     StoreDamagedError,

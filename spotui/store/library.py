@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from spotui.model import Playlist
+from spotui.core.records import Playlist
 from spotui.store.connection import Connection, now_iso
 
 

@@ -22,8 +22,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from spotui.errors import JobRunningError
-from spotui.progress import CancelCheck, check_cancel
+from spotui.core.errors import JobRunningError
+from spotui.core.progress import CancelCheck, check_cancel
 from spotui.store.faults import NO_ROOM, disk_full_error, ensure_dir, permission_error
 
 #: Seconds between tries while waiting for another run to finish.
@@ -85,9 +85,9 @@ def job_lock(
 ) -> Iterator[None]:
     """Hold the ``job`` lock of the database at ``db_path`` for the block.
 
-    Held by another process or window: raise :class:`~spotui.errors.JobRunningError`
+    Held by another process or window: raise :class:`~spotui.core.errors.JobRunningError`
     naming its pid, or with ``wait`` tell ``on_wait`` once and wait (``cancel`` stops the
-    wait with :class:`~spotui.errors.Cancelled`). ``what`` names this run for others'
+    wait with :class:`~spotui.core.errors.Cancelled`). ``what`` names this run for others'
     messages (e.g. "spotui sync").
     """
     path = lock_path(db_path, job)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from spotui.feature_spec import FEATURE_NAMES
+from spotui.core.feature_spec import FEATURE_NAMES
 
 SCHEMA_VERSION = 3
 

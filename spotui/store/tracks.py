@@ -11,9 +11,9 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 
-from spotui.bulk import no_gc
-from spotui.feature_spec import FEATURE_NAMES
-from spotui.model import Features, Track
+from spotui.core.bulk import no_gc
+from spotui.core.feature_spec import FEATURE_NAMES
+from spotui.core.records import Features, Track
 from spotui.store.connection import Connection, chunks, dumps_names, now_iso
 from spotui.store.schema import FEATURE_COLS, TRACK_COLS, check_feature_columns, scope_join
 

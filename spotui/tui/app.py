@@ -1,4 +1,4 @@
-"""SpotuiApp: screens, bindings and worker wiring over :class:`spotui.session.Session`;
+"""SpotuiApp: screens, bindings and worker wiring over :class:`spotui.session.facade.Session`;
 no business logic.
 
 Start-up order is what keeps it instant: the library rows, the *stored* segmentation (no
@@ -28,14 +28,14 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from spotui.config import Config
-from spotui.errors import Cancelled, StaleViewError, UserError
-from spotui.session import Session
-from spotui.session_records import LibrarySnapshot
+from spotui.config.env import Config
+from spotui.core.errors import Cancelled, StaleViewError, UserError
+from spotui.core.untrusted import inert
+from spotui.session.facade import Session
+from spotui.session.records import LibrarySnapshot
 from spotui.tui.actions import ACTIONS, bindings_for, display_keys
 from spotui.tui.preload import LibraryRead, read_library
 from spotui.tui.rows import SORT_KEYS, LibraryRows
-from spotui.untrusted import inert
 
 #: How long the first frame may wait for the library read that started before Textual
 #: was imported (it is usually done by then); past that, an empty screen is painted first.
@@ -112,7 +112,7 @@ class SpotuiApp(App):
 
     @property
     def result(self):
-        """The segmentation on screen (:class:`spotui.analysis.result.SegmentResult`)."""
+        """The segmentation on screen (:class:`spotui.analysis.moods.result.SegmentResult`)."""
         return self.session.result
 
     # ------------------------------------------------------------------ settings
@@ -399,8 +399,8 @@ class SpotuiApp(App):
     def queue_worker(
         self, track_ids: list[str], device: str | None = None, view: int | None = None
     ) -> None:
+        from spotui.core.text import count
         from spotui.export.queue import NoActiveDeviceError
-        from spotui.text import count
 
         try:
             result = self.session.queue(track_ids, device=device, view=view)
@@ -502,7 +502,7 @@ class SpotuiApp(App):
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def extend_plan_worker(self, playlist_id: str, new_only: bool, view: int | None) -> None:
-        from spotui.seeds import Seeds
+        from spotui.session.seeds import Seeds
 
         recs = self.session.recommend(
             Seeds.playlist(playlist_id), n=EXTEND_COUNT, new_only=new_only

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import threading
 
-from spotui.session import Session
-from spotui.session_records import LibrarySnapshot
+from spotui.session.facade import Session
+from spotui.session.records import LibrarySnapshot
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
 
 #: The features the track table shows, in its column order.

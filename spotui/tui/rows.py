@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from spotui.feature_spec import LABELS
+from spotui.core.feature_spec import LABELS
 
 if TYPE_CHECKING:  # numpy is imported where it is used, off the start-up path
     import numpy as np

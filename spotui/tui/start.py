@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from typing import TYPE_CHECKING
 
-from spotui.config import Config
-from spotui.session import Session
+from spotui.config.env import Config
+from spotui.session.facade import Session
 from spotui.tui.preload import LibraryRead
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from spotui.config import Config
+from spotui.config.env import Config
 
 
 def fake_config(

@@ -66,7 +66,7 @@ class FakeReccoBeats(FakeServer):
         self.candidates: dict[str, tuple[str, tuple[str, ...], str | None]] = {}
 
     def add_candidates(self, tracks, with_features: bool = True) -> None:
-        """Tracks (``spotui.model.Track``) the fake may recommend; their features are
+        """Tracks (``spotui.core.records.Track``) the fake may recommend; their features are
         known unless ``with_features`` is false."""
         with self._lock:
             for t in tracks:

@@ -12,9 +12,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
 
-from spotui.text import number
+from spotui.core.text import number
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
-from spotui.untrusted import inert
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -83,7 +83,7 @@ class ExportDialog(ModalScreen[bool | None]):
         result = self.plan(self.public)
         summary = Text()
         summary.append("Name     ", style="dim")
-        summary.append(inert(result.name) + "\n", style="bold")  # names: spotui.untrusted
+        summary.append(inert(result.name) + "\n", style="bold")  # names: spotui.core.untrusted
         summary.append("Privacy  ", style="dim")
         summary.append(
             ("public" if self.public else "private") + "\n",

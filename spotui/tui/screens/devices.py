@@ -15,9 +15,9 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from spotui.errors import UserError
+from spotui.core.errors import UserError
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
-from spotui.untrusted import inert
 
 NONE_ONLINE = (
     "No Spotify device is online. Open Spotify on your phone or computer, or the web player "

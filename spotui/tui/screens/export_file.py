@@ -14,11 +14,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label, Select, Static
 
-from spotui.text import count
+from spotui.core.text import count
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
 from spotui.tui.widgets.path_input import PathInput
-from spotui.untrusted import inert
 
 #: The format picker's first choice: the file name's ending decides (the core's rule).
 FROM_NAME = "name"

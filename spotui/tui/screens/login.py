@@ -13,9 +13,9 @@ from textual.containers import Horizontal, ScrollableContainer, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, LoadingIndicator, Static
 
-from spotui.errors import Cancelled, UserError
+from spotui.core.errors import Cancelled, UserError
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
-from spotui.untrusted import inert
 
 
 class LoginScreen(ModalScreen[bool]):

@@ -16,9 +16,10 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
 
-from spotui.errors import Cancelled, NoFeaturesError, UserError
-from spotui.seeds import Seeds
-from spotui.text import count
+from spotui.core.errors import Cancelled, NoFeaturesError, UserError
+from spotui.core.text import count
+from spotui.core.untrusted import inert
+from spotui.session.seeds import Seeds
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import (
@@ -44,7 +45,6 @@ from spotui.tui.widgets.recommendations import (
 )
 from spotui.tui.widgets.title_bar import TitleBar
 from spotui.tui.widgets.track_table import TrackTable
-from spotui.untrusted import inert
 
 #: How many recommendations the pane asks for.
 REC_COUNT = 20
@@ -419,7 +419,7 @@ class MainScreen(MainActions, Screen):
 
     def action_resize(self, pane: str, step: int) -> None:
         """Widen/narrow the clusters pane (columns) or grow/shrink the lower panes (%)."""
-        from spotui.settings import BOTTOM_HEIGHT, CLUSTERS_WIDTH
+        from spotui.config.user_file import BOTTOM_HEIGHT, CLUSTERS_WIDTH
 
         if pane == "clusters":
             now = self.app.ui.clusters_width or self.query_one("#clusters-pane").outer_size.width

@@ -13,13 +13,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
-from spotui.text import count
+from spotui.core.text import count
+from spotui.core.untrusted import inert
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.mood_map import MoodMap
 from spotui.tui.widgets.title_bar import TitleBar
-from spotui.untrusted import inert
 
 
 class MapScreen(Screen):

@@ -11,8 +11,8 @@ from textual import work
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from spotui.errors import UserError
-from spotui.untrusted import inert
+from spotui.core.errors import UserError
+from spotui.core.untrusted import inert
 
 
 class PathDialog(ModalScreen[bool]):

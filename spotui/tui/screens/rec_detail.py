@@ -10,13 +10,13 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
 from spotui.tui.widgets.feature_bars import feature_table
-from spotui.untrusted import inert
 
 
 class RecDetailScreen(ModalScreen[None]):
-    """Shows result ``index`` of a :class:`spotui.seeds.Recommendations`."""
+    """Shows result ``index`` of a :class:`spotui.session.seeds.Recommendations`."""
 
     BINDINGS = bindings_for("rec_detail")
 
@@ -42,7 +42,7 @@ class RecDetailScreen(ModalScreen[None]):
     def _fill(self) -> None:
         d = self.detail
         head = Text()
-        head.append(inert(d.track.name), style="bold")  # names: spotui.untrusted
+        head.append(inert(d.track.name), style="bold")  # names: spotui.core.untrusted
         if d.track.artists:
             head.append(" — " + inert(d.track.artist_line))
         where = Text("in your library" if d.in_library else "new to you", style="dim")

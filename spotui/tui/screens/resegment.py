@@ -20,7 +20,7 @@ def parse_k(text: str) -> int | None:
 
 
 def _valid_k(text: str) -> bool:
-    from spotui.analysis.segment import K_LIMIT
+    from spotui.analysis.moods.segment import K_LIMIT
 
     try:
         k = parse_k(text)
@@ -39,8 +39,8 @@ class ResegmentDialog(ModalScreen[tuple[int | None, str] | None]):
         self.result = result
 
     def compose(self) -> ComposeResult:
-        from spotui.analysis.segment import K_LIMIT
-        from spotui.feature_spec import DEFAULT_METHOD, METHODS
+        from spotui.analysis.moods.segment import K_LIMIT
+        from spotui.core.feature_spec import DEFAULT_METHOD, METHODS
 
         method = self.result.method if self.result is not None else DEFAULT_METHOD
         k = self.result.requested_k if self.result is not None else None

@@ -1,6 +1,6 @@
 """First-run setup: the Spotify dashboard steps and the client id, then the login.
 
-The steps are the core's (:meth:`spotui.session.Session.setup_steps`), the same text
+The steps are the core's (:meth:`spotui.session.facade.Session.setup_steps`), the same text
 ``spotui login`` prints; the pasted client id is checked by the core's rule (32 hex
 characters) as you type and stored in config.toml, so the next start needs nothing.
 """
@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Static
 
-from spotui.errors import UserError
+from spotui.core.errors import UserError
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
-from spotui.untrusted import inert
 
 
 class ClientId(Validator):

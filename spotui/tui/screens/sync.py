@@ -1,7 +1,7 @@
 """``s``: sync the Spotify library (then audio features), with per-phase progress and
 cancel. Everything finished before a cancel or an error is kept (the core commits per
 page), and the screen says so. The phases come from the core's progress steps
-(:class:`spotui.progress.Step`), not from parsing messages."""
+(:class:`spotui.core.progress.Step`), not from parsing messages."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
-from spotui.errors import Cancelled, UserError
-from spotui.session import Session
+from spotui.core.errors import Cancelled, UserError
+from spotui.core.untrusted import inert
+from spotui.session.facade import Session
 from spotui.tui.actions import bindings_for
-from spotui.untrusted import inert
 
 
 class SyncScreen(ModalScreen[bool]):
@@ -86,7 +86,7 @@ class SyncScreen(ModalScreen[bool]):
             self.state[name] = ("running", message.detail)
         bar = self.query_one(ProgressBar)
         bar.update(total=max(total, 1), progress=done)
-        # the message names a playlist: inert text, never markup (spotui.untrusted)
+        # the message names a playlist: inert text, never markup (spotui.core.untrusted)
         self.query_one("#sync-message", Static).update(Text(inert(str(message))))
         self._render_sources()
 

@@ -11,7 +11,8 @@ from rich.text import Text
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
-from spotui.text import count
+from spotui.core.text import count
+from spotui.core.untrusted import inert
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import (
@@ -23,7 +24,6 @@ from spotui.tui.rows import (
     source_cluster,
     source_playlist,
 )
-from spotui.untrusted import inert
 
 
 def _row(swatch: str, color: str, label: str, size: int, new: int = 0) -> Table:

@@ -1,6 +1,6 @@
 """The detail pane: one track, in the order a listener reads it.
 
-First where the track sits, in words (spotui.analysis.why), so that at 80x24 it is on screen
+First where the track sits, in words (spotui.analysis.moods.membership), so that at 80x24 it is on screen
 without focusing or scrolling; then its mood features as bars with its cluster's centre marked
 on each; then the rest of the words (what decides between its mood and the next nearest, where
 it is unlike its mood's words, where its features came from); then, dimmer, the numbers behind
@@ -14,9 +14,9 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from spotui.feature_spec import MOOD_FEATURES, SHORT_LABELS, format_value, unit_value
-from spotui.model import Cluster, Features, Track
-from spotui.untrusted import inert
+from spotui.core.feature_spec import MOOD_FEATURES, SHORT_LABELS, format_value, unit_value
+from spotui.core.records import Cluster, Features, Track
+from spotui.core.untrusted import inert
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -107,7 +107,7 @@ class FeatureBars(Static):
         track, features, cluster, note, why, numbers = self._data
         if track is None:
             return Text(inert(note) or "No track selected.", style="dim")
-        head = Text()  # names made inert: they are other people's text (spotui.untrusted)
+        head = Text()  # names made inert: they are other people's text (spotui.core.untrusted)
         head.append(inert(track.name), style="bold")
         if track.artists:
             head.append(" — " + inert(track.artist_line))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from spotui.untrusted import inert
+from spotui.core.untrusted import inert
 
 
 class PlaybackLine(Static):

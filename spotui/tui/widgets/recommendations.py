@@ -18,8 +18,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
-from spotui.untrusted import inert
 
 #: Rows are one line (no reason line) in a list narrower than this many cells.
 COMPACT_BELOW = 60
@@ -30,7 +30,7 @@ def _row(rank: int, rec, compact: bool = False) -> Table:
     grid.add_column(width=3, justify="right", no_wrap=True)
     grid.add_column(ratio=1, no_wrap=True, overflow="ellipsis")
     grid.add_column(justify="right", no_wrap=True)
-    title = Text()  # names made inert: they are other people's text (spotui.untrusted)
+    title = Text()  # names made inert: they are other people's text (spotui.core.untrusted)
     title.append(inert(rec.track.name), style="bold")
     if rec.track.artists:
         title.append(" — " + inert(rec.track.artist_line))
@@ -126,13 +126,13 @@ class RecommendationList(OptionList):
         self.results: list = []
         #: Options before the first result (the far note): 0 or 1.
         self._first = 0
-        #: The :class:`spotui.seeds.Recommendations` shown (what they are for), or None.
+        #: The :class:`spotui.session.seeds.Recommendations` shown (what they are for), or None.
         self.answer = None
         #: The last skip, for undo: (track id, answer before it, its row, answer after it).
         self._last_skip: tuple[str, object, int, object] | None = None
 
     def show(self, answer, empty: str = "No recommendations.") -> None:
-        """Show ``answer`` (a :class:`spotui.seeds.Recommendations`): the far note first
+        """Show ``answer`` (a :class:`spotui.session.seeds.Recommendations`): the far note first
         when nothing sounds close (it changes how every row reads), the results, then the
         legend of their numbers."""
         self.answer = answer

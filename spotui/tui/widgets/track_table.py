@@ -16,10 +16,10 @@ from rich.text import Text
 from textual.css.scalar import Unit
 from textual.widgets import DataTable
 
+from spotui.core.untrusted import inert
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
-from spotui.untrusted import inert
 
 PAGE = 200
 _LEVELS = "▁▂▃▄▅▆▇█"
@@ -264,7 +264,7 @@ def _mark(color: str | None, new: bool) -> Text:
 
 
 def fit(text: str, width: int) -> str:
-    """A name as a table cell: made inert (:func:`spotui.untrusted.inert`: rows hold names
+    """A name as a table cell: made inert (:func:`spotui.core.untrusted.inert`: rows hold names
     as stored, and only the screenful shown pays for the check), then cut to ``width``
     cells with "…" when it does not fit (DataTable crops silently, which turned "Vera
     Ibarra III" into a wrong "Vera Ibarra II")."""

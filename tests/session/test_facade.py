@@ -1,0 +1,114 @@
+"""The core both faces call: one answer to "which clusters", "what are the seeds", and
+the rules the TUI used to keep to itself."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+
+from spotui.config.env import Config
+from spotui.core.errors import NotFoundError
+from spotui.export.queue import ASK_ABOVE
+from spotui.session.facade import Session
+from spotui.session.seeds import Seeds
+from spotui.store import Store
+
+
+@pytest.fixture
+def session(demo_store, tmp_path):
+    config = Config(data_dir=tmp_path / "d", config_dir=tmp_path / "c", demo=True)
+    return Session(config, store=demo_store)
+
+
+def test_recommend_cluster_uses_the_stored_segment_k8_gmm(cli, demo_data_dir):
+    """`recommend --cluster` after `segment --k 8 --method gmm` seeds from that result and
+    leaves it stored (it used to re-segment with the defaults and overwrite it)."""
+    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+    r = cli("--demo", "segment", "--k", "8", "--method", "gmm", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    seg = json.loads(r.stdout)
+    assert (seg["method"], seg["k"]) == ("gmm", 8)
+    cluster = seg["clusters"][-1]
+    members = set(cluster["track_ids"])
+    r = cli("--demo", "recommend", "--cluster", str(cluster["id"]), "-n", "5", "--json", env=env)
+    assert r.returncode == 0, r.stderr
+    recs = json.loads(r.stdout)
+    assert len(recs) == 5 and not members & {d["track_id"] for d in recs}
+    with Store.open(demo_data_dir / "demo.sqlite3") as s:
+        run = s.latest_analysis()
+    assert (run.method, run.k) == ("gmm", 8)
+    r = cli("--demo", "export", "--cluster", str(cluster["id"]), "--dry-run", env=env)
+    assert r.returncode == 0, r.stderr
+    assert f"add {len(members)} tracks" in r.stdout
+
+
+def test_clusters_recompute_with_the_stored_k_and_method(session, demo_store):
+    first = session.segment(5, "agglomerative")
+    assert (first.method, first.requested_k) == ("agglomerative", 5)
+    fresh = Session(session.config, store=demo_store)
+    assert fresh.clusters().fingerprint == first.fingerprint  # current: reused as stored
+    demo_store.remove_saved(demo_store.track_ids("library")[:40])  # the library changed
+    again = fresh.clusters()
+    assert again.fingerprint != first.fingerprint
+    assert (again.method, again.requested_k) == ("agglomerative", 5)
+
+
+def test_seeds_resolve_the_same_for_every_face(session):
+    result = session.clusters()
+    cluster = result.clusters[0]
+    by_cluster = session.recommend(Seeds.cluster(cluster.id), n=5)
+    by_tracks = session.recommend(Seeds.track(result.tracks_in(cluster.id)), n=5)
+    assert [r.track.id for r in by_cluster.results] == [r.track.id for r in by_tracks.results]
+    assert by_cluster.title == (
+        f"Like cluster {cluster.id} “{cluster.label}” ({cluster.size} tracks)"
+    )
+    assert by_cluster.key == f"recommend:cluster:{cluster.id}"
+    assert session.pane_title(Seeds.cluster(cluster.id)) == f"Like cluster {cluster.label}"
+    one = result.tracks_in(cluster.id)[0]
+    track = session.track_detail(one).track
+    assert session.pane_title(Seeds.track(one)) == f"Like “{track.name}”"
+    assert session.recommend(Seeds.track(one), n=3).title.startswith(f"Like “{track.name}” by ")
+    assert session.pane_title(Seeds.selection([one])) == "Like the map selection"
+    with pytest.raises(NotFoundError, match="There is no cluster 99"):
+        session.recommend(Seeds.cluster(99))
+
+
+def test_track_detail_says_when_a_track_has_no_cluster_yet(session, demo_store):
+    result = session.clusters()
+    tid = next(iter(result.assignments))
+    detail = session.track_detail(tid)
+    assert detail.cluster.id == result.assignments[tid] and detail.note == ""
+    session.result = None
+    assert session.track_detail(tid).note == "Not in a mood yet. Features from the demo library."
+    assert session.track_detail(result.unanalysed[0]).note == ""  # no features, no promise
+
+
+def test_asks_before_queueing_more_than_the_threshold(session):
+    assert session.ask_before_queueing(ASK_ABOVE, "Calm") is None
+    question = session.ask_before_queueing(ASK_ABOVE + 1, "Calm")
+    assert question == f"Queue all {ASK_ABOVE + 1} tracks of Calm? They play after what is queued."
+
+
+def test_map_selection_export_name_and_key(session):
+    ids = session.clusters().tracks_in(session.result.clusters[0].id)[:7]
+    target = session.selection_target(ids)
+    assert target.name == "spotui · Map selection (7 tracks)"
+    assert target.key == session.selection_target(list(reversed(ids))).key
+    plan = session.export(target, dry_run=True)
+    assert plan.created and plan.track_count == 7
+
+
+def test_worker_threads_get_their_own_store(session, demo_store):
+    seen = {}
+
+    def worker():
+        with session._db() as store:
+            seen["store"] = store
+            seen["rows"] = session.status()["library_tracks"]
+
+    t = threading.Thread(target=worker)
+    t.start()
+    t.join()
+    assert seen["store"] is not demo_store and seen["rows"] == 2000

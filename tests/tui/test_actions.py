@@ -1,0 +1,103 @@
+"""The one key table: every bound key runs a method that exists, on the object that owns
+its scope (a renamed ``action_*`` method would otherwise make a key silently do nothing)."""
+
+from __future__ import annotations
+
+from spotui.tui.actions import ACTIONS, MODAL_SCOPES, SCOPE_TITLES, bindings_for
+from spotui.tui.app import SpotuiApp
+from spotui.tui.screens.confirm import ConfirmDialog, ExportDialog
+from spotui.tui.screens.devices import DevicePicker
+from spotui.tui.screens.export_file import FileExportDialog
+from spotui.tui.screens.help import HelpScreen
+from spotui.tui.screens.login import LoginScreen
+from spotui.tui.screens.main import MainScreen
+from spotui.tui.screens.map import MapScreen
+from spotui.tui.screens.rec_detail import RecDetailScreen
+from spotui.tui.screens.resegment import ResegmentDialog
+from spotui.tui.screens.setup import SetupScreen
+from spotui.tui.screens.sync import SyncScreen
+from spotui.tui.screens.welcome import ImportDialog, WelcomeScreen
+from spotui.tui.widgets.cluster_list import ClusterList
+from spotui.tui.widgets.recommendations import RecommendationList
+from spotui.tui.widgets.track_table import TrackTable
+from tests import paths
+
+OWNERS = {
+    "app": SpotuiApp,
+    "main": MainScreen,
+    "map": MapScreen,
+    "clusters": ClusterList,
+    "tracks": TrackTable,
+    "recs": RecommendationList,
+    "welcome": WelcomeScreen,
+    "sync": SyncScreen,
+    "login": LoginScreen,
+    "confirm": ConfirmDialog,
+    "export_dialog": ExportDialog,
+    "import_dialog": ImportDialog,
+    "resegment": ResegmentDialog,
+    "help": HelpScreen,
+    "devices": DevicePicker,
+    "setup": SetupScreen,
+    "file_dialog": FileExportDialog,
+    "rec_detail": RecDetailScreen,
+}
+#: The "lists" scope is bound by every list pane, on top of its own scope.
+LISTS = (ClusterList, TrackTable, RecommendationList)
+
+
+def test_every_scope_has_an_owner_and_a_title():
+    assert {a.scope for a in ACTIONS} <= set(OWNERS) | {"lists"}
+    assert set(OWNERS) | {"lists"} == set(SCOPE_TITLES) | set(MODAL_SCOPES)
+
+
+def test_every_bound_action_resolves_to_a_method_of_its_scope():
+    for action in ACTIONS:
+        if not action.bind:
+            continue
+        method = "action_" + action.name.split("(", 1)[0]
+        owners = LISTS if action.scope == "lists" else (OWNERS[action.scope],)
+        for owner in owners:
+            assert callable(getattr(owner, method, None)), (action.scope, owner, method)
+
+
+def test_each_owner_binds_exactly_its_scope_from_the_table():
+    """No class keeps keys of its own outside the table (help and footer would miss them)."""
+    for scope, owner in OWNERS.items():
+        table = {(b.key, b.action) for b in bindings_for(scope)}
+        if owner in LISTS:
+            table |= {(b.key, b.action) for b in bindings_for("lists")}
+        own = owner.__dict__.get("BINDINGS")
+        if own is None:  # a pane whose keys its Textual base class handles (bind=False rows)
+            assert not table, scope
+            continue
+        assert {(b.key, b.action) for b in own} == table, scope
+
+
+def test_no_key_is_bound_twice_in_one_place():
+    """One key, one action per widget: a pane's keys plus the list keys never collide."""
+    for scope, owner in OWNERS.items():
+        keys = [k.strip() for b in owner.__dict__.get("BINDINGS") or [] for k in b.key.split(",")]
+        assert len(keys) == len(set(keys)), (scope, keys)
+
+
+def test_q_never_queues():
+    """q quits or closes everywhere; queueing (irreversible) is on a and A only."""
+    for action in ACTIONS:
+        keys = {k.strip() for k in action.keys.split(",")}
+        if "queue" in action.name:
+            assert "q" not in keys and "Q" not in keys, action
+        if "q" in keys:
+            assert action.name in ("quit", "close", "cancel", "dismiss"), action
+
+
+def test_readme_names_the_queue_keys_the_table_binds():
+    """The README's No-repeats section said `q`/`Q` queue (they quit); the table binds a/A."""
+
+    from spotui.tui.actions import ACTIONS
+
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    keys = {a.name: a.keys for a in ACTIONS if a.scope == "main"}
+    assert (keys["queue_track"], keys["queue_view"]) == ("a", "A")
+    assert "Tracks you queued (`a`/`A` in the app, `spotui queue`)" in readme
+    assert "`q`/`Q`" not in readme
