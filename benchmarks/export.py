@@ -40,11 +40,11 @@ def main() -> None:
         tmp = Path(tmp)
         store = Store.open(tmp / "db.sqlite3")
         demo.populate(store, n, 3, 0)
-        ids = store.track_ids("library")
+        ids = store.tracks.track_ids("library")
 
         def baseline_csv() -> None:
-            tracks = store.get_tracks(ids)
-            feats = {t.id: f for t in tracks if (f := store.get_features(t.id))}
+            tracks = store.tracks.get_tracks(ids)
+            feats = {t.id: f for t in tracks if (f := store.tracks.get_features(t.id))}
             (tmp / "base.csv").write_text(_csv_text(tracks, feats))
 
         base = timed(baseline_csv)

@@ -108,10 +108,10 @@ def read_sample(path: Path) -> tuple[list[str], dict[str, dict], dict[str, str]]
 def add_tracks(store: Store, rows: dict[str, dict], ids: list[str]) -> None:
     """Tracks and features into the store as a library CSV import would put them (no genre)."""
     tracks = [Track(t, rows[t]["track_name"], tuple(rows[t]["artists"].split(";"))) for t in ids]
-    store.upsert_tracks(tracks)
+    store.tracks.upsert_tracks(tracks)
     feats = [(t, "csv", *(float(rows[t][c]) for c in FEATURE_NAMES)) for t in ids]
-    store.upsert_feature_rows(feats, record_lookups=False)
-    store.add_imports(ids, "library", "benchmark")
+    store.tracks.upsert_feature_rows(feats, record_lookups=False)
+    store.library.add_imports(ids, "library", "benchmark")
 
 
 def mood_of(result) -> dict[str, tuple[int, str]]:
@@ -294,9 +294,9 @@ def placing_speed(order, rows, repeat: int) -> list[str]:
         extra = 20_000 - len(real)
         if extra > 0:
             lib = generate(extra, seed=3)
-            store.upsert_tracks(lib.tracks)
-            store.upsert_features(lib.features, record_lookups=False)
-            store.add_imports([t.id for t in lib.tracks], "library", "benchmark")
+            store.tracks.upsert_tracks(lib.tracks)
+            store.tracks.upsert_features(lib.features, record_lookups=False)
+            store.library.add_imports([t.id for t in lib.tracks], "library", "benchmark")
         segment(store)
         place, refit, place_cpu, refit_cpu = [], [], [], []
         tail = real[-60:]
@@ -315,7 +315,7 @@ def placing_speed(order, rows, repeat: int) -> list[str]:
             segment(store, refit=True)
             refit.append(time.perf_counter() - t)
             refit_cpu.append(time.process_time() - c)
-        n = len(store.track_ids("library"))
+        n = len(store.tracks.track_ids("library"))
         store.close()
     p, f = statistics.median(place), statistics.median(refit)
     pc, fc = statistics.median(place_cpu), statistics.median(refit_cpu)

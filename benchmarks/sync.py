@@ -76,7 +76,7 @@ def run(latency: float, workers: int, saved: int, playlists: int, per_playlist: 
                 t0 = time.perf_counter()
                 res = sync_library(store, client, workers=n)
                 elapsed = time.perf_counter() - t0
-                counts = store.counts()
+                counts = store.queries.counts()
                 results[n] = (
                     elapsed,
                     res.requests,
@@ -94,8 +94,8 @@ def run(latency: float, workers: int, saved: int, playlists: int, per_playlist: 
                             "re-sync, unchanged",
                             res2.requests,
                             time.perf_counter() - t0,
-                            store.counts()["saved_tracks"],
-                            store.counts()["library_tracks"],
+                            store.queries.counts()["saved_tracks"],
+                            store.queries.counts()["library_tracks"],
                         )
                     )
                 store.close()

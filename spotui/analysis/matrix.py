@@ -231,5 +231,5 @@ def load_matrix(
     store, scope: str = "library", reference: FeatureMatrix | None = None
 ) -> FeatureMatrix:
     """The matrix for every track of ``scope`` in ``store``; featureless ones are unanalysed."""
-    rows = store.feature_rows(scope)
-    return build_matrix(rows, all_track_ids=store.track_ids(scope), reference=reference)
+    rows = store.tracks.feature_rows(scope)
+    return build_matrix(rows, all_track_ids=store.tracks.track_ids(scope), reference=reference)

@@ -110,7 +110,7 @@ def append_tracks(
     progress: Progress | None = None,
 ) -> AppendResult:
     """Add ``track_ids`` at the end of ``playlist`` (one the user owns), each once."""
-    present = set(store.playlist_track_ids(playlist.id))
+    present = set(store.library.playlist_track_ids(playlist.id))
     good, skipped = split_spotify(track_ids)
     good, dups = dedupe(good)
     skipped += dups
@@ -132,14 +132,14 @@ def append_tracks(
             {"kind": "playlist_append", "playlist_id": playlist.id, "name": playlist.name,
              "uris": uris},
         )  # fmt: skip
-        store.append_playlist_items(playlist.id, good)
+        store.library.append_playlist_items(playlist.id, good)
         result.demo, result.outbox = True, str(config.outbox_path)
         return result
     added = 0
     try:
         for req, part in zip(result.requests, chunks(good), strict=True):
             client.post(req.path, json=req.body)  # not retried: a retry could add twice
-            store.append_playlist_items(playlist.id, part)
+            store.library.append_playlist_items(playlist.id, part)
             added += len(part)
             if progress is not None:
                 progress(added, len(good), "adding tracks")

@@ -219,18 +219,18 @@ def write_file(
         )
     fmt = file_format(out_path, fmt)
     ids, dups = dedupe(list(track_ids))
-    tracks = store.get_tracks(ids)
+    tracks = store.tracks.get_tracks(ids)
     found = {t.id for t in tracks}
     skipped = [(t, "unknown track") for t in ids if t not in found] + dups
     if fmt == "csv":
-        text = _csv_text(tracks, store.get_features_many(ids))
+        text = _csv_text(tracks, store.tracks.get_features_many(ids))
         written = len(tracks)
     elif fmt == "m3u":
         text, more = _m3u_text(tracks, title)
         skipped += more
         written = len(tracks) - len(more)
     else:
-        text = _json_text(tracks, store.get_features_many(ids), title, description)
+        text = _json_text(tracks, store.tracks.get_features_many(ids), title, description)
         written = len(tracks)
     _atomic_write(out_path, text)
     return FileResult(out_path, fmt, written, skipped)

@@ -55,7 +55,7 @@ def export_tracks(
             f"Nothing to export to “{name}”: none of its {len(track_ids)} tracks is a Spotify "
             "track. Export it to a file with --format csv|m3u|json instead."
         )
-    marker = export_marker(store.export_id(), target)
+    marker = export_marker(store.exports.export_id(), target)
     uris = tuple(track_uri(t) for t in good)
     job = ExportJob(target, name, with_marker(description, marker), uris, public, marker)
     result = _planned(store, job, skipped, dry_run)
@@ -73,8 +73,8 @@ def export_tracks(
 def _planned(store, job: ExportJob, skipped: list, dry_run: bool) -> ExportResult:
     """The plan for ``job`` given what the store knows: the playlist it went to last time,
     or a create that got no answer (then the plan looks for it first)."""
-    mapping = store.get_export(job.target)
-    pending = None if mapping else store.get_pending_export(job.target)
+    mapping = store.exports.get_export(job.target)
+    pending = None if mapping else store.exports.get_pending_export(job.target)
     pid = mapping.playlist_id if mapping else None
     return ExportResult(
         target=job.target,
@@ -112,5 +112,5 @@ def _export_demo(store, config: Config, result: ExportResult, job: ExportJob) ->
         entry["renamed_from"] = result.renamed_from
     write_outbox(config, entry)
     result.playlist_id = pid
-    store.set_export(result.target, pid, result.name, len(job.uris))
+    store.exports.set_export(result.target, pid, result.name, len(job.uris))
     return result

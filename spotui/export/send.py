@@ -66,8 +66,8 @@ class _Sender:
                 req = req.for_playlist(self.pid)
             getattr(self, "_" + req.step)(req)
         job = self.job
-        self.store.set_export(job.target, self.pid, job.name, len(job.uris))
-        self.store.clear_pending_export(job.target)
+        self.store.exports.set_export(job.target, self.pid, job.name, len(job.uris))
+        self.store.exports.clear_pending_export(job.target)
         self.result.playlist_id = self.pid
         self.result.requests = self.sent
 
@@ -94,10 +94,10 @@ class _Sender:
             return  # it was never made: the create that follows in the plan makes it
         self.pid = found[0]
         self.result.also_marked = found[1:]
-        pending = self.store.get_pending_export(self.job.target)
+        pending = self.store.exports.get_pending_export(self.job.target)
         made_as = pending.name if pending else self.job.name
-        self.store.set_export(self.job.target, self.pid, made_as, 0)
-        self.store.clear_pending_export(self.job.target)
+        self.store.exports.set_export(self.job.target, self.pid, made_as, 0)
+        self.store.exports.clear_pending_export(self.job.target)
         if made_as != self.job.name:
             self.result.renamed_from = made_as
         self.result.reconciled = self.result.replaced = True
@@ -107,12 +107,12 @@ class _Sender:
     def _create(self, req: PlannedRequest) -> None:
         job = self.job
         # Recorded first: if no answer comes back, the next run looks before creating.
-        self.store.set_pending_export(job.target, job.name, job.marker)
+        self.store.exports.set_pending_export(job.target, job.name, job.marker)
         try:
             created = self._send(req) or {}
         except ServiceError as exc:
             if carried_out(exc) is False:
-                self.store.clear_pending_export(job.target)
+                self.store.exports.clear_pending_export(job.target)
                 raise
             raise ExportUncertain(_uncertain_create(exc, job)) from exc
         pid = created.get("id") if isinstance(created, dict) else None
@@ -122,8 +122,8 @@ class _Sender:
                 f"playlist's id; it may exist on your account. {_reconcile(job)}"
             )
         # Remember it now: if adding fails half-way, the next run replaces, never duplicates.
-        self.store.set_export(job.target, pid, job.name, 0)
-        self.store.clear_pending_export(job.target)
+        self.store.exports.set_export(job.target, pid, job.name, 0)
+        self.store.exports.clear_pending_export(job.target)
         self.pid = pid
         self.result.created = True  # also after a deletion (``recreated`` says why)
 
@@ -141,7 +141,7 @@ class _Sender:
             ) from exc
 
     def _deleted(self) -> None:
-        self.store.delete_export(self.job.target)
+        self.store.exports.delete_export(self.job.target)
         self.pid = None
         self.result.recreated = True
         self.result.replaced = False

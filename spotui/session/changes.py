@@ -88,7 +88,7 @@ class ChangesMixin:
         with self._changes_lock:
             try:
                 with store.errors():
-                    self._own_changes.add(store.note_library_change(job))
+                    self._own_changes.add(store.changes.note_library_change(job))
             except UserError:
                 pass
 
@@ -112,7 +112,7 @@ class ChangesMixin:
         if since is None:
             return None
         with self._db() as store:
-            return self._foreign(since, store.library_change())
+            return self._foreign(since, store.changes.library_change())
 
     def poll_library(self) -> LibraryMoved | None:
         """Whether the view is stale, cheaply enough for a timer: from the owner thread,
@@ -126,10 +126,10 @@ class ChangesMixin:
         try:
             store = stores.main
             with store.errors():
-                version = store.data_version()
+                version = store.changes.data_version()
                 if version == self._data_version and not self._reload_due:
                     return None
-                current = store.library_change()
+                current = store.changes.library_change()
             self._data_version = version
             change = self._foreign(self.view, current)
             told, self._reload_due = self._reload_due, False
@@ -148,7 +148,7 @@ class ChangesMixin:
         from spotui.analysis.moods.result import load_result
 
         with self._db() as store:
-            change = self._foreign(since, store.library_change())
+            change = self._foreign(since, store.changes.library_change())
             if change is None:
                 return
             self.result = load_result(store)

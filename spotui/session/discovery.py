@@ -63,7 +63,7 @@ def discover(
     if config.demo:
         from spotui.sources.demo_reccobeats import PROVIDER, DemoReccoBeats
 
-        http = DemoReccoBeats(store.get_features_many)
+        http = DemoReccoBeats(store.tracks.get_features_many)
         providers = [ReccoBeatsFeatures(http, name=PROVIDER)]
     else:
         http = reccobeats_http(config)
@@ -94,15 +94,17 @@ def new_songs(store: Store, candidate_ids: Sequence[str]) -> list[str]:
 
     if not candidate_ids:
         return []
-    have = VersionFilter(store.get_tracks(scope="library"))
-    return [t.id for t in store.get_tracks(candidate_ids) if not have.seen(t)]
+    have = VersionFilter(store.tracks.get_tracks(scope="library"))
+    return [t.id for t in store.tracks.get_tracks(candidate_ids) if not have.seen(t)]
 
 
 def recent_exclusions(store: Store, now: float | None = None) -> set[str]:
     """Ids not to offer again: queued within :data:`QUEUED_HOURS`, skipped within
     :data:`SKIPPED_DAYS`."""
     t = time.time() if now is None else now
-    return store.recent_tracks({QUEUED: t - QUEUED_HOURS * 3600, SKIPPED: t - SKIPPED_DAYS * 86400})
+    return store.discovery.recent_tracks(
+        {QUEUED: t - QUEUED_HOURS * 3600, SKIPPED: t - SKIPPED_DAYS * 86400}
+    )
 
 
 def note_recent(store: Store, track_ids: Sequence[str], kind: str) -> list[str]:
@@ -111,7 +113,7 @@ def note_recent(store: Store, track_ids: Sequence[str], kind: str) -> list[str]:
 
     ids = list(dict.fromkeys(normalise_track_id(t) for t in track_ids))
     if ids:
-        store.note_recent(ids, kind, time.time())
+        store.discovery.note_recent(ids, kind, time.time())
     return ids
 
 
@@ -121,7 +123,7 @@ def forget_recent(store: Store, track_ids: Sequence[str], kind: str) -> list[str
 
     ids = list(dict.fromkeys(normalise_track_id(t) for t in track_ids))
     if ids:
-        store.forget_recent(ids, kind)
+        store.discovery.forget_recent(ids, kind)
     return ids
 
 

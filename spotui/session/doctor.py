@@ -135,9 +135,9 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
         reccobeats_http,
     )
 
-    ids = store.track_ids("library")[:1] or [SAMPLE_TRACK_ID]
+    ids = store.tracks.track_ids("library")[:1] or [SAMPLE_TRACK_ID]
     out = []
-    state = store.get_provider_state(SPOTIFY)
+    state = store.tracks.get_provider_state(SPOTIFY)
     if state is not None and not state[0]:
         out.append(
             Check("Features: Spotify", True, f"not available ({state[1]}); ReccoBeats is used")
@@ -148,12 +148,12 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
         prov = SpotifyAudioFeatures(client)
         try:
             prov.http.get(*prov.request(ids))
-            store.set_provider_state(SPOTIFY, True, None)
+            store.tracks.set_provider_state(SPOTIFY, True, None)
             out.append(Check("Features: Spotify", True, "answers"))
         except ServiceError as exc:
             reason = prov.unavailable(exc)
             if reason:
-                store.set_provider_state(SPOTIFY, False, reason)
+                store.tracks.set_provider_state(SPOTIFY, False, reason)
                 out.append(
                     Check(
                         "Features: Spotify", True, f"not available ({reason}); ReccoBeats is used"
@@ -179,7 +179,7 @@ def _providers(config: Config, store: Any, client: Any) -> list[Check]:
 
 
 def _database(store: Any) -> Check:
-    c = store.counts()
+    c = store.queries.counts()
     detail = (
         f"{store.path}: {count(c['library_tracks'], 'library track')}, "
         f"{number(c['with_features'])} with features, {count(c['playlists'], 'playlist')}"

@@ -191,13 +191,13 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
     # ------------------------------------------------------------------ reading
     def has_library(self) -> bool:
         with self._db() as store:
-            return store.has_library()
+            return store.queries.has_library()
 
     def status(self) -> dict[str, Any]:
         """Counts of what is stored, the database and its schema version."""
         with self._db() as store:
             return {
-                **store.counts(),
+                **store.queries.counts(),
                 "database": str(store.path),
                 "schema_version": store.schema_version,
                 "demo": self.demo,
@@ -215,24 +215,24 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
             self.prepare()
             # Read first: a change committed during the reads below makes the view look
             # older than it is (one reload too many), never newer.
-            generation = store.library_change().generation
-            table = store.library_table(columns)
+            generation = store.changes.library_change().generation
+            table = store.queries.library_table(columns)
             self.result = load_result(store)
-            playlists = store.playlists(owned_only=True)
-            items = store.owned_playlist_items()
+            playlists = store.library.playlists(owned_only=True)
+            items = store.library.owned_playlist_items()
         self.view = generation
         return LibrarySnapshot(table, self.result, playlists, items)
 
     def tracks(self, track_ids: Sequence[str]) -> list[Track]:
         with self._db() as store:
-            return store.get_tracks(track_ids)
+            return store.tracks.get_tracks(track_ids)
 
     def track_detail(self, track_id: str) -> TrackDetail:
         """A track, its features, its cluster and why it sits there (numpy-free)."""
         from spotui.analysis.moods.membership import Why, explain_membership, feature_coverage
 
         with self._db() as store:
-            track, features = store.get_track(track_id), store.get_features(track_id)
+            track, features = store.tracks.get_track(track_id), store.tracks.get_features(track_id)
         cluster = self.cluster_of(track_id)
         coverage = feature_coverage(features.as_dict(), features.provider) if features else ""
         if cluster is None:
@@ -330,12 +330,12 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
     def mood_news(self) -> set[str]:
         """Tracks that joined a mood since the user last looked at it."""
         with self._db() as store:
-            return store.mood_news()
+            return store.moods.mood_news()
 
     def mark_seen(self, track_ids: Sequence[str]) -> None:
         """The user looked at these tracks in their mood: no longer new."""
         with self._db() as store:
-            store.clear_mood_news(list(track_ids))
+            store.moods.clear_mood_news(list(track_ids))
 
     def texture_coords(self) -> dict[str, tuple[float, float]]:
         """The mood map's texture (PCA) view of the clusters shown; computed once per result."""
@@ -428,9 +428,9 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         from spotui.session.seeds import recommendation_detail
 
         with self._db() as store:
-            features = store.get_features(recs.results[index].track.id)
+            features = store.tracks.get_features(recs.results[index].track.id)
             by_centre = recs.seeds.kind == CLUSTER
-            seeds = [] if by_centre else store.get_features_many(recs.seed_ids).values()
+            seeds = [] if by_centre else store.tracks.get_features_many(recs.seed_ids).values()
         return recommendation_detail(recs, index, features, [f.as_dict() for f in seeds])
 
     def pane_title(self, seeds: Seeds) -> str:

@@ -28,7 +28,7 @@ class DiscoverMixin:
         from spotui.analysis.recommend import taste
 
         with self._db() as store:
-            signature = store.pool_signature()
+            signature = store.queries.pool_signature()
             cached = self._taste
             if cached is None or cached[0] != signature:
                 cached = self._taste = (signature, taste.from_store(store))
@@ -61,19 +61,19 @@ class DiscoverMixin:
     def playlists(self, owned_only: bool = True) -> list[tuple[Playlist, int]]:
         """The user's playlists (owned ones by default) with their stored track counts."""
         with self._db() as store:
-            return store.playlists(owned_only=owned_only)
+            return store.library.playlists(owned_only=owned_only)
 
     def playlist_tracks(self, playlist_id: str) -> list[str]:
         """A stored playlist's track ids, in order."""
         with self._db() as store:
-            return store.playlist_track_ids(playlist_id)
+            return store.library.playlist_track_ids(playlist_id)
 
     def discover_title(self, seeds: Seeds) -> str:
         """The recommendation pane's title for for-you and playlist seeds."""
         if seeds.kind == FOR_YOU:
             return f"More {self.cluster_label(seeds.cluster_id)} for you"
         with self._db() as store:
-            playlist = store.get_playlist(seeds.ids[0])
+            playlist = store.library.get_playlist(seeds.ids[0])
         return f"More for “{playlist.name if playlist else seeds.ids[0]}”"
 
     def extend_playlist(

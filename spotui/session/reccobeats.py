@@ -46,5 +46,5 @@ class ReccoBeatsMixin:
     def _titles(store, ids: list[str]) -> list[str]:
         from spotui.session.discovery import track_title
 
-        known = {t.id: t for t in store.get_tracks(ids)}
+        known = {t.id: t for t in store.tracks.get_tracks(ids)}
         return [track_title(known.get(t), t) for t in ids]

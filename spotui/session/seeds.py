@@ -177,8 +177,8 @@ def listening_ids(store) -> list[str]:
     """The user's top tracks (short, medium, long term) then recent plays, each once."""
     ids: list[str] = []
     for time_range in TIME_RANGES:
-        ids += store.top_track_ids(time_range)
-    ids += store.recent_track_ids()
+        ids += store.library.top_track_ids(time_range)
+    ids += store.library.recent_track_ids()
     return list(dict.fromkeys(ids))
 
 
@@ -214,9 +214,9 @@ def playlist_id(value: str) -> str:
 def owned_playlist(store, value: str) -> tuple[Playlist, list[str]]:
     """A playlist the user owns and its track ids; a clear error for any other."""
     pid = playlist_id(value)
-    playlist = store.get_playlist(pid)
+    playlist = store.library.get_playlist(pid)
     if playlist is None:
-        owned = [p for p, _ in store.playlists(owned_only=True)]
+        owned = [p for p, _ in store.library.playlists(owned_only=True)]
         known = "; ".join(f"{p.id} “{p.name}”" for p in owned[:8]) or "none synced yet"
         raise NotFoundError(f"There is no playlist {pid} (your playlists: {known}).")
     if not playlist.owned:
@@ -225,7 +225,7 @@ def owned_playlist(store, value: str) -> tuple[Playlist, list[str]]:
             f"“{playlist.name}” belongs to {owner}: spotui can only continue playlists you own "
             "(Spotify does not show the tracks of other people's playlists to spotui)."
         )
-    ids = store.playlist_track_ids(pid)
+    ids = store.library.playlist_track_ids(pid)
     if not ids:
         raise UserError(f"“{playlist.name}” has no tracks spotui knows of; run `spotui sync`.")
     return playlist, ids

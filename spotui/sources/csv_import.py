@@ -224,7 +224,7 @@ def _write_batch(store, batch: dict[str, Entry], kind: str, source: str, totals,
     """Write one batch. A track an earlier batch already wrote only adds its genres (and
     features, if none of its earlier lines had any); every line whose features differ from
     those the track keeps is counted as a conflict."""
-    state = store.import_state(list(batch))  # id -> (provider, first line, features digest)
+    state = store.library.import_state(list(batch))  # id -> (provider, first line, features digest)
     tracks, features, artist_ids, first_seen, seen_now = [], [], {}, [], []
     for tid, e in batch.items():
         provider, first_line, first_sig = state.get(tid, (None, None, None))
@@ -250,10 +250,10 @@ def _write_batch(store, batch: dict[str, Entry], kind: str, source: str, totals,
                 totals.features_kept += 1
         if not earlier or (e.sig is not None and first_sig is None):
             seen_now.append((tid, first_line or e.line, e.sig))
-    store.upsert_tracks(tracks, artist_ids=artist_ids)
-    store.upsert_feature_rows(features, record_lookups=False)
-    store.add_imports(first_seen, kind, source)
-    store.import_mark_seen(seen_now)
+    store.tracks.upsert_tracks(tracks, artist_ids=artist_ids)
+    store.tracks.upsert_feature_rows(features, record_lookups=False)
+    store.library.add_imports(first_seen, kind, source)
+    store.library.import_mark_seen(seen_now)
 
 
 def _warnings(counts: Counts) -> list[str]:
@@ -393,11 +393,11 @@ def import_csv(
 
     try:
         with store.bulk():  # one transaction: any error below rolls every batch back
-            store.import_begin()
+            store.library.import_begin()
             for text, n_bytes in zip(texts, sizes, strict=True):
                 all_rows.append(_read_one(store, text, kind, totals, step))
                 done += n_bytes
-            store.import_end()
+            store.library.import_end()
     finally:
         if archive is not None:
             archive.close()

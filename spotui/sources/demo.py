@@ -449,15 +449,15 @@ def populate(
     if progress:
         progress(0, 3, "generating demo library")
     with store.transaction():
-        store.upsert_tracks(lib.tracks + lib.catalog)
-        store.upsert_features(lib.features + lib.catalog_features)
-        store.add_saved(lib.saved)
-        store.upsert_playlists([p for p, _ in lib.playlists])
+        store.tracks.upsert_tracks(lib.tracks + lib.catalog)
+        store.tracks.upsert_features(lib.features + lib.catalog_features)
+        store.library.add_saved(lib.saved)
+        store.library.upsert_playlists([p for p, _ in lib.playlists])
         for p, items in lib.playlists:
-            store.put_playlist_items(p.id, 0, [(tid, None) for tid in items])
-            store.set_playlist_items_status(p.id, "ok", p.snapshot_id)
+            store.library.put_playlist_items(p.id, 0, [(tid, None) for tid in items])
+            store.library.set_playlist_items_status(p.id, "ok", p.snapshot_id)
         if lib.catalog:
-            store.add_imports([t.id for t in lib.catalog], "catalog", "demo catalog")
+            store.library.add_imports([t.id for t in lib.catalog], "catalog", "demo catalog")
         _store_listening(store, lib)
         store.set_meta("demo_seed", str(seed))
         store.set_meta("demo_size", str(n_tracks))
@@ -468,8 +468,8 @@ def populate(
 
 def _store_listening(store, lib: DemoLibrary) -> None:
     for time_range, ids in lib.top.items():
-        store.replace_top(time_range, ids)
-    store.add_recent(lib.recent)
+        store.library.replace_top(time_range, ids)
+    store.library.add_recent(lib.recent)
     store.set_meta("demo_listening", "1")
 
 

@@ -228,7 +228,11 @@ def lookup_features(
     limited) is reported in ``errors`` and the next provider is tried.
     """
     result = FeatureResult()
-    todo = list(track_ids) if track_ids is not None else store.tracks_without_features("library")
+    todo = (
+        list(track_ids)
+        if track_ids is not None
+        else store.tracks.tracks_without_features("library")
+    )
     result.without_features = len(todo)
     asked: set[str] = set()
     start_requests = sum(p.http.request_count for p in providers)
@@ -238,11 +242,11 @@ def lookup_features(
         if not todo:
             break
         check_cancel(cancel)
-        state = store.get_provider_state(prov.name)
+        state = store.tracks.get_provider_state(prov.name)
         if state is not None and not state[0]:
             result.disabled[prov.name] = state[1] or "disabled"
             continue
-        missed = set() if retry else store.tracks_missed_by(prov.name)
+        missed = set() if retry else store.tracks.tracks_missed_by(prov.name)
         candidates = [t for t in todo if t not in missed]
         asked.update(candidates)
         found = run.ask(prov, candidates)
@@ -301,17 +305,17 @@ class _Lookup:
             reason = prov.unavailable(exc)
             if reason is None:
                 raise
-            self.store.set_provider_state(prov.name, False, reason)
+            self.store.tracks.set_provider_state(prov.name, False, reason)
             self.result.disabled[prov.name] = reason
             return False, None
-        self.store.set_provider_state(prov.name, True, None)
+        self.store.tracks.set_provider_state(prov.name, True, None)
         return True, body
 
     def _write(self, prov: FeatureProvider, batch: list[str], body: Any, found: set[str]) -> int:
         got = prov.parse(batch, body)
         with self.store.transaction():
-            self.store.upsert_features(got.values())
-            self.store.record_feature_misses([t for t in batch if t not in got], prov.name)
+            self.store.tracks.upsert_features(got.values())
+            self.store.tracks.record_feature_misses([t for t in batch if t not in got], prov.name)
         found.update(got)
         self.done += 1
         self.progress(self.done, self.total_batches, Step(PHASE, prov.name))

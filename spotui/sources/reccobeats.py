@@ -143,7 +143,7 @@ def fetch_candidates(
                 continue
             found.seed_sets += 1
             key = seed_key(seeds, size)
-            ids = store.cached_candidates(key, stamp - CACHE_SECONDS)
+            ids = store.discovery.cached_candidates(key, stamp - CACHE_SECONDS)
             if ids is None:
                 body = http.get("track/recommendation", {"seeds": ",".join(seeds), "size": size})
                 ids = _store_answer(store, key, parse_candidates(body), stamp)
@@ -151,7 +151,7 @@ def fetch_candidates(
                 found.cached_sets += 1
             seen.update(dict.fromkeys(ids))
         if lookup is not None:
-            state = store.feature_state(list(seen))
+            state = store.tracks.feature_state(list(seen))
             lookup([t for t in seen if state.get(t) is None])
     except ServiceError as exc:
         found.error = str(exc)
@@ -163,9 +163,9 @@ def fetch_candidates(
 def _store_answer(store, key: str, tracks: list[Track], stamp: float) -> list[str]:
     """Keep an answer: new tracks as catalog tracks with their source, and the cache row."""
     ids = [t.id for t in tracks]
-    known = set(store.feature_state(ids))
+    known = set(store.tracks.feature_state(ids))
     with store.transaction():
-        store.upsert_tracks([t for t in tracks if t.id not in known])
-        store.add_imports(ids, "catalog", SOURCE)
-        store.cache_candidates(key, ids, stamp)
+        store.tracks.upsert_tracks([t for t in tracks if t.id not in known])
+        store.library.add_imports(ids, "catalog", SOURCE)
+        store.discovery.cache_candidates(key, ids, stamp)
     return ids

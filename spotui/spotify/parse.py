@@ -51,7 +51,7 @@ def playlist_entry_object(entry: dict) -> dict | None:
 
 
 class PageTracks:
-    """Tracks parsed from one page, ready for ``store.upsert_tracks``."""
+    """Tracks parsed from one page, ready for ``store.tracks.upsert_tracks``."""
 
     def __init__(self) -> None:
         self.tracks: dict[str, Track] = {}
@@ -65,7 +65,7 @@ class PageTracks:
 
     def write(self, store: Store) -> None:
         if self.tracks:
-            store.upsert_tracks(self.tracks.values(), artist_ids=self.artist_ids)
+            store.tracks.upsert_tracks(self.tracks.values(), artist_ids=self.artist_ids)
 
 
 def parse_playlist(p: dict, user_id: str) -> Playlist:

@@ -179,14 +179,14 @@ class _Sync:
             self.total = 5
             me = self.client.me() if hasattr(self.client, "me") else self.client.get("me")
             user_id = me.get("id") or ""
-            known = self.store.get_sync_state("user_id")
+            known = self.store.library.get_sync_state("user_id")
             if known and known != user_id:
                 raise UserError(
                     f"This library was synced from Spotify user {known!r}, but you are logged in "
                     f"as {user_id!r}. Log in as {known!r}, or use another data directory "
                     "(SPOTUI_DATA_DIR) for this account. Nothing was changed."
                 )
-            self.store.set_sync_state("user_id", user_id)
+            self.store.library.set_sync_state("user_id", user_id)
             self._tick(Step(ACCOUNT))
             check_cancel(self.cancel)
             self._sync_saved()
@@ -194,7 +194,7 @@ class _Sync:
             self._sync_playlists(user_id)
             check_cancel(self.cancel)
             self._sync_top_and_recent()
-            self.store.set_sync_state("last_sync", now_iso())
+            self.store.library.set_sync_state("last_sync", now_iso())
         finally:
             self.result.requests = self.client.request_count - self._start_requests
         return self.result
@@ -218,8 +218,8 @@ class _Sync:
         first = self.client.get("me/tracks", {"limit": PAGE_LIMIT, "offset": 0})
         total = int(first.get("total") or 0)
         self._tick(Step(SAVED))
-        stored = self.store.saved_added_at()
-        resume_state = self.store.get_sync_state(_SAVED_FULL)
+        stored = self.store.library.saved_added_at()
+        resume_state = self.store.library.get_sync_state(_SAVED_FULL)
         if resume_state is None and stored and self._saved_incremental(first, total, stored):
             return
         self._saved_full(first, total, stored, resume_state)
@@ -254,12 +254,12 @@ class _Sync:
                     break
                 rows.append((tracks.add(obj), entry.get("added_at")))
         new_ids = {tid for tid, _ in rows if tid not in stored}
-        skipped_before = int(self.store.get_sync_state(_SAVED_SKIPPED) or 0)
+        skipped_before = int(self.store.library.get_sync_state(_SAVED_SKIPPED) or 0)
         if len(stored) + len(new_ids) + skipped_before != total:
             return False
         with self.store.transaction():
             tracks.write(self.store)
-            self.store.add_saved(rows)
+            self.store.library.add_saved(rows)
         c = self.result.sources["saved"]
         c.added = len(new_ids)
         c.unchanged = len(stored)
@@ -278,11 +278,14 @@ class _Sync:
         run = uuid.uuid4().hex  # the marks are this run's now (it may adopt a dead run's)
         with self.store.transaction():
             if not resume:
-                self.store.delete_sync_state_prefix(_SAVED_PAGE)
-            self.store.set_sync_state(
+                self.store.library.delete_sync_state_prefix(_SAVED_PAGE)
+            self.store.library.set_sync_state(
                 _SAVED_FULL, json.dumps({"total": total, "first": first_ids, "run": run})
             )
-        done = {int(k[len(_SAVED_PAGE) :]) for k in self.store.sync_state_with_prefix(_SAVED_PAGE)}
+        done = {
+            int(k[len(_SAVED_PAGE) :])
+            for k in self.store.library.sync_state_with_prefix(_SAVED_PAGE)
+        }
         self._commit_saved_page(0, first)
         offsets = [o for o in range(PAGE_LIMIT, total, PAGE_LIMIT) if o not in done]
         self.total += len(offsets)
@@ -294,11 +297,11 @@ class _Sync:
         with self.store.transaction():  # check and remove under one write lock
             seen, skipped = self._seen_saved(run, total)
             # Every page is in: whatever is stored but was not seen was removed on Spotify.
-            current = set(self.store.saved_added_at())
-            self.store.remove_saved(current - seen)
-            self.store.delete_sync_state_prefix(_SAVED_PAGE)
-            self.store.set_sync_state(_SAVED_FULL, None)
-            self.store.set_sync_state(_SAVED_SKIPPED, str(skipped))
+            current = set(self.store.library.saved_added_at())
+            self.store.library.remove_saved(current - seen)
+            self.store.library.delete_sync_state_prefix(_SAVED_PAGE)
+            self.store.library.set_sync_state(_SAVED_FULL, None)
+            self.store.library.set_sync_state(_SAVED_SKIPPED, str(skipped))
         c = self.result.sources["saved"]
         before = set(stored)
         c.added = len(seen - before)
@@ -308,8 +311,8 @@ class _Sync:
     def _seen_saved(self, run: str, total: int) -> tuple[set[str], int]:
         """Ids (and skipped count) of every page of this run's full read. If another run
         took the marks over or cleared them, they no longer say what this one saw."""
-        state = json.loads(self.store.get_sync_state(_SAVED_FULL) or "{}")
-        marks = self.store.sync_state_with_prefix(_SAVED_PAGE)
+        state = json.loads(self.store.library.get_sync_state(_SAVED_FULL) or "{}")
+        marks = self.store.library.sync_state_with_prefix(_SAVED_PAGE)
         offsets = {int(k[len(_SAVED_PAGE) :]) for k in marks}
         if state.get("run") != run or not offsets >= set(range(0, total, PAGE_LIMIT)):
             raise JobRunningError(
@@ -329,8 +332,8 @@ class _Sync:
         mark = json.dumps({"ids": [tid for tid, _ in rows], "skipped": skipped})
         with self.store.transaction():
             tracks.write(self.store)
-            self.store.add_saved(rows)
-            self.store.set_sync_state(f"{_SAVED_PAGE}{offset}", mark)
+            self.store.library.add_saved(rows)
+            self.store.library.set_sync_state(f"{_SAVED_PAGE}{offset}", mark)
 
     # ------------------------------------------------------------------ playlists
     def _sync_playlists(self, user_id: str) -> None:
@@ -339,12 +342,12 @@ class _Sync:
             raw.extend(p for p in page.get("items") or [] if p and p.get("id"))
             self._tick(Step(PLAYLISTS))
         playlists = [parse_playlist(p, user_id) for p in raw]
-        before = self.store.playlist_sync_map()
+        before = self.store.library.playlist_sync_map()
         current = {p.id for p in playlists}
         gone = set(before) - current
         with self.store.transaction():
-            self.store.upsert_playlists(playlists)
-            self.store.delete_playlists(gone)
+            self.store.library.upsert_playlists(playlists)
+            self.store.library.delete_playlists(gone)
         pc = self.result.sources["playlists"]
         pc.added = len(current - set(before))
         pc.removed = len(gone)
@@ -367,7 +370,7 @@ class _Sync:
                 continue
             if info == (p.snapshot_id, "ok"):
                 self.result.sources["playlist_items"].unchanged += len(
-                    self.store.playlist_track_ids(p.id)
+                    self.store.library.playlist_track_ids(p.id)
                 )
                 continue
             to_read.append(p)
@@ -376,20 +379,20 @@ class _Sync:
     def _forbid(self, p: Playlist) -> None:
         """No items for a playlist Spotify will not give us (its snapshot is remembered)."""
         with self.store.transaction():
-            self.store.truncate_playlist_items(p.id, 0)
-            self.store.set_playlist_items_status(p.id, "forbidden", p.snapshot_id)
+            self.store.library.truncate_playlist_items(p.id, 0)
+            self.store.library.set_playlist_items_status(p.id, "forbidden", p.snapshot_id)
 
     def _read_playlist_items(self, to_read: list[Playlist]) -> None:
-        old_items = {p.id: Counter(self.store.playlist_track_ids(p.id)) for p in to_read}
+        old_items = {p.id: Counter(self.store.library.playlist_track_ids(p.id)) for p in to_read}
         with self.store.transaction():
             for p in to_read:
-                self.store.set_playlist_items_status(p.id, "pending", None)
+                self.store.library.set_playlist_items_status(p.id, "pending", None)
         failed = self._fetch_playlist_pages(to_read)
         ic = self.result.sources["playlist_items"]
         for p in to_read:
             if p.id in failed:
                 continue
-            new = Counter(self.store.playlist_track_ids(p.id))
+            new = Counter(self.store.library.playlist_track_ids(p.id))
             old = old_items[p.id]
             ic.added += sum((new - old).values())
             ic.removed += sum((old - new).values())
@@ -428,8 +431,8 @@ class _Sync:
                 self.total += len(grown)
                 if pages.done(pid, offset):
                     with self.store.transaction():
-                        self.store.truncate_playlist_items(pid, total)
-                        self.store.set_playlist_items_status(pid, "ok", p.snapshot_id)
+                        self.store.library.truncate_playlist_items(pid, total)
+                        self.store.library.set_playlist_items_status(pid, "ok", p.snapshot_id)
             jobs = [j for j in extra if j[0] not in failed]
         return failed
 
@@ -446,11 +449,11 @@ class _Sync:
             rows.append((offset + i, tracks.add(obj), entry.get("added_at")))
         with self.store.transaction():
             tracks.write(self.store)
-            self.store.replace_playlist_range(pid, offset, offset + PAGE_LIMIT, rows)
+            self.store.library.replace_playlist_range(pid, offset, offset + PAGE_LIMIT, rows)
 
     # ------------------------------------------------------------------ top and recent
     def _sync_top_and_recent(self) -> None:
-        after = self.store.get_sync_state("recent:after")
+        after = self.store.library.get_sync_state("recent:after")
         recent_params: dict[str, Any] = {"limit": 50}
         if after:
             recent_params["after"] = after
@@ -465,10 +468,10 @@ class _Sync:
             for obj in results[r].get("items") or []:
                 if classify(obj) == "track":
                     ids.append(tracks.add(obj))
-            old = set(self.store.top_track_ids(r))
+            old = set(self.store.library.top_track_ids(r))
             with self.store.transaction():
                 tracks.write(self.store)
-                self.store.replace_top(r, ids)
+                self.store.library.replace_top(r, ids)
             top.added += len(set(ids) - old)
             top.removed += len(old - set(ids))
             top.unchanged += len(set(ids) & old)
@@ -482,10 +485,10 @@ class _Sync:
                 plays.append((entry["played_at"], tracks.add(obj)))
         with self.store.transaction():
             tracks.write(self.store)
-            added = self.store.add_recent(plays)
+            added = self.store.library.add_recent(plays)
             cursor = (page.get("cursors") or {}).get("after")
             if cursor:
-                self.store.set_sync_state("recent:after", str(cursor))
+                self.store.library.set_sync_state("recent:after", str(cursor))
         rc = self.result.sources["recent"]
         rc.added = added
         rc.unchanged = len(plays) - added

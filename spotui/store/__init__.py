@@ -2,17 +2,25 @@
 
 Why one package owns every statement: sync, import, analysis and export all read and
 write the same few tables, and keeping the SQL here means a schema change is one diff,
-migrations are in one list, and the faces can never grow ad-hoc queries. :class:`Store`
-is one class for its callers, assembled from one section per concern:
+migrations are in one list, and the faces can never grow ad-hoc queries. A
+:class:`Store` is one open database (:mod:`~spotui.store.connection`: opening, moving
+broken files aside, transactions) with one section per group of tables, so every call
+names the tables it touches:
 
-* :mod:`~spotui.store.schema`: DDL, migrations, shared SQL fragments;
-* :mod:`~spotui.store.connection`: opening (moving broken files aside), transactions;
-* :mod:`~spotui.store.tracks`: tracks, audio features, feature-provider bookkeeping;
-* :mod:`~spotui.store.library`: saved tracks, playlists, top, recent, imports, sync state;
-* :mod:`~spotui.store.analysis`: segmentation runs, export mappings, pending exports;
-* :mod:`~spotui.store.queries`: counts, fingerprints, the recommendation pool, table rows;
-* :mod:`~spotui.store.discovery`: ReccoBeats answers per seed set, recently queued/skipped;
-* :mod:`~spotui.store.changes`: whether another connection changed the library (a counter).
+* ``store.tracks`` (:mod:`~spotui.store.tracks`): tracks, audio features, feature-provider
+  bookkeeping;
+* ``store.library`` (:mod:`~spotui.store.library`): saved tracks, playlists, top, recent,
+  imports, sync state;
+* ``store.moods`` (:mod:`~spotui.store.moods`): segmentation runs, tracks new to a mood;
+* ``store.exports`` (:mod:`~spotui.store.exports`): where exports went, pending creates;
+* ``store.queries`` (:mod:`~spotui.store.queries`): reads across tables: counts, the
+  recommendation pool, the library table;
+* ``store.discovery`` (:mod:`~spotui.store.discovery`): ReccoBeats answers per seed set,
+  recently queued/skipped;
+* ``store.changes`` (:mod:`~spotui.store.changes`): whether another connection changed the
+  library (a counter).
+
+:mod:`~spotui.store.schema` holds the DDL, the migrations and shared SQL fragments.
 
 :class:`ThreadStores` hands each thread its own connection to the same file.
 """
@@ -25,11 +33,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from spotui.core.errors import StoreError
-from spotui.store.analysis import AnalysisRun, AnalysisSection, ExportMapping, StoredCluster
 from spotui.store.changes import ChangesSection, LibraryChange
-from spotui.store.connection import DEFAULT_TIMEOUT, OpenNotice, now_iso
+from spotui.store.connection import DEFAULT_TIMEOUT, Connection, OpenNotice, now_iso
 from spotui.store.discovery import DiscoverySection
+from spotui.store.exports import ExportMapping, ExportsSection
 from spotui.store.library import LibrarySection
+from spotui.store.moods import AnalysisRun, MoodsSection, StoredCluster
 from spotui.store.queries import QueriesSection
 from spotui.store.schema import MIGRATIONS, SCHEMA_VERSION, SCOPES
 from spotui.store.tracks import TracksSection, track_from_row
@@ -51,15 +60,18 @@ __all__ = [
 ]
 
 
-class Store(
-    QueriesSection,
-    AnalysisSection,
-    LibrarySection,
-    TracksSection,
-    DiscoverySection,
-    ChangesSection,
-):
-    """A connection to one spotui database. Not thread-safe: one Store per thread."""
+class Store(Connection):
+    """One spotui database and its sections. Not thread-safe: one Store per thread."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.tracks = TracksSection(self)
+        self.library = LibrarySection(self)
+        self.moods = MoodsSection(self)
+        self.exports = ExportsSection(self)
+        self.queries = QueriesSection(self)
+        self.discovery = DiscoverySection(self)
+        self.changes = ChangesSection(self)
 
 
 class ThreadStores:

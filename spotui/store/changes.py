@@ -29,7 +29,7 @@ import json
 import os
 from dataclasses import dataclass
 
-from spotui.store.connection import Connection, dumps
+from spotui.store.connection import Section, dumps
 
 #: The ``meta`` key of the change counter.
 CHANGE_KEY = "library_change"
@@ -59,15 +59,15 @@ class LibraryChange:
         return JOB_WORDS.get(self.job, SOME_JOB)
 
 
-class ChangesSection(Connection):
+class ChangesSection(Section):
     def data_version(self) -> int:
         """SQLite's ``PRAGMA data_version`` for this connection: it changes when another
         connection (another process, or another thread's connection) committed."""
-        return self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return self.db.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def library_change(self) -> LibraryChange:
         """The last recorded change (generation 0: none was recorded)."""
-        raw = self.get_meta(CHANGE_KEY)
+        raw = self.db.get_meta(CHANGE_KEY)
         if raw is None:
             return LibraryChange(0)
         try:
@@ -80,9 +80,9 @@ class ChangesSection(Connection):
     def note_library_change(self, job: str) -> int:
         """Record that ``job`` (``sync``, ``import``, ``segment``, ``extend``) changed the
         library: the next generation, returned so the writer knows it as its own."""
-        with self.transaction():
+        with self.db.transaction():
             generation = self.library_change().generation + 1
-            self.set_meta(
+            self.db.set_meta(
                 CHANGE_KEY, dumps({"generation": generation, "job": job, "pid": os.getpid()})
             )
         return generation

@@ -209,8 +209,8 @@ def _migrate(conn: sqlite3.Connection, version: int, wait: Callable) -> None:
 
 
 class Connection:
-    """One open database and its transaction helpers; the sections of :class:`Store`
-    build on it. Not thread-safe: one per thread."""
+    """One open database and its transaction helpers; the sections of
+    :class:`~spotui.store.Store` share it. Not thread-safe: one per thread."""
 
     def __init__(
         self,
@@ -366,7 +366,7 @@ class Connection:
             self.conn.execute(f"PRAGMA cache_size = {before}")
             self.conn.execute("PRAGMA shrink_memory")
 
-    def _lookup(self, sql: str, ids: Sequence[str]) -> list[tuple]:
+    def lookup(self, sql: str, ids: Sequence[str]) -> list[tuple]:
         """Rows of ``sql`` (with ``{}`` where the id list goes) for many ids at once."""
         if len(ids) > 5000:  # one join beats a hundred IN (...) queries
             with self.transaction() as c:
@@ -392,3 +392,15 @@ class Connection:
             "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
+
+
+class Section:
+    """The statements of one group of tables, over the open database every section of a
+    :class:`~spotui.store.Store` shares.
+
+    Why sections are parts and not base classes: a call says which tables it touches
+    (``store.library.playlists()``), and one section cannot quietly lean on another's
+    attributes; what they share (the connection, transactions, meta) is on :attr:`db`."""
+
+    def __init__(self, db: Connection) -> None:
+        self.db = db

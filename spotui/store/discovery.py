@@ -11,21 +11,21 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
-from spotui.store.connection import Connection
+from spotui.store.connection import Section
 
 
-class DiscoverySection(Connection):
+class DiscoverySection(Section):
     # ---------------------------------------------------------------- candidate cache
     def cached_candidates(self, seed_key: str, since: float) -> list[str] | None:
         """The ids ReccoBeats answered for ``seed_key`` at or after ``since``, else None."""
-        row = self.conn.execute(
+        row = self.db.conn.execute(
             "SELECT track_ids FROM discovery_cache WHERE seed_key = ? AND fetched_at >= ?",
             (seed_key, since),
         ).fetchone()
         return json.loads(row[0]) if row else None
 
     def cache_candidates(self, seed_key: str, track_ids: Sequence[str], at: float) -> None:
-        self.conn.execute(
+        self.db.conn.execute(
             "INSERT INTO discovery_cache(seed_key, track_ids, fetched_at) VALUES (?, ?, ?) "
             "ON CONFLICT(seed_key) DO UPDATE SET track_ids = excluded.track_ids, "
             "fetched_at = excluded.fetched_at",
@@ -35,7 +35,7 @@ class DiscoverySection(Connection):
     # ---------------------------------------------------------------- no repeats
     def note_recent(self, track_ids: Iterable[str], kind: str, at: float) -> None:
         """Remember that these tracks were just queued (``kind`` "queued") or skipped."""
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             c.executemany(
                 "INSERT INTO recent_queue(track_id, kind, at) VALUES (?, ?, ?) "
                 "ON CONFLICT(track_id, kind) DO UPDATE SET at = excluded.at",
@@ -44,7 +44,7 @@ class DiscoverySection(Connection):
 
     def forget_recent(self, track_ids: Iterable[str], kind: str) -> None:
         """Undo :meth:`note_recent` of ``kind`` for these tracks (an undone skip)."""
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             c.executemany(
                 "DELETE FROM recent_queue WHERE track_id = ? AND kind = ?",
                 [(t, kind) for t in track_ids],
@@ -56,7 +56,7 @@ class DiscoverySection(Connection):
         for kind, t in since.items():
             out.update(
                 r[0]
-                for r in self.conn.execute(
+                for r in self.db.conn.execute(
                     "SELECT track_id FROM recent_queue WHERE kind = ? AND at >= ?", (kind, t)
                 )
             )

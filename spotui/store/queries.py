@@ -14,7 +14,7 @@ from array import array
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
-from spotui.store.connection import Connection
+from spotui.store.connection import Section
 from spotui.store.schema import check_feature_columns
 
 
@@ -40,10 +40,10 @@ def _artist_line(artists_json: str) -> str:
         return artists_json
 
 
-class QueriesSection(Connection):
+class QueriesSection(Section):
     # ---------------------------------------------------------------- status
     def counts(self) -> dict[str, Any]:
-        q = self.conn.execute
+        q = self.db.conn.execute
         by_provider = dict(
             q(
                 "SELECT f.provider, count(*) FROM features f JOIN library l ON l.track_id = f.track_id "
@@ -65,7 +65,7 @@ class QueriesSection(Connection):
 
     def has_library(self) -> bool:
         """Whether any track is in the library (cheap: stops at the first one)."""
-        return bool(self.conn.execute("SELECT EXISTS (SELECT 1 FROM library)").fetchone()[0])
+        return bool(self.db.conn.execute("SELECT EXISTS (SELECT 1 FROM library)").fetchone()[0])
 
     # ---------------------------------------------------------------- recommendations (pool)
     def pool_rows(self, columns: Sequence[str]) -> dict[str, Any]:
@@ -78,7 +78,7 @@ class QueriesSection(Connection):
         library; the library wins).
         """
         check_feature_columns(columns)
-        q = self.conn.execute
+        q = self.db.conn.execute
         return {
             # Cursors, not lists: 100k row tuples held at once (~50 MB) set the process's
             # peak memory, and stay in its RSS afterwards; the reader keeps each row compactly.
@@ -110,15 +110,19 @@ class QueriesSection(Connection):
         """
         parts = []
         for table in ("saved_tracks", "playlist_items", "top_tracks", "recent_plays", "imports"):
-            parts.append(self.conn.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone())
+            parts.append(
+                self.db.conn.execute(f"SELECT count(*), max(rowid) FROM {table}").fetchone()
+            )
         parts.append(
-            self.conn.execute(
+            self.db.conn.execute(
                 "SELECT count(*), max(rowid), max(fetched_at), "
                 "total(danceability) + total(energy) + total(valence) + total(tempo) FROM features"
             ).fetchone()
         )
         parts.append(
-            self.conn.execute("SELECT count(*), max(rowid), max(updated_at) FROM tracks").fetchone()
+            self.db.conn.execute(
+                "SELECT count(*), max(rowid), max(updated_at) FROM tracks"
+            ).fetchone()
         )
         return tuple(parts)
 
@@ -135,7 +139,7 @@ class QueriesSection(Connection):
         """
         check_feature_columns(columns)
         values = " || ',' || ".join(f"coalesce(f.{c}, 'nan')" for c in columns) or "''"
-        ids, names, artists, numbers = self.conn.execute(
+        ids, names, artists, numbers = self.db.conn.execute(
             "SELECT json_group_array(id), json_group_array(name), json_group_array(artists),"
             " group_concat(v, ',') FROM ("
             "  SELECT t.id AS id, coalesce(nullif(t.name, ''), t.id) AS name,"

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from spotui.core.bulk import no_gc
 from spotui.core.feature_spec import FEATURE_NAMES
 from spotui.core.records import Features, Track
-from spotui.store.connection import Connection, chunks, dumps_names, now_iso
+from spotui.store.connection import Section, chunks, dumps_names, now_iso
 from spotui.store.schema import FEATURE_COLS, TRACK_COLS, check_feature_columns, scope_join
 
 
@@ -61,7 +61,7 @@ ON CONFLICT(id) DO UPDATE SET
 """
 
 
-class TracksSection(Connection):
+class TracksSection(Section):
     # ---------------------------------------------------------------- tracks
     def upsert_tracks(
         self, tracks: Iterable[Track], artist_ids: dict[str, Sequence[str]] | None = None
@@ -84,12 +84,12 @@ class TracksSection(Connection):
             )
             for t in tracks
         ]
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             c.executemany(_UPSERT_TRACKS, rows)
         return len(rows)
 
     def get_track(self, track_id: str) -> Track | None:
-        row = self.conn.execute(
+        row = self.db.conn.execute(
             f"SELECT {TRACK_COLS} FROM tracks t WHERE t.id = ?", (track_id,)
         ).fetchone()
         return track_from_row(row) if row else None
@@ -97,14 +97,14 @@ class TracksSection(Connection):
     def get_tracks(self, ids: Sequence[str] | None = None, scope: str = "library") -> list[Track]:
         """Tracks by id (in the order given, unknown ids skipped) or every track of a scope."""
         if ids is None:
-            rows = self.conn.execute(
+            rows = self.db.conn.execute(
                 f"SELECT {TRACK_COLS} FROM tracks t {scope_join(scope)} ORDER BY t.rowid"
             ).fetchall()
             return [track_from_row(r) for r in rows]
         found: dict[str, Track] = {}
         for chunk in chunks(list(ids), 900):
             marks = ",".join("?" * len(chunk))
-            for r in self.conn.execute(
+            for r in self.db.conn.execute(
                 f"SELECT {TRACK_COLS} FROM tracks t WHERE t.id IN ({marks})", chunk
             ):
                 found[r[0]] = track_from_row(r)
@@ -113,7 +113,7 @@ class TracksSection(Connection):
     def track_ids(self, scope: str = "library") -> list[str]:
         return [
             r[0]
-            for r in self.conn.execute(
+            for r in self.db.conn.execute(
                 f"SELECT t.id FROM tracks t {scope_join(scope)} ORDER BY t.rowid"
             )
         ]
@@ -125,7 +125,7 @@ class TracksSection(Connection):
         needs both answers for every row of a file.
         """
         return dict(
-            self._lookup(
+            self.db.lookup(
                 "SELECT t.id, f.provider FROM tracks t LEFT JOIN features f ON f.track_id = t.id "
                 "WHERE t.id IN ({})",
                 track_ids,
@@ -148,7 +148,7 @@ class TracksSection(Connection):
         stamp = now_iso()
         marks = ",".join("?" * (len(FEATURE_NAMES) + 3))
         updates = ", ".join(f"{n} = excluded.{n}" for n in FEATURE_NAMES)
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             c.executemany(
                 f"INSERT INTO features(track_id, provider, {FEATURE_COLS}, fetched_at) "
                 f"VALUES ({marks}) ON CONFLICT(track_id) DO UPDATE SET "
@@ -165,7 +165,7 @@ class TracksSection(Connection):
         return len(rows)
 
     def get_features(self, track_id: str) -> Features | None:
-        row = self.conn.execute(
+        row = self.db.conn.execute(
             f"SELECT track_id, provider, {FEATURE_COLS} FROM features WHERE track_id = ?",
             (track_id,),
         ).fetchone()
@@ -174,7 +174,7 @@ class TracksSection(Connection):
     def get_features_many(self, track_ids: Sequence[str]) -> dict[str, Features]:
         """track id -> stored features, for those of ``track_ids`` that have any (file
         export: one query per 900 ids instead of one per track)."""
-        rows = self._lookup(
+        rows = self.db.lookup(
             f"SELECT track_id, provider, {FEATURE_COLS} FROM features WHERE track_id IN ({{}})",
             track_ids,
         )
@@ -187,7 +187,7 @@ class TracksSection(Connection):
         numpy matrix; building objects for 100k rows would cost more than the query.
         """
         join = scope_join(scope).replace("t.id", "f.track_id")
-        return self.conn.execute(
+        return self.db.conn.execute(
             f"SELECT f.track_id, {FEATURE_COLS} FROM features f {join} ORDER BY f.track_id"
         ).fetchall()
 
@@ -198,7 +198,7 @@ class TracksSection(Connection):
         check_feature_columns(columns)
         cols = ", ".join(f"f.{c}" for c in columns)
         with no_gc():  # 20k+ row tuples, no cycles (see connection.no_gc)
-            return self.conn.execute(
+            return self.db.conn.execute(
                 f"SELECT l.track_id, f.track_id IS NOT NULL, {cols} FROM library l "
                 "LEFT JOIN features f ON f.track_id = l.track_id ORDER BY l.track_id"
             ).fetchall()
@@ -206,7 +206,7 @@ class TracksSection(Connection):
     def tracks_without_features(self, scope: str = "all") -> list[str]:
         return [
             r[0]
-            for r in self.conn.execute(
+            for r in self.db.conn.execute(
                 f"SELECT t.id FROM tracks t {scope_join(scope)} "
                 "LEFT JOIN features f ON f.track_id = t.id WHERE f.track_id IS NULL ORDER BY t.rowid"
             )
@@ -215,7 +215,7 @@ class TracksSection(Connection):
     # ---------------------------------------------------------------- feature providers
     def record_feature_misses(self, track_ids: Iterable[str], provider: str) -> None:
         stamp = now_iso()
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             c.executemany(
                 "INSERT INTO feature_lookups(track_id, provider, status, checked_at) "
                 "VALUES (?, ?, 'missing', ?) ON CONFLICT(track_id, provider) DO UPDATE SET "
@@ -226,20 +226,20 @@ class TracksSection(Connection):
     def tracks_missed_by(self, provider: str) -> set[str]:
         return {
             r[0]
-            for r in self.conn.execute(
+            for r in self.db.conn.execute(
                 "SELECT track_id FROM feature_lookups WHERE provider = ? AND status = 'missing'",
                 (provider,),
             )
         }
 
     def get_provider_state(self, provider: str) -> tuple[bool, str | None] | None:
-        row = self.conn.execute(
+        row = self.db.conn.execute(
             "SELECT enabled, reason FROM provider_state WHERE provider = ?", (provider,)
         ).fetchone()
         return (bool(row[0]), row[1]) if row else None
 
     def set_provider_state(self, provider: str, enabled: bool, reason: str | None = None) -> None:
-        self.conn.execute(
+        self.db.conn.execute(
             "INSERT INTO provider_state(provider, enabled, reason, checked_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT(provider) DO UPDATE SET enabled = excluded.enabled, "
             "reason = excluded.reason, checked_at = excluded.checked_at",

@@ -232,8 +232,8 @@ def test_csv_export_neutralises_a_formula_and_reads_it_back(store, tmp_path):
 
     tid = "4uLU6hMCjMI75M1A2tKUQC"
     track = Track(tid, '=HYPERLINK("http://x")', ("@evil", "Bo"), "-album", genres=("+pop",))
-    store.upsert_tracks([track])
-    store.add_saved([(tid, None)])
+    store.tracks.upsert_tracks([track])
+    store.library.add_saved([(tid, None)])
     out = tmp_path / "x.csv"
     write_file(store, [tid], "csv", out)
     row = list(csv.reader(out.open(encoding="utf-8")))[1]
@@ -246,14 +246,14 @@ def test_csv_export_neutralises_a_formula_and_reads_it_back(store, tmp_path):
     )
     with Store.open(tmp_path / "fresh.sqlite3") as fresh:
         import_csv(fresh, out)
-        assert fresh.get_track(tid) == track  # the "'" comes off again
+        assert fresh.tracks.get_track(tid) == track  # the "'" comes off again
 
 
 def test_m3u_lines_hold_no_control_and_json_keeps_the_name(store, tmp_path):
     from spotui.export.files import write_file
 
     tid = "4uLU6hMCjMI75M1A2tKUQC"
-    store.upsert_tracks([Track(tid, "a\nb\x1b[2J\x9b", ("\u202eX",), duration_ms=1000)])
+    store.tracks.upsert_tracks([Track(tid, "a\nb\x1b[2J\x9b", ("\u202eX",), duration_ms=1000)])
     write_file(store, [tid], "m3u", tmp_path / "x.m3u", title="t\r\n#EXTINF:0,fake")
     assert (tmp_path / "x.m3u").read_text(encoding="utf-8").splitlines() == [
         "#EXTM3U",
@@ -276,12 +276,14 @@ def hostile_data_dir(segmented_demo, tmp_path):
     data.mkdir()
     shutil.copy(segmented_demo, data / "demo.sqlite3")
     with Store.open(data / "demo.sqlite3") as s:
-        tracks = s.get_tracks(scope="all")  # the catalog too: it is recommended
-        s.upsert_tracks(
+        tracks = s.tracks.get_tracks(scope="all")  # the catalog too: it is recommended
+        s.tracks.upsert_tracks(
             replace(t, name=f"{HOSTILE[i % len(HOSTILE)]} {i}", artists=(HOSTILE[-i % 9],))
             for i, t in enumerate(tracks)
         )
-        s.upsert_playlists(replace(p, name=HOSTILE[i]) for i, (p, _) in enumerate(s.playlists()))
+        s.library.upsert_playlists(
+            replace(p, name=HOSTILE[i]) for i, (p, _) in enumerate(s.library.playlists())
+        )
     return data
 
 
@@ -294,9 +296,9 @@ def assert_inert(done) -> None:
 
 def test_cli_commands_print_hostile_names_inert(cli, hostile_data_dir):
     with Store.open(hostile_data_dir / "demo.sqlite3") as s:
-        first = s.track_ids()[0]
-        playlist = s.playlists()[0][0]
-        name = s.get_track(first).name
+        first = s.tracks.track_ids()[0]
+        playlist = s.library.playlists()[0][0]
+        name = s.tracks.get_track(first).name
     assert name == "[/] 0"
     done = cli("--demo", "segment")
     assert_inert(done)

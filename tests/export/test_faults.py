@@ -58,7 +58,7 @@ def export(client, store, config, tids, name=NAME, **kw):
 
 
 def marker(store, target=TARGET) -> str:
-    return export_marker(store.export_id(), target)
+    return export_marker(store.exports.export_id(), target)
 
 
 def account(fake) -> dict[str, list[str]]:
@@ -86,8 +86,8 @@ def test_create_answered_502_then_rerun_ends_with_one_full_playlist(
     )
     assert "nothing was lost" not in str(exc.value)
     assert account(fake) == ({NAME: []} if after else {})
-    assert store.get_export(TARGET) is None
-    assert store.get_pending_export(TARGET).marker == m
+    assert store.exports.get_export(TARGET) is None
+    assert store.exports.get_pending_export(TARGET).marker == m
 
     fake.clear_log()
     result = export(client, store, config, tids)
@@ -95,8 +95,8 @@ def test_create_answered_502_then_rerun_ends_with_one_full_playlist(
     assert account(fake) == {NAME: tids}  # one playlist, every track, in order
     assert fake.playlists[pid]["public"] is False
     assert fake.playlists[pid]["description"] == f"Calm Acoustic: low {m}"
-    assert store.get_export(TARGET).playlist_id == pid
-    assert store.get_pending_export(TARGET) is None
+    assert store.exports.get_export(TARGET).playlist_id == pid
+    assert store.exports.get_pending_export(TARGET) is None
     if after:  # found by its marker and filled; no second create
         assert result.reconciled and result.replaced and not result.created
         assert sent(fake) == [
@@ -205,7 +205,7 @@ def test_create_refused_is_not_pending(fake, store, config, client):
     assert str(exc.value) == (
         f"Spotify answered 403 for POST {PLAYLISTS}: Insufficient client scope"
     )
-    assert store.get_pending_export(TARGET) is None and account(fake) == {}
+    assert store.exports.get_pending_export(TARGET) is None and account(fake) == {}
     plan = export(client, store, config, ids(3), dry_run=True)
     assert [r.step for r in plan.requests] == ["create", "add"]
 
@@ -225,7 +225,7 @@ def test_create_never_sent_says_nothing_changed(store, tmp_path):
         f"Could not reach Spotify (127.0.0.1:{port}): ConnectionError. Check your connection. "
         "The request was not sent; nothing was changed."
     )
-    assert store.get_pending_export(TARGET) is None
+    assert store.exports.get_pending_export(TARGET) is None
 
 
 class _Token:
@@ -308,7 +308,7 @@ def test_reexport_applies_name_public_and_description(fake, store, config, clien
         f"Renamed “{NAME}” to “Evenings” and replaced its tracks with 6 tracks; it is public "
         "(2 requests)."
     )
-    assert store.get_export(TARGET).name == "Evenings"
+    assert store.exports.get_export(TARGET).name == "Evenings"
     again = export(client, store, config, ids(6), name="Evenings")
     assert fake.playlists[pid]["public"] is False and again.renamed_from is None
     assert again.summary().startswith(
@@ -351,7 +351,7 @@ def recommend_args(demo_data_dir, fake, tmp_path) -> tuple[str, ...]:
     that export 30 recommendations for one of its tracks."""
     fake.write_token(tmp_path / "config" / "token.json")
     s = Store.open(demo_data_dir / "demo.sqlite3")
-    seed = s.track_ids("library")[0]
+    seed = s.tracks.track_ids("library")[0]
     s.close()
     shutil.copy(demo_data_dir / "demo.sqlite3", demo_data_dir / "library.sqlite3")
     return ("export", "--recommend", "--track", seed, "-n", "30")
@@ -454,19 +454,19 @@ def test_create_connection_dropped_after_acting(fake, store, config, client):
 def test_store_keeps_export_id_and_pending_records(tmp_path):
     path = tmp_path / "lib.sqlite3"
     with Store.open(path) as s:
-        first = s.export_id()
-        assert len(first) == 16 and s.export_id() == first
-        s.set_pending_export("cluster:1", "Calm", "spotui:abc")
-        s.set_pending_export("cluster:2", "Other", "spotui:def")
+        first = s.exports.export_id()
+        assert len(first) == 16 and s.exports.export_id() == first
+        s.exports.set_pending_export("cluster:1", "Calm", "spotui:abc")
+        s.exports.set_pending_export("cluster:2", "Other", "spotui:def")
     with Store.open(path) as s:
-        assert s.export_id() == first  # markers stay the same across runs
+        assert s.exports.export_id() == first  # markers stay the same across runs
         assert (
-            s.get_pending_export("cluster:1").name,
-            s.get_pending_export("cluster:1").marker,
+            s.exports.get_pending_export("cluster:1").name,
+            s.exports.get_pending_export("cluster:1").marker,
         ) == (
             "Calm",
             "spotui:abc",
         )
-        s.clear_pending_export("cluster:1")
-        assert s.get_pending_export("cluster:1") is None
-        assert s.get_pending_export("cluster:2").marker == "spotui:def"
+        s.exports.clear_pending_export("cluster:1")
+        assert s.exports.get_pending_export("cluster:1") is None
+        assert s.exports.get_pending_export("cluster:2").marker == "spotui:def"

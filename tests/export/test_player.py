@@ -76,7 +76,9 @@ def test_session_playback_lists_what_it_queued(fake, config, store):
     tracks = [spotify_id(i) for i in range(3)]
     from spotui.core.records import Track
 
-    store.upsert_tracks([Track(t, f"Song {i}", (f"Band {i}",)) for i, t in enumerate(tracks)])
+    store.tracks.upsert_tracks(
+        [Track(t, f"Song {i}", (f"Band {i}",)) for i, t in enumerate(tracks)]
+    )
     session = Session(config, store=store)
     session.queue(tracks[:2])
     state = session.playback()

@@ -51,7 +51,7 @@ def fake(fake):
 
 
 def marker(store, target="cluster:7") -> str:
-    return export_marker(store.export_id(), target)
+    return export_marker(store.exports.export_id(), target)
 
 
 def export(client, store, config, tids, target="cluster:7", **kw):
@@ -119,7 +119,7 @@ def test_250_tracks_make_one_private_playlist_in_3_add_calls(fake, store, config
     ]
     assert fake.playlists[pid]["public"] is False
     assert fake.playlist_track_ids(pid) == tids
-    mapping = store.get_export("cluster:7")
+    mapping = store.exports.get_export("cluster:7")
     assert mapping.playlist_id == pid and mapping.track_count == 250
     assert result.summary().startswith(
         "Created a private playlist “spotui · Calm Acoustic” with 250 tracks (4 requests)."
@@ -156,7 +156,7 @@ def test_reexport_replaces_items_instead_of_creating_a_duplicate(fake, store, co
     )
     assert len(fake.playlists) == 1
     assert fake.playlist_track_ids(pid) == new
-    assert store.get_export("cluster:7").track_count == 120
+    assert store.exports.get_export("cluster:7").track_count == 120
 
 
 def test_deleted_playlist_is_recreated(fake, store, config, client):
@@ -172,13 +172,13 @@ def test_deleted_playlist_is_recreated(fake, store, config, client):
         ("POST", f"/v1/playlists/{new}/items"),
     ]
     assert fake.playlist_track_ids(new) == ids(5)
-    assert store.get_export("cluster:7").playlist_id == new
+    assert store.exports.get_export("cluster:7").playlist_id == new
     assert "was deleted; created a new private playlist" in result.summary()
 
 
 def test_dry_run_sends_and_writes_nothing(fake, store, config, client):
     plan = export(client, store, config, ids(250), dry_run=True)
-    assert fake.requests == [] and store.get_export("cluster:7") is None
+    assert fake.requests == [] and store.exports.get_export("cluster:7") is None
     assert [r.method for r in plan.requests] == ["POST"] * 4
     assert plan.summary().splitlines()[0] == (
         "Would create a private playlist “spotui · Calm Acoustic” and add 250 tracks in 4 "
@@ -194,7 +194,7 @@ def test_dry_run_sends_and_writes_nothing(fake, store, config, client):
         ("POST", f"playlists/{pid}/items"),
     ]
     assert fake.playlist_track_ids(pid) == ids(250)
-    assert store.get_export("cluster:7").track_count == 250
+    assert store.exports.get_export("cluster:7").track_count == 250
 
 
 def test_dry_run_needs_no_client(store, tmp_path):
@@ -216,7 +216,7 @@ def test_failed_add_is_not_retried_and_a_rerun_finishes_without_duplicates(
         export(client, store, config, tids)
     (pid,) = fake.playlists
     assert len(fake.calls("/v1/playlists/", "POST")) == 1  # not retried
-    assert store.get_export("cluster:7").playlist_id == pid  # remembered at once
+    assert store.exports.get_export("cluster:7").playlist_id == pid  # remembered at once
     fake.clear_log()
     result = export(client, store, config, tids)
     assert result.replaced and result.playlist_id == pid
@@ -279,12 +279,12 @@ def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, clien
     body = fake.calls(PLAYLISTS, "POST")[0][3]
     assert body["name"] == f"spotui · {cluster.label}"
     assert body["public"] is False
-    marker = export_marker(seg_store.export_id(), f"cluster:{cluster.id}")
+    marker = export_marker(seg_store.exports.export_id(), f"cluster:{cluster.id}")
     assert body["description"] == f"{cluster_description(cluster)} {marker}"
     assert "energy" not in cluster_description(cluster).replace("high-energy", "")
     assert fake.playlist_track_ids(result.playlist_id) == tids
     assert len(fake.calls("/v1/playlists/", "POST")) == -(-len(tids) // 100)
-    assert seg_store.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
+    assert seg_store.exports.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
     with pytest.raises(NotFoundError, match="There is no cluster 99"):
         session.export(session.cluster_target(99))
 
@@ -332,9 +332,9 @@ def _sample_store(store) -> list[str]:
         Track(spotify_id(2), 'Quote "Two"', ("Cy",), "", None, None, (), None),
         Track("local:0123456789abcdef0123", "Home Demo", ("Me",), "Tapes", 61000),
     ]
-    store.upsert_tracks(tracks)
-    store.add_imports([t.id for t in tracks], "library", "test")
-    store.upsert_features(
+    store.tracks.upsert_tracks(tracks)
+    store.library.add_imports([t.id for t in tracks], "library", "test")
+    store.tracks.upsert_features(
         [
             Features(
                 spotify_id(1),
@@ -379,11 +379,11 @@ def test_csv_round_trips_through_import(store, tmp_path):
     assert imported.layout == "exportify"
     assert imported.tracks == 2 and imported.skipped_local == 1
     for tid in tids[:2]:
-        assert fresh.get_track(tid) == store.get_track(tid)
-    f = fresh.get_features(spotify_id(1))
+        assert fresh.tracks.get_track(tid) == store.tracks.get_track(tid)
+    f = fresh.tracks.get_features(spotify_id(1))
     assert f.provider == "csv:exportify"
-    assert f.as_dict() == store.get_features(spotify_id(1)).as_dict()  # exact floats
-    assert fresh.get_features(spotify_id(2)) is None
+    assert f.as_dict() == store.tracks.get_features(spotify_id(1)).as_dict()  # exact floats
+    assert fresh.tracks.get_features(spotify_id(2)) is None
     fresh.close()
 
 
@@ -512,7 +512,7 @@ def test_cli_export_recommendations_against_fake(cli, demo_data_dir, fake, tmp_p
     fake.write_token(tmp_path / "config" / "token.json")
     # The real library is empty; import a slice of the demo library as the user's library.
     s = Store.open(demo_data_dir / "demo.sqlite3")
-    seed = s.track_ids("library")[0]
+    seed = s.tracks.track_ids("library")[0]
     s.close()
     shutil.copy(demo_data_dir / "demo.sqlite3", demo_data_dir / "library.sqlite3")
     r = cli("export", "--recommend", "--track", seed, "-n", "30", "--json", env=fake.env())

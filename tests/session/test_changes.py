@@ -50,31 +50,31 @@ def outbox_lines(config) -> list[str]:
 def test_data_version_and_the_change_counter_between_two_connections(tmp_path):
     path = tmp_path / "library.sqlite3"
     with Store.open(path) as a, Store.open(path) as b:
-        assert a.library_change() == LibraryChange(0)
-        version = a.data_version()
-        assert a.data_version() == version  # nothing committed meanwhile
+        assert a.changes.library_change() == LibraryChange(0)
+        version = a.changes.data_version()
+        assert a.changes.data_version() == version  # nothing committed meanwhile
 
         a.set_meta("something", "1")  # a's own commit does not change a's data_version
-        assert a.data_version() == version
+        assert a.changes.data_version() == version
 
-        assert b.note_library_change("import") == 1
-        assert a.data_version() != version  # b committed
-        assert a.library_change() == LibraryChange(1, "import", os.getpid())
-        assert a.library_change().what == "an import"
+        assert b.changes.note_library_change("import") == 1
+        assert a.changes.data_version() != version  # b committed
+        assert a.changes.library_change() == LibraryChange(1, "import", os.getpid())
+        assert a.changes.library_change().what == "an import"
 
-        version = a.data_version()
-        assert b.note_library_change("segment") == 2
-        assert a.data_version() != version
-        assert a.library_change().generation == 2
-        assert a.library_change().what == "a segment"
+        version = a.changes.data_version()
+        assert b.changes.note_library_change("segment") == 2
+        assert a.changes.data_version() != version
+        assert a.changes.library_change().generation == 2
+        assert a.changes.library_change().what == "a segment"
         assert LibraryChange(3, "").what == "a sync or import"  # not known
 
 
 def test_a_counter_written_by_something_else_reads_as_none(tmp_path):
     with Store.open(tmp_path / "library.sqlite3") as store:
         store.set_meta("library_change", "not json")
-        assert store.library_change() == LibraryChange(0)
-        assert store.note_library_change("sync") == 1
+        assert store.changes.library_change() == LibraryChange(0)
+        assert store.changes.note_library_change("sync") == 1
 
 
 # ---------------------------------------------------------------------- the session

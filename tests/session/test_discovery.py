@@ -42,11 +42,11 @@ FEATURELESS = {t.id for t in CANDIDATES[140:]}
 
 
 def fill_library(store: Store) -> None:
-    store.upsert_tracks(
+    store.tracks.upsert_tracks(
         [Track(id=t, name=f"Mine {i}", artists=(f"Me {i % 7}",)) for i, t in enumerate(LIB)]
     )
-    store.add_saved([(t, "2026-01-01T00:00:00Z") for t in LIB])
-    store.upsert_features([Features(t, "csv:test", **features_for(t)) for t in LIB])
+    store.library.add_saved([(t, "2026-01-01T00:00:00Z") for t in LIB])
+    store.tracks.upsert_features([Features(t, "csv:test", **features_for(t)) for t in LIB])
 
 
 @pytest.fixture
@@ -87,9 +87,9 @@ def test_candidates_are_fetched_stored_featured_and_ranked_by_spotui(session, rb
     asked = sorted(len(b) for b in rb.id_batches())
     assert sum(asked) == 100 and max(asked) <= 40
     with_features = answered - FEATURELESS
-    assert {store.get_features(t).provider for t in with_features} == {"reccobeats"}
+    assert {store.tracks.get_features(t).provider for t in with_features} == {"reccobeats"}
     assert answered & FEATURELESS  # some it knows no features for: stored, not ranked
-    assert all(store.get_features(t) is None for t in answered & FEATURELESS)
+    assert all(store.tracks.get_features(t) is None for t in answered & FEATURELESS)
 
     # ranked by spotui's own distance, among the candidates only
     ids = [r.track.id for r in recs.results]
@@ -228,22 +228,22 @@ def demo_session(demo_store, tmp_path):
 
 
 def test_demo_discovery_is_offline_and_deterministic(demo_session, demo_store):
-    seed = demo_store.track_ids()[10]
+    seed = demo_store.tracks.track_ids()[10]
     recs = demo_session.recommend(Seeds.track(seed), n=10, discover=True)
     offline = {t.id for t in candidate_set()[0]}
     assert len(recs.results) == 10
     assert {r.track.id for r in recs.results} <= offline
     assert not any(r.in_library for r in recs.results)
     assert recs.discovery.note().startswith("100 candidates from demo ReccoBeats (1 seed set")
-    assert demo_store.get_features(recs.results[0].track.id).provider == "demo"
+    assert demo_store.tracks.get_features(recs.results[0].track.id).provider == "demo"
     again = demo_session.recommend(Seeds.track(seed), n=10, discover=True)
     assert [r.track.id for r in again.results] == [r.track.id for r in recs.results]
     assert again.discovery.requests == 0
 
 
 def test_demo_reccobeats_answers_like_the_real_one(demo_store):
-    http = DemoReccoBeats(demo_store.get_features_many)
-    ids = demo_store.track_ids()[:6]
+    http = DemoReccoBeats(demo_store.tracks.get_features_many)
+    ids = demo_store.tracks.track_ids()[:6]
     with pytest.raises(HTTPStatusError) as exc:
         http.get("track/recommendation", {"seeds": ",".join(ids), "size": 10})
     assert exc.value.status == 400
@@ -298,14 +298,16 @@ PLAIN = {"diversity": 0.0, "artist_cap": 0}  # plain top-n, so removing a pick s
 def test_queued_and_skipped_tracks_and_their_versions_are_not_offered_again(
     demo_session, demo_store
 ):
-    seed = demo_store.track_ids()[20]
+    seed = demo_store.tracks.track_ids()[20]
     before = [r.track for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
     queued, skipped = before[0], before[1]
     # another version of the queued song, sounding exactly like it
     version = Track(id="v" * 22, name=f"{queued.name} - Radio Edit", artists=queued.artists)
-    demo_store.upsert_tracks([version])
-    demo_store.upsert_features([_copy_features(demo_store.get_features(queued.id), version.id)])
-    demo_store.add_imports([version.id], "catalog", "test")
+    demo_store.tracks.upsert_tracks([version])
+    demo_store.tracks.upsert_features(
+        [_copy_features(demo_store.tracks.get_features(queued.id), version.id)]
+    )
+    demo_store.library.add_imports([version.id], "catalog", "test")
     demo_session.library_changed()
 
     demo_session.queue([queued.id])  # --demo: to the outbox, and remembered
@@ -326,8 +328,8 @@ def test_queued_and_skipped_tracks_and_their_versions_are_not_offered_again(
 
     # remembered in the store with times: a queue a day and more ago counts no longer
     day_ago = time.time() - 25 * 3600
-    demo_store.note_recent([queued.id], QUEUED, day_ago)
-    demo_store.note_recent([skipped.id], SKIPPED, day_ago)  # skips count for 30 days
+    demo_store.discovery.note_recent([queued.id], QUEUED, day_ago)
+    demo_store.discovery.note_recent([skipped.id], SKIPPED, day_ago)  # skips count for 30 days
     again = [r.track.id for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
     assert queued.id in again and skipped.id not in again
 
@@ -338,7 +340,7 @@ def _copy_features(f: Features, track_id: str) -> Features:
 
 def test_cli_skip_leaves_a_track_out(cli, demo_data_dir, demo_store):
     env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
-    seed = demo_store.track_ids()[30]
+    seed = demo_store.tracks.track_ids()[30]
     args = ("--demo", "recommend", "--track", seed, "-n", "4", "--json", "--diversity", "0")
     before = [d["track_id"] for d in json.loads(cli(*args, env=env).stdout)]
     r = cli("--demo", "skip", f"spotify:track:{before[0]}", "--json", env=env)
@@ -352,7 +354,7 @@ def test_cli_skip_names_the_track_and_undo_takes_it_back(cli, demo_data_dir):
     from spotui.store import Store
 
     s = Store.open(demo_data_dir / "demo.sqlite3")
-    track = s.get_tracks(s.track_ids("library")[:1])[0]
+    track = s.tracks.get_tracks(s.tracks.track_ids("library")[:1])[0]
     s.close()
     r = cli("--demo", "skip", track.id)
     assert r.returncode == 0, r.stderr

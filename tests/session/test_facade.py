@@ -37,7 +37,7 @@ def test_recommend_cluster_uses_the_stored_segment_k8_gmm(cli, demo_data_dir):
     recs = json.loads(r.stdout)
     assert len(recs) == 5 and not members & {d["track_id"] for d in recs}
     with Store.open(demo_data_dir / "demo.sqlite3") as s:
-        run = s.latest_analysis()
+        run = s.moods.latest_analysis()
     assert (run.method, run.k) == ("gmm", 8)
     r = cli("--demo", "export", "--cluster", str(cluster["id"]), "--dry-run", env=env)
     assert r.returncode == 0, r.stderr
@@ -49,7 +49,9 @@ def test_clusters_recompute_with_the_stored_k_and_method(session, demo_store):
     assert (first.method, first.requested_k) == ("agglomerative", 5)
     fresh = Session(session.config, store=demo_store)
     assert fresh.clusters().fingerprint == first.fingerprint  # current: reused as stored
-    demo_store.remove_saved(demo_store.track_ids("library")[:40])  # the library changed
+    demo_store.library.remove_saved(
+        demo_store.tracks.track_ids("library")[:40]
+    )  # the library changed
     again = fresh.clusters()
     assert again.fingerprint != first.fingerprint
     assert (again.method, again.requested_k) == ("agglomerative", 5)

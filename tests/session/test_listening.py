@@ -27,24 +27,26 @@ def fill(store: Store, listening: bool = True) -> None:
     """Party/calm/metal/rap tracks; "Mix" (p1, p2) and "Other" (p1, p2, c1) are the user's,
     "Theirs" is someone else's; top tracks p1, c1 and a recent play of c2."""
     rows = {**LIBRARY, **CATALOG}
-    store.upsert_tracks([Track(ID[k], name, (artist,)) for k, (name, artist, _) in rows.items()])
-    store.upsert_features([_features(ID[k], v) for k, (_, _, v) in rows.items()])
-    store.add_saved([(ID[k], None) for k in LIBRARY])
-    store.add_imports([ID[k] for k in CATALOG if k not in LIBRARY], "catalog", "test")
+    store.tracks.upsert_tracks(
+        [Track(ID[k], name, (artist,)) for k, (name, artist, _) in rows.items()]
+    )
+    store.tracks.upsert_features([_features(ID[k], v) for k, (_, _, v) in rows.items()])
+    store.library.add_saved([(ID[k], None) for k in LIBRARY])
+    store.library.add_imports([ID[k] for k in CATALOG if k not in LIBRARY], "catalog", "test")
     lists = {
         MIX: ("Mix", ["p1", "p2"], True),
         OTHER: ("Other", ["p1", "p2", "c1"], True),
         THEIRS: ("Theirs", ["m1", "m2"], False),
     }
-    store.upsert_playlists(
+    store.library.upsert_playlists(
         [Playlist(pid, name, "me" if mine else "x", "Someone" if not mine else "Me", "s1",
                   owned=mine) for pid, (name, _, mine) in lists.items()]
     )  # fmt: skip
     for pid, (_, keys, _) in lists.items():
-        store.put_playlist_items(pid, 0, [(ID[k], None) for k in keys])
+        store.library.put_playlist_items(pid, 0, [(ID[k], None) for k in keys])
     if listening:
-        store.replace_top("short_term", [ID["p1"], ID["c1"]])
-        store.add_recent([("2026-11-01T10:00:00Z", ID["c2"])])
+        store.library.replace_top("short_term", [ID["p1"], ID["c1"]])
+        store.library.add_recent([("2026-11-01T10:00:00Z", ID["c2"])])
 
 
 @pytest.fixture
@@ -191,7 +193,7 @@ def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
     result = session.extend_playlist(recs)
     assert fake.requests == [("POST", f"/v1/playlists/{MIX}/items", {}, body)]
     assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
-    assert store.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
+    assert store.library.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
     assert plan.question().splitlines()[0] == (
         f"Add 3 tracks to the end of “Mix” ({MIX}) in 1 request?"
     )
@@ -215,7 +217,7 @@ def test_append_never_adds_a_track_twice_and_a_failure_says_how_far(fake, config
     assert len(fake.calls(f"/v1/playlists/{MIX}/items", "POST")) == 1  # never retried
 
     with pytest.raises(UserError, match="Nothing to add to “Mix”: every track is already"):
-        append_tracks(None, store, config, store.get_playlist(MIX), [ID["p1"]], True)
+        append_tracks(None, store, config, store.library.get_playlist(MIX), [ID["p1"]], True)
 
 
 def test_demo_append_dry_run_then_outbox(cli, demo_data_dir):

@@ -416,7 +416,7 @@ def check(spec: Spec, store: Store, path: Path) -> str:
         return "error"
     assert line is None, f"accepted a bad file (expected an error on line {line})\n{data!r}"
     want = expected_import(spec)
-    got = {t.id: t for t in store.get_tracks(store.track_ids("library"))}
+    got = {t.id: t for t in store.tracks.get_tracks(store.tracks.track_ids("library"))}
     assert set(got) == set(want["tracks"])
     assert store.conn.execute("SELECT count(*) FROM tracks").fetchone()[0] == len(got)
     for tid, w in want["tracks"].items():
@@ -424,7 +424,7 @@ def check(spec: Spec, store: Store, path: Path) -> str:
         assert (t.name, list(t.artists), t.album) == (w["name"], w["artists"], w["album"])
         assert t.duration_ms == w["duration_ms"]
         assert sorted(t.genres) == sorted(w["genres"])
-        f = store.get_features(tid)
+        f = store.tracks.get_features(tid)
         if w["features"] is None:
             assert f is None
         else:

@@ -37,7 +37,7 @@ def test_exportify_net_layout(store):
         1,
     )
     assert result.with_features == 2
-    rick = store.get_track("4uLU6hMCjMI75M1A2tKUQC")
+    rick = store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQC")
     assert rick == Track(
         "4uLU6hMCjMI75M1A2tKUQC",
         "Never Gonna Give You Up",
@@ -47,10 +47,10 @@ def test_exportify_net_layout(store):
         "1987-11-12",
         ("dance rock", "new wave pop"),
     )
-    both = store.get_track("7GhIk7Il098yCjg4BQjzvb")
+    both = store.tracks.get_track("7GhIk7Il098yCjg4BQjzvb")
     assert both.name == "Never Let Me Go, Pt. 2"
     assert both.artists == ("Ana Lua", "Bo Ring")
-    f = store.get_features("4uLU6hMCjMI75M1A2tKUQC")
+    f = store.tracks.get_features("4uLU6hMCjMI75M1A2tKUQC")
     assert f == Features(
         "4uLU6hMCjMI75M1A2tKUQC",
         "csv:exportify",
@@ -68,8 +68,8 @@ def test_exportify_net_layout(store):
         time_signature=4,
     )
     # a row without features is kept, just unanalysed
-    assert store.get_features("0VjIjW4GlUZAMYd2vXMi3b") is None
-    assert store.track_ids("library") == [
+    assert store.tracks.get_features("0VjIjW4GlUZAMYd2vXMi3b") is None
+    assert store.tracks.track_ids("library") == [
         "4uLU6hMCjMI75M1A2tKUQC",
         "7GhIk7Il098yCjg4BQjzvb",
         "0VjIjW4GlUZAMYd2vXMi3b",
@@ -79,35 +79,37 @@ def test_exportify_net_layout(store):
 def test_exportify_watsonbox_layout(store):
     result = import_csv(store, DATA / "exportify_watsonbox.csv")
     assert (result.layout, result.tracks, result.with_features) == ("exportify", 1, 1)
-    t = store.get_track("3n3Ppam7vgaVa1iaRUc9Lp")
+    t = store.tracks.get_track("3n3Ppam7vgaVa1iaRUc9Lp")
     assert t.isrc == "USIR20400274"
     assert t.duration_ms == 222973 and t.release_date == "2004-06-07"
     assert t.genres == ("alternative rock", "modern rock")
     assert artist_ids(store, t.id) == ["0C0XlULifJtAgn6ZNCW2eu"]
-    assert store.get_features(t.id).tempo == 148.033
+    assert store.tracks.get_features(t.id).tempo == 148.033
 
 
 def test_kaggle_layout_merges_genres(store):
     result = import_csv(store, DATA / "kaggle.csv", kind="catalog")
     assert (result.layout, result.rows, result.tracks) == ("kaggle", 4, 3)
-    comedy = store.get_track("5SuOikwiRyPMVoIQDJUgSV")
+    comedy = store.tracks.get_track("5SuOikwiRyPMVoIQDJUgSV")
     assert comedy.genres == ("acoustic", "j-pop")
-    assert store.get_track("1iJBSr7s7jYXzM8EGcbK5b").artists == ("Ingrid Michaelson", "ZAYN")
-    assert store.get_features("4qPNDBW1i3p13qLCt0Ki3A").instrumentalness == pytest.approx(5.56e-06)
+    assert store.tracks.get_track("1iJBSr7s7jYXzM8EGcbK5b").artists == ("Ingrid Michaelson", "ZAYN")
+    assert store.tracks.get_features("4qPNDBW1i3p13qLCt0Ki3A").instrumentalness == pytest.approx(
+        5.56e-06
+    )
     # catalog: candidates, not library
-    assert store.track_ids("library") == []
-    assert len(store.track_ids("catalog")) == 3
+    assert store.tracks.track_ids("library") == []
+    assert len(store.tracks.track_ids("catalog")) == 3
 
 
 def test_plain_layouts(store):
     r1 = import_csv(store, DATA / "plain.csv")
     assert (r1.layout, r1.tracks, r1.with_features) == ("plain", 2, 1)
-    ids = store.track_ids("library")
+    ids = store.tracks.track_ids("library")
     assert all(i.startswith("local:") for i in ids)
-    assert store.get_tracks(ids)[0].name == "Clair de Lune"
+    assert store.tracks.get_tracks(ids)[0].name == "Clair de Lune"
     r2 = import_csv(store, DATA / "plain_ids.csv")
     assert r2.tracks == 2
-    assert store.get_track("4uLU6hMCjMI75M1A2tKUQC").artists == ("Rick Astley",)
+    assert store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQC").artists == ("Rick Astley",)
 
 
 def test_reimport_changes_nothing(store):
@@ -119,11 +121,11 @@ def test_reimport_changes_nothing(store):
 
 
 def test_provider_features_are_not_overwritten_by_csv(store):
-    store.upsert_tracks([Track("4uLU6hMCjMI75M1A2tKUQC", "Never Gonna Give You Up")])
-    store.upsert_features([Features("4uLU6hMCjMI75M1A2tKUQC", "reccobeats", energy=0.5)])
+    store.tracks.upsert_tracks([Track("4uLU6hMCjMI75M1A2tKUQC", "Never Gonna Give You Up")])
+    store.tracks.upsert_features([Features("4uLU6hMCjMI75M1A2tKUQC", "reccobeats", energy=0.5)])
     result = import_csv(store, DATA / "exportify_net.csv")
     assert result.features_kept == 1
-    assert store.get_features("4uLU6hMCjMI75M1A2tKUQC").provider == "reccobeats"
+    assert store.tracks.get_features("4uLU6hMCjMI75M1A2tKUQC").provider == "reccobeats"
 
 
 def test_parse_track_id():
@@ -205,7 +207,7 @@ def test_bad_encoding_names_the_line(store, tmp_path):
         import_csv(store, path)
     assert info.value.line == 3
     assert "not valid UTF-8" in str(info.value)
-    assert store.counts()["all_tracks"] == 0
+    assert store.queries.counts()["all_tracks"] == 0
 
 
 def test_cli_import_and_error_exit_status(cli, tmp_path):
@@ -290,10 +292,10 @@ def test_the_edges_of_every_range_import(store, tmp_path):
     path.write_text(RANGE_HEADER + "\n" + "\n".join(rows) + "\n")
     result = import_csv(store, path)
     assert (result.tracks, result.with_features, result.warnings) == (3, 3, [])
-    high = store.get_features("7GhIk7Il098yCjg4BQjzvb")
+    high = store.tracks.get_features("7GhIk7Il098yCjg4BQjzvb")
     assert (high.energy, high.key, high.mode, high.tempo, high.loudness) == (1.0, 11, 0, 300.0, 5.0)
-    assert store.get_track("7GhIk7Il098yCjg4BQjzvb").duration_ms == 86399999
-    assert store.get_features("0VjIjW4GlUZAMYd2vXMi3b").key == 4
+    assert store.tracks.get_track("7GhIk7Il098yCjg4BQjzvb").duration_ms == 86399999
+    assert store.tracks.get_features("0VjIjW4GlUZAMYd2vXMi3b").key == 4
 
 
 def test_not_detected_values_are_stored_as_missing_and_counted(store, tmp_path):
@@ -304,9 +306,9 @@ def test_not_detected_values_are_stored_as_missing_and_counted(store, tmp_path):
         "spotify:track:7GhIk7Il098yCjg4BQjzvb,C,D,0.5,2,0.0,4\n"
     )
     result = import_csv(store, path)
-    f = store.get_features("4uLU6hMCjMI75M1A2tKUQC")
+    f = store.tracks.get_features("4uLU6hMCjMI75M1A2tKUQC")
     assert (f.energy, f.key, f.tempo, f.time_signature) == (0.5, None, None, None)
-    assert store.get_features("7GhIk7Il098yCjg4BQjzvb").tempo is None
+    assert store.tracks.get_features("7GhIk7Il098yCjg4BQjzvb").tempo is None
     assert result.not_detected == 4
     assert result.warnings == [
         "4 feature values Spotify uses for 'not detected' (tempo 0, time signature 0, key -1) "
@@ -324,13 +326,13 @@ def test_id_only_files_import_and_show_the_id_until_named(store, tmp_path, colum
     )
     result = import_csv(store, path)
     assert (result.layout, result.tracks, result.new_tracks) == ("plain", 3, 3)
-    assert store.track_ids("library") == [
+    assert store.tracks.track_ids("library") == [
         "4uLU6hMCjMI75M1A2tKUQC",
         "7GhIk7Il098yCjg4BQjzvb",
         "0VjIjW4GlUZAMYd2vXMi3b",
     ]
-    assert store.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "4uLU6hMCjMI75M1A2tKUQC"
-    table = store.library_table([])
+    assert store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "4uLU6hMCjMI75M1A2tKUQC"
+    table = store.queries.library_table([])
     assert (table.ids[0], table.titles[0], len(table.values)) == (
         "4uLU6hMCjMI75M1A2tKUQC",
         "4uLU6hMCjMI75M1A2tKUQC",
@@ -338,9 +340,9 @@ def test_id_only_files_import_and_show_the_id_until_named(store, tmp_path, colum
     )
     # a later file with names names them; an id-only file again does not erase the name
     import_csv(store, DATA / "exportify_net.csv")
-    assert store.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "Never Gonna Give You Up"
+    assert store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "Never Gonna Give You Up"
     import_csv(store, path)
-    rick = store.get_track("4uLU6hMCjMI75M1A2tKUQC")
+    rick = store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQC")
     assert (rick.name, rick.artists) == ("Never Gonna Give You Up", ("Rick Astley",))
 
 
@@ -353,9 +355,9 @@ def test_kaggle_row_with_an_id_and_no_name_imports(store, tmp_path):
     path.write_text("\n".join(lines) + "\n")
     result = import_csv(store, path, kind="catalog")
     assert (result.rows, result.tracks) == (4, 3)
-    ghost = store.get_track("4qPNDBW1i3p13qLCt0Ki3A")
+    ghost = store.tracks.get_track("4qPNDBW1i3p13qLCt0Ki3A")
     assert (ghost.name, ghost.artists, ghost.duration_ms) == ("4qPNDBW1i3p13qLCt0Ki3A", (), 149610)
-    assert store.get_features("4qPNDBW1i3p13qLCt0Ki3A").tempo == 77.489
+    assert store.tracks.get_features("4qPNDBW1i3p13qLCt0Ki3A").tempo == 77.489
 
 
 def test_a_directory_is_reported_as_a_directory(store, tmp_path):
@@ -399,7 +401,7 @@ def test_conflicting_duplicates_are_reported_with_counts(store, tmp_path, monkey
             "4uLU6hMCjMI75M1A2tKUQC, first listed on line 2); each track kept the features "
             "of its first line."
         ]
-        f = store.get_features("4uLU6hMCjMI75M1A2tKUQC")
+        f = store.tracks.get_features("4uLU6hMCjMI75M1A2tKUQC")
         assert (f.energy, f.valence) == (0.5, 0.6)
 
 
@@ -429,7 +431,7 @@ def test_an_error_after_written_batches_imports_nothing(demo_store, tmp_path, mo
         import_csv(demo_store, path)
     assert (info.value.line, info.value.column) == (49, "Valence")
     assert snapshot(demo_store) == before
-    assert demo_store.get_track(ids[0]) is None
+    assert demo_store.tracks.get_track(ids[0]) is None
 
 
 def test_bad_utf8_deep_in_a_large_file_names_its_line(store, tmp_path):
@@ -446,7 +448,7 @@ def test_bad_utf8_deep_in_a_large_file_names_its_line(store, tmp_path):
         import_csv(store, path)
     assert info.value.line == 40_002
     assert f"byte {len(HEADER) + 1 + len(body) + 40}" in str(info.value)
-    assert store.counts()["all_tracks"] == 0
+    assert store.queries.counts()["all_tracks"] == 0
 
 
 REAL = paths.REAL
@@ -493,7 +495,7 @@ def test_a_gzipped_csv_imports_by_its_bytes_not_its_name(store, tmp_path):
         result = import_csv(store, path)
         assert (result.layout, result.rows, result.tracks) == ("exportify", 4, 3)
         assert result.files == []
-    assert store.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "Never Gonna Give You Up"
+    assert store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQC").name == "Never Gonna Give You Up"
 
 
 def test_bad_utf8_inside_a_gzip_names_its_line(store, tmp_path):
@@ -521,7 +523,7 @@ def test_a_cut_short_gzip_is_named_and_imports_nothing(store, tmp_path):
     path.write_bytes(gzip.compress(f"{HEADER}\n".encode() + f"{GOOD_ROW}\n".encode() * 50)[:-12])
     with pytest.raises(ImportFormatError, match="the compressed file is damaged or cut short"):
         import_csv(store, path)
-    assert store.counts()["all_tracks"] == 0
+    assert store.queries.counts()["all_tracks"] == 0
 
 
 def _exportify_zip(path: Path, members: dict[str, str]) -> Path:
@@ -551,7 +553,7 @@ def test_exportifys_zip_imports_every_csv_in_it(store, tmp_path):
         f"Imported 2 tracks (2 new) from {path} (2 CSV files) [exportify layout] into your "
         "library; 2 with audio features."
     )
-    assert store.get_track("4uLU6hMCjMI75M1A2tKUQD").name == "Other"
+    assert store.tracks.get_track("4uLU6hMCjMI75M1A2tKUQD").name == "Other"
     assert import_csv(store, path).new_tracks == 0  # again: nothing new
 
 

@@ -48,7 +48,7 @@ def test_genres_have_distinct_features():
 def test_ensure_demo_populates_once(store):
     assert demo.ensure_demo(store) is True
     assert demo.ensure_demo(store) is False
-    assert store.counts()["library_tracks"] == 2000
+    assert store.queries.counts()["library_tracks"] == 2000
 
 
 def test_demo_listening_top_tracks_and_recent_plays(demo_store):
@@ -65,12 +65,12 @@ def test_demo_listening_top_tracks_and_recent_plays(demo_store):
         next(t.genres[0] for t in lib.tracks if t.id == i) for i in lib.top["short_term"]
     )
     assert set(short) <= {"edm", "pop", "hip hop"}
-    assert demo_store.top_track_ids("short_term") == lib.top["short_term"]
-    assert demo_store.recent_track_ids(100) == list(dict.fromkeys(t for _, t in lib.recent))
+    assert demo_store.library.top_track_ids("short_term") == lib.top["short_term"]
+    assert demo_store.library.recent_track_ids(100) == list(dict.fromkeys(t for _, t in lib.recent))
     # a demo database made before it had them gets them on the next start, once
     demo_store.conn.execute("DELETE FROM top_tracks")
     demo_store.conn.execute("DELETE FROM recent_plays")
     demo_store.conn.execute("DELETE FROM meta WHERE key = 'demo_listening'")
     assert demo.ensure_demo(demo_store) is False
-    assert demo_store.top_track_ids("long_term") == lib.top["long_term"]
-    assert demo_store.counts()["library_tracks"] == 2000
+    assert demo_store.library.top_track_ids("long_term") == lib.top["long_term"]
+    assert demo_store.queries.counts()["library_tracks"] == 2000

@@ -42,8 +42,8 @@ def config(tmp_path, fakes):
 
 def library(store: Store, n: int) -> list[str]:
     ids = [spotify_id(i) for i in range(n)]
-    store.upsert_tracks([Track(id=i, name=f"T{i}") for i in ids])
-    store.add_saved([(i, "2026-01-01T00:00:00Z") for i in ids])
+    store.tracks.upsert_tracks([Track(id=i, name=f"T{i}") for i in ids])
+    store.library.add_saved([(i, "2026-01-01T00:00:00Z") for i in ids])
     return ids
 
 
@@ -58,15 +58,15 @@ def test_reccobeats_batches_of_at_most_40_and_matches_by_href(fakes, config, sto
     result = lookup_features(store, chain(config))
     assert sorted(len(b) for b in rb.id_batches()) == [20, 40, 40]
     assert sorted(sum(rb.id_batches(), [])) == sorted(ids)
-    f = store.get_features(ids[3])
+    f = store.tracks.get_features(ids[3])
     expected = features_for(ids[3])
     assert f.provider == RECCOBEATS
     assert f.danceability == expected["danceability"] and f.tempo == expected["tempo"]
     assert f.key == expected["key"] and f.time_signature is None
     assert result.found == {RECCOBEATS: 90}
     assert result.still_missing == 10
-    assert store.tracks_missed_by(RECCOBEATS) == set(ids[90:])
-    assert store.get_features(ids[95]) is None
+    assert store.tracks.tracks_missed_by(RECCOBEATS) == set(ids[90:])
+    assert store.tracks.get_features(ids[95]) is None
     assert in_library(store, ids) == set(ids)  # unknown tracks stay in the library
 
 
@@ -76,7 +76,7 @@ def test_spotify_403_disables_it_once_and_is_remembered(fakes, config, store):
     rb.know(ids)
     result = lookup_features(store, chain(config))
     assert len(sp.calls("/v1/audio-features")) == 1  # one probe, then off
-    assert store.get_provider_state(SPOTIFY)[0] is False
+    assert store.tracks.get_provider_state(SPOTIFY)[0] is False
     assert "403" in result.disabled[SPOTIFY]
     assert result.found == {RECCOBEATS: 50}
     # a later run does not ask Spotify again
@@ -102,10 +102,11 @@ def test_chain_order_spotify_then_reccobeats_and_csv_kept(fakes, config, store):
             "time_signature": 4,
         }
     rb.know(ids[:8])  # also knows the first three: Spotify must win for those
-    store.upsert_features([Features(track_id=ids[8], provider="csv:exportify", energy=0.9)])
+    store.tracks.upsert_features([Features(track_id=ids[8], provider="csv:exportify", energy=0.9)])
     result = lookup_features(store, chain(config))
     providers = {
-        i: (store.get_features(i).provider if store.get_features(i) else None) for i in ids
+        i: (store.tracks.get_features(i).provider if store.tracks.get_features(i) else None)
+        for i in ids
     }
     assert providers == {
         **{i: SPOTIFY for i in ids[:3]},
@@ -113,12 +114,12 @@ def test_chain_order_spotify_then_reccobeats_and_csv_kept(fakes, config, store):
         ids[8]: "csv:exportify",
         ids[9]: None,
     }
-    assert store.get_features(ids[0]).time_signature == 4
-    assert store.get_features(ids[8]).energy == 0.9  # the CSV's value, untouched
+    assert store.tracks.get_features(ids[0]).time_signature == 4
+    assert store.tracks.get_features(ids[8]).energy == 0.9  # the CSV's value, untouched
     asked = sum(rb.id_batches(), [])
     assert sorted(asked) == sorted(ids[3:8] + [ids[9]])  # not the Spotify or CSV ones
     assert result.found == {SPOTIFY: 3, RECCOBEATS: 5}
-    assert store.get_provider_state(SPOTIFY) == (True, None)
+    assert store.tracks.get_provider_state(SPOTIFY) == (True, None)
 
 
 def test_misses_are_not_asked_again_unless_retry(fakes, config, store):
@@ -133,7 +134,7 @@ def test_misses_are_not_asked_again_unless_retry(fakes, config, store):
     result = lookup_features(store, chain(config), retry=True)
     assert rb.id_batches() == [ids[2:]]
     assert result.found == {RECCOBEATS: 1}
-    assert store.tracks_missed_by(RECCOBEATS) == set(ids[3:])
+    assert store.tracks.tracks_missed_by(RECCOBEATS) == set(ids[3:])
 
 
 def test_reccobeats_429_and_5xx_are_handled(fakes, config, store):
@@ -155,7 +156,7 @@ def test_reccobeats_down_is_reported_not_fatal(fakes, config, store):
     result = lookup_features(store, provs)
     assert "ReccoBeats answered 500" in result.errors[RECCOBEATS]
     assert result.still_missing == 3
-    assert store.tracks_missed_by(RECCOBEATS) == set()  # not recorded as unknown
+    assert store.tracks.tracks_missed_by(RECCOBEATS) == set()  # not recorded as unknown
     assert ids  # still in the library without features
 
 
@@ -167,7 +168,7 @@ def test_spotify_provider_alone(fakes, config, store):
     prov = SpotifyAudioFeatures(SpotifyClient(config))
     result = lookup_features(store, [prov])
     assert result.found == {SPOTIFY: 1}
-    assert store.get_features(ids[0]).key is None  # -1 means unknown
+    assert store.tracks.get_features(ids[0]).key is None  # -1 means unknown
 
 
 def test_cli_features_and_sync_runs_lookup(tmp_path, fakes):

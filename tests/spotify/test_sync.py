@@ -50,17 +50,17 @@ def build_library(fake: FakeSpotify) -> dict[str, str]:
 
 def assert_matches(store: Store, fake: FakeSpotify, pls: dict[str, str]) -> None:
     assert saved_track_ids(store) == [t for t, _ in fake.saved]
-    assert store.saved_added_at() == dict(fake.saved)
+    assert store.library.saved_added_at() == dict(fake.saved)
     for key in ("mine", "old", "collab"):
-        assert store.playlist_track_ids(pls[key]) == fake.playlist_track_ids(pls[key]), key
+        assert store.library.playlist_track_ids(pls[key]) == fake.playlist_track_ids(pls[key]), key
         assert playlist_sync_info(store, pls[key]) == (
             fake.playlists[pls[key]]["snapshot_id"],
             "ok",
         )
-    assert store.playlist_track_ids(pls["theirs"]) == []
+    assert store.library.playlist_track_ids(pls["theirs"]) == []
     assert playlist_sync_info(store, pls["theirs"])[1] == "forbidden"
     for rng, ids in fake.top.items():
-        assert store.top_track_ids(rng) == ids
+        assert store.library.top_track_ids(rng) == ids
     assert recent_plays(store) == fake.recent
     assert {p.id for p in get_playlists(store)} == set(fake.playlists)
 
@@ -69,7 +69,7 @@ def test_first_sync_stores_exactly_the_library(fake, client, store):
     pls = build_library(fake)
     result = sync_library(store, client)
     assert_matches(store, fake, pls)
-    t = store.get_track(fake.saved[0][0])
+    t = store.tracks.get_track(fake.saved[0][0])
     assert t.name == "Track 0" and t.artists == ("Artist 0",) and t.album == "Album 0"
     assert t.isrc == "USX000000000" and t.duration_ms == 180000
     assert artist_ids(store, t.id) == [fake.tracks[t.id]["artists"][0]["id"]]
@@ -136,7 +136,7 @@ def test_removal_is_caught_by_the_count_check(fake, client, store):
     result = sync_library(store, client)
     assert result.full_saved_read
     assert (result.sources["saved"].added, result.sources["saved"].removed) == (1, 1)
-    assert removed not in store.saved_added_at()
+    assert removed not in store.library.saved_added_at()
     assert_matches(store, fake, pls)
 
 
@@ -153,7 +153,7 @@ def test_only_changed_playlists_are_reread(fake, client, store):
     assert result.sources["playlists"].removed == 1
     pi = result.sources["playlist_items"]
     assert (pi.added, pi.removed) == (1, 5)
-    assert store.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
+    assert store.library.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
     assert playlist_sync_info(store, pls["collab"]) is None
 
 
@@ -163,7 +163,7 @@ def test_shrunk_playlist_is_truncated(fake, client, store):
     sync_library(store, client)
     fake.set_playlist_tracks(pid, ids[:30])
     sync_library(store, client)
-    assert store.playlist_track_ids(pid) == ids[:30]
+    assert store.library.playlist_track_ids(pid) == ids[:30]
 
 
 def test_403_on_an_owned_playlist_is_noted_not_fatal(fake, client, store):
@@ -172,7 +172,7 @@ def test_403_on_an_owned_playlist_is_noted_not_fatal(fake, client, store):
     result = sync_library(store, client)
     assert result.forbidden == ["Mine"]
     assert playlist_sync_info(store, pls["mine"])[1] == "forbidden"
-    assert store.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
+    assert store.library.playlist_track_ids(pls["old"]) == fake.playlist_track_ids(pls["old"])
     assert saved_track_ids(store) == [t for t, _ in fake.saved]
 
 
@@ -197,13 +197,13 @@ def test_expired_token_during_sync_is_refreshed(fake, client, store):
 def test_invalid_grant_keeps_the_library(fake, client, store):
     build_library(fake)
     sync_library(store, client)
-    before = store.counts()
+    before = store.queries.counts()
     fake.expire_tokens()
     fake.revoke_refresh_tokens()
     with pytest.raises(SpotifyAuthError) as exc:
         sync_library(store, client)
     assert str(exc.value) == LOGIN_EXPIRED
-    assert store.counts() == before
+    assert store.queries.counts() == before
 
 
 def test_other_account_is_refused(fake, client, store):
@@ -287,10 +287,10 @@ def test_killed_sync_resumes_without_loss_or_duplicates(tmp_path, fake, config, 
         assert saved_track_ids(s) == [t for t, _ in fake.saved]
         assert s.conn.execute("SELECT count(*) FROM saved_tracks").fetchone()[0] == 500
         for pid in pls.values():
-            assert s.playlist_track_ids(pid) == fake.playlist_track_ids(pid)
+            assert s.library.playlist_track_ids(pid) == fake.playlist_track_ids(pid)
             assert playlist_sync_info(s, pid) == (fake.playlists[pid]["snapshot_id"], "ok")
-        assert s.sync_state_with_prefix("saved:") == {"saved:skipped": "0"}
-        assert s.top_track_ids("short_term") == ids[:5]
+        assert s.library.sync_state_with_prefix("saved:") == {"saved:skipped": "0"}
+        assert s.library.top_track_ids("short_term") == ids[:5]
     saved_pages_second = len(fake.calls("/v1/me/tracks")) - first_run
     if stall_after == 4:
         # resumed: page 0 again plus only the pages the killed run had not committed

@@ -149,7 +149,7 @@ def test_two_unlocked_runs_never_remove_what_the_other_added(tmp_path, fake, con
     assert len(outcomes) == 2
     with Store.open(path) as s:
         assert saved_track_ids(s) == ids
-        assert s.sync_state_with_prefix("saved:page:") == {} or any(
+        assert s.library.sync_state_with_prefix("saved:page:") == {} or any(
             isinstance(o, JobRunningError) for o in outcomes
         )
     refused = [o for o in outcomes if isinstance(o, JobRunningError)]

@@ -16,15 +16,17 @@ T2 = Track("2" * 22, "Two", ("B", "C"), "", None, None, ())
 
 
 def test_tracks_round_trip(store):
-    store.upsert_tracks([T1, T2])
-    assert store.get_track(T1.id) == T1
-    assert store.get_tracks([T2.id, "missing", T1.id], scope="all") == [T2, T1]
+    store.tracks.upsert_tracks([T1, T2])
+    assert store.tracks.get_track(T1.id) == T1
+    assert store.tracks.get_tracks([T2.id, "missing", T1.id], scope="all") == [T2, T1]
 
 
 def test_upsert_merges_genres_and_keeps_known_fields(store):
-    store.upsert_tracks([T1])
-    store.upsert_tracks([Track(T1.id, "One (Remaster)", ("A",), "", None, None, ("rock", "pop"))])
-    got = store.get_track(T1.id)
+    store.tracks.upsert_tracks([T1])
+    store.tracks.upsert_tracks(
+        [Track(T1.id, "One (Remaster)", ("A",), "", None, None, ("rock", "pop"))]
+    )
+    got = store.tracks.get_track(T1.id)
     assert got.name == "One (Remaster)"
     assert got.album == "Alb" and got.duration_ms == 1000 and got.isrc == "ISRC1"
     assert sorted(got.genres) == ["pop", "rock"]
@@ -33,58 +35,58 @@ def test_upsert_merges_genres_and_keeps_known_fields(store):
 def test_library_is_union_of_sources_and_catalog_is_separate(store):
     t3 = Track("3" * 22, "Three")
     t4 = Track("4" * 22, "Four")
-    store.upsert_tracks([T1, T2, t3, t4])
-    store.add_saved([(T1.id, "2024-01-01T00:00:00Z")])
-    store.upsert_playlists([Playlist("p" * 22, "Mine", "me", owned=True)])
-    store.put_playlist_items("p" * 22, 0, [(T2.id, None), (T2.id, None)])
-    store.add_imports([t3.id], "catalog", "x.csv")
-    store.add_imports([t4.id, T1.id], "catalog", "x.csv")
-    assert store.track_ids("library") == [T1.id, T2.id]
-    assert store.track_ids("catalog") == [t3.id, t4.id]
-    assert store.playlist_track_ids("p" * 22) == [T2.id, T2.id]
-    store.remove_saved([T1.id])
-    assert store.track_ids("library") == [T2.id]
-    assert set(store.track_ids("catalog")) == {T1.id, t3.id, t4.id}
+    store.tracks.upsert_tracks([T1, T2, t3, t4])
+    store.library.add_saved([(T1.id, "2024-01-01T00:00:00Z")])
+    store.library.upsert_playlists([Playlist("p" * 22, "Mine", "me", owned=True)])
+    store.library.put_playlist_items("p" * 22, 0, [(T2.id, None), (T2.id, None)])
+    store.library.add_imports([t3.id], "catalog", "x.csv")
+    store.library.add_imports([t4.id, T1.id], "catalog", "x.csv")
+    assert store.tracks.track_ids("library") == [T1.id, T2.id]
+    assert store.tracks.track_ids("catalog") == [t3.id, t4.id]
+    assert store.library.playlist_track_ids("p" * 22) == [T2.id, T2.id]
+    store.library.remove_saved([T1.id])
+    assert store.tracks.track_ids("library") == [T2.id]
+    assert set(store.tracks.track_ids("catalog")) == {T1.id, t3.id, t4.id}
 
 
 def test_features_round_trip_and_missing_values(store):
-    store.upsert_tracks([T1, T2])
+    store.tracks.upsert_tracks([T1, T2])
     f = Features(T1.id, "reccobeats", danceability=0.5, energy=0.7, tempo=120.0, key=5, mode=1)
-    store.upsert_features([f])
-    assert store.get_features(T1.id) == f
-    assert store.get_features(T2.id) is None
+    store.tracks.upsert_features([f])
+    assert store.tracks.get_features(T1.id) == f
+    assert store.tracks.get_features(T2.id) is None
     assert feature_lookup_status(store, T1.id) == {"reccobeats": "found"}
-    store.record_feature_misses([T2.id], "reccobeats")
-    assert store.tracks_missed_by("reccobeats") == {T2.id}
-    assert store.tracks_without_features() == [T2.id]
+    store.tracks.record_feature_misses([T2.id], "reccobeats")
+    assert store.tracks.tracks_missed_by("reccobeats") == {T2.id}
+    assert store.tracks.tracks_without_features() == [T2.id]
 
 
 def test_playlist_items_rewrite_is_idempotent(store):
-    store.upsert_tracks([T1, T2])
-    store.upsert_playlists([Playlist("p" * 22, "Mine", "me", snapshot_id="s1", owned=True)])
+    store.tracks.upsert_tracks([T1, T2])
+    store.library.upsert_playlists([Playlist("p" * 22, "Mine", "me", snapshot_id="s1", owned=True)])
     for _ in range(2):  # a resumed sync rewrites the same page
-        store.put_playlist_items("p" * 22, 0, [(T1.id, None), (T2.id, None)])
-    store.truncate_playlist_items("p" * 22, 1)
-    assert store.playlist_track_ids("p" * 22) == [T1.id]
-    store.set_playlist_items_status("p" * 22, "ok", "s1")
+        store.library.put_playlist_items("p" * 22, 0, [(T1.id, None), (T2.id, None)])
+    store.library.truncate_playlist_items("p" * 22, 1)
+    assert store.library.playlist_track_ids("p" * 22) == [T1.id]
+    store.library.set_playlist_items_status("p" * 22, "ok", "s1")
     assert playlist_sync_info(store, "p" * 22) == ("s1", "ok")
 
 
 def test_transaction_rolls_back_everything(store):
     try:
         with store.transaction():
-            store.upsert_tracks([T1])
-            store.add_saved([(T1.id, None)])
+            store.tracks.upsert_tracks([T1])
+            store.library.add_saved([(T1.id, None)])
             raise RuntimeError("boom")
     except RuntimeError:
         pass
-    assert store.get_track(T1.id) is None
-    assert store.counts()["library_tracks"] == 0
+    assert store.tracks.get_track(T1.id) is None
+    assert store.queries.counts()["library_tracks"] == 0
 
 
 def test_analysis_results_keep_latest_two(store):
     for i in range(3):
-        store.save_analysis(
+        store.moods.save_analysis(
             fingerprint=f"fp{i}",
             feature_version="v",
             method="kmeans",
@@ -94,19 +96,19 @@ def test_analysis_results_keep_latest_two(store):
             clusters=[StoredCluster(0, "Calm", 1, ("r",), {"energy": 0.2})],
             assignments=[(T1.id, 0, 0.1, 0.2)],
         )
-    latest = store.latest_analysis()
+    latest = store.moods.latest_analysis()
     assert latest.fingerprint == "fp2"
     assert latest.clusters[0].label == "Calm"
     assert latest.assignments == [(T1.id, 0, 0.1, 0.2)]
-    assert store.latest_analysis("fp1") is None
+    assert store.moods.latest_analysis("fp1") is None
     assert store.conn.execute("SELECT count(*) FROM analysis_runs").fetchone()[0] == 2
 
 
 def test_export_mapping(store):
-    assert store.get_export("cluster:1") is None
-    store.set_export("cluster:1", "pl1", "spotui · Calm", 12)
-    store.set_export("cluster:1", "pl2", "spotui · Calm", 13)
-    got = store.get_export("cluster:1")
+    assert store.exports.get_export("cluster:1") is None
+    store.exports.set_export("cluster:1", "pl1", "spotui · Calm", 12)
+    store.exports.set_export("cluster:1", "pl2", "spotui · Calm", 13)
+    got = store.exports.get_export("cluster:1")
     assert (got.playlist_id, got.track_count) == ("pl2", 13)
 
 
@@ -121,9 +123,9 @@ def test_new_database_gets_current_schema(tmp_path):
 
 def test_reopen_keeps_data(tmp_path):
     with Store.open(tmp_path / "x.sqlite3") as s:
-        s.upsert_tracks([T1])
+        s.tracks.upsert_tracks([T1])
     with Store.open(tmp_path / "x.sqlite3") as s:
-        assert s.get_track(T1.id) == T1
+        assert s.tracks.get_track(T1.id) == T1
         assert s.notice is None
 
 
@@ -174,7 +176,7 @@ def test_foreign_sqlite_file_is_moved_aside(tmp_path):
 
 
 def test_counts(demo_store):
-    c = demo_store.counts()
+    c = demo_store.queries.counts()
     assert c["library_tracks"] == 2000
     assert c["catalog_tracks"] == 1000
     assert c["playlists"] == 5
@@ -186,8 +188,8 @@ def test_names_needing_json_escapes_round_trip(store):
     odd = Track(
         "5" * 22, "Odd", ('Say "Hi"', "Back\\slash", "Tab\there", "Sigur Rós"), genres=("a\nb",)
     )
-    store.upsert_tracks([odd])
-    assert store.get_track(odd.id) == odd
+    store.tracks.upsert_tracks([odd])
+    assert store.tracks.get_track(odd.id) == odd
 
 
 def test_concurrent_first_open_migrates_once(tmp_path):

@@ -43,7 +43,7 @@ def test_segment_reexports_the_numpy_free_result() -> None:
 def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
     with Store.open(tmp_path / "lib.db") as store:
         populate(store, n_tracks=300, seed=5, n_catalog=20)
-        table = store.library_table([f for f, _, _ in TABLE_FEATURES])
+        table = store.queries.library_table([f for f, _, _ in TABLE_FEATURES])
         raw = store.conn.execute(
             "SELECT f.energy, f.valence, f.danceability, f.acousticness, f.tempo FROM tracks t "
             "LEFT JOIN features f ON f.track_id = t.id WHERE t.id IN (SELECT track_id FROM library) "

@@ -70,17 +70,17 @@ def _expected(store: Store) -> list[tuple]:
 def test_library_table_means_what_a_row_by_row_read_means(tracks) -> None:
     with tempfile.TemporaryDirectory() as tmp, Store.open(Path(tmp) / "lib.db") as store:
         ids = [f"id{i:03d}" for i in range(len(tracks))]
-        store.upsert_tracks(
+        store.tracks.upsert_tracks(
             Track(tid, name, tuple(artists))
             for tid, (name, artists, *_) in zip(ids, tracks, strict=True)
         )
-        store.add_saved((tid, None) for tid, t in zip(ids, tracks, strict=True) if t[2])
-        store.upsert_features(
+        store.library.add_saved((tid, None) for tid, t in zip(ids, tracks, strict=True) if t[2])
+        store.tracks.upsert_features(
             Features(tid, "csv", **{c: v for c, v in zip(COLUMNS, t[3], strict=True)})
             for tid, t in zip(ids, tracks, strict=True)
             if t[4]
         )
-        table = store.library_table(COLUMNS)
+        table = store.queries.library_table(COLUMNS)
         expected = _expected(store)
 
     assert table.ids == [e[0] for e in expected]
@@ -95,27 +95,29 @@ def test_library_table_means_what_a_row_by_row_read_means(tracks) -> None:
 
 def test_library_order_is_the_order_tracks_were_stored(tmp_path) -> None:
     with Store.open(tmp_path / "lib.db") as store:
-        store.upsert_tracks([Track("b", "B"), Track("a", "A"), Track("c", "C")])
-        store.add_imports(["c", "a"], "library", "x.csv")  # imported in another order
-        store.add_saved([("b", None)])
-        table = store.library_table(COLUMNS)
+        store.tracks.upsert_tracks([Track("b", "B"), Track("a", "A"), Track("c", "C")])
+        store.library.add_imports(["c", "a"], "library", "x.csv")  # imported in another order
+        store.library.add_saved([("b", None)])
+        table = store.queries.library_table(COLUMNS)
     assert table.ids == ["b", "a", "c"]
     assert all(math.isnan(v) for v in table.values)  # no features: NaN, not 0
 
 
 def test_an_empty_library_reads_as_empty_columns(tmp_path) -> None:
     with Store.open(tmp_path / "lib.db") as store:
-        table = store.library_table(COLUMNS)
+        table = store.queries.library_table(COLUMNS)
     assert (table.ids, table.titles, table.artists, len(table.values)) == ([], [], [], 0)
 
 
 def test_artists_that_are_not_a_json_list_are_shown_as_stored(tmp_path) -> None:
     """A damaged artists value must not stop the library from showing."""
     with Store.open(tmp_path / "lib.db") as store:
-        store.upsert_tracks([Track("a", "Song", ("Ann", 'Bo "B" \\ C')), Track("b", "Other")])
-        store.add_saved([("a", None), ("b", None)])
+        store.tracks.upsert_tracks(
+            [Track("a", "Song", ("Ann", 'Bo "B" \\ C')), Track("b", "Other")]
+        )
+        store.library.add_saved([("a", None), ("b", None)])
         store.conn.execute("UPDATE tracks SET artists = 'not json' WHERE id = 'b'")
-        table = store.library_table(COLUMNS)
+        table = store.queries.library_table(COLUMNS)
     assert table.artists == ['Ann, Bo "B" \\ C', "not json"]
 
 
@@ -123,14 +125,14 @@ def test_playlist_items_keep_their_order_and_only_owned_playlists(tmp_path) -> N
     from spotui.core.records import Playlist
 
     with Store.open(tmp_path / "lib.db") as store:
-        store.upsert_tracks([Track(t, t) for t in "abcd"])
-        store.upsert_playlists(
+        store.tracks.upsert_tracks([Track(t, t) for t in "abcd"])
+        store.library.upsert_playlists(
             [Playlist("p1", "Mine", owned=True), Playlist("p2", "Theirs", owned=False)]
         )
-        store.put_playlist_items("p1", 1, [("a", None), ("d", None)])  # a later page first
-        store.put_playlist_items("p1", 0, [("c", None)])
-        store.put_playlist_items("p2", 0, [("b", None)])
-        assert store.owned_playlist_items() == {"p1": ["c", "a", "d"]}
+        store.library.put_playlist_items("p1", 1, [("a", None), ("d", None)])  # a later page first
+        store.library.put_playlist_items("p1", 0, [("c", None)])
+        store.library.put_playlist_items("p2", 0, [("b", None)])
+        assert store.library.owned_playlist_items() == {"p1": ["c", "a", "d"]}
 
 
 def test_spotui_alone_builds_no_parser_and_opens_the_tui(monkeypatch, tmp_path) -> None:

@@ -40,13 +40,13 @@ def hostile_app(segmented_demo, isolated_env, tmp_path):
     data.mkdir(exist_ok=True)
     shutil.copy(segmented_demo, data / "demo.sqlite3")
     with Store.open(data / "demo.sqlite3") as s:
-        tracks = s.get_tracks(scope="all")
-        s.upsert_tracks(
+        tracks = s.tracks.get_tracks(scope="all")
+        s.tracks.upsert_tracks(
             replace(t, name=f"!{HOSTILE[i % 7]} {i}", artists=(HOSTILE[(i + 3) % 7],))
             for i, t in enumerate(tracks[:200])
         )
-        playlist = s.playlists()[0][0]
-        s.upsert_playlists([replace(playlist, name="[/]\x1b]0;pwned\x07")])
+        playlist = s.library.playlists()[0][0]
+        s.library.upsert_playlists([replace(playlist, name="[/]\x1b]0;pwned\x07")])
     return SpotuiApp(load_config(demo=True))
 
 

@@ -146,7 +146,7 @@ class SegmentResult:
 
 def load_result(store) -> SegmentResult | None:
     """The last stored result, possibly stale; cheap (no numpy, no scikit-learn, no recompute)."""
-    run = store.latest_analysis()
+    run = store.moods.latest_analysis()
     if run is None:
         return None
     return _from_run(run)

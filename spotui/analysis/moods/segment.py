@@ -178,7 +178,9 @@ def _segment(store, k, method, progress, cancel, refit: bool, rules) -> SegmentR
         )
     requested = _requested_k(previous, k)
     chosen_method = method or (previous.method if previous is not None else DEFAULT_METHOD)
-    genres = {t.id: (t.genres[0] if t.genres else None) for t in store.get_tracks(scope="library")}
+    genres = {
+        t.id: (t.genres[0] if t.genres else None) for t in store.tracks.get_tracks(scope="library")
+    }
     result = compute(
         lib.fit_matrix(),
         k=requested,
@@ -266,7 +268,7 @@ def save_result(
     else:
         rows = [(tid, cid, *coords[tid], sig.get(tid)) for tid, cid in result.assignments.items()]
         rows += [(tid, UNANALYSED_ID, None, None, None) for tid in result.unanalysed]
-    return store.save_analysis(
+    return store.moods.save_analysis(
         fingerprint=result.fingerprint,
         feature_version=FEATURE_VERSION,
         method=result.method,
@@ -318,7 +320,7 @@ class LibraryFeatures:
 
 def read_library(store) -> LibraryFeatures:
     """The library's features as one array (rows in track-id order, so runs are repeatable)."""
-    table = store.library_feature_table(MOOD_FEATURES)
+    table = store.tracks.library_feature_table(MOOD_FEATURES)
     with no_gc():  # see spotui.core.bulk
         all_ids = [r[0] for r in table]
         have = [r for r in table if r[1]]
@@ -343,7 +345,7 @@ class Placed:
 
 def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: RefitRules) -> Placed:
     """Keep every assignment whose track's features are unchanged; place the rest."""
-    run_sigs = store.assignment_signatures(previous.run_id)
+    run_sigs = store.moods.assignment_signatures(previous.run_id)
     rows = np.flatnonzero(lib.placeable)
     ids = [lib.ids[i] for i in rows.tolist()]
     sig_now = lib.signatures[rows]

@@ -230,13 +230,13 @@ class Recommender:
     def from_store(cls, store, *, use_cache: bool = True, **kwargs) -> Recommender:
         """The pool for ``store``; reused from a process-wide cache until the pool changes."""
         key = (str(store.path), repr(sorted(kwargs.items())))
-        signature = store.pool_signature() if use_cache else None
+        signature = store.queries.pool_signature() if use_cache else None
         if use_cache:
             with _CACHE_LOCK:
                 hit = _CACHE.get(key)
             if hit is not None and hit[0] == signature:
                 return hit[1]
-        data = store.pool_rows(MOOD_FEATURES)
+        data = store.queries.pool_rows(MOOD_FEATURES)
         # Each track's metadata row as one marshal blob (~2.5x smaller than the tuple of
         # strings: ~35 MB less at 100k tracks), decoded only for the few tracks a query
         # looks at. Popped so the row tuples are freed before the matrices are built.

@@ -147,6 +147,6 @@ def from_store(store) -> Cooccurrence:
     """The user's baskets: every playlist they own, and their saved-together weeks."""
     baskets = [
         Basket(f"playlist:{pid}", PLAYLIST_WEIGHT, tuple(ids))
-        for pid, ids in sorted(store.owned_playlist_items().items())
+        for pid, ids in sorted(store.library.owned_playlist_items().items())
     ]
-    return Cooccurrence([*baskets, *saved_weeks(store.saved_added_at().items())])
+    return Cooccurrence([*baskets, *saved_weeks(store.library.saved_added_at().items())])

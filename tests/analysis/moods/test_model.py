@@ -48,22 +48,22 @@ FULL = dict(
 def add(store: Store, prefix: str, rows: list[dict], start: int = 0) -> list[str]:
     """Saved tracks with these features (None = missing); returns their ids."""
     ids = [f"{prefix}{start + i:0{22 - len(prefix)}d}" for i in range(len(rows))]
-    store.upsert_tracks(
+    store.tracks.upsert_tracks(
         [Track(t, f"Song {prefix}{start + i}", ("Someone",)) for i, t in enumerate(ids)]
     )
-    store.upsert_features(
+    store.tracks.upsert_features(
         [
             Features(t, "test", **{k: v for k, v in r.items() if v is not None})
             for t, r in zip(ids, rows, strict=True)
         ]
     )
-    store.add_saved([(t, "2026-11-02T00:00:00Z") for t in ids])
+    store.library.add_saved([(t, "2026-11-02T00:00:00Z") for t in ids])
     return ids
 
 
 def like_library(store: Store, n: int, seed: int) -> list[dict]:
     """``n`` feature rows resampled from the library's own tracks, slightly jittered."""
-    rows = store.feature_rows("library")
+    rows = store.tracks.feature_rows("library")
     rng = np.random.default_rng(seed)
     out = []
     for i in rng.integers(0, len(rows), n).tolist():
@@ -113,7 +113,7 @@ def test_new_tracks_join_the_nearest_mood_and_nothing_else_moves(store) -> None:
     assert set(new) <= set(after.assignments)
     # each new track is in the mood whose stored centre is nearest
     model = MoodModel.from_params(after.params, after.method, after.requested_k)
-    rows = {r[0]: r for r in store.feature_rows("library")}
+    rows = {r[0]: r for r in store.tracks.feature_rows("library")}
     raw = np.array(
         [[rows[t][1 + FEATURE_NAMES.index(c)] for c in MOOD_FEATURES] for t in new], dtype=float
     )
@@ -123,7 +123,7 @@ def test_new_tracks_join_the_nearest_mood_and_nothing_else_moves(store) -> None:
     assert ch["new_tracks"] == 60 and sum(ch["new_by_mood"].values()) == 60
     assert ch["moved_tracks"] == 0 and ch["renamed"] == [] and ch["added"] == []
     assert ch["summary"].startswith("60 new tracks: ")
-    assert store.mood_news() == set(new)
+    assert store.moods.mood_news() == set(new)
     assert sum(c.size for c in after.clusters) == len(after.assignments)
     # only the new rows were written over the previous run's: what is read back is the same
     stored = seg.load_result(store)
@@ -145,8 +145,8 @@ def test_a_track_moves_only_when_its_own_features_change(store) -> None:
     # give it the features of another mood's centre region: the most typical track there
     other = next(c.id for c in before.clusters if c.id != before.assignments[tid])
     donor = before.examples[other][0]
-    donor_f = store.get_features(donor)
-    store.upsert_features(
+    donor_f = store.tracks.get_features(donor)
+    store.tracks.upsert_features(
         [Features(tid, "test", **{n: getattr(donor_f, n) for n in FEATURE_NAMES})]
     )
     after = seg.segment(store)

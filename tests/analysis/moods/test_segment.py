@@ -298,7 +298,7 @@ def test_segment_stores_and_reuses(store, monkeypatch) -> None:
     first = segment(store)
     assert not first.reused and first.fingerprint
     assert len(first.unanalysed) > 0
-    run = store.latest_analysis()
+    run = store.moods.latest_analysis()
     assert run.fingerprint == first.fingerprint and run.k == first.k
 
     def boom(*a, **k):
@@ -324,11 +324,11 @@ def test_segment_stores_and_reuses(store, monkeypatch) -> None:
 def test_changed_library_is_stale_and_recomputed_with_stable_ids(store) -> None:
     first = segment(store)
     track = Track(id="newtrack00000000000001", name="New One", artists=("Someone",))
-    store.upsert_tracks([track])
-    store.upsert_features(
+    store.tracks.upsert_tracks([track])
+    store.tracks.upsert_features(
         [Features(track.id, "test", 0.7, 0.8, 0.7, 120.0, -5.0, 0.1, 0.0, 0.05, 0.1, 1, 1, 4)]
     )
-    store.add_saved([(track.id, "2026-11-02T00:00:00Z")])
+    store.library.add_saved([(track.id, "2026-11-02T00:00:00Z")])
     stale = load_result(store)
     assert stale is not None and not is_current(store, stale)
     second = segment(store)
@@ -361,8 +361,8 @@ def test_no_features_is_a_clear_error(tmp_path: Path) -> None:
     with Store.open(tmp_path / "empty.db") as s:
         with pytest.raises(NoFeaturesError, match=r"\(the library is empty\)"):
             segment(s)
-        s.upsert_tracks([Track(id="a" * 22, name="A")])
-        s.add_saved([("a" * 22, None)])
+        s.tracks.upsert_tracks([Track(id="a" * 22, name="A")])
+        s.library.add_saved([("a" * 22, None)])
         with pytest.raises(NoFeaturesError, match=r"\(1 tracks are unanalysed\)"):
             segment(s)
     assert load_result(Store.open(tmp_path / "x.db")) is None
@@ -512,7 +512,7 @@ def test_progress_reported_and_cancel_saves_nothing(store) -> None:
     done = [d for d, _, _ in calls]
     assert done == sorted(done) and calls[-1] == (6, 6, "saved")
     assert any(m.startswith("trying k=") for _, _, m in calls)
-    run_before = store.latest_analysis().run_id
+    run_before = store.moods.latest_analysis().run_id
     with pytest.raises(Cancelled):
         segment(store, k=7, cancel=lambda: True)
-    assert store.latest_analysis().run_id == run_before
+    assert store.moods.latest_analysis().run_id == run_before

@@ -62,12 +62,12 @@ def _fill(store: Store) -> None:
         Track(tid, name, (artist,)) for tid, (name, artist, _) in {**LIBRARY, **CATALOG}.items()
     ]
     tracks += [Track("nofeat", "No Features", ("Ghost",)), Track("partial", "Partial", ("Half",))]
-    store.upsert_tracks(tracks)
+    store.tracks.upsert_tracks(tracks)
     feats = [_features(t, v) for t, (_, _, v) in {**LIBRARY, **CATALOG}.items()]
     feats.append(Features("partial", "test", danceability=0.5))  # energy, valence missing
-    store.upsert_features(feats)
-    store.add_saved([(t, None) for t in [*LIBRARY, "nofeat", "partial"]])
-    store.add_imports(list(CATALOG), "catalog", "test catalog")
+    store.tracks.upsert_features(feats)
+    store.library.add_saved([(t, None) for t in [*LIBRARY, "nofeat", "partial"]])
+    store.library.add_imports(list(CATALOG), "catalog", "test catalog")
 
 
 @pytest.fixture
@@ -88,7 +88,10 @@ def test_exact_neighbours_match_brute_force_distance(rec_store):
 
     # brute force over the shared feature matrix (features.build_matrix), library + catalog
     def rows(scope):
-        return [tuple(np.nan if v is None else v for v in r) for r in rec_store.feature_rows(scope)]
+        return [
+            tuple(np.nan if v is None else v for v in r)
+            for r in rec_store.tracks.feature_rows(scope)
+        ]
 
     lib = build_matrix(rows("library"), weights=RECOMMEND_WEIGHTS)
     cat = build_matrix(rows("catalog"), weights=RECOMMEND_WEIGHTS, reference=lib)
@@ -140,9 +143,9 @@ def test_module_level_helper(rec_store):
 def test_pool_is_cached_until_it_changes(rec_store):
     a = Recommender.from_store(rec_store)
     assert Recommender.from_store(rec_store) is a
-    rec_store.upsert_tracks([Track("k3", "Later", ("New Act",))])
-    rec_store.upsert_features([_features("k3", LIBRARY["p1"][2])])
-    rec_store.add_imports(["k3"], "catalog", "more")
+    rec_store.tracks.upsert_tracks([Track("k3", "Later", ("New Act",))])
+    rec_store.tracks.upsert_features([_features("k3", LIBRARY["p1"][2])])
+    rec_store.library.add_imports(["k3"], "catalog", "more")
     b = Recommender.from_store(rec_store)
     assert b is not a
     assert _ids(b.recommend(["p1"], n=1, new_only=True)) == ["k3"]
@@ -372,11 +375,11 @@ def test_metrics():
 def _demo_ids(data_dir) -> tuple[str, str, list[str]]:
     s = Store.open(data_dir / "demo.sqlite3")
     try:
-        with_f = {r[0] for r in s.feature_rows("library")}
-        lib = s.track_ids("library")
+        with_f = {r[0] for r in s.tracks.feature_rows("library")}
+        lib = s.tracks.track_ids("library")
         seed = next(t for t in lib if t in with_f)
         nofeat = next(t for t in lib if t not in with_f)
-        return seed, nofeat, s.track_ids("catalog")
+        return seed, nofeat, s.tracks.track_ids("catalog")
     finally:
         s.close()
 
@@ -432,7 +435,7 @@ def test_cli_cluster_seed(cli, demo_data_dir):
     assert len(data) == 4
     s = Store.open(demo_data_dir / "demo.sqlite3")
     try:
-        run = s.latest_analysis()
+        run = s.moods.latest_analysis()
     finally:
         s.close()
     members = {tid for tid, cid, *_ in run.assignments if cid == 0}

@@ -53,8 +53,8 @@ def text_of(renderable, width: int = 100) -> str:
 def add_outlier(path: Path) -> None:
     """Put :data:`OUTLIER` in the library of the store at ``path``."""
     with Store.open(path) as s:
-        s.upsert_tracks([Track(OUTLIER, "Everything At Once", ("Noise Wall",))])
-        s.upsert_features(
+        s.tracks.upsert_tracks([Track(OUTLIER, "Everything At Once", ("Noise Wall",))])
+        s.tracks.upsert_features(
             [
                 Features(
                     OUTLIER, "test", danceability=0.0, energy=1.0, valence=0.0,
@@ -63,7 +63,7 @@ def add_outlier(path: Path) -> None:
                 )
             ]
         )  # fmt: skip
-        s.add_saved([(OUTLIER, None)])
+        s.library.add_saved([(OUTLIER, None)])
 
 
 def _result(score: float, sound: float, taste: float, blended: bool) -> RecommendationResult:

@@ -1,11 +1,8 @@
-"""Stored results: segmentation runs (clusters, assignments, map positions) and the
-mapping from what was exported to the Spotify playlist it went to.
+"""Stored moods: segmentation runs (clusters, assignments, map positions, signatures)
+and the tracks that joined a mood since the user last looked.
 
 Why only the last two runs are kept: the newest is what the app shows; the one before is
-what stable cluster ids are matched against when the library changed. Why export
-mappings exist at all: exporting the same cluster again must replace that playlist's
-tracks, never create a second playlist. Why pending exports: a create that got no answer
-may have made the playlist, and the next export must look for it before creating another.
+what stable cluster ids are matched against when the library changed.
 """
 
 from __future__ import annotations
@@ -15,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from spotui.core.bulk import no_gc
-from spotui.store.connection import Connection, dumps, now_iso
+from spotui.store.connection import Section, dumps, now_iso
 
 
 @dataclass(frozen=True)
@@ -45,27 +42,7 @@ class AnalysisRun:
     assignments: list[tuple[str, int, float | None, float | None]]
 
 
-@dataclass(frozen=True)
-class PendingExport:
-    """A playlist create that was sent (or about to be) without its answer being stored:
-    the playlist may exist. ``marker`` is the token its description carries."""
-
-    name: str
-    marker: str
-    started_at: str
-
-
-@dataclass(frozen=True)
-class ExportMapping:
-    """The playlist an export target (``"cluster:3"``) went to last time."""
-
-    playlist_id: str
-    name: str
-    track_count: int
-    exported_at: str
-
-
-class AnalysisSection(Connection):
+class MoodsSection(Section):
     # ---------------------------------------------------------------- segmentation runs
     def save_analysis(
         self,
@@ -94,7 +71,7 @@ class AnalysisSection(Connection):
         20,000-track library then writes 60 rows, where a new run copied 20,000 and deleted
         the 20,000 of the run before (measured: most of the placement's time).
         """
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             if base_run is not None:
                 run_id = base_run
                 c.execute(
@@ -142,7 +119,7 @@ class AnalysisSection(Connection):
 
     def latest_analysis(self, fingerprint: str | None = None) -> AnalysisRun | None:
         """The newest run (optionally only if it was made from ``fingerprint``)."""
-        row = self.conn.execute(
+        row = self.db.conn.execute(
             "SELECT id, fingerprint, feature_version, method, k, params, scores, created_at "
             "FROM analysis_runs ORDER BY id DESC LIMIT 1"
         ).fetchone()
@@ -157,7 +134,7 @@ class AnalysisSection(Connection):
                 centroid=json.loads(r[3]),
                 size=r[4],
             )
-            for r in self.conn.execute(
+            for r in self.db.conn.execute(
                 "SELECT cluster_id, label, reasons, centroid, size FROM clusters "
                 "WHERE run_id = ? ORDER BY cluster_id",
                 (run_id,),
@@ -165,7 +142,7 @@ class AnalysisSection(Connection):
         ]
         # One JSON aggregate, not a row per track: see QueriesSection.library_table
         # (this too is read in a thread while the TUI builds its first screen).
-        (blob,) = self.conn.execute(
+        (blob,) = self.db.conn.execute(
             "SELECT json_group_array(json(a)) FROM (SELECT json_array(track_id, cluster_id, x, y) "
             "AS a FROM assignments WHERE run_id = ? ORDER BY track_id)",
             (run_id,),
@@ -189,68 +166,19 @@ class AnalysisSection(Connection):
         """Track id -> the feature signature its assignment in ``run_id`` was made from
         (None: made before signatures were stored)."""
         return dict(
-            self.conn.execute("SELECT track_id, sig FROM assignments WHERE run_id = ?", (run_id,))
+            self.db.conn.execute(
+                "SELECT track_id, sig FROM assignments WHERE run_id = ?", (run_id,)
+            )
         )
 
     def mood_news(self) -> set[str]:
         """Tracks that joined a mood since the user last looked at it."""
-        return {r[0] for r in self.conn.execute("SELECT track_id FROM mood_news")}
+        return {r[0] for r in self.db.conn.execute("SELECT track_id FROM mood_news")}
 
     def clear_mood_news(self, track_ids: Sequence[str] | None = None) -> None:
         """The user has seen these tracks in their moods (None: all of them)."""
-        with self.transaction() as c:
+        with self.db.transaction() as c:
             if track_ids is None:
                 c.execute("DELETE FROM mood_news")
             else:
                 c.executemany("DELETE FROM mood_news WHERE track_id = ?", [(t,) for t in track_ids])
-
-    # ---------------------------------------------------------------- export mappings
-    def get_export(self, target: str) -> ExportMapping | None:
-        row = self.conn.execute(
-            "SELECT playlist_id, name, track_count, exported_at FROM exports WHERE target = ?",
-            (target,),
-        ).fetchone()
-        return ExportMapping(*row) if row else None
-
-    def set_export(self, target: str, playlist_id: str, name: str, track_count: int) -> None:
-        self.conn.execute(
-            "INSERT INTO exports(target, playlist_id, name, track_count, exported_at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(target) DO UPDATE SET "
-            "playlist_id = excluded.playlist_id, name = excluded.name, "
-            "track_count = excluded.track_count, exported_at = excluded.exported_at",
-            (target, playlist_id, name, track_count, now_iso()),
-        )
-
-    def delete_export(self, target: str) -> None:
-        self.conn.execute("DELETE FROM exports WHERE target = ?", (target,))
-
-    # Pending creates and the export id live in ``meta`` rather than in a table of their
-    # own: no schema bump, so a database stays readable by the spotui before this one.
-    def export_id(self) -> str:
-        """A random id of this library, made once: it salts the playlist markers, so two
-        libraries exporting "cluster:3" to one account never take each other's playlist."""
-        value = self.get_meta("export_id")
-        if value is None:
-            self.conn.execute(
-                "INSERT OR IGNORE INTO meta(key, value) VALUES ('export_id', ?)",
-                (_token(),),
-            )
-            value = self.get_meta("export_id")
-        return value
-
-    def get_pending_export(self, target: str) -> PendingExport | None:
-        raw = self.get_meta(f"export_pending:{target}")
-        return PendingExport(**json.loads(raw)) if raw else None
-
-    def set_pending_export(self, target: str, name: str, marker: str) -> None:
-        record = {"name": name, "marker": marker, "started_at": now_iso()}
-        self.set_meta(f"export_pending:{target}", dumps(record))
-
-    def clear_pending_export(self, target: str) -> None:
-        self.conn.execute("DELETE FROM meta WHERE key = ?", (f"export_pending:{target}",))
-
-
-def _token() -> str:
-    import secrets  # not at import time: hashlib and hmac are ~4 ms of the TUI's start-up
-
-    return secrets.token_hex(8)
