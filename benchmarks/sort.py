@@ -35,7 +35,7 @@ def build(n: int, path: Path):
     session = Session(
         Config(data_dir=path, config_dir=path), store=Store.open(path / "lib.sqlite3")
     )
-    snap = session.library_snapshot([f for f, _, _ in TABLE_FEATURES])
+    snap = session.library.snapshot([f for f, _, _ in TABLE_FEATURES])
     return LibraryRows(*snap.table)
 
 

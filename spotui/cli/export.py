@@ -116,7 +116,7 @@ def cmd_queue(ctx: Context) -> int:
 
     args = ctx.args
     try:
-        result = ctx.session.queue(args.track_ids, device=args.device)
+        result = ctx.session.player.queue(args.track_ids, device=args.device)
     except NoActiveDeviceError as exc:
         if ctx.json:
             print_json(
@@ -169,18 +169,18 @@ def cmd_export(ctx: Context) -> int:
     if args.out:  # a file: --format if given, else the name's ending (the core's rule)
         if args.all and not args.format:
             return _usage("with --all, --out is a directory; add --format csv|m3u|json.")
-        fmt = args.format if args.all else ctx.session.file_format(args.out, args.format)
+        fmt = args.format if args.all else ctx.session.exports.file_format(args.out, args.format)
     if args.recommend:
         target = _recommendations(ctx, file=bool(fmt))
         return _write_file(ctx, target, fmt) if fmt else _export_playlists(ctx, [target])
     # Segment (or read the stored clusters) before any progress line of the export itself:
     # rich allows one live display at a time.
     with progress_bar(ctx, "Segmenting") as progress:
-        result = ctx.session.clusters(progress=progress)
+        result = ctx.session.moods.clusters(progress=progress)
     if fmt and args.all:
         return _write_cluster_files(ctx, result, fmt)
     ids = [c.id for c in result.clusters] if args.all else [args.cluster]
-    targets = [ctx.session.cluster_target(cid, args.name) for cid in ids]
+    targets = [ctx.session.exports.cluster_target(cid, args.name) for cid in ids]
     return _write_file(ctx, targets[0], fmt) if fmt else _export_playlists(ctx, targets)
 
 
@@ -195,19 +195,23 @@ def _recommend(ctx: Context):
     else:
         seeds = Seeds.track(args.track)
     with progress_bar(ctx, "Segmenting") as progress:
-        return ctx.session.recommend(seeds, n=args.n, new_only=args.new_only, progress=progress)
+        return ctx.session.recommendations.recommend(
+            seeds, n=args.n, new_only=args.new_only, progress=progress
+        )
 
 
 def _recommendations(ctx: Context, file: bool):
     recs = _recommend(ctx)
-    return ctx.session.recommendations_target(recs, ctx.args.name, file=file)
+    return ctx.session.exports.recommendations_target(recs, ctx.args.name, file=file)
 
 
 def _append(ctx: Context) -> int:
     """``export --recommend --playlist ID``: add the playlist's recommendations to its end."""
     recs = _recommend(ctx)
     with progress_bar(ctx, "Adding") as progress:
-        result = ctx.session.extend_playlist(recs, dry_run=ctx.args.dry_run, progress=progress)
+        result = ctx.session.exports.extend_playlist(
+            recs, dry_run=ctx.args.dry_run, progress=progress
+        )
     show(ctx, result)
     return 0
 
@@ -220,7 +224,7 @@ def _write_file(ctx: Context, target, fmt: str) -> int:
             "run, nothing written"
         )
         return 0
-    result = ctx.session.write_file(target, fmt, args.out)
+    result = ctx.session.exports.write_file(target, fmt, args.out)
     return show(ctx, result)
 
 
@@ -233,7 +237,7 @@ def _write_cluster_files(ctx: Context, result, fmt: str) -> int:
                 f"“{c.label}” to {args.out}"
             )
         return 0
-    files = ctx.session.write_cluster_files(fmt, args.out)
+    files = ctx.session.exports.write_cluster_files(fmt, args.out)
     if ctx.json:
         print_json([f.as_dict() for f in files])
     else:
@@ -248,7 +252,7 @@ def _export_playlists(ctx: Context, targets) -> int:
     for target in targets:
         label = "Exporting" if args.recommend else f"Exporting {target.key.replace(':', ' ')}"
         with progress_bar(ctx, label) as progress:
-            result = ctx.session.export(
+            result = ctx.session.exports.export(
                 target, public=args.public, dry_run=args.dry_run, progress=progress
             )
         results.append(result)

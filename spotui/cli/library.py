@@ -37,7 +37,7 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def cmd_status(ctx: Context) -> int:
-    data = ctx.session.status()
+    data = ctx.session.library.status()
     if ctx.json:
         print_json(data)
         return 0
@@ -62,7 +62,7 @@ def cmd_status(ctx: Context) -> int:
 
 def cmd_import(ctx: Context) -> int:
     with progress_bar(ctx, "Importing") as progress:
-        result = ctx.session.import_csv(
+        result = ctx.session.library.import_csv(
             ctx.args.path, kind=ctx.args.kind, progress=progress, wait=ctx.args.wait
         )
     return show(ctx, result)

@@ -110,7 +110,11 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 def cmd_skip(ctx: Context) -> int:
     ids = ctx.args.track_ids
-    result = ctx.session.unskip(ids) if ctx.args.undo else ctx.session.skip(ids)
+    result = (
+        ctx.session.recommendations.unskip(ids)
+        if ctx.args.undo
+        else ctx.session.recommendations.skip(ids)
+    )
     if ctx.json:
         print_json(result.as_dict())
     else:
@@ -133,7 +137,7 @@ def cmd_recommend(ctx: Context) -> int:
     options = dict(n=args.n, new_only=args.new_only)
     if args.for_you:
         with progress_bar(ctx, "Segmenting") as progress:
-            groups = ctx.session.for_you(args.cluster, progress=progress, **options)
+            groups = ctx.session.recommendations.for_you(args.cluster, progress=progress, **options)
         if ctx.json:
             print_json([_group_json(recs) for recs in groups])
             return 0
@@ -151,7 +155,7 @@ def cmd_recommend(ctx: Context) -> int:
     else:
         shown = contextlib.nullcontext()
     with shown as progress:
-        recs = ctx.session.recommend(
+        recs = ctx.session.recommendations.recommend(
             seeds,
             discover=args.discover,
             diversity=args.diversity,

@@ -57,10 +57,10 @@ def _k_value(text: str) -> int | str:
 
 
 def cmd_segment(ctx: Context) -> int:
-    for problem in ctx.session.mood_settings()[1]:
+    for problem in ctx.session.moods.settings()[1]:
         err(f"config.toml: {problem}")
     with progress_bar(ctx, "Segmenting") as progress:
-        result = ctx.session.segment(
+        result = ctx.session.moods.segment(
             ctx.args.k,
             ctx.args.method,
             refit=ctx.args.refit or ctx.args.force,
@@ -85,7 +85,7 @@ def _print_table(ctx: Context, result) -> None:
     from spotui.cli import cell, console
 
     example_ids = [tid for c in result.clusters for tid in result.examples.get(c.id, [])[:3]]
-    tracks = {t.id: t for t in ctx.session.tracks(example_ids)}
+    tracks = {t.id: t for t in ctx.session.library.tracks(example_ids)}
 
     n = len(result.clusters)
     table = Table(title=count(n, "mood cluster"), title_justify="left")

@@ -114,7 +114,7 @@ def cmd_login(ctx: Context) -> int:
     if ctx.args.port:
         config = dataclasses.replace(config, redirect_port=ctx.args.port)
     if ctx.args.client_id:
-        ctx.session.set_client_id(ctx.args.client_id)
+        ctx.session.account.set_client_id(ctx.args.client_id)
         out(f"Client ID stored in {config.config_path}.")
     elif not config.client_id and not ctx.config.demo:
         print_setup_steps(ctx, config.redirect_uri)
@@ -127,7 +127,7 @@ def cmd_login(ctx: Context) -> int:
             f"(up to {int(ctx.args.timeout)} s; Ctrl+C to stop)..."
         )
 
-    info = ctx.session.login(
+    info = ctx.session.account.login(
         announce=announce,
         open_browser=not ctx.args.no_browser,
         timeout=ctx.args.timeout,
@@ -141,7 +141,7 @@ def cmd_login(ctx: Context) -> int:
 
 
 def cmd_logout(ctx: Context) -> int:
-    if ctx.session.logout():
+    if ctx.session.account.logout():
         out(f"Logged out: removed {ctx.config.token_path}. Your synced library is kept.")
     else:
         out("You were not logged in. Your synced library (if any) is kept.")
@@ -151,7 +151,7 @@ def cmd_logout(ctx: Context) -> int:
 
 def cmd_sync(ctx: Context) -> int:
     with progress_bar(ctx, "Syncing") as progress:
-        result = ctx.session.sync(
+        result = ctx.session.library.sync(
             progress,
             workers=ctx.args.workers,
             features=not ctx.args.no_features,
@@ -162,14 +162,14 @@ def cmd_sync(ctx: Context) -> int:
 
 def cmd_features(ctx: Context) -> int:
     with progress_bar(ctx, "Audio features") as progress:
-        result = ctx.session.lookup_features(
+        result = ctx.session.library.lookup_features(
             retry=ctx.args.retry, progress=progress, wait=ctx.args.wait
         )
     return show(ctx, result)
 
 
 def cmd_doctor(ctx: Context) -> int:
-    checks = ctx.session.doctor()
+    checks = ctx.session.account.doctor()
     healthy = all(c.ok for c in checks)
     if ctx.json:
         print_json({"ok": healthy, "checks": [c.as_dict() for c in checks]})

@@ -1,11 +1,8 @@
-"""The Spotify account half of :class:`~spotui.session.facade.Session`: login, logout, library
-sync and audio-feature lookups.
+"""The user and their setup (``session.account``): Spotify login and logout, the client id,
+the first-run steps, the settings remembered in config.toml, and the setup checks.
 
-Why a part of its own: these are the jobs that write what Spotify says into the store,
-one at a time per library (the job lock, :mod:`spotui.store.lock`), and they share the
-demo-mode refusals; keeping them here keeps ``session.py`` small. The methods use the
-session's ``config``, ``demo``, ``_db()``, ``_job()``, ``_spotify()`` and
-``library_changed()``.
+Why together: each is about who the user is and how spotui is set up for them, none reads
+or writes the library.
 """
 
 from __future__ import annotations
@@ -15,25 +12,22 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from spotui.core.errors import UserError
-from spotui.core.progress import CancelCheck, Progress, no_progress
-from spotui.session.records import SyncOutcome
+from spotui.core.progress import CancelCheck
 
 if TYPE_CHECKING:
-    from spotui.sources.feature_providers import FeatureResult
-
-DEMO_NOT_SYNCED = (
-    "The demo library is built in and is not synced from Spotify. Run `spotui login` and then "
-    "`spotui {cmd}` without --demo to use your own library."
-)
+    from spotui.config.user_file import UiSettings
+    from spotui.session.context import SessionContext
+    from spotui.session.doctor import Check
 
 
-class SpotifyAccount:
-    """Login, sync and feature lookups (mixed into :class:`~spotui.session.facade.Session`)."""
+class AccountService:
+    """Login, the client id, settings and setup checks."""
 
-    def _logged_in(self) -> bool:
-        """Whether a Spotify login exists (then Spotify leads the feature chain: feature
-        lookups, discovery)."""
-        return not self.demo and bool(self.config.client_id) and self.config.token_path.exists()
+    def __init__(self, context: SessionContext) -> None:
+        self._context = context
+
+    def logged_in(self) -> bool:
+        return self._context.logged_in()
 
     def login(
         self,
@@ -47,9 +41,10 @@ class SpotifyAccount:
         """Log in with Spotify (PKCE, loopback callback); facts about the stored token."""
         from spotui.spotify.auth import DEFAULT_LOGIN_TIMEOUT, login
 
-        if self.demo:
+        config = self._context.config
+        if config.demo:
             raise UserError("The demo library needs no login. Run `spotui login` without --demo.")
-        config = dataclasses.replace(self.config, redirect_port=port) if port else self.config
+        config = dataclasses.replace(config, redirect_port=port) if port else config
         config.require_client_id()
         return login(
             config,
@@ -62,69 +57,51 @@ class SpotifyAccount:
     def logout(self) -> bool:
         from spotui.spotify.auth import logout
 
-        return logout(self.config)
+        return logout(self._context.config)
 
-    def sync(
-        self,
-        progress: Progress = no_progress,
-        cancel: CancelCheck | None = None,
-        *,
-        workers: int | None = None,
-        features: bool = True,
-        wait: bool = False,
-    ) -> SyncOutcome:
-        """Sync the Spotify library, then look up audio features for tracks without them.
+    # ------------------------------------------------------------------ settings
+    def ui_settings(self, sort_keys: tuple[str, ...] = ()) -> tuple[UiSettings, list[str]]:
+        """The remembered ``[ui]`` settings and what was wrong with them (if anything)."""
+        from spotui.config.user_file import load_ui
 
-        One sync per database at a time: another running raises
-        :class:`~spotui.core.errors.JobRunningError` naming its pid, or with ``wait`` is
-        waited for. Progress messages are :class:`spotui.core.progress.Step` values naming
-        their phase."""
-        from spotui.sources.feature_providers import default_providers, lookup_features
-        from spotui.spotify.sync import DEFAULT_WORKERS, sync_library
+        return load_ui(self._context.config, sort_keys)
 
-        if self.demo:
-            raise UserError(DEMO_NOT_SYNCED.format(cmd="sync"))
-        self.config.require_client_id()
-        with (
-            self._job("sync", wait=wait, progress=progress, cancel=cancel),
-            self._spotify() as client,
-            self._db() as store,
-        ):
-            store.verify()
-            library = sync_library(
-                store, client, progress=progress, cancel=cancel, workers=workers or DEFAULT_WORKERS
-            )
-            found = None
-            if features:
-                providers = default_providers(self.config, client)
-                found = lookup_features(store, providers, progress=progress, cancel=cancel)
-        self.library_changed()
-        return SyncOutcome(library, found)
+    def save_ui_settings(self, settings: UiSettings) -> None:
+        """Remember ``settings`` in config.toml (atomically; other tables untouched)."""
+        from spotui.config.user_file import save_ui
+
+        save_ui(self._context.config, settings)
+
+    def keymap(self) -> tuple[dict[str, str], list[str]]:
+        """The ``[keys]`` table (action id -> keys) and the entries that are not keys."""
+        from spotui.config.user_file import load_keys
+
+        return load_keys(self._context.config)
+
+    # ------------------------------------------------------------------ setup
+    def setup_steps(self) -> list[str]:
+        from spotui.config.user_file import setup_steps
+
+        return setup_steps(self._context.config.redirect_uri)
 
     @staticmethod
-    def sync_phases() -> tuple[str, ...]:
-        """The phases :meth:`sync` reports, in order (the ``phase`` of its progress steps)."""
-        from spotui.sources.feature_providers import PHASE
-        from spotui.spotify.sync import PHASES
+    def check_client_id(text: str) -> str:
+        """The client id in ``text``, or a ConfigError saying what a client id looks like."""
+        from spotui.config.user_file import check_client_id
 
-        return (*PHASES, PHASE)
+        return check_client_id(text)
 
-    def lookup_features(
-        self, retry: bool = False, progress: Progress = no_progress, *, wait: bool = False
-    ) -> FeatureResult:
-        """Ask the providers about library tracks without audio features (Spotify only if
-        logged in). Shares the sync's lock: a sync looks them up too."""
-        from spotui.sources.feature_providers import default_providers, lookup_features
+    def set_client_id(self, text: str) -> str:
+        """Validate (32 hex characters) and store the client id; used from now on."""
+        from spotui.config.user_file import save_client_id
 
-        if self.demo:
-            raise UserError(DEMO_NOT_SYNCED.format(cmd="features"))
-        with (
-            self._job("sync", wait=wait, what="spotui features", progress=progress),
-            self._spotify(needed=self._logged_in()) as spotify,
-            self._db() as store,
-        ):
-            store.verify()
-            providers = default_providers(self.config, spotify)
-            result = lookup_features(store, providers, retry=retry, progress=progress)
-        self.library_changed()
-        return result
+        value = save_client_id(self._context.config, text)
+        self._context.config = dataclasses.replace(self._context.config, client_id=value)
+        return value
+
+    def doctor(self) -> list[Check]:
+        """Setup checks, each OK or what to fix (:class:`spotui.session.doctor.Check`)."""
+        from spotui.session.doctor import run_checks
+
+        with self._context.db() as store:
+            return run_checks(self._context.config, store)

@@ -1,5 +1,5 @@
 """Another spotui changed the library: noticing it, and never writing from a stale view.
-The change-tracking half of :class:`spotui.session.facade.Session`.
+The session's ``changes`` (:class:`LibraryWatch`).
 
 Why: a ``spotui sync``, ``import`` or ``segment`` from a shell or cron (or another window)
 commits to the file the TUI has open; the TUI kept showing what it read at start, exported
@@ -10,7 +10,7 @@ its stale "Euphoric Dance" after the CLI had re-segmented, and re-segmented a vi
   store's change counter when it ends (:mod:`spotui.store.changes`); the session keeps
   the generations it wrote itself, so they are never taken for another program's.
 * :attr:`view` is the generation the rows on screen were read at (set by
-  :meth:`~spotui.session.facade.Session.library_snapshot`). :meth:`poll_library` tells the TUI,
+  :meth:`~spotui.session.library.LibraryService.snapshot`). :meth:`LibraryWatch.poll` tells the TUI,
   cheaply, when a generation not its own came after it: one ``PRAGMA data_version`` on
   the session's own (owner-thread) connection, which persists, so its value means
   "someone committed since I last asked"; only then one ``meta`` read. A worker's
@@ -24,6 +24,8 @@ its stale "Euphoric Dance" after the CLI had re-segmented, and re-segmented a vi
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -64,12 +66,22 @@ class LibraryMoved:
         return f"The library changed in another window or process ({self.change.what}): reloaded."
 
 
-class ChangesMixin:
-    """Needs ``self._stores``, ``self._db()``, ``self.result`` and ``self.library_changed()``."""
+class LibraryWatch:
+    """The session's side of the change counter: the view on screen, the generations this
+    session wrote itself, and the check before every write (``session.changes``)."""
 
-    _stores: ThreadStores
-
-    def _init_changes(self) -> None:
+    def __init__(
+        self,
+        stores: ThreadStores,
+        db: Callable[[], AbstractContextManager[Store]],
+        library_changed: Callable[[], None],
+    ) -> None:
+        self._stores = stores
+        self._db = db
+        self._library_changed = library_changed
+        #: Told, with the store, when a write found the view stale and the moods must be
+        #: read again (the moods service reloads what it shows).
+        self.on_stale: Callable[[Store], None] = lambda store: None
         #: The library generation the rows on screen were read at (None: none read yet).
         self.view: int | None = None
         self._own_changes: set[int] = set()
@@ -79,7 +91,7 @@ class ChangesMixin:
         self._data_version: int | None = None
         self._reload_due = False
 
-    def _record_change(self, store: Store, job: str) -> None:
+    def record_change(self, store: Store, job: str) -> None:
         """``job`` wrote to the library through ``store``: bump the counter, as our own.
 
         Best effort: it runs as a job ends, perhaps while its error is on its way out
@@ -114,7 +126,7 @@ class ChangesMixin:
         with self._db() as store:
             return self._foreign(since, store.changes.library_change())
 
-    def poll_library(self) -> LibraryMoved | None:
+    def poll(self) -> LibraryMoved | None:
         """Whether the view is stale, cheaply enough for a timer: from the owner thread,
         one ``PRAGMA data_version`` when nothing changed (none from another thread: it
         returns None there, and while one of our own jobs is recording its change)."""
@@ -145,13 +157,11 @@ class ChangesMixin:
         None (the CLI reads and writes in one go): not checked."""
         if since is None:
             return
-        from spotui.analysis.moods.result import load_result
-
         with self._db() as store:
             change = self._foreign(since, store.changes.library_change())
             if change is None:
                 return
-            self.result = load_result(store)
-        self.library_changed()
+            self.on_stale(store)
+        self._library_changed()
         self._reload_due = True  # the rows follow at the TUI's next poll
         raise StaleViewError(stale_message(change, action))

@@ -1,4 +1,5 @@
-"""Discovery beyond the library, and no repeats: the rules :class:`Session` applies.
+"""Discovery beyond the library, and no repeats: the rules, and the session's
+``discovery`` service (:class:`DiscoveryService`) that applies them.
 
 Why a module of its own: discovery joins three layers (analysis chooses the seed sets,
 sources fetch and store candidates, the store remembers answers and what was queued) and
@@ -18,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from spotui.config.env import Config
 from spotui.core.progress import CancelCheck, Progress, no_progress
@@ -27,6 +28,7 @@ from spotui.sources.reccobeats import Discovery
 if TYPE_CHECKING:
     from spotui.core.records import Track
     from spotui.http import HttpClient
+    from spotui.session.context import SessionContext
     from spotui.store import Store
 
 #: A queued track is not offered again for this long (a listening session, and then some).
@@ -165,3 +167,24 @@ class SkipResult:
 
     def as_dict(self) -> dict:
         return {"unskipped" if self.undone else "skipped": list(self.track_ids)}
+
+
+class DiscoveryService:
+    """``session.discovery``: candidates from outside the library, with this user's
+    client and store (the rules are the functions above)."""
+
+    def __init__(self, context: SessionContext) -> None:
+        self._context = context
+
+    def find(
+        self,
+        rec: Any,  # spotui.analysis.recommend.recommender.Recommender (seeds already checked)
+        seed_ids: list[str],
+        cancel: CancelCheck | None = None,
+        progress: Progress | None = None,
+    ) -> Discovery:
+        """Candidates from outside the library for ``seed_ids`` (see :func:`discover`)."""
+        context = self._context
+        with context.spotify(needed=context.logged_in()) as spotify, context.db() as store:
+            store.verify()  # discovery writes candidates: never into a damaged file
+            return discover(context.config, store, rec, seed_ids, spotify, cancel, progress)

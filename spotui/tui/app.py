@@ -10,7 +10,7 @@ scikit-learn is imported) while the old clusters stay on screen.
 Another spotui (a ``spotui sync``/``import``/``segment`` from a shell or cron, another
 window) may change the library while the app is open: every
 :data:`LIBRARY_CHECK_INTERVAL` seconds the app asks the session whether it did
-(:meth:`Session.poll_library`: one ``PRAGMA data_version`` when nothing changed, a few
+(:meth:`Session.changes.poll`: one ``PRAGMA data_version`` when nothing changed, a few
 microseconds; no timer while the app is suspended) and reloads with a notification. The
 writes themselves are checked by the session at the moment they act (a plan confirmed on
 the old library is not carried out): this timer only keeps what is shown fresh.
@@ -66,7 +66,7 @@ class SpotuiApp(App):
             prepare=False, check=False
         )
         self.session.on_wait = self._waiting
-        self.ui, self._start_problems = self.session.ui_settings(SORT_KEYS)
+        self.ui, self._start_problems = self.session.account.ui_settings(SORT_KEYS)
         self.load_keymap()
         self.rows: LibraryRows | None = None
         #: The user's own playlists ``(Playlist, track count)`` and their track ids.
@@ -113,16 +113,16 @@ class SpotuiApp(App):
     @property
     def result(self):
         """The segmentation on screen (:class:`spotui.analysis.moods.result.SegmentResult`)."""
-        return self.session.result
+        return self.session.moods.result
 
     # ------------------------------------------------------------------ settings
     def load_keymap(self) -> None:
         """Apply config.toml's ``[keys]`` (checked against the key table first)."""
         from spotui.tui.keymap import check_keymap
 
-        keymap, problems = self.session.keymap()
+        keymap, problems = self.session.account.keymap()
         self.keymap, more = check_keymap(keymap)
-        self._start_problems += problems + more + self.session.mood_settings()[1]
+        self._start_problems += problems + more + self.session.moods.settings()[1]
         self.set_keymap(self.keymap)
 
     def apply_theme(self) -> None:
@@ -142,7 +142,7 @@ class SpotuiApp(App):
         for key, value in changes.items():
             setattr(self.ui, key, value)
         try:
-            self.session.save_ui_settings(self.ui)
+            self.session.account.save_ui_settings(self.ui)
         except UserError as exc:
             self.notify(f"Settings not saved: {exc}", severity="error", timeout=10)
 
@@ -160,7 +160,7 @@ class SpotuiApp(App):
                 timeout=15,
             )
         self.watch_library()
-        if not self.config.demo and not self.session.has_library():
+        if not self.config.demo and not self.session.library.has_library():
             from spotui.tui.screens.welcome import WelcomeScreen
 
             self._library_read = None  # an empty library; whatever comes next reloads
@@ -181,7 +181,7 @@ class SpotuiApp(App):
         if self._main() is None:
             return
         try:
-            moved = self.session.poll_library()
+            moved = self.session.changes.poll()
         except UserError:
             return  # the database is busy or gone for now: the next tick asks again
         if moved is None:
@@ -217,19 +217,19 @@ class SpotuiApp(App):
     def load_library(self, read: LibraryRead | None = None, reread: bool = True) -> None:
         """(Re)read the library and show it; then, after the first paint, what may wait:
         the playback line and whether the stored clusters are still current."""
-        self.session.library_changed()  # the pool is rebuilt from the new data on first use
+        self.session.library.changed()  # the pool is rebuilt from the new data on first use
         if reread:
             rows, snapshot = read.result() if read is not None else read_library(self.session)
             self.call_from_thread(self._show, rows, snapshot)
-        result = self.session.result
+        result = self.session.moods.result
         # Checking whether the stored clusters are current hashes the whole library: do it
         # after the first paint, not before (it imports numpy, too).
         self.library_shown.wait(5)
         self.call_from_thread(self.refresh_playback)  # one request, after the first paint
-        if not self.session.clusters_current(result):
+        if not self.session.moods.is_current(result):
             self.call_from_thread(self.start_segment)
             return
-        news = self.session.mood_news()
+        news = self.session.moods.news()
         if news != self.news:
             self.news = news
             self.call_from_thread(self.set_data)
@@ -271,10 +271,10 @@ class SpotuiApp(App):
 
         try:
             if choice is None:
-                result = self.session.clusters(progress, cancel)
+                result = self.session.moods.clusters(progress, cancel)
             else:
                 k, method = choice
-                result = self.session.segment(
+                result = self.session.moods.segment(
                     "auto" if k is None else k,
                     method,
                     refit=True,
@@ -282,7 +282,7 @@ class SpotuiApp(App):
                     cancel=cancel,
                     wait=True,
                 )
-            news = self.session.mood_news()
+            news = self.session.moods.news()
         finally:
             self.call_from_thread(self.set_status, "")
         if not worker.is_cancelled:
@@ -322,7 +322,7 @@ class SpotuiApp(App):
 
     @work(thread=True, group="seen", exit_on_error=False)
     def _mark_seen_worker(self, track_ids: list[str]) -> None:
-        self.session.mark_seen(track_ids)
+        self.session.moods.mark_seen(track_ids)
 
     def set_status(self, text: str) -> None:
         self.background_status = text
@@ -331,18 +331,18 @@ class SpotuiApp(App):
             main.update_status()
 
     def color_of(self, track_id: str) -> str | None:
-        cluster = self.session.cluster_of(track_id)
+        cluster = self.session.moods.cluster_of(track_id)
         return cluster.color if cluster is not None else None
 
     def texture_coords(self) -> dict[str, tuple[float, float]]:
         """The map's PCA view for the current result (call from a worker)."""
-        return self.session.texture_coords()
+        return self.session.moods.texture_coords()
 
     def library_changed(self) -> None:
         """After a sync or import: reload (or open the main screen), re-segment if needed."""
         if self._main() is not None:
             self.load_library()
-        elif self.session.has_library():
+        elif self.session.library.has_library():
             self.open_main()
 
     def use_demo(self) -> None:
@@ -360,17 +360,17 @@ class SpotuiApp(App):
         if not track_ids:
             self.notify("Nothing to queue here.", severity="warning", timeout=3)
             return
-        self.queue_worker(list(track_ids), view=self.session.view if view is None else view)
+        self.queue_worker(list(track_ids), view=self.session.changes.view if view is None else view)
 
     def queue_many(self, track_ids: list[str], what: str) -> None:
         """Queue a whole list (``what`` names it), asking first when the core says to."""
-        question = self.session.ask_before_queueing(len(track_ids), what)
+        question = self.session.player.ask_before_queueing(len(track_ids), what)
         if question is None:
             self.queue(track_ids)
             return
         from spotui.tui.screens.confirm import ConfirmDialog
 
-        view = self.session.view  # what the question was asked about
+        view = self.session.changes.view  # what the question was asked about
         self.push_screen(
             ConfirmDialog("Queue", question, "Queue"),
             lambda ok: ok and self.queue(track_ids, view),
@@ -387,13 +387,13 @@ class SpotuiApp(App):
     def skip(self, track_id: str) -> None:
         """Not this one: the core remembers it, so it is not offered again for a while; the
         message names the track and the key that takes it back."""
-        result = self.session.skip([track_id])
+        result = self.session.recommendations.skip([track_id])
         undo = self.key_for("main.undo_skip")
         self.notify(f"{result.summary()} {undo} to undo.", timeout=6)
 
     def unskip(self, track_id: str) -> None:
         """Take a skip back (the core forgets it); the message names the track."""
-        self.notify(self.session.unskip([track_id]).summary(), timeout=4)
+        self.notify(self.session.recommendations.unskip([track_id]).summary(), timeout=4)
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def queue_worker(
@@ -403,7 +403,7 @@ class SpotuiApp(App):
         from spotui.export.queue import NoActiveDeviceError
 
         try:
-            result = self.session.queue(track_ids, device=device, view=view)
+            result = self.session.player.queue(track_ids, device=device, view=view)
         except NoActiveDeviceError as exc:  # offer the devices instead of an error
             note = f"Nothing is playing. Queue {count(len(track_ids), 'track')} on:"
             self.call_from_thread(
@@ -437,7 +437,7 @@ class SpotuiApp(App):
     @work(thread=True, exclusive=True, group="playback", exit_on_error=False)
     def playback_worker(self) -> None:
         try:
-            state = self.session.playback()
+            state = self.session.player.playback()
         except UserError as exc:
             self.call_from_thread(self._show_playback, None, str(exc))
             return
@@ -464,7 +464,7 @@ class SpotuiApp(App):
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def transfer_worker(self, device_id: str) -> None:
-        device = self.session.transfer(device_id)
+        device = self.session.player.transfer(device_id)
         demo = " (demo: written to the outbox)" if self.config.demo else ""
         self.call_from_thread(self.notify, f"Playback moved to {device.name}.{demo}", timeout=4)
         self.call_from_thread(self.refresh_playback)
@@ -474,7 +474,7 @@ class SpotuiApp(App):
         from spotui.tui.screens.confirm import ExportDialog
 
         def plan(public: bool):
-            return self.session.export(target, public=public, dry_run=True)
+            return self.session.exports.export(target, public=public, dry_run=True)
 
         try:
             plan(False)
@@ -490,24 +490,24 @@ class SpotuiApp(App):
         self.push_screen(ExportDialog(plan, outbox), done)
 
     def export_cluster(self, cluster_id: int) -> None:
-        self.export(self.session.cluster_target(cluster_id))
+        self.export(self.session.exports.cluster_target(cluster_id))
 
     def export_selection(self, track_ids: list[str]) -> None:
-        self.export(self.session.selection_target(track_ids))
+        self.export(self.session.exports.selection_target(track_ids))
 
     def extend_playlist(self, playlist_id: str, new_only: bool = False) -> None:
         """Recommend for one of the user's playlists, show the exact plan of adding them to
         its end, and add them on OK (if the library is still the one shown now)."""
-        self.extend_plan_worker(playlist_id, new_only, self.session.view)
+        self.extend_plan_worker(playlist_id, new_only, self.session.changes.view)
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def extend_plan_worker(self, playlist_id: str, new_only: bool, view: int | None) -> None:
         from spotui.session.seeds import Seeds
 
-        recs = self.session.recommend(
+        recs = self.session.recommendations.recommend(
             Seeds.playlist(playlist_id), n=EXTEND_COUNT, new_only=new_only
         )
-        plan = self.session.extend_playlist(recs, dry_run=True)
+        plan = self.session.exports.extend_playlist(recs, dry_run=True)
         self.call_from_thread(self._confirm_extend, recs, plan, view)
 
     def _confirm_extend(self, recs, plan, view: int | None) -> None:
@@ -518,13 +518,13 @@ class SpotuiApp(App):
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def extend_worker(self, recs, view: int | None) -> None:
-        result = self.session.extend_playlist(recs, view=view)
+        result = self.session.exports.extend_playlist(recs, view=view)
         self.call_from_thread(self.notify, result.summary(), title="Playlist", timeout=8)
         self.call_from_thread(self.load_library)  # the playlist holds more tracks now
 
     @work(thread=True, group="spotify", exit_on_error=False)
     def export_worker(self, target, public: bool) -> None:
-        result = self.session.export(target, public=public)
+        result = self.session.exports.export(target, public=public)
         self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
 
     # ------------------------------------------------------------------ errors

@@ -21,7 +21,7 @@ TABLE_COLUMNS: tuple[str, ...] = tuple(f for f, _, _ in TABLE_FEATURES)
 
 def read_library(session: Session) -> tuple[LibraryRows, LibrarySnapshot]:
     """The track table's rows and the rest of the first screen; any thread."""
-    snapshot = session.library_snapshot(TABLE_COLUMNS)
+    snapshot = session.library.snapshot(TABLE_COLUMNS)
     return LibraryRows(*snapshot.table), snapshot
 
 

@@ -201,7 +201,9 @@ def test_cli_tables_show_any_name_as_inert_text(names, title):
         change_lines=lambda: [f"“{title}” is now “{names[0]}”."],
         unanalysed_line=lambda: "",
     )
-    ctx = SimpleNamespace(session=SimpleNamespace(tracks=lambda ids: tracks))
+    ctx = SimpleNamespace(
+        session=SimpleNamespace(library=SimpleNamespace(tracks=lambda ids: tracks))
+    )
     stdout = io.StringIO()
     with contextlib.redirect_stdout(stdout):
         recommend._print_table(recs, new_only=False)

@@ -80,8 +80,8 @@ def test_session_playback_lists_what_it_queued(fake, config, store):
         [Track(t, f"Song {i}", (f"Band {i}",)) for i, t in enumerate(tracks)]
     )
     session = Session(config, store=store)
-    session.queue(tracks[:2])
-    state = session.playback()
+    session.player.queue(tracks[:2])
+    state = session.player.playback()
     assert state.device.name == "Laptop"
     assert state.last_queued == ["Song 0 — Band 0", "Song 1 — Band 1"]
     assert state.summary() == "■ Laptop · queued 2: Song 1 — Band 1 …"
@@ -92,24 +92,24 @@ def test_demo_devices_come_from_the_outbox(tmp_path):
         data_dir=tmp_path / "d", config_dir=tmp_path / "c", demo=True, api_url="http://127.0.0.1:9"
     )
     session = Session(cfg)
-    devices = session.devices()
+    devices = session.player.devices()
     assert [d.name for d in devices] == [d.name for d in DEMO_DEVICES]
     assert all("spotui --demo" in d.name for d in devices)  # never mistaken for real ones
     assert [d.is_active for d in devices] == [True, False]
-    session.transfer("demo-phone")
+    session.player.transfer("demo-phone")
     assert read_outbox(cfg)[-1] | {"at": None} == {
         "kind": "transfer",
         "at": None,
         "device": "Demo phone (spotui --demo)",
         "device_id": "demo-phone",
     }
-    assert [d.is_active for d in session.devices()] == [False, True]
-    assert session.playback().summary() == "■ Demo phone (spotui --demo)"
+    assert [d.is_active for d in session.player.devices()] == [False, True]
+    assert session.player.playback().summary() == "■ Demo phone (spotui --demo)"
     tid = spotify_id(1)
-    result = session.queue([tid])
+    result = session.player.queue([tid])
     assert result.device_name == "Demo phone (spotui --demo)"
     # a restart reads the last queued tracks back from the outbox
-    assert Session(cfg).playback().last_queued == [tid]
+    assert Session(cfg).player.playback().last_queued == [tid]
     session.close()
 
 

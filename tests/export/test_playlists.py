@@ -271,11 +271,11 @@ def seg_store(seg_db, tmp_path):
 
 def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, client):
     session = Session(config, store=seg_store)
-    seg = session.clusters()
+    seg = session.moods.clusters()
     cluster = seg.clusters[0]
     tids = cluster_tracks(seg, cluster.id)
     assert sorted(tids) == sorted(seg.tracks_in(cluster.id))
-    result = session.export(session.cluster_target(cluster.id))
+    result = session.exports.export(session.exports.cluster_target(cluster.id))
     body = fake.calls(PLAYLISTS, "POST")[0][3]
     assert body["name"] == f"spotui · {cluster.label}"
     assert body["public"] is False
@@ -286,7 +286,7 @@ def test_export_cluster_names_playlist_after_mood(fake, seg_store, config, clien
     assert len(fake.calls("/v1/playlists/", "POST")) == -(-len(tids) // 100)
     assert seg_store.exports.get_export(f"cluster:{cluster.id}").playlist_id == result.playlist_id
     with pytest.raises(NotFoundError, match="There is no cluster 99"):
-        session.export(session.cluster_target(99))
+        session.exports.export(session.exports.cluster_target(99))
 
 
 # ---------------------------------------------------------------------- demo outbox

@@ -88,7 +88,7 @@ def demo_sessions(segmented_demo, isolated_env, tmp_path):
     config.db_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(segmented_demo, config.db_path)
     mine, other = Session(config).open(), Session(config).open()
-    mine.library_snapshot(("energy", "valence"))
+    mine.library.snapshot(("energy", "valence"))
     yield mine, other
     mine.close()
     other.close()
@@ -96,53 +96,53 @@ def demo_sessions(segmented_demo, isolated_env, tmp_path):
 
 def test_another_sessions_import_is_noticed_once_own_writes_never(demo_sessions, tmp_path):
     mine, other = demo_sessions
-    assert mine.poll_library() is None and mine.outside_change() is None
+    assert mine.changes.poll() is None and mine.changes.outside_change() is None
 
     # This session's own jobs bump the counter as its own: no reload of what it just showed.
-    mine.segment(k=4, refit=True)
-    mine.import_csv(new_tracks_csv(tmp_path / "a.csv", 3) and tmp_path / "a.csv")
-    assert mine.poll_library() is None and mine.outside_change() is None
+    mine.moods.segment(k=4, refit=True)
+    mine.library.import_csv(new_tracks_csv(tmp_path / "a.csv", 3) and tmp_path / "a.csv")
+    assert mine.changes.poll() is None and mine.changes.outside_change() is None
 
-    other.import_csv(new_tracks_csv(tmp_path / "b.csv", 5, seed=8) and tmp_path / "b.csv")
-    moved = mine.poll_library()
+    other.library.import_csv(new_tracks_csv(tmp_path / "b.csv", 5, seed=8) and tmp_path / "b.csv")
+    moved = mine.changes.poll()
     assert moved is not None and not moved.told
     assert moved.change.job == "import"
     assert moved.summary() == (
         "The library changed in another window or process (an import): reloaded."
     )
-    assert mine.poll_library() is None  # data_version did not move again: no storm
+    assert mine.changes.poll() is None  # data_version did not move again: no storm
 
-    mine.library_snapshot(("energy", "valence"))  # the reload
-    assert mine.outside_change() is None
+    mine.library.snapshot(("energy", "valence"))  # the reload
+    assert mine.changes.outside_change() is None
 
 
 def test_a_job_that_writes_nothing_bumps_nothing(demo_sessions):
     mine, other = demo_sessions
-    before = mine.outside_change(0)
-    other.clusters()  # the stored moods are current: reused, nothing written
-    assert mine.outside_change(0) == before
-    assert mine.poll_library() is None
+    before = mine.changes.outside_change(0)
+    other.moods.clusters()  # the stored moods are current: reused, nothing written
+    assert mine.changes.outside_change(0) == before
+    assert mine.changes.poll() is None
 
 
 def test_an_export_planned_before_another_segment_is_not_sent(demo_sessions):
     mine, other = demo_sessions
-    cluster = mine.result.clusters[0]
-    target = mine.cluster_target(cluster.id)
-    plan = mine.export(target, dry_run=True)  # what the dialog shows
+    cluster = mine.moods.result.clusters[0]
+    target = mine.exports.cluster_target(cluster.id)
+    plan = mine.exports.export(target, dry_run=True)  # what the dialog shows
     assert plan.track_count == cluster.size
 
-    other.segment(k=5, refit=True)
+    other.moods.segment(k=5, refit=True)
     with pytest.raises(StaleViewError) as info:
-        mine.export(target)
+        mine.exports.export(target)
     assert str(info.value) == (
         "The library changed in another spotui (a segment): the moods were reloaded; "
         "check and export again. Nothing was exported."
     )
     assert info.value.exit_code == 3
     assert outbox_lines(mine.config) == []
-    assert len(mine.result.clusters) == 5  # the stored moods, read again
+    assert len(mine.moods.result.clusters) == 5  # the stored moods, read again
     # The TUI's next poll reloads the rows without telling the user a second time.
-    moved = mine.poll_library()
+    moved = mine.changes.poll()
     assert moved is not None and moved.told
 
 
@@ -150,26 +150,28 @@ def test_file_queue_and_extend_check_the_view_too(demo_sessions, tmp_path):
     from spotui.session.seeds import Seeds
 
     mine, other = demo_sessions
-    target = mine.cluster_target(mine.result.clusters[0].id)
-    recs = mine.recommend(Seeds.playlist("demoplaylist0000000001"), n=3)
-    view = mine.view
-    other.segment(k=5, refit=True)
+    target = mine.exports.cluster_target(mine.moods.result.clusters[0].id)
+    recs = mine.recommendations.recommend(Seeds.playlist("demoplaylist0000000001"), n=3)
+    view = mine.changes.view
+    other.moods.segment(k=5, refit=True)
 
     out = tmp_path / "calm.csv"
     with pytest.raises(StaleViewError, match=r"check and write the file again\. Nothing was"):
-        mine.write_file(target, None, out)
+        mine.exports.write_file(target, None, out)
     assert not out.exists()
     with pytest.raises(StaleViewError, match=r"check and queue again\. Nothing was queued\.$"):
-        mine.queue([recs.results[0].track.id], view=view)
+        mine.player.queue([recs.results[0].track.id], view=view)
     with pytest.raises(StaleViewError, match=r"check and add them again\. Nothing was added\.$"):
-        mine.extend_playlist(recs, view=view)
+        mine.exports.extend_playlist(recs, view=view)
     assert outbox_lines(mine.config) == []
 
     # Made from the view as it is now, the same writes go through.
-    mine.library_snapshot(("energy",))
-    mine.write_file(mine.cluster_target(mine.result.clusters[0].id), None, out)
+    mine.library.snapshot(("energy",))
+    mine.exports.write_file(
+        mine.exports.cluster_target(mine.moods.result.clusters[0].id), None, out
+    )
     assert out.exists()
-    mine.queue([recs.results[0].track.id], view=mine.view)
+    mine.player.queue([recs.results[0].track.id], view=mine.changes.view)
     assert [json.loads(line)["kind"] for line in outbox_lines(mine.config)] == ["queue"]
 
 
@@ -177,11 +179,11 @@ def test_extending_a_playlist_is_a_change_for_other_windows(demo_sessions):
     from spotui.session.seeds import Seeds
 
     mine, other = demo_sessions
-    other.library_snapshot(("energy",))
-    recs = mine.recommend(Seeds.playlist("demoplaylist0000000001"), n=2)
-    mine.extend_playlist(recs, view=mine.view)
-    assert mine.poll_library() is None  # our own
-    moved = other.poll_library()
+    other.library.snapshot(("energy",))
+    recs = mine.recommendations.recommend(Seeds.playlist("demoplaylist0000000001"), n=2)
+    mine.exports.extend_playlist(recs, view=mine.changes.view)
+    assert mine.changes.poll() is None  # our own
+    moved = other.changes.poll()
     assert moved is not None and moved.change.what == "a playlist change"
 
 
@@ -233,7 +235,7 @@ async def test_an_export_confirmed_after_another_segment_writes_nothing(demo_app
             await pilot.press("down", "e")
             await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
             # While the dialog asks, `spotui segment --k ...` runs elsewhere.
-            other.segment(k=k + 1, refit=True)
+            other.moods.segment(k=k + 1, refit=True)
             await pilot.press("enter")
             message = (
                 "The library changed in another spotui (a segment): the moods were "

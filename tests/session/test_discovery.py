@@ -78,7 +78,9 @@ def recommendation_calls(rb: FakeReccoBeats) -> list[dict]:
 
 def test_candidates_are_fetched_stored_featured_and_ranked_by_spotui(session, rb, store):
     seed = LIB[3]
-    recs = session.recommend(Seeds.track(seed), n=10, discover=True, diversity=0, artist_cap=0)
+    recs = session.recommendations.recommend(
+        Seeds.track(seed), n=10, discover=True, diversity=0, artist_cap=0
+    )
 
     assert recommendation_calls(rb) == [{"seeds": seed, "size": "100"}]
     answered = catalog_from_reccobeats(store)
@@ -103,16 +105,16 @@ def test_candidates_are_fetched_stored_featured_and_ranked_by_spotui(session, rb
 
 
 def test_a_seed_set_asked_again_within_a_day_costs_no_request(session, rb, store):
-    first = session.recommend(Seeds.track(LIB[5]), discover=True)
+    first = session.recommendations.recommend(Seeds.track(LIB[5]), discover=True)
     served = len(rb.requests)
-    again = session.recommend(Seeds.track(LIB[5]), discover=True)
+    again = session.recommendations.recommend(Seeds.track(LIB[5]), discover=True)
     assert len(rb.requests) == served  # nothing sent: answer and features from the store
     assert [r.track.id for r in again.results] == [r.track.id for r in first.results]
     assert (again.discovery.cached_sets, again.discovery.requests) == (1, 0)
     assert "1 from the cache, 0 requests" in again.discovery.note()
 
     # a day later the answer is asked for again (features are known by then)
-    rec = session.recommender()
+    rec = session.recommendations.recommender()
     later = discover(session.config, store, rec, [LIB[5]], now=lambda: time.time() + 86_401)
     assert (later.cached_sets, later.requests) == (0, 1)
     assert len(recommendation_calls(rb)) == 2
@@ -127,7 +129,9 @@ def test_library_songs_and_their_versions_are_not_discoveries(tmp_path, store):
         small.know(LIB)
         small.add_candidates([remaster, Track(id=LIB[4], name="Mine 4"), *fresh])
         session = Session(fake_config(tmp_path, reccobeats=small), store=store)
-        recs = session.recommend(Seeds.track(LIB[3]), n=10, discover=True, artist_cap=0)
+        recs = session.recommendations.recommend(
+            Seeds.track(LIB[3]), n=10, discover=True, artist_cap=0
+        )
     assert catalog_from_reccobeats(store) == {remaster.id, LIB[4], *(t.id for t in fresh)}
     assert sorted(recs.discovery.candidate_ids) == sorted(t.id for t in fresh)
     assert {r.track.id for r in recs.results} == {t.id for t in fresh}
@@ -135,7 +139,7 @@ def test_library_songs_and_their_versions_are_not_discoveries(tmp_path, store):
 
 def test_a_cluster_is_covered_by_seed_sets_of_five(session, rb):
     selection = LIB[:40]
-    session.recommend(Seeds.selection(selection), discover=True)
+    session.recommendations.recommend(Seeds.selection(selection), discover=True)
     sets = rb.seed_sets()
     assert [len(s) for s in sets] == [5, 5, 5]
     seeds = [s for group in sets for s in group]
@@ -163,7 +167,7 @@ def test_covering_seeds_pick_one_real_track_per_sub_group_and_group_neighbours()
 def test_a_short_429_is_sat_out(session, rb):
     rb.fail_next(429, retry_after=0.4, path="/v1/track/recommendation")
     start = time.monotonic()
-    recs = session.recommend(Seeds.track(LIB[1]), discover=True)
+    recs = session.recommendations.recommend(Seeds.track(LIB[1]), discover=True)
     assert time.monotonic() - start >= 0.4
     assert len(recommendation_calls(rb)) == 2
     assert recs.discovery.error is None and recs.results
@@ -172,7 +176,7 @@ def test_a_short_429_is_sat_out(session, rb):
 
 def test_a_long_429_falls_back_to_library_and_catalog_saying_why(session, rb, store):
     rb.fail_next(429, retry_after=3600, path="/v1/track/recommendation")
-    recs = session.recommend(Seeds.track(LIB[1]), n=5, discover=True)
+    recs = session.recommendations.recommend(Seeds.track(LIB[1]), n=5, discover=True)
     assert recs.discovery.failed
     assert recs.discovery.note() == (
         "Discovery unavailable (ReccoBeats is rate limiting spotui and asks to wait 60 min. "
@@ -181,7 +185,9 @@ def test_a_long_429_falls_back_to_library_and_catalog_saying_why(session, rb, st
     )
     assert len(recs.results) == 5 and all(r.in_library for r in recs.results)
     assert not catalog_from_reccobeats(store)
-    session.recommend(Seeds.track(LIB[1]), discover=True)  # nothing was cached: asks again
+    session.recommendations.recommend(
+        Seeds.track(LIB[1]), discover=True
+    )  # nothing was cached: asks again
     assert len(recommendation_calls(rb)) == 2
 
 
@@ -196,7 +202,9 @@ def test_offline_falls_back_with_a_message(tmp_path, store):
         config_dir=tmp_path / "c",
         reccobeats_url=f"http://127.0.0.1:{port}/v1",
     )
-    recs = Session(config, store=store).recommend(Seeds.track(LIB[2]), n=4, discover=True)
+    recs = Session(config, store=store).recommendations.recommend(
+        Seeds.track(LIB[2]), n=4, discover=True
+    )
     assert recs.discovery.note() == (
         f"Discovery unavailable (Could not reach ReccoBeats (127.0.0.1:{port}): ConnectionError. "
         "Check your connection.) - showing your library and catalog instead."
@@ -229,14 +237,14 @@ def demo_session(demo_store, tmp_path):
 
 def test_demo_discovery_is_offline_and_deterministic(demo_session, demo_store):
     seed = demo_store.tracks.track_ids()[10]
-    recs = demo_session.recommend(Seeds.track(seed), n=10, discover=True)
+    recs = demo_session.recommendations.recommend(Seeds.track(seed), n=10, discover=True)
     offline = {t.id for t in candidate_set()[0]}
     assert len(recs.results) == 10
     assert {r.track.id for r in recs.results} <= offline
     assert not any(r.in_library for r in recs.results)
     assert recs.discovery.note().startswith("100 candidates from demo ReccoBeats (1 seed set")
     assert demo_store.tracks.get_features(recs.results[0].track.id).provider == "demo"
-    again = demo_session.recommend(Seeds.track(seed), n=10, discover=True)
+    again = demo_session.recommendations.recommend(Seeds.track(seed), n=10, discover=True)
     assert [r.track.id for r in again.results] == [r.track.id for r in recs.results]
     assert again.discovery.requests == 0
 
@@ -299,7 +307,10 @@ def test_queued_and_skipped_tracks_and_their_versions_are_not_offered_again(
     demo_session, demo_store
 ):
     seed = demo_store.tracks.track_ids()[20]
-    before = [r.track for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
+    before = [
+        r.track
+        for r in demo_session.recommendations.recommend(Seeds.track(seed), n=6, **PLAIN).results
+    ]
     queued, skipped = before[0], before[1]
     # another version of the queued song, sounding exactly like it
     version = Track(id="v" * 22, name=f"{queued.name} - Radio Edit", artists=queued.artists)
@@ -308,29 +319,38 @@ def test_queued_and_skipped_tracks_and_their_versions_are_not_offered_again(
         [_copy_features(demo_store.tracks.get_features(queued.id), version.id)]
     )
     demo_store.library.add_imports([version.id], "catalog", "test")
-    demo_session.library_changed()
+    demo_session.library.changed()
 
-    demo_session.queue([queued.id])  # --demo: to the outbox, and remembered
-    result = demo_session.skip([skipped.id])
+    demo_session.player.queue([queued.id])  # --demo: to the outbox, and remembered
+    result = demo_session.recommendations.skip([skipped.id])
     assert result.summary() == (
         f"Skipped “{skipped.name}” by {skipped.artist_line}: not offered again for 30 days."
     )
-    after = [r.track.id for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
+    after = [
+        r.track.id
+        for r in demo_session.recommendations.recommend(Seeds.track(seed), n=6, **PLAIN).results
+    ]
     assert not {queued.id, skipped.id, version.id} & set(after)
     assert [t.id for t in before[2:]] == after[:4]
-    undone = demo_session.unskip([skipped.id])
+    undone = demo_session.recommendations.unskip([skipped.id])
     assert undone.summary() == (
         f"Unskipped “{skipped.name}” by {skipped.artist_line}: can be recommended again."
     )
-    back = [r.track.id for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
+    back = [
+        r.track.id
+        for r in demo_session.recommendations.recommend(Seeds.track(seed), n=6, **PLAIN).results
+    ]
     assert skipped.id in back
-    demo_session.skip([skipped.id])
+    demo_session.recommendations.skip([skipped.id])
 
     # remembered in the store with times: a queue a day and more ago counts no longer
     day_ago = time.time() - 25 * 3600
     demo_store.discovery.note_recent([queued.id], QUEUED, day_ago)
     demo_store.discovery.note_recent([skipped.id], SKIPPED, day_ago)  # skips count for 30 days
-    again = [r.track.id for r in demo_session.recommend(Seeds.track(seed), n=6, **PLAIN).results]
+    again = [
+        r.track.id
+        for r in demo_session.recommendations.recommend(Seeds.track(seed), n=6, **PLAIN).results
+    ]
     assert queued.id in again and skipped.id not in again
 
 

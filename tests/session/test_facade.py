@@ -45,60 +45,67 @@ def test_recommend_cluster_uses_the_stored_segment_k8_gmm(cli, demo_data_dir):
 
 
 def test_clusters_recompute_with_the_stored_k_and_method(session, demo_store):
-    first = session.segment(5, "agglomerative")
+    first = session.moods.segment(5, "agglomerative")
     assert (first.method, first.requested_k) == ("agglomerative", 5)
     fresh = Session(session.config, store=demo_store)
-    assert fresh.clusters().fingerprint == first.fingerprint  # current: reused as stored
+    assert fresh.moods.clusters().fingerprint == first.fingerprint  # current: reused as stored
     demo_store.library.remove_saved(
         demo_store.tracks.track_ids("library")[:40]
     )  # the library changed
-    again = fresh.clusters()
+    again = fresh.moods.clusters()
     assert again.fingerprint != first.fingerprint
     assert (again.method, again.requested_k) == ("agglomerative", 5)
 
 
 def test_seeds_resolve_the_same_for_every_face(session):
-    result = session.clusters()
+    result = session.moods.clusters()
     cluster = result.clusters[0]
-    by_cluster = session.recommend(Seeds.cluster(cluster.id), n=5)
-    by_tracks = session.recommend(Seeds.track(result.tracks_in(cluster.id)), n=5)
+    by_cluster = session.recommendations.recommend(Seeds.cluster(cluster.id), n=5)
+    by_tracks = session.recommendations.recommend(Seeds.track(result.tracks_in(cluster.id)), n=5)
     assert [r.track.id for r in by_cluster.results] == [r.track.id for r in by_tracks.results]
     assert by_cluster.title == (
         f"Like cluster {cluster.id} “{cluster.label}” ({cluster.size} tracks)"
     )
     assert by_cluster.key == f"recommend:cluster:{cluster.id}"
-    assert session.pane_title(Seeds.cluster(cluster.id)) == f"Like cluster {cluster.label}"
+    assert (
+        session.recommendations.pane_title(Seeds.cluster(cluster.id))
+        == f"Like cluster {cluster.label}"
+    )
     one = result.tracks_in(cluster.id)[0]
-    track = session.track_detail(one).track
-    assert session.pane_title(Seeds.track(one)) == f"Like “{track.name}”"
-    assert session.recommend(Seeds.track(one), n=3).title.startswith(f"Like “{track.name}” by ")
-    assert session.pane_title(Seeds.selection([one])) == "Like the map selection"
+    track = session.moods.track_detail(one).track
+    assert session.recommendations.pane_title(Seeds.track(one)) == f"Like “{track.name}”"
+    assert session.recommendations.recommend(Seeds.track(one), n=3).title.startswith(
+        f"Like “{track.name}” by "
+    )
+    assert session.recommendations.pane_title(Seeds.selection([one])) == "Like the map selection"
     with pytest.raises(NotFoundError, match="There is no cluster 99"):
-        session.recommend(Seeds.cluster(99))
+        session.recommendations.recommend(Seeds.cluster(99))
 
 
 def test_track_detail_says_when_a_track_has_no_cluster_yet(session, demo_store):
-    result = session.clusters()
+    result = session.moods.clusters()
     tid = next(iter(result.assignments))
-    detail = session.track_detail(tid)
+    detail = session.moods.track_detail(tid)
     assert detail.cluster.id == result.assignments[tid] and detail.note == ""
-    session.result = None
-    assert session.track_detail(tid).note == "Not in a mood yet. Features from the demo library."
-    assert session.track_detail(result.unanalysed[0]).note == ""  # no features, no promise
+    session.moods.result = None
+    assert (
+        session.moods.track_detail(tid).note == "Not in a mood yet. Features from the demo library."
+    )
+    assert session.moods.track_detail(result.unanalysed[0]).note == ""  # no features, no promise
 
 
 def test_asks_before_queueing_more_than_the_threshold(session):
-    assert session.ask_before_queueing(ASK_ABOVE, "Calm") is None
-    question = session.ask_before_queueing(ASK_ABOVE + 1, "Calm")
+    assert session.player.ask_before_queueing(ASK_ABOVE, "Calm") is None
+    question = session.player.ask_before_queueing(ASK_ABOVE + 1, "Calm")
     assert question == f"Queue all {ASK_ABOVE + 1} tracks of Calm? They play after what is queued."
 
 
 def test_map_selection_export_name_and_key(session):
-    ids = session.clusters().tracks_in(session.result.clusters[0].id)[:7]
-    target = session.selection_target(ids)
+    ids = session.moods.clusters().tracks_in(session.moods.result.clusters[0].id)[:7]
+    target = session.exports.selection_target(ids)
     assert target.name == "spotui · Map selection (7 tracks)"
-    assert target.key == session.selection_target(list(reversed(ids))).key
-    plan = session.export(target, dry_run=True)
+    assert target.key == session.exports.selection_target(list(reversed(ids))).key
+    plan = session.exports.export(target, dry_run=True)
     assert plan.created and plan.track_count == 7
 
 
@@ -106,9 +113,9 @@ def test_worker_threads_get_their_own_store(session, demo_store):
     seen = {}
 
     def worker():
-        with session._db() as store:
+        with session.context.db() as store:
             seen["store"] = store
-            seen["rows"] = session.status()["library_tracks"]
+            seen["rows"] = session.library.status()["library_tracks"]
 
     t = threading.Thread(target=worker)
     t.start()

@@ -172,7 +172,7 @@ def mix(fake, config, tmp_path):
     with Store.open(tmp_path / "s.sqlite3") as store:
         fill(store)
         session = Session(config, store=store)
-        yield store, session, session.recommend(Seeds.playlist(MIX), n=3)
+        yield store, session, session.recommendations.recommend(Seeds.playlist(MIX), n=3)
 
 
 def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
@@ -180,7 +180,7 @@ def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
     added = [r.track.id for r in recs.results]
     assert [NAME[t] for t in added] == ["Calm One", "Club Night", "Rap One"]
 
-    plan = session.extend_playlist(recs, dry_run=True)
+    plan = session.exports.extend_playlist(recs, dry_run=True)
     assert fake.requests == []  # a dry run sends nothing
     body = {"uris": uris(added)}
     assert [r.as_dict() for r in plan.requests] == [
@@ -190,7 +190,7 @@ def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
         f"Would add 3 tracks to the end of “Mix” ({MIX}) in 1 request (dry run: nothing was sent):"
     )
 
-    result = session.extend_playlist(recs)
+    result = session.exports.extend_playlist(recs)
     assert fake.requests == [("POST", f"/v1/playlists/{MIX}/items", {}, body)]
     assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
     assert store.library.playlist_track_ids(MIX) == [ID["p1"], ID["p2"], *added]
@@ -201,8 +201,8 @@ def test_append_to_an_owned_playlist_against_the_fake(fake, mix):
     assert result.summary().startswith("Added 3 tracks to the end of “Mix” (1 request).")
 
     # again: the added tracks are now the playlist's own, so only new ones are added
-    again = session.recommend(Seeds.playlist(MIX), n=2)
-    session.extend_playlist(again)
+    again = session.recommendations.recommend(Seeds.playlist(MIX), n=2)
+    session.exports.extend_playlist(again)
     final = fake.playlist_track_ids(MIX)
     assert final == [ID["p1"], ID["p2"], *added, *(r.track.id for r in again.results)]
     assert len(set(final)) == 7
@@ -212,7 +212,7 @@ def test_append_never_adds_a_track_twice_and_a_failure_says_how_far(fake, config
     store, session, recs = mix
     fake.fail_next(502, path=f"/v1/playlists/{MIX}/items")
     with pytest.raises(UserError, match=r"0 of 3 tracks were added to “Mix”"):
-        session.extend_playlist(recs)
+        session.exports.extend_playlist(recs)
     assert fake.playlist_track_ids(MIX) == [ID["p1"], ID["p2"]]
     assert len(fake.calls(f"/v1/playlists/{MIX}/items", "POST")) == 1  # never retried
 

@@ -133,7 +133,7 @@ def test_a_short_hold_is_waited_out_with_a_message(
     if told_late:
         session.on_wait = tell
     try:
-        result = session.import_csv(songs)
+        result = session.library.import_csv(songs)
     finally:
         waiting.set()
         releaser.join()
@@ -264,11 +264,11 @@ def test_damage_met_mid_run_is_copied_aside_and_stops_writers(
     session = Session(load_config(demo=True)).open(prepare=False)
     try:
         with pytest.raises(StoreDamagedError) as info:
-            session.import_csv(songs)
+            session.library.import_csv(songs)
         assert str(info.value).endswith(REBUILD.format(p=db))
         assert info.value.exit_code == 3 and info.value.copy.exists()
         with pytest.raises(StoreDamagedError):
-            session.library_snapshot(["energy"])  # reads every library row
+            session.library.snapshot(["energy"])  # reads every library row
     finally:
         session.close()
     assert digest(db) == before
@@ -291,7 +291,7 @@ def test_tui_ends_cleanly_on_a_store_error_on_its_own_thread(demo_app, monkeypat
         async with app.run_test(size=(120, 40)) as pilot:
             await settle(pilot)
             assert isinstance(app.screen, MainScreen)
-            monkeypatch.setattr(app.session, "track_detail", damaged)
+            monkeypatch.setattr(app.session.moods, "track_detail", damaged)
             app.screen.call_later(app.screen.show_detail)
             await asyncio.sleep(1)
             assert app.user_error is error and app.return_code == 3

@@ -134,7 +134,9 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         assert screen.source == f"c{first.id}"
         assert set(view_ids(screen)) == set(result.tracks_in(first.id))
         recs = screen.query_one(RecommendationList)
-        expected = pilot.app.session.recommender().recommend(result.tracks_in(first.id), n=20)
+        expected = pilot.app.session.recommendations.recommender().recommend(
+            result.tracks_in(first.id), n=20
+        )
         assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
         assert screen.query_one(RecommendationPane).border_title == f"Like cluster {first.label}"
         # Into the tracks: recommendations follow the highlighted track.
@@ -143,7 +145,7 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()
         track = view_ids(screen)[0]
-        expected = pilot.app.session.recommender().recommend([track], n=20)
+        expected = pilot.app.session.recommendations.recommender().recommend([track], n=20)
         assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
         # n: new only -> nothing from the library.
         await pilot.press("n")
@@ -256,7 +258,9 @@ async def test_sorting_by_a_feature_at_80_columns(demo_app):
         await pilot.pause()
         status = str(screen.query_one("#status", Static).render())
         assert "sorted by Energy ▼" in status
-        energies = [demo_app.session.track_detail(t).features.energy for t in view_ids(screen)[:20]]
+        energies = [
+            demo_app.session.moods.track_detail(t).features.energy for t in view_ids(screen)[:20]
+        ]
         assert energies == sorted(energies, reverse=True)
 
 
@@ -350,7 +354,7 @@ async def test_for_you_shows_each_listened_mood(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         app = pilot.app
-        order = [c for c, _ in app.session.for_you_clusters()]
+        order = [c for c, _ in app.session.recommendations.for_you_clusters()]
         titles = []
         for _ in range(len(order) + 1):
             await pilot.press("f")

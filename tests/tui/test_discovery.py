@@ -46,14 +46,16 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         row = _shown(recs, 0)
         assert first.name in row and "new" in row and "in library" not in row
         assert screen.query_one(RecommendationPane).border_subtitle == "new from ReccoBeats"
-        expected = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
+        expected = pilot.app.session.recommendations.recommend(
+            Seeds.track(track), n=20, discover=True
+        )
         assert [r.track.id for r in expected.results] == ids
 
         # del: skip the highlighted one; it is gone, not offered again, and named
         recs.focus()
         await _after(pilot, "delete")
         assert [r.track.id for r in recs.results] == ids[1:]
-        again = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
+        again = pilot.app.session.recommendations.recommend(Seeds.track(track), n=20, discover=True)
         assert first.id not in {r.track.id for r in again.results}
         said = [str(n.message) for n in pilot.app._notifications]
         assert (
@@ -66,7 +68,7 @@ async def test_discovery_toggle_shows_demo_candidates_marked_new(demo_app):
         assert recs.highlighted == 0
         said = [str(n.message) for n in pilot.app._notifications]
         assert f"Unskipped “{first.name}” by {first.artist_line}: can be recommended again." in said
-        again = pilot.app.session.recommend(Seeds.track(track), n=20, discover=True)
+        again = pilot.app.session.recommendations.recommend(Seeds.track(track), n=20, discover=True)
         assert first.id in {r.track.id for r in again.results}
         await _after(pilot, "u")  # nothing more to undo
         assert "Nothing to undo: no track was skipped." in [

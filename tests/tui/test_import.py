@@ -42,7 +42,7 @@ def test_import_dialog_names_directories_and_bad_lines_then_imports_ids(isolated
             box.value = str(ids)
             await pilot.press("enter")
             await wait_for(pilot, lambda: app.screen is not dialog and app.rows is not None)
-            assert app.session.tracks(["4uLU6hMCjMI75M1A2tKUQC"])[0].name == (
+            assert app.session.library.tracks(["4uLU6hMCjMI75M1A2tKUQC"])[0].name == (
                 "4uLU6hMCjMI75M1A2tKUQC"
             )
 

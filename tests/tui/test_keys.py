@@ -182,12 +182,12 @@ async def test_enter_on_a_recommendation_shows_the_full_reason_and_the_seed(demo
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecDetailScreen))
         detail = pilot.app.screen
         rec = recs.results[1]
-        seed = pilot.app.session.tracks([screen.track_id])[0]
+        seed = pilot.app.session.library.tracks([screen.track_id])[0]
         text = rendered(detail.query_one("#rec-text").content, 78)
         assert rec.reason in text  # whole, where the pane cuts it with "…"
         assert f"“{seed.name}”" in text  # the bars are drawn against the seed track
         assert detail.detail.reference["energy"] == (
-            pilot.app.session.track_detail(seed.id).features.energy
+            pilot.app.session.moods.track_detail(seed.id).features.energy
         )
         await pilot.press("escape")
         await pilot.pause(0.1)

@@ -133,7 +133,7 @@ async def test_the_first_why_line_is_visible_without_focus_at_80x24(app8):
         screen = await _ready(pilot)
         detail_scroll = screen.query_one("#detail-scroll")
         assert screen.focused is not detail_scroll and detail_scroll.scroll_y == 0
-        detail = pilot.app.session.track_detail(screen.track_id)
+        detail = pilot.app.session.moods.track_detail(screen.track_id)
         first = detail.why[0]
         assert first.startswith(("Sits ", "A borderline track", "Nearer the typical sound"))
         assert first in flat(area(pilot.app, detail_scroll))

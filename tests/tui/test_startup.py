@@ -83,7 +83,7 @@ def test_first_paint_path_does_not_import_numpy(tmp_path, demo) -> None:
         f"here = Path({str(tmp_path)!r})\n"
         f"config = Config(data_dir=here, config_dir=here, demo={demo})\n"
         "session = Session(config).open(prepare=False)\n"
-        "snapshot = session.library_snapshot([f for f, _, _ in TABLE_FEATURES])\n"
+        "snapshot = session.library.snapshot([f for f, _, _ in TABLE_FEATURES])\n"
         "rows, result = LibraryRows(*snapshot.table), snapshot.result\n"
         "assert len(rows) == 200 and result is not None and result.clusters\n"
         "unit_value('tempo', 120.0)\n"

@@ -69,7 +69,7 @@ class DevicePicker(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="devices", exit_on_error=False)
     def load(self) -> None:
         try:
-            devices = self.app.session.devices()
+            devices = self.app.session.player.devices()
         except UserError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

@@ -78,4 +78,6 @@ class FileExportDialog(PathDialog):
         chosen = str(self.query_one("#format", Select).value)
         fmt = None if chosen == FROM_NAME else chosen
         target, session = self.target, self.app.session
-        return lambda: session.write_file(target, fmt, Path(out).expanduser().absolute()).summary()
+        return lambda: session.exports.write_file(
+            target, fmt, Path(out).expanduser().absolute()
+        ).summary()

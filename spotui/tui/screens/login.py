@@ -46,7 +46,7 @@ class LoginScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def run_login(self) -> None:
         try:
-            info = self.app.session.login(
+            info = self.app.session.account.login(
                 announce=lambda url: self.app.call_from_thread(self._show_url, url),
                 cancel=self.cancelled.is_set,
             )

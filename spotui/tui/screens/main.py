@@ -289,7 +289,7 @@ class MainScreen(MainActions, Screen):
         if self.track_id is None:
             detail.show(None, None, None, "No tracks here." if self.app.rows is not None else "")
             return
-        d = self.app.session.track_detail(self.track_id)
+        d = self.app.session.moods.track_detail(self.track_id)
         detail.show(d.track, d.features, d.cluster, d.note, d.why, d.why_numbers)
 
     # ------------------------------------------------------------------ recommendations
@@ -337,7 +337,7 @@ class MainScreen(MainActions, Screen):
     def compute_recs(self, seeds: Seeds, new_only: bool, discover: bool = False) -> None:
         worker = get_current_worker()
         try:
-            answer = self.app.session.recommend(
+            answer = self.app.session.recommendations.recommend(
                 seeds,
                 n=REC_COUNT,
                 new_only=new_only,
@@ -476,7 +476,7 @@ class MainScreen(MainActions, Screen):
     @work(thread=True, exclusive=True, group="for-you", exit_on_error=False)
     def for_you_worker(self, shown: Seeds | None) -> None:
         try:
-            ids = [c.id for c, _ in self.app.session.for_you_clusters()]
+            ids = [c.id for c, _ in self.app.session.recommendations.for_you_clusters()]
         except UserError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=8)
             return
@@ -492,7 +492,9 @@ class MainScreen(MainActions, Screen):
         self._rec_key = (seeds, self.new_only, self.discover)
         recs = self.query_one(RecommendationList)
         pane = self.query_one("#recs-pane")
-        pane.border_title = Text(inert(self.app.session.pane_title(seeds)))  # names a track
+        pane.border_title = Text(
+            inert(self.app.session.recommendations.pane_title(seeds))
+        )  # names a track
         if self.discover:
             recs.message("Asking ReccoBeats for new tracks…")
         self.compute_recs(seeds, self.new_only, self.discover)

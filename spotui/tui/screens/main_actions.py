@@ -25,16 +25,16 @@ class MainActions:
         cid = source_cluster(self.source)
         base = None
         if cid is not None and self.app.result is not None:
-            base = session.cluster_target(cid)
+            base = session.exports.cluster_target(cid)
         elif self.source == SELECTION and self.selection:
-            base = session.selection_target(self.selection)
+            base = session.exports.selection_target(self.selection)
         whole = base is None and source_playlist(self.source) is None
         if whole and not self.query_text and not whole_library:
             return None
         ids = self.query_one(TrackTable).track_ids
         if not ids:
             return None
-        return session.filtered_target(
+        return session.exports.filtered_target(
             base, self.source_name(), ids, self.query_text, as_shown=whole_library
         )
 

@@ -31,7 +31,7 @@ class RecDetailScreen(ModalScreen[None]):
             yield Static(id="rec-text")
 
     def on_mount(self) -> None:
-        self.detail = self.app.session.recommendation_detail(self.answer, self.index)
+        self.detail = self.app.session.recommendations.detail(self.answer, self.index)
         self.query_one("#rec-box").focus()
         self._fill()
 

@@ -51,13 +51,13 @@ class SetupScreen(ModalScreen[bool]):
             box.border_title = "Connect Spotify (one-time setup)"
             box.border_subtitle = "enter saves · esc cancels"
             with VerticalScroll(id="setup-steps"):
-                yield Static(steps_text(session.setup_steps()))
+                yield Static(steps_text(session.account.setup_steps()))
             yield Label("Client ID of your Spotify app")
             yield Input(
                 value=session.config.client_id or "",
                 placeholder="32 characters, 0-9 a-f",
                 id="client-id",
-                validators=[ClientId(session.check_client_id)],
+                validators=[ClientId(session.account.check_client_id)],
                 validate_on=["changed", "submitted"],
             )
             yield Label("", classes="error", id="client-id-error")
@@ -86,7 +86,7 @@ class SetupScreen(ModalScreen[bool]):
 
     def save(self) -> None:
         try:
-            self.app.session.set_client_id(self.query_one("#client-id", Input).value)
+            self.app.session.account.set_client_id(self.query_one("#client-id", Input).value)
         except UserError as exc:
             # the message quotes what was typed: inert text, never markup
             self.query_one("#client-id-error", Label).update(Text(inert(str(exc))))

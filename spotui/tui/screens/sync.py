@@ -18,7 +18,7 @@ from textual.worker import Worker, WorkerState
 
 from spotui.core.errors import Cancelled, UserError
 from spotui.core.untrusted import inert
-from spotui.session.facade import Session
+from spotui.session.library import LibraryService
 from spotui.tui.actions import bindings_for
 
 
@@ -31,7 +31,7 @@ class SyncScreen(ModalScreen[bool]):
         super().__init__()
         self.cancel_event = threading.Event()
         #: The phases in the order sync visits them (library sources, then audio features).
-        self.phases = Session.sync_phases()
+        self.phases = LibraryService.sync_phases()
         self.state = {name: ("pending", "") for name in self.phases}
         self.current: str | None = None
         self.finished = False
@@ -56,7 +56,9 @@ class SyncScreen(ModalScreen[bool]):
         try:
             # Another sync (the CLI, cron, another window) is waited for; the screen and a
             # notification say so, and esc stops waiting.
-            result = self.app.session.sync(self._progress, self.cancel_event.is_set, wait=True)
+            result = self.app.session.library.sync(
+                self._progress, self.cancel_event.is_set, wait=True
+            )
         except Cancelled:
             self.app.call_from_thread(
                 self._done, "", "Cancelled; everything synced so far is kept."

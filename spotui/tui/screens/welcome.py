@@ -119,4 +119,4 @@ class ImportDialog(PathDialog):
         if result is not None and not result.is_valid:
             return result.failure_descriptions[0]
         path, session = Path(box.value.strip()).expanduser(), self.app.session
-        return lambda: session.import_csv(path, wait=True).summary()
+        return lambda: session.library.import_csv(path, wait=True).summary()

@@ -323,14 +323,14 @@ def test_tracks_with_some_features_are_placed_and_only_the_rest_is_unanalysed(st
     cfg = Config(data_dir=store.path.parent, config_dir=store.path.parent)
     session = Session(cfg, store=store)
     if True:
-        session.clusters()
-        d = session.track_detail(part[0])
+        session.moods.clusters()
+        d = session.moods.track_detail(part[0])
         assert d.cluster is not None
         assert d.why[-1] == (
             "Features from test; missing instrumentalness, speechiness, liveness, loudness: "
             "placed on the 5 it has."
         )
-        d = session.track_detail(axis[0])
+        d = session.moods.track_detail(axis[0])
         assert d.cluster is None
         assert d.note == (
             "Features from test; no valence, which every mood is made of, so it is not in a mood."
@@ -444,7 +444,7 @@ async def test_tui_tells_what_joined_which_mood_and_marks_it(
         await wait_for(pilot, lambda: cid not in app.news_by_mood())
         assert f"+{counts[cid]} " not in shown(clusters.get_option_at_index(idx))
         await app.workers.wait_for_complete()
-        assert not (app.session.mood_news() & set(app.result.tracks_in(cid)))
+        assert not (app.session.moods.news() & set(app.result.tracks_in(cid)))
 
 
 def test_the_refit_rule_and_stored_moods_read_without_numpy() -> None:

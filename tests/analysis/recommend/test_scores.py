@@ -211,7 +211,7 @@ async def test_tui_list_and_detail_show_the_far_note_the_line_and_the_legend(dem
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
         add_outlier(demo_app.config.db_path)
-        demo_app.session.library_changed()
+        demo_app.session.library.changed()
         screen.show_recs(Seeds.track(OUTLIER))
         await pilot.app.workers.wait_for_complete()
         await pilot.pause()

@@ -1,6 +1,9 @@
-"""Getting tracks out, the export half of :class:`spotui.session.facade.Session`: playlist targets,
-playlist export, files, the queue. A mixin only to keep ``session.py`` small; the faces
-still call one object, and only :mod:`spotui.export` writes to the account."""
+"""Getting tracks out (``session.exports``): export targets, a playlist export, adding
+recommendations to a playlist the user owns, files.
+
+Why these together: each turns tracks the user sees into something outside spotui, and
+each carries the view it was made from (:mod:`spotui.session.changes`); only
+:mod:`spotui.export` writes to the account, on an explicit action, with a dry run."""
 
 from __future__ import annotations
 
@@ -9,34 +12,34 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spotui.core.progress import CancelCheck, Progress
+from spotui.core.progress import Progress
+from spotui.session.seeds import owned_playlist
 
 if TYPE_CHECKING:
-    from spotui.config.env import Config
-    from spotui.export import ExportResult, ExportTarget, FileResult, QueueResult
+    from spotui.export import ExportResult, ExportTarget, FileResult
+    from spotui.export.append import AppendResult
+    from spotui.session.context import SessionContext
+    from spotui.session.moods import MoodsService
     from spotui.session.seeds import Recommendations
 
 
-class ExportMixin:
-    """Needs ``self.config``, ``self._shown()``, ``self._spotify()``, ``self._db()``,
-    ``self.view`` and ``self.check_view()``.
-
-    Every target is stamped with the view it was made from, and every write (playlist,
-    file, queue) checks it first: a plan confirmed before another program changed the
+class ExportService:
+    """Every target is stamped with the view it was made from, and every write (playlist,
+    file, extend) checks it first: a plan confirmed before another program changed the
     library is not carried out (:mod:`spotui.session.changes`)."""
 
-    config: Config
-    last_queued: list[str]
-    view: int | None
+    def __init__(self, context: SessionContext, moods: MoodsService) -> None:
+        self._context = context
+        self._moods = moods
 
-    # ------------------------------------------------------------------ getting tracks out
+    # ------------------------------------------------------------------ targets
     def cluster_target(self, cluster_id: int, name: str | None = None) -> ExportTarget:
         from spotui.export.targets import cluster_target
 
-        return self._stamped(cluster_target(self._shown(), cluster_id, name))
+        return self._stamped(cluster_target(self._moods.shown(), cluster_id, name))
 
     def _stamped(self, target: ExportTarget) -> ExportTarget:
-        return replace(target, view=self.view)
+        return replace(target, view=self._context.watch.view)
 
     def selection_target(self, track_ids: Sequence[str]) -> ExportTarget:
         from spotui.export.targets import selection_target
@@ -80,12 +83,12 @@ class ExportMixin:
         from spotui.export.playlist_export import export_tracks
 
         if not dry_run:
-            self.check_view(target.view, "export")
-        with self._spotify(needed=not dry_run) as client, self._db() as store:
+            self._context.watch.check_view(target.view, "export")
+        with self._context.spotify(needed=not dry_run) as client, self._context.db() as store:
             return export_tracks(
                 client,
                 store,
-                self.config,
+                self._context.config,
                 target.key,
                 target.name,
                 target.description or "",
@@ -107,44 +110,45 @@ class ExportMixin:
         (its view checked first, as for a playlist)."""
         from spotui.export.files import write_target
 
-        self.check_view(target.view, "file")
-        with self._db() as store:
+        self._context.watch.check_view(target.view, "file")
+        with self._context.db() as store:
             return write_target(store, target, fmt, out_path)
 
     def write_cluster_files(self, fmt: str, out_dir: str | Path) -> list[FileResult]:
         """One file per cluster the user sees, in ``out_dir``."""
         from spotui.export.files import write_clusters
 
-        result = self._shown()
-        with self._db() as store:
+        result = self._moods.shown()
+        with self._context.db() as store:
             return write_clusters(store, result, fmt, out_dir)
 
-    def ask_before_queueing(self, n_tracks: int, what: str) -> str | None:
-        """The question to ask before queueing that many tracks, or None to just queue."""
-        from spotui.export.queue import ask_before_queueing
-
-        return ask_before_queueing(n_tracks, what)
-
-    def queue(
+    def extend_playlist(
         self,
-        track_ids: Sequence[str],
-        device: str | None = None,
+        recs: Recommendations,
         *,
+        dry_run: bool = False,
         progress: Progress | None = None,
-        cancel: CancelCheck | None = None,
         view: int | None = None,
-    ) -> QueueResult:
-        """Queue on the playing device (or ``device``), each track exactly once; ``view``:
-        the generation of the view the tracks were chosen in (checked first)."""
-        from spotui.export.queue import queue_tracks
-        from spotui.session.discovery import QUEUED, note_recent
+    ) -> AppendResult:
+        """Append a playlist's recommendations (``Seeds.playlist``) to that playlist.
 
-        self.check_view(view, "queue")
-        with self._spotify() as client:
-            result = queue_tracks(
-                client, self.config, track_ids, device=device, progress=progress, cancel=cancel
+        ``dry_run`` returns the exact requests and sends and writes nothing; else ``view``
+        (the generation the plan was confirmed on) is checked first, and the stored
+        playlist's new length counts as a change for other windows."""
+        from spotui.export.append import append_tracks
+
+        context = self._context
+        if not dry_run:
+            context.watch.check_view(view, "extend")
+        with context.db() as store:
+            playlist, _ = owned_playlist(store, recs.playlist.id)
+        track_ids = [r.track.id for r in recs.results]
+        with context.spotify(needed=not dry_run) as client, context.db() as store:
+            result = append_tracks(
+                client, store, context.config, playlist, track_ids, dry_run, progress=progress
             )
-        self.last_queued = list(result.queued) or self.last_queued
-        with self._db() as store:
-            note_recent(store, result.queued, QUEUED)  # not offered again for a while
+            if not dry_run:
+                context.watch.record_change(store, "extend")
+        if not dry_run:
+            context.library_changed()
         return result
