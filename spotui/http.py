@@ -33,8 +33,8 @@ from urllib.parse import urlparse
 import requests
 from urllib3.exceptions import NewConnectionError
 
-from spotui.core.errors import Cancelled, UserError
-from spotui.core.progress import CancelCheck
+from spotui.core.errors import UserError
+from spotui.core.progress import CancelCheck, check_cancel
 
 
 class ServiceError(UserError):
@@ -306,22 +306,27 @@ class HttpClient:
             tries.refreshed = True
             return True
         if status == 429:
-            retry_after = _retry_after(resp, default=1.0)
-            if (
-                reason == "QUOTA_EXCEEDED"
-                or retry_after > self.max_retry_after
-                or tries.rate_limited >= self.max_429_retries
-            ):
-                raise RateLimited(retry_after, reason, self.service)
-            # A 429 means "not processed": every worker waits, then this one resends.
-            self.budget.pause(retry_after)
-            tries.rate_limited += 1
+            self._sit_out(resp, reason, tries)
             return True
         if status >= 500 and idempotent and tries.attempt < self.retries:
             self._backoff(tries.attempt, _retry_after(resp, default=0.0))
             tries.attempt += 1
             return True
         return False
+
+    def _sit_out(self, resp: requests.Response, reason: str | None, tries: _Tries) -> None:
+        """Wait out a 429 before resending, or raise when the wait would be too long (or
+        the quota is gone for the day): the user is told rather than kept waiting."""
+        retry_after = _retry_after(resp, default=1.0)
+        if (
+            reason == "QUOTA_EXCEEDED"
+            or retry_after > self.max_retry_after
+            or tries.rate_limited >= self.max_429_retries
+        ):
+            raise RateLimited(retry_after, reason, self.service)
+        # A 429 means "not processed": every worker waits, then this one resends.
+        self.budget.pause(retry_after)
+        tries.rate_limited += 1
 
     def error_for(
         self, status: int, reason: str | None, message: str, method: str, path: str
@@ -381,19 +386,33 @@ class HttpClient:
             return
 
         def run(path: str, params: dict | None) -> Any:
-            try:
-                return self.get(path, params)
-            except Exception as exc:
-                if tolerate is not None and tolerate(exc):
-                    return exc
-                raise
+            return self._get_or_tolerated(path, params, tolerate)
 
         if workers <= 1:
             for key, path, params in jobs:
-                if cancel is not None and cancel():
-                    raise Cancelled("cancelled by user")
+                check_cancel(cancel)
                 yield key, run(path, params)
             return
+        yield from self._get_concurrently(jobs, run, workers, cancel)
+
+    def _get_or_tolerated(
+        self, path: str, params: dict | None, tolerate: Callable[[Exception], bool] | None
+    ) -> Any:
+        """The body, or the error itself when the caller tolerates it (it is yielded)."""
+        try:
+            return self.get(path, params)
+        except Exception as exc:
+            if tolerate is not None and tolerate(exc):
+                return exc
+            raise
+
+    def _get_concurrently(
+        self,
+        jobs: list[tuple[Any, str, dict | None]],
+        run: Callable[[str, dict | None], Any],
+        workers: int,
+        cancel: CancelCheck | None,
+    ) -> Iterator[tuple[Any, Any]]:
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="spotui-http")
         pending: dict[Future, Any] = {}
         it = iter(jobs)
@@ -405,8 +424,7 @@ class HttpClient:
                     break
             while pending:
                 done, _ = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-                if cancel is not None and cancel():
-                    raise Cancelled("cancelled by user")
+                check_cancel(cancel)
                 for fut in done:
                     key = pending.pop(fut)
                     body = fut.result()

@@ -47,19 +47,28 @@ def _describe(parser: argparse.ArgumentParser, name: str, help: str) -> Command:
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             continue
-        if not action.option_strings:
-            if action.choices:
-                cmd.positional = tuple(action.choices)
-            cmd.files = cmd.files or "path" in action.dest
-            continue
-        for opt in action.option_strings:
-            cmd.options[opt] = action.help if action.help != argparse.SUPPRESS else ""
-            if action.choices:
-                cmd.choices[opt] = tuple(str(c) for c in action.choices)
-            elif action.nargs != 0:
-                is_path = "PATH" in str(action.metavar or "").upper() or action.dest == "out"
-                (cmd.paths if is_path else cmd.valued).append(opt)
+        if action.option_strings:
+            _add_option(cmd, action)
+        else:
+            _add_positional(cmd, action)
     return cmd
+
+
+def _add_positional(cmd: Command, action: argparse.Action) -> None:
+    if action.choices:
+        cmd.positional = tuple(action.choices)
+    cmd.files = cmd.files or "path" in action.dest
+
+
+def _add_option(cmd: Command, action: argparse.Action) -> None:
+    """Each spelling of the option completes the same way: its values, a path or anything."""
+    for opt in action.option_strings:
+        cmd.options[opt] = action.help if action.help != argparse.SUPPRESS else ""
+        if action.choices:
+            cmd.choices[opt] = tuple(str(c) for c in action.choices)
+        elif action.nargs != 0:
+            is_path = "PATH" in str(action.metavar or "").upper() or action.dest == "out"
+            (cmd.paths if is_path else cmd.valued).append(opt)
 
 
 def commands(parser: argparse.ArgumentParser) -> list[Command]:
@@ -139,18 +148,23 @@ def fish_script(cmds: list[Command]) -> str:
             )
         for opt, help in c.options.items():
             flag = f"-l {opt[2:]}" if opt.startswith("--") else f"-s {opt[1:]}"
-            values = c.choices.get(opt)
-            extra = (
-                f" -xa {_q(' '.join(values))}"
-                if values
-                else (" -rF" if opt in c.paths else " -x" if opt in c.valued else "")
-            )
+            extra = _fish_value(c, opt)
             lines.append(f"complete -c spotui -n {_q(cond)} {flag}{extra} -d {_q(help or '')}")
         if c.positional:
             lines.append(f"complete -c spotui -n {_q(cond)} -xa {_q(' '.join(c.positional))}")
         if c.files:
             lines.append(f"complete -c spotui -n {_q(cond)} -F")
     return "\n".join(lines) + "\n"
+
+
+def _fish_value(c: Command, opt: str) -> str:
+    """What fish offers after the option: its choices, files, anything (-x), or nothing."""
+    values = c.choices.get(opt)
+    if values:
+        return f" -xa {_q(' '.join(values))}"
+    if opt in c.paths:
+        return " -rF"
+    return " -x" if opt in c.valued else ""
 
 
 def cmd_completion(ctx: Context) -> int:

@@ -149,30 +149,57 @@ def _usage(message: str) -> int:
 
 def cmd_export(ctx: Context) -> int:
     args = ctx.args
-    seeds = [bool(args.track), args.seed_cluster is not None, bool(args.playlist)]
-    if args.recommend and sum(seeds) != 1:
-        return _usage(
-            "--recommend needs seeds of one kind: --track ID [ID ...], --seed-cluster ID or "
-            "--playlist ID."
-        )
-    if not args.recommend and any(seeds):
-        return _usage("--track, --seed-cluster and --playlist are seeds for --recommend.")
+    problem = _seed_problem(args)
+    if problem:
+        return _usage(problem)
     if args.playlist and not (args.format or args.out):
         if args.name or args.public:
             return _usage("--name and --public are for new playlists; --playlist adds to yours.")
         return _append(ctx)
-    if args.all and args.name:
-        return _usage("--name names one playlist; it cannot be used with --all.")
-    if args.format and not args.out:
-        return _usage("--format needs --out PATH (the file to write).")
-    fmt = None
-    if args.out:  # a file: --format if given, else the name's ending (the core's rule)
-        if args.all and not args.format:
-            return _usage("with --all, --out is a directory; add --format csv|m3u|json.")
-        fmt = args.format if args.all else ctx.session.exports.file_format(args.out, args.format)
+    problem = _target_problem(args)
+    if problem:
+        return _usage(problem)
+    fmt = _file_format(ctx)
     if args.recommend:
         target = _recommendations(ctx, file=bool(fmt))
         return _write_file(ctx, target, fmt) if fmt else _export_playlists(ctx, [target])
+    return _export_clusters(ctx, fmt)
+
+
+def _seed_problem(args: argparse.Namespace) -> str | None:
+    """Seeds belong to --recommend alone, and it takes exactly one kind of them."""
+    seeds = [bool(args.track), args.seed_cluster is not None, bool(args.playlist)]
+    if args.recommend and sum(seeds) != 1:
+        return (
+            "--recommend needs seeds of one kind: --track ID [ID ...], --seed-cluster ID or "
+            "--playlist ID."
+        )
+    if not args.recommend and any(seeds):
+        return "--track, --seed-cluster and --playlist are seeds for --recommend."
+    return None
+
+
+def _target_problem(args: argparse.Namespace) -> str | None:
+    """Options that contradict the target (several playlists, or a file or directory)."""
+    if args.all and args.name:
+        return "--name names one playlist; it cannot be used with --all."
+    if args.format and not args.out:
+        return "--format needs --out PATH (the file to write)."
+    if args.out and args.all and not args.format:
+        return "with --all, --out is a directory; add --format csv|m3u|json."
+    return None
+
+
+def _file_format(ctx: Context) -> str | None:
+    """A file: --format if given, else the name's ending (the core's rule); None for Spotify."""
+    args = ctx.args
+    if not args.out:
+        return None
+    return args.format if args.all else ctx.session.exports.file_format(args.out, args.format)
+
+
+def _export_clusters(ctx: Context, fmt: str | None) -> int:
+    args = ctx.args
     # Segment (or read the stored clusters) before any progress line of the export itself:
     # rich allows one live display at a time.
     with progress_bar(ctx, "Segmenting") as progress:

@@ -125,36 +125,15 @@ def cmd_skip(ctx: Context) -> int:
 
 
 def cmd_recommend(ctx: Context) -> int:
-    from spotui.session.seeds import Seeds
-
     args = ctx.args
-    if args.for_you and (args.track or args.playlist):
-        return usage("--for-you takes no other seed (only --cluster ID to pick one cluster).")
-    if not (args.for_you or args.track or args.playlist or args.cluster is not None):
-        return usage("say what to recommend for: --track, --cluster, --playlist or --for-you.")
-    if args.for_you and args.discover:
-        return usage("--discover works with --track, --cluster or --playlist, not --for-you.")
+    problem = _seed_problem(args)
+    if problem:
+        return usage(problem)
     options = dict(n=args.n, new_only=args.new_only)
     if args.for_you:
-        with progress_bar(ctx, "Segmenting") as progress:
-            groups = ctx.session.recommendations.for_you(args.cluster, progress=progress, **options)
-        if ctx.json:
-            print_json([_group_json(recs) for recs in groups])
-            return 0
-        for recs in groups:
-            _print_table(recs, args.new_only)
-        return 0
-    if args.cluster is not None:
-        seeds = Seeds.cluster(args.cluster)
-    else:
-        seeds = Seeds.playlist(args.playlist) if args.playlist else Seeds.track(args.track)
-    if args.discover:  # asking ReccoBeats (and maybe segmenting first) takes a moment
-        shown = progress_bar(ctx, "Discovering")
-    elif args.cluster is not None:
-        shown = progress_bar(ctx, "Segmenting")  # the cluster's tracks may need segmenting
-    else:
-        shown = contextlib.nullcontext()
-    with shown as progress:
+        return _for_you(ctx, options)
+    seeds = _seeds(args)
+    with _progress_for(ctx) as progress:
         recs = ctx.session.recommendations.recommend(
             seeds,
             discover=args.discover,
@@ -171,6 +150,45 @@ def cmd_recommend(ctx: Context) -> int:
         print_json([r.as_dict() for r in recs.results])
         return 0
     _print_table(recs, args.new_only)
+    return 0
+
+
+def _seed_problem(args: argparse.Namespace) -> str | None:
+    """--for-you is a seed of its own: it mixes with no other, and ReccoBeats needs real ones."""
+    if args.for_you and (args.track or args.playlist):
+        return "--for-you takes no other seed (only --cluster ID to pick one cluster)."
+    if not (args.for_you or args.track or args.playlist or args.cluster is not None):
+        return "say what to recommend for: --track, --cluster, --playlist or --for-you."
+    if args.for_you and args.discover:
+        return "--discover works with --track, --cluster or --playlist, not --for-you."
+    return None
+
+
+def _seeds(args: argparse.Namespace):
+    from spotui.session.seeds import Seeds
+
+    if args.cluster is not None:
+        return Seeds.cluster(args.cluster)
+    return Seeds.playlist(args.playlist) if args.playlist else Seeds.track(args.track)
+
+
+def _progress_for(ctx: Context) -> contextlib.AbstractContextManager:
+    """A progress line only where the wait is noticeable."""
+    if ctx.args.discover:  # asking ReccoBeats (and maybe segmenting first) takes a moment
+        return progress_bar(ctx, "Discovering")
+    if ctx.args.cluster is not None:
+        return progress_bar(ctx, "Segmenting")  # the cluster's tracks may need segmenting
+    return contextlib.nullcontext()
+
+
+def _for_you(ctx: Context, options: dict) -> int:
+    with progress_bar(ctx, "Segmenting") as progress:
+        groups = ctx.session.recommendations.for_you(ctx.args.cluster, progress=progress, **options)
+    if ctx.json:
+        print_json([_group_json(recs) for recs in groups])
+        return 0
+    for recs in groups:
+        _print_table(recs, ctx.args.new_only)
     return 0
 
 
@@ -191,45 +209,57 @@ def _print_table(recs, new_only: bool) -> None:
 
     from spotui.cli import cell
 
-    results, title = recs.results, recs.title
     con = console()
-    if not results:
-        con.print(
-            cell(title)
-            + Text(
-                ": nothing to recommend"
-                + (
-                    " (no catalog tracks; import one with `spotui import --as catalog`)."
-                    if new_only
-                    else "."
-                )
-            )
+    if not recs.results:
+        hint = (
+            " (no catalog tracks; import one with `spotui import --as catalog`)."
+            if new_only
+            else "."
         )
+        con.print(cell(recs.title) + Text(": nothing to recommend" + hint))
         return
+    show_ids = con.width >= 120  # ids are in --json; on a narrow terminal the reason matters more
+    con.print(_results_table(recs, show_ids))
+    if recs.far_note:
+        con.print(Text(recs.far_note, style="bold"))
+    con.print(Text(recs.legend, style="dim"))
+
+
+def _results_table(recs, show_ids: bool):
     from rich.table import Table
 
-    table = Table(title=cell(title), title_justify="left", show_lines=False)
+    from spotui.cli import cell
+
+    results = recs.results
+    table = Table(title=cell(recs.title), title_justify="left", show_lines=False)
     table.add_column("#", justify="right", style="dim")
     table.add_column("Track", overflow="fold", ratio=1)
     table.add_column("Artist", overflow="fold", ratio=1)
     # The number the list is sorted by comes first and is named as the legend names it;
     # a blended list shows its parts too (the same numbers as the TUI's score line).
     blended = results[0].blended
-    numbers = ["Match", "Taste", "Sound"] if blended else ["Sound"]
-    for header in numbers:
+    for header in ["Match", "Taste", "Sound"] if blended else ["Sound"]:
         table.add_column(header, justify="right")
     table.add_column("Why", overflow="fold", ratio=2)
-    show_ids = con.width >= 120  # ids are in --json; on a narrow terminal the reason matters more
     if show_ids:
         table.add_column("Id", style="dim", no_wrap=True)
     for i, r in enumerate(results, 1):
-        name = cell(r.track.name)
-        if not r.in_library:
-            name.append(" (new)", style="green")
-        shown = [r.score, r.taste, r.sound] if blended else [r.sound]
-        cells = [str(i), name, cell(r.track.artist_line), *(f"{x:.2f}" for x in shown)]
-        table.add_row(*cells, cell(r.reason), *([cell(r.track.id)] if show_ids else []))
-    con.print(table)
-    if recs.far_note:
-        con.print(Text(recs.far_note, style="bold"))
-    con.print(Text(recs.legend, style="dim"))
+        table.add_row(*_result_cells(i, r, blended, show_ids))
+    return table
+
+
+def _result_cells(i: int, r, blended: bool, show_ids: bool) -> list:
+    from spotui.cli import cell
+
+    name = cell(r.track.name)
+    if not r.in_library:
+        name.append(" (new)", style="green")
+    shown = [r.score, r.taste, r.sound] if blended else [r.sound]
+    return [
+        str(i),
+        name,
+        cell(r.track.artist_line),
+        *(f"{x:.2f}" for x in shown),
+        cell(r.reason),
+        *([cell(r.track.id)] if show_ids else []),
+    ]

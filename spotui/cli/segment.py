@@ -79,13 +79,19 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _print_table(ctx: Context, result) -> None:
-    from rich.table import Table
-    from rich.text import Text
-
-    from spotui.cli import cell, console
+    from spotui.cli import console
 
     example_ids = [tid for c in result.clusters for tid in result.examples.get(c.id, [])[:3]]
     tracks = {t.id: t for t in ctx.session.library.tracks(example_ids)}
+    console().print(_clusters_table(result, tracks))
+    _print_notes(result)
+
+
+def _clusters_table(result, tracks: dict):
+    from rich.table import Table
+    from rich.text import Text
+
+    from spotui.cli import cell
 
     n = len(result.clusters)
     table = Table(title=count(n, "mood cluster"), title_justify="left")
@@ -95,11 +101,7 @@ def _print_table(ctx: Context, result) -> None:
     table.add_column("Why")
     table.add_column("Examples")
     for c in result.clusters:
-        examples = []
-        for tid in result.examples.get(c.id, [])[:3]:
-            t = tracks.get(tid)
-            if t is not None:
-                examples.append(f"{t.name} - {t.artist_line}" if t.artists else t.name)
+        examples = _examples(result.examples.get(c.id, [])[:3], tracks)
         lines = Text("\n")  # names are cells, never markup: a "[/]" in a title is text
         table.add_row(
             Text(f"● {c.id}", style=c.color),
@@ -108,8 +110,17 @@ def _print_table(ctx: Context, result) -> None:
             lines.join(map(cell, c.reasons[:3])),
             lines.join(map(cell, examples)),
         )
-    con = console()
-    con.print(table)
+    return table
+
+
+def _examples(track_ids: list[str], tracks: dict) -> list[str]:
+    """Tracks since gone from the library are left out rather than shown as bare ids."""
+    found = (tracks[tid] for tid in track_ids if tid in tracks)
+    return [f"{t.name} - {t.artist_line}" if t.artists else t.name for t in found]
+
+
+def _print_notes(result) -> None:
+    """What the table cannot say: the unanalysed, changes since last time, how k was chosen."""
     if result.unanalysed:
         out(f"Unanalysed: {result.unanalysed_line()}")
     if result.note:

@@ -67,25 +67,27 @@ def load_ui(config: Config, sort_keys: tuple[str, ...] = ()) -> tuple[UiSettings
     s = UiSettings()
     if isinstance(raw.get("theme"), str):
         s.theme = raw["theme"]
-    sort = raw.get("sort")
-    if sort is not None:
-        if isinstance(sort, str) and (not sort_keys or sort in sort_keys):
-            s.sort = sort
-        else:
-            problems.append(f"[ui] sort = {sort!r} is not one of {', '.join(sort_keys)}; ignored")
+    s.sort = _ui_sort(raw.get("sort"), sort_keys, problems)
     for flag in ("sort_descending", "new_only"):
         value = raw.get(flag, False)
         if isinstance(value, bool):
             setattr(s, flag, value)
         else:
             problems.append(f"[ui] {flag} must be true or false, got {value!r}; ignored")
-    if "clusters_width" in raw:
-        s.clusters_width = _bounded(
-            "clusters_width", raw["clusters_width"], CLUSTERS_WIDTH, problems
-        )
-    if "bottom_height" in raw:
-        s.bottom_height = _bounded("bottom_height", raw["bottom_height"], BOTTOM_HEIGHT, problems)
+    for name, bounds in (("clusters_width", CLUSTERS_WIDTH), ("bottom_height", BOTTOM_HEIGHT)):
+        if name in raw:
+            setattr(s, name, _bounded(name, raw[name], bounds, problems))
     return s, problems
+
+
+def _ui_sort(sort: Any, sort_keys: tuple[str, ...], problems: list[str]) -> str | None:
+    """Only a sort the table offers (any text when the caller names none)."""
+    if sort is None:
+        return None
+    if isinstance(sort, str) and (not sort_keys or sort in sort_keys):
+        return sort
+    problems.append(f"[ui] sort = {sort!r} is not one of {', '.join(sort_keys)}; ignored")
+    return None
 
 
 def load_keys(config: Config) -> tuple[dict[str, str], list[str]]:
@@ -97,13 +99,21 @@ def load_keys(config: Config) -> tuple[dict[str, str], list[str]]:
     keymap: dict[str, str] = {}
     problems: list[str] = []
     for action_id, keys in raw.items():
-        if isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys):
-            keys = ",".join(keys)
-        if not isinstance(keys, str) or not keys.strip():
+        text = _keys_text(keys)
+        if text is None:
             problems.append(f'[keys] {action_id} must be a key name such as "a" or "ctrl+a"')
             continue
-        keymap[action_id] = ",".join(k.strip() for k in keys.split(",") if k.strip())
+        keymap[action_id] = text
     return keymap, problems
+
+
+def _keys_text(keys: Any) -> str | None:
+    """``"a, ctrl+a"`` or ``["a", "ctrl+a"]`` as ``"a,ctrl+a"``; None for anything else."""
+    if isinstance(keys, list) and keys and all(isinstance(k, str) for k in keys):
+        keys = ",".join(keys)
+    if not isinstance(keys, str) or not keys.strip():
+        return None
+    return ",".join(k.strip() for k in keys.split(",") if k.strip())
 
 
 def save_ui(config: Config, settings: UiSettings) -> None:
@@ -146,17 +156,7 @@ def _is_header(line: str) -> bool:
 
 def _replace_table(text: str, name: str, values: dict[str, Any]) -> str:
     """``text`` without its ``[name]`` table, with the new one appended (if not empty)."""
-    header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]\s*(#.*)?$")
-    kept: list[str] = []
-    skipping = False
-    for line in text.splitlines():
-        if header.match(line):
-            skipping = True
-            continue
-        if skipping and _is_header(line):
-            skipping = False
-        if not skipping:
-            kept.append(line)
+    kept = _without_table(text.splitlines(), name)
     while kept and not kept[-1].strip():
         kept.pop()
     if values:
@@ -165,6 +165,22 @@ def _replace_table(text: str, name: str, values: dict[str, Any]) -> str:
         kept.append(f"[{name}]")
         kept += [f"{k} = {_toml_value(v)}" for k, v in values.items()]
     return "\n".join(kept) + "\n" if kept else ""
+
+
+def _without_table(lines: list[str], name: str) -> list[str]:
+    """The lines outside every ``[name]`` table: from its header up to the next one."""
+    header = re.compile(rf"^\s*\[\s*{re.escape(name)}\s*\]\s*(#.*)?$")
+    kept: list[str] = []
+    skipping = False
+    for line in lines:
+        if header.match(line):
+            skipping = True
+            continue
+        if skipping and _is_header(line):
+            skipping = False
+        if not skipping:
+            kept.append(line)
+    return kept
 
 
 def _set_top_key(text: str, key: str, value: Any) -> str:
@@ -186,27 +202,37 @@ def _set_top_key(text: str, key: str, value: Any) -> str:
 
 def _edit(path: Path, change, what: str) -> None:
     """Apply ``change`` to the file's text; write it only if nothing else changed."""
-    try:
-        old_text = path.read_text(encoding="utf-8") if path.exists() else ""
-        old = tomllib.loads(old_text)
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path} cannot be read ({exc}); fix or move it, then try again") from exc
+    old_text, old = _read_toml(path)
     new_text = change(old_text)
-    try:
-        new = tomllib.loads(new_text)
-    except tomllib.TOMLDecodeError:
-        new = None
-    rest_same = new is not None and {k: v for k, v in new.items() if k != what} == {
-        k: v for k, v in old.items() if k != what
-    }
-    if not rest_same:
+    if not _only_changed(what, old, new_text):
         raise ConfigError(f"could not update {what} in {path} safely; edit the file by hand")
     try:
         write_atomic(path, new_text)
     except OSError as exc:
         raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
+    """The file's text and what it says ("" and nothing for a file not there yet); a file
+    that cannot be read or parsed is never edited."""
+    try:
+        old_text = path.read_text(encoding="utf-8") if path.exists() else ""
+        return old_text, tomllib.loads(old_text)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} cannot be read ({exc}); fix or move it, then try again") from exc
+
+
+def _only_changed(what: str, old: dict[str, Any], new_text: str) -> bool:
+    """Whether ``new_text`` parses and says what ``old`` said about everything but ``what``."""
+    try:
+        new = tomllib.loads(new_text)
+    except tomllib.TOMLDecodeError:
+        return False
+    return {k: v for k, v in new.items() if k != what} == {
+        k: v for k, v in old.items() if k != what
+    }
 
 
 def write_atomic(path: Path, text: str) -> None:

@@ -110,14 +110,7 @@ def append_tracks(
     progress: Progress | None = None,
 ) -> AppendResult:
     """Add ``track_ids`` at the end of ``playlist`` (one the user owns), each once."""
-    present = set(store.library.playlist_track_ids(playlist.id))
-    good, skipped = split_spotify(track_ids)
-    good, dups = dedupe(good)
-    skipped += dups
-    skipped += [(t, "already in the playlist") for t in good if t in present]
-    good = [t for t in good if t not in present]
-    if not good:
-        raise UserError(f"Nothing to add to “{playlist.name}”: every track is already in it.")
+    good, skipped = _tracks_to_add(store, playlist, track_ids)
     uris = [track_uri(t) for t in good]
     result = AppendResult(
         playlist.id, playlist.name, plan_append(playlist.id, uris), len(uris), skipped, dry_run
@@ -135,9 +128,39 @@ def append_tracks(
         store.library.append_playlist_items(playlist.id, good)
         result.demo, result.outbox = True, str(config.outbox_path)
         return result
+    _post_parts(client, store, playlist, good, result.requests, progress)
+    return result
+
+
+def _tracks_to_add(
+    store, playlist: Playlist, track_ids: Sequence[str]
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The Spotify tracks not in the playlist yet, each once, and why the others are left
+    out; nothing left to add is the user's mistake, said before any plan."""
+    present = set(store.library.playlist_track_ids(playlist.id))
+    good, skipped = split_spotify(track_ids)
+    good, dups = dedupe(good)
+    skipped += dups
+    skipped += [(t, "already in the playlist") for t in good if t in present]
+    good = [t for t in good if t not in present]
+    if not good:
+        raise UserError(f"Nothing to add to “{playlist.name}”: every track is already in it.")
+    return good, skipped
+
+
+def _post_parts(
+    client,
+    store,
+    playlist: Playlist,
+    good: list[str],
+    requests: list[PlannedRequest],
+    progress: Progress | None,
+) -> None:
+    """Send the plan; each part is recorded as soon as Spotify took it, so a failure
+    midway says how many were added and a rerun never adds them again."""
     added = 0
     try:
-        for req, part in zip(result.requests, chunks(good), strict=True):
+        for req, part in zip(requests, chunks(good), strict=True):
             client.post(req.path, json=req.body)  # not retried: a retry could add twice
             store.library.append_playlist_items(playlist.id, part)
             added += len(part)
@@ -148,4 +171,3 @@ def append_tracks(
             f"{exc} — {added} of {len(good)} tracks were added to “{playlist.name}”. spotui "
             "remembers them: running the command again never adds a track twice."
         ) from exc
-    return result

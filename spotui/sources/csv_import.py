@@ -127,12 +127,14 @@ def detect_layout(header: list[str]) -> Layout | None:
         return EXPORTIFY
     if {"track_id", "artists", "track_name", "track_genre"} <= names:
         return KAGGLE
-    has_id = any(a in names for a in CSV_ALIASES["id"])
-    has_name = any(a in names for a in CSV_ALIASES["name"])
-    has_artist = any(a in names for a in CSV_ALIASES["artists"])
-    if has_id or (has_name and has_artist):
+    if _has(names, "id") or (_has(names, "name") and _has(names, "artists")):
         return PLAIN
     return None
+
+
+def _has(names: set[str], field_name: str) -> bool:
+    """Whether the header has a column for the field under any of its aliases."""
+    return any(a in names for a in CSV_ALIASES[field_name])
 
 
 def path_problem(path: Path) -> str | None:
@@ -220,40 +222,72 @@ class _Totals:
     features_kept: int = 0
 
 
+@dataclass
+class _BatchWrites:
+    """What one batch sends to the store, gathered entry by entry in batch order."""
+
+    tracks: list[Track] = field(default_factory=list)
+    features: list[tuple] = field(default_factory=list)
+    artist_ids: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    first_seen: list[str] = field(default_factory=list)
+    #: (track id, first line, features digest) for ``import_mark_seen``
+    seen_now: list[tuple[str, int, int | None]] = field(default_factory=list)
+
+    def track(self, tid: str, e: Entry, earlier: bool, known: bool, totals: _Totals) -> None:
+        """The whole record the first time this import meets the track; after that only
+        its genres, which add to those already written."""
+        if not earlier:
+            totals.tracks += 1
+            totals.new_tracks += not known
+            self.tracks.append(e.track)
+            self.first_seen.append(tid)
+            if e.artist_ids:
+                self.artist_ids[tid] = e.artist_ids
+        elif e.track.genres:
+            self.tracks.append(Track(tid, "", genres=e.track.genres))  # genres only
+
+    def features_of(self, e: Entry, provider: str | None, totals: _Totals) -> None:
+        """A file's features replace only a file's: those a provider gave are kept."""
+        totals.with_features += 1
+        if provider is None or provider.startswith("csv:"):
+            self.features.append(e.features)
+        else:
+            totals.features_kept += 1
+
+    def send(self, store, kind: str, source: str) -> None:
+        store.tracks.upsert_tracks(self.tracks, artist_ids=self.artist_ids)
+        store.tracks.upsert_feature_rows(self.features, record_lookups=False)
+        store.library.add_imports(self.first_seen, kind, source)
+        store.library.import_mark_seen(self.seen_now)
+
+
 def _write_batch(store, batch: dict[str, Entry], kind: str, source: str, totals, counts) -> None:
     """Write one batch. A track an earlier batch already wrote only adds its genres (and
     features, if none of its earlier lines had any); every line whose features differ from
     those the track keeps is counted as a conflict."""
     state = store.library.import_state(list(batch))  # id -> (provider, first line, features digest)
-    tracks, features, artist_ids, first_seen, seen_now = [], [], {}, [], []
+    writes = _BatchWrites()
     for tid, e in batch.items():
         provider, first_line, first_sig = state.get(tid, (None, None, None))
         earlier = first_line is not None
-        if not earlier:
-            totals.tracks += 1
-            totals.new_tracks += tid not in state
-            tracks.append(e.track)
-            first_seen.append(tid)
-            if e.artist_ids:
-                artist_ids[tid] = e.artist_ids
-        elif e.track.genres:
-            tracks.append(Track(tid, "", genres=e.track.genres))  # genres only
-        kept = first_sig if first_sig is not None else e.sig
-        for line, sig in e.feature_rows():
-            if sig != kept:
-                counts.conflict(line, tid, first_line or e.line)
+        writes.track(tid, e, earlier, tid in state, totals)
+        _count_conflicts(counts, tid, e, first_line, first_sig)
         if e.features is not None and first_sig is None:
-            totals.with_features += 1
-            if provider is None or provider.startswith("csv:"):
-                features.append(e.features)
-            else:
-                totals.features_kept += 1
+            writes.features_of(e, provider, totals)
         if not earlier or (e.sig is not None and first_sig is None):
-            seen_now.append((tid, first_line or e.line, e.sig))
-    store.tracks.upsert_tracks(tracks, artist_ids=artist_ids)
-    store.tracks.upsert_feature_rows(features, record_lookups=False)
-    store.library.add_imports(first_seen, kind, source)
-    store.library.import_mark_seen(seen_now)
+            writes.seen_now.append((tid, first_line or e.line, e.sig))
+    writes.send(store, kind, source)
+
+
+def _count_conflicts(
+    counts: Counts, tid: str, e: Entry, first_line: int | None, first_sig: int | None
+) -> None:
+    """Every row whose features differ from those the track keeps (the first it was
+    listed with, in this import) is a conflict."""
+    kept = first_sig if first_sig is not None else e.sig
+    for line, sig in e.feature_rows():
+        if sig != kept:
+            counts.conflict(line, tid, first_line or e.line)
 
 
 def _warnings(counts: Counts) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -108,9 +109,60 @@ def _split(value: str, sep: str | None) -> tuple[str, ...]:
     return tuple(filter(None, map(str.strip, parts)))
 
 
+def _unquote_text_cells(cells: dict[str, str]) -> None:
+    """Undo the ``'`` that ``spotui export`` put before a formula-like start, in place."""
+    for key in _TEXT_CELLS:
+        if key in cells:
+            cells[key] = from_csv_cell(cells[key])
+
+
+def _artist_ids(value: str) -> tuple[str, ...]:
+    """Bare ids from a cell of ids or ``spotify:artist:`` URIs."""
+    ids = _split(value, ",")
+    return tuple(i.rsplit(":", 1)[-1] for i in ids) if ids else ()
+
+
 def _span(name: str) -> str:
     lo, hi = FEATURE_RANGES[name]
     return f"{lo:g}..{hi:g}"
+
+
+def _columns(lowered: list[str]) -> dict[str, int | None]:
+    """Each field's column: the first of its aliases the header has (None when absent)."""
+
+    def find(field_name: str) -> int | None:
+        for alias in CSV_ALIASES[field_name]:
+            if alias in lowered:
+                return lowered.index(alias)
+        return None
+
+    return {f: find(f) for f in CSV_ALIASES}
+
+
+def _require_identity(cols: dict[str, int | None], where: str) -> None:
+    """A row must name its track: by id, or by name and artist (a plain list)."""
+    if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
+        missing = "name" if cols["name"] is None else "artist"
+        raise ImportFormatError(where, f"missing required column ({missing})", 1)
+
+
+def _feature_items(lowered: list[str]) -> list[tuple]:
+    """Everything the hot path needs per feature column, looked up once per file."""
+    snake = [h.replace(" ", "_") for h in lowered]
+    return [
+        (n, snake.index(n), *FEATURE_RANGES[n], n in INT_FEATURES, NOT_DETECTED.get(n))
+        for n in FEATURE_NAMES
+        if n in snake
+    ]
+
+
+def _cell_reader(cols: dict[str, int | None]) -> tuple[list[str], Callable]:
+    """The present fields' names and one ``itemgetter`` taking their cells from a row (a
+    single call per row, always a tuple)."""
+    present = [(f, i) for f, i in cols.items() if i is not None]
+    getter = itemgetter(*(i for _, i in present))
+    cells = getter if len(present) > 1 else lambda row: (getter(row),)
+    return [f for f, _ in present], cells
 
 
 class Rows:
@@ -128,28 +180,11 @@ class Rows:
         """``where``: how errors name the file (``export.zip: Liked Songs.csv`` for a
         member of a zip); ``str(path)`` by default."""
         lowered = [h.strip().lower() for h in header]
-
-        def find(field_name: str) -> int | None:
-            for alias in CSV_ALIASES[field_name]:
-                if alias in lowered:
-                    return lowered.index(alias)
-            return None
-
-        self.cols = cols = {f: find(f) for f in CSV_ALIASES}
-        if cols["id"] is None and (cols["name"] is None or cols["artists"] is None):
-            missing = "name" if cols["name"] is None else "artist"
-            raise ImportFormatError(where or str(path), f"missing required column ({missing})", 1)
-        snake = [h.replace(" ", "_") for h in lowered]
+        self.cols = cols = _columns(lowered)
+        _require_identity(cols, where or str(path))
         #: (feature, column index, low, high, whole number?, "not detected" value)
-        self.feature_items = [
-            (n, snake.index(n), *FEATURE_RANGES[n], n in INT_FEATURES, NOT_DETECTED.get(n))
-            for n in FEATURE_NAMES
-            if n in snake
-        ]
-        present = [(f, i) for f, i in cols.items() if i is not None]
-        self._names = [f for f, _ in present]
-        getter = itemgetter(*(i for _, i in present))
-        self._cells = getter if len(present) > 1 else lambda row: (getter(row),)
+        self.feature_items = _feature_items(lowered)
+        self._names, self._cells = _cell_reader(cols)
         self._all_features = len(self.feature_items) == len(FEATURE_NAMES)
         self.path, self.header, self.layout = path, header, layout
         self.where = where or str(path)
@@ -175,9 +210,7 @@ class Rows:
             self.counts.skipped_local += 1
             return
         if "'" in "".join(row):  # one look per row (~0.2 µs); a "'" is rare in most rows
-            for key in _TEXT_CELLS:
-                if key in cells:
-                    cells[key] = from_csv_cell(cells[key])
+            _unquote_text_cells(cells)
         name = cells.get("name", "")
         artists = _split(cells.get("artists", ""), self.layout.artist_sep)
         tid = self._track_id(raw_id, name, artists, line)
@@ -195,8 +228,7 @@ class Rows:
             tid, name, artists, get("album", ""), duration,
             get("release_date") or None, genres, get("isrc") or None,
         )  # fmt: skip
-        ids = _split(get("artist_ids", ""), ",")
-        artist_ids = tuple(i.rsplit(":", 1)[-1] for i in ids) if ids else ()
+        artist_ids = _artist_ids(get("artist_ids", ""))
         self.batch[tid] = Entry(track, line, features, sig, artist_ids, line)
 
     def _merge(
@@ -268,11 +300,16 @@ class Rows:
             values.append(x)
         if values.count(None) == len(values):
             return None, None
-        if not self._all_features:  # every feature in FEATURE_NAMES order, None if absent
-            given = dict(zip((item[0] for item in self.feature_items), values, strict=True))
-            values = [given.get(n) for n in FEATURE_NAMES]
+        if not self._all_features:
+            values = self._in_feature_order(values)
         row_values = (tid, self.provider, *values)
         return row_values, hash(row_values)
+
+    def _in_feature_order(self, values: list[float | int | None]) -> list[float | int | None]:
+        """The store writes every feature in FEATURE_NAMES order, None where the file has
+        no column for it."""
+        given = dict(zip((item[0] for item in self.feature_items), values, strict=True))
+        return [given.get(n) for n in FEATURE_NAMES]
 
     def _number(self, value: str, line: int, index: int | None) -> float:
         try:

@@ -331,46 +331,56 @@ def _playlists(
 ) -> list[tuple[Playlist, list[str]]]:
     """Five owned playlists of two genres each; every track not saved sits in at least one
     of them, so the whole library is reachable."""
+    unsaved = {t.id for t, m in zip(tracks, saved_mask, strict=True) if not m}
     playlists: list[tuple[Playlist, list[str]]] = []
+    for i, (name, pool) in enumerate(_playlist_pools(tracks)):
+        items = _playlist_items(rng, pool, unsaved)
+        playlists.append((_demo_playlist(i, name, seed, len(items)), [str(x) for x in items]))
+    return playlists
+
+
+#: Each demo playlist's name and the two genres (a track's first) it draws from.
+_PLAYLIST_GENRES = (
+    ("Sunday Morning", "acoustic folk", "jazz"),
+    ("Gym Mix", "metal", "edm"),
+    ("Late Night Drive", "soul", "hip hop"),
+    ("Focus", "ambient", "classical"),
+    ("Party Starters", "pop", "live rock"),
+)
+
+
+def _playlist_pools(tracks: list[Track]) -> list[tuple[str, list[str]]]:
     by_genre: dict[str, list[str]] = {}
     for t in tracks:
         by_genre.setdefault(t.genres[0], []).append(t.id)
-    unsaved = [t.id for t, m in zip(tracks, saved_mask, strict=True) if not m]
-    names = ["Sunday Morning", "Gym Mix", "Late Night Drive", "Focus", "Party Starters"]
-    picks = [
-        by_genre.get("acoustic folk", []) + by_genre.get("jazz", []),
-        by_genre.get("metal", []) + by_genre.get("edm", []),
-        by_genre.get("soul", []) + by_genre.get("hip hop", []),
-        by_genre.get("ambient", []) + by_genre.get("classical", []),
-        by_genre.get("pop", []) + by_genre.get("live rock", []),
+    return [
+        (name, by_genre.get(first, []) + by_genre.get(second, []))
+        for name, first, second in _PLAYLIST_GENRES
     ]
-    unsaved_set = set(unsaved)
-    for i, (name, pool) in enumerate(zip(names, picks, strict=True)):
-        chosen = [tid for tid in pool if tid in unsaved_set]
-        extra = [tid for tid in pool if tid not in unsaved_set]
-        take = max(1, len(extra) // 6)
-        items = (
-            chosen + list(rng.choice(extra, size=min(take, len(extra)), replace=False))
-            if extra
-            else chosen
-        )
-        playlists.append(
-            (
-                Playlist(
-                    id=f"demoplaylist{i:010d}",
-                    name=name,
-                    owner_id=DEMO_USER,
-                    owner_name="Demo Listener",
-                    snapshot_id=f"demo-snap-{seed}-{i}",
-                    collaborative=False,
-                    public=False,
-                    total=len(items),
-                    owned=True,
-                ),
-                [str(x) for x in items],
-            )
-        )
-    return playlists
+
+
+def _playlist_items(rng: np.random.Generator, pool: list[str], unsaved: set[str]) -> list:
+    """Every unsaved track of the pool, and about a sixth of its saved ones (at least one)."""
+    chosen = [tid for tid in pool if tid in unsaved]
+    extra = [tid for tid in pool if tid not in unsaved]
+    if not extra:
+        return chosen
+    take = max(1, len(extra) // 6)
+    return chosen + list(rng.choice(extra, size=min(take, len(extra)), replace=False))
+
+
+def _demo_playlist(i: int, name: str, seed: int, total: int) -> Playlist:
+    return Playlist(
+        id=f"demoplaylist{i:010d}",
+        name=name,
+        owner_id=DEMO_USER,
+        owner_name="Demo Listener",
+        snapshot_id=f"demo-snap-{seed}-{i}",
+        collaborative=False,
+        public=False,
+        total=total,
+        owned=True,
+    )
 
 
 def generate(

@@ -235,27 +235,46 @@ def lookup_features(
     )
     result.without_features = len(todo)
     asked: set[str] = set()
-    start_requests = sum(p.http.request_count for p in providers)
-    total_batches = sum(-(-len(todo) // p.batch_size) for p in providers) or 1
-    run = _Lookup(store, result, progress, cancel, workers, total_batches)
+    start_requests = _requests(providers)
+    run = _Lookup(store, result, progress, cancel, workers, _most_batches(providers, len(todo)))
     for prov in providers:
         if not todo:
             break
         check_cancel(cancel)
-        state = store.tracks.get_provider_state(prov.name)
-        if state is not None and not state[0]:
-            result.disabled[prov.name] = state[1] or "disabled"
+        candidates = _candidates(store, prov, todo, retry, result)
+        if candidates is None:
             continue
-        missed = set() if retry else store.tracks.tracks_missed_by(prov.name)
-        candidates = [t for t in todo if t not in missed]
         asked.update(candidates)
         found = run.ask(prov, candidates)
         if found is not None:
             todo = [t for t in todo if t not in found]
     result.still_missing = len(todo)
     result.looked_up = len(asked)
-    result.requests = sum(p.http.request_count for p in providers) - start_requests
+    result.requests = _requests(providers) - start_requests
     return result
+
+
+def _requests(providers: Sequence[FeatureProvider]) -> int:
+    """Requests sent so far (the providers may share one client, so only the difference
+    between two readings counts)."""
+    return sum(p.http.request_count for p in providers)
+
+
+def _most_batches(providers: Sequence[FeatureProvider], tracks: int) -> int:
+    """The progress bar's length: every provider asked about every track, the worst case."""
+    return sum(-(-tracks // p.batch_size) for p in providers) or 1
+
+
+def _candidates(
+    store: Store, prov: FeatureProvider, todo: list[str], retry: bool, result: FeatureResult
+) -> list[str] | None:
+    """The tracks to ask ``prov`` about, or None while it is disabled (noted in ``result``)."""
+    state = store.tracks.get_provider_state(prov.name)
+    if state is not None and not state[0]:
+        result.disabled[prov.name] = state[1] or "disabled"
+        return None
+    missed = set() if retry else store.tracks.tracks_missed_by(prov.name)
+    return [t for t in todo if t not in missed]
 
 
 class _Lookup:

@@ -54,21 +54,30 @@ def parse_candidates(body: Any) -> list[Track]:
     """
     out: dict[str, Track] = {}
     for obj in (body or {}).get("content") or []:
-        if not isinstance(obj, dict):
-            continue
-        sid = parse_track_id(str(obj.get("href") or ""))
+        sid = _spotify_id(obj)
         if sid is None or sid in out:
             continue
-        artists = tuple(str(a.get("name")) for a in obj.get("artists") or [] if isinstance(a, dict))
-        duration = obj.get("durationMs")
-        out[sid] = Track(
-            id=sid,
-            name=str(obj.get("trackTitle") or sid),
-            artists=tuple(a for a in artists if a),
-            duration_ms=int(duration) if isinstance(duration, (int, float)) else None,
-            isrc=obj.get("isrc") or None,
-        )
+        out[sid] = _candidate(sid, obj)
     return list(out.values())
+
+
+def _spotify_id(obj: Any) -> str | None:
+    if not isinstance(obj, dict):
+        return None
+    return parse_track_id(str(obj.get("href") or ""))
+
+
+def _candidate(sid: str, obj: dict[str, Any]) -> Track:
+    """The answer's fields are the service's text: each is checked before it is used."""
+    artists = tuple(str(a.get("name")) for a in obj.get("artists") or [] if isinstance(a, dict))
+    duration = obj.get("durationMs")
+    return Track(
+        id=sid,
+        name=str(obj.get("trackTitle") or sid),
+        artists=tuple(a for a in artists if a),
+        duration_ms=int(duration) if isinstance(duration, (int, float)) else None,
+        isrc=obj.get("isrc") or None,
+    )
 
 
 @dataclass

@@ -132,6 +132,10 @@ class _PlaylistPages:
         self.remaining.setdefault(pid, set()).update(new)
         return [(pid, o) for o in new]
 
+    def plan_listed(self, playlists: list[Playlist]) -> list[tuple[str, int]]:
+        """Every page of every playlist, as long as the listing said it was."""
+        return [job for p in playlists for job in self.plan(p.id, p.total or 0)]
+
     def done(self, pid: str, offset: int) -> bool:
         """Mark a page read; True once every page asked for has been."""
         self.remaining[pid].discard(offset)
@@ -226,33 +230,7 @@ class _Sync:
 
     def _saved_incremental(self, first: dict, total: int, stored: dict[str, str | None]) -> bool:
         """Read new saves from the top; False if the counts say a full read is needed."""
-        pages: list[dict] = []
-        page: dict | None = first
-        while page is not None:
-            pages.append(page)
-            hit_known = any(
-                (e.get("track") or {}).get("id") in stored
-                and stored[e["track"]["id"]] == e.get("added_at")
-                for e in page.get("items") or []
-            )
-            if hit_known or not page.get("next"):
-                break
-            check_cancel(self.cancel)
-            page = self.client.get(page["next"])
-            self._tick(Step(SAVED, "new"))
-        tracks = PageTracks()
-        rows: list[tuple[str, str | None]] = []
-        skipped = 0
-        for pg in pages:
-            for entry in pg.get("items") or []:
-                obj = entry.get("track")
-                kind = classify(obj)
-                if kind != "track":
-                    skipped += 1
-                    continue
-                if stored.get(obj["id"]) == entry.get("added_at"):
-                    break
-                rows.append((tracks.add(obj), entry.get("added_at")))
+        tracks, rows = _new_saves(self._pages_down_to_known(first, stored), stored)
         new_ids = {tid for tid, _ in rows if tid not in stored}
         skipped_before = int(self.store.library.get_sync_state(_SAVED_SKIPPED) or 0)
         if len(stored) + len(new_ids) + skipped_before != total:
@@ -265,35 +243,27 @@ class _Sync:
         c.unchanged = len(stored)
         return True
 
+    def _pages_down_to_known(self, first: dict, stored: dict[str, str | None]) -> list[dict]:
+        """Pages from the top down to the first that holds a save already stored (or the
+        last page)."""
+        pages: list[dict] = []
+        page: dict | None = first
+        while page is not None:
+            pages.append(page)
+            if _holds_known_save(page, stored) or not page.get("next"):
+                break
+            check_cancel(self.cancel)
+            page = self.client.get(page["next"])
+            self._tick(Step(SAVED, "new"))
+        return pages
+
     def _saved_full(
         self, first: dict, total: int, stored: dict[str, str | None], resume_state: str | None
     ) -> None:
         self.result.full_saved_read = True
         first_ids = [(e.get("track") or {}).get("id") for e in first.get("items") or []]
-        try:
-            state = json.loads(resume_state) if resume_state else None
-        except ValueError:
-            state = None
-        resume = bool(state) and state.get("total") == total and state.get("first") == first_ids
-        run = uuid.uuid4().hex  # the marks are this run's now (it may adopt a dead run's)
-        with self.store.transaction():
-            if not resume:
-                self.store.library.delete_sync_state_prefix(_SAVED_PAGE)
-            self.store.library.set_sync_state(
-                _SAVED_FULL, json.dumps({"total": total, "first": first_ids, "run": run})
-            )
-        done = {
-            int(k[len(_SAVED_PAGE) :])
-            for k in self.store.library.sync_state_with_prefix(_SAVED_PAGE)
-        }
-        self._commit_saved_page(0, first)
-        offsets = [o for o in range(PAGE_LIMIT, total, PAGE_LIMIT) if o not in done]
-        self.total += len(offsets)
-        self._tick(Step(SAVED), len(range(PAGE_LIMIT, total, PAGE_LIMIT)) - len(offsets))
-        jobs = [(o, "me/tracks", {"limit": PAGE_LIMIT, "offset": o}) for o in offsets]
-        for offset, page in self.client.get_many(jobs, workers=self.workers, cancel=self.cancel):
-            self._commit_saved_page(offset, page)
-            self._tick(Step(SAVED))
+        run = self._start_full_read(total, first_ids, _resumes(resume_state, total, first_ids))
+        self._read_saved_pages(first, total)
         with self.store.transaction():  # check and remove under one write lock
             seen, skipped = self._seen_saved(run, total)
             # Every page is in: whatever is stored but was not seen was removed on Spotify.
@@ -307,6 +277,32 @@ class _Sync:
         c.added = len(seen - before)
         c.removed = len(before - seen)
         c.unchanged = len(seen & before)
+
+    def _start_full_read(self, total: int, first_ids: list, resume: bool) -> str:
+        """Claim the page marks for a new run (kept when resuming, cleared otherwise)."""
+        run = uuid.uuid4().hex  # the marks are this run's now (it may adopt a dead run's)
+        with self.store.transaction():
+            if not resume:
+                self.store.library.delete_sync_state_prefix(_SAVED_PAGE)
+            self.store.library.set_sync_state(
+                _SAVED_FULL, json.dumps({"total": total, "first": first_ids, "run": run})
+            )
+        return run
+
+    def _read_saved_pages(self, first: dict, total: int) -> None:
+        """Every page not marked read yet (the first is in hand), each committed with its mark."""
+        done = {
+            int(k[len(_SAVED_PAGE) :])
+            for k in self.store.library.sync_state_with_prefix(_SAVED_PAGE)
+        }
+        self._commit_saved_page(0, first)
+        offsets = [o for o in range(PAGE_LIMIT, total, PAGE_LIMIT) if o not in done]
+        self.total += len(offsets)
+        self._tick(Step(SAVED), len(range(PAGE_LIMIT, total, PAGE_LIMIT)) - len(offsets))
+        jobs = [(o, "me/tracks", {"limit": PAGE_LIMIT, "offset": o}) for o in offsets]
+        for offset, page in self.client.get_many(jobs, workers=self.workers, cancel=self.cancel):
+            self._commit_saved_page(offset, page)
+            self._tick(Step(SAVED))
 
     def _seen_saved(self, run: str, total: int) -> tuple[set[str], int]:
         """Ids (and skipped count) of every page of this run's full read. If another run
@@ -402,17 +398,16 @@ class _Sync:
         """Read every page of the playlists concurrently; returns the ids Spotify refused."""
         by_id = {p.id: p for p in to_read}
         pages = _PlaylistPages()
-        jobs = [job for p in to_read for job in pages.plan(p.id, p.total or 0)]
+        jobs = pages.plan_listed(to_read)
         self.total += len(jobs)
         failed: set[str] = set()
         while jobs:
             extra: list[tuple[str, int]] = []
-            requests = [
-                ((pid, o), f"playlists/{pid}/items", {"limit": PAGE_LIMIT, "offset": o})
-                for pid, o in jobs
-            ]
             for (pid, offset), page in self.client.get_many(
-                requests, workers=self.workers, cancel=self.cancel, tolerate=_is_forbidden
+                _playlist_requests(jobs),
+                workers=self.workers,
+                cancel=self.cancel,
+                tolerate=_is_forbidden,
             ):
                 p = by_id[pid]
                 self._tick(Step(PLAYLISTS, p.name, text=f"Playlist {p.name}"))
@@ -423,18 +418,24 @@ class _Sync:
                     self.result.forbidden.append(p.name)
                     self._forbid(p)
                     continue
-                self._commit_playlist_page(pid, offset, page)
-                total = int(page.get("total") or 0)
-                # The playlist grew since it was listed: read the new pages too.
-                grown = pages.plan(pid, total)
-                extra += grown
-                self.total += len(grown)
-                if pages.done(pid, offset):
-                    with self.store.transaction():
-                        self.store.library.truncate_playlist_items(pid, total)
-                        self.store.library.set_playlist_items_status(pid, "ok", p.snapshot_id)
+                extra += self._take_playlist_page(pages, p, offset, page)
             jobs = [j for j in extra if j[0] not in failed]
         return failed
+
+    def _take_playlist_page(
+        self, pages: _PlaylistPages, p: Playlist, offset: int, page: dict
+    ) -> list[tuple[str, int]]:
+        """Commit one page; returns the pages to read because the playlist grew since it
+        was listed. Its last page marks the playlist read at its current length."""
+        self._commit_playlist_page(p.id, offset, page)
+        total = int(page.get("total") or 0)
+        grown = pages.plan(p.id, total)
+        self.total += len(grown)
+        if pages.done(p.id, offset):
+            with self.store.transaction():
+                self.store.library.truncate_playlist_items(p.id, total)
+                self.store.library.set_playlist_items_status(p.id, "ok", p.snapshot_id)
+        return grown
 
     def _commit_playlist_page(self, pid: str, offset: int, page: dict) -> None:
         tracks = PageTracks()
@@ -453,30 +454,40 @@ class _Sync:
 
     # ------------------------------------------------------------------ top and recent
     def _sync_top_and_recent(self) -> None:
-        after = self.store.library.get_sync_state("recent:after")
-        recent_params: dict[str, Any] = {"limit": 50}
-        if after:
-            recent_params["after"] = after
         jobs = [(r, "me/top/tracks", {"limit": PAGE_LIMIT, "time_range": r}) for r in TIME_RANGES]
-        jobs.append(("recent", "me/player/recently-played", recent_params))
+        jobs.append(("recent", "me/player/recently-played", self._recent_params()))
         self.total += len(jobs) - 2
         results = dict(self.client.get_many(jobs, workers=self.workers, cancel=self.cancel))
-        top = self.result.sources["top"]
         for r in TIME_RANGES:
-            tracks = PageTracks()
-            ids = []
-            for obj in results[r].get("items") or []:
-                if classify(obj) == "track":
-                    ids.append(tracks.add(obj))
-            old = set(self.store.library.top_track_ids(r))
-            with self.store.transaction():
-                tracks.write(self.store)
-                self.store.library.replace_top(r, ids)
-            top.added += len(set(ids) - old)
-            top.removed += len(old - set(ids))
-            top.unchanged += len(set(ids) & old)
+            self._store_top(r, results[r])
             self._tick(Step(TOP))
-        page = results["recent"] or {}
+        self._store_recent(results["recent"] or {})
+        self._tick(Step(RECENT))
+
+    def _recent_params(self) -> dict[str, Any]:
+        """Plays since the last sync's cursor (Spotify keeps only the last 50 anyway)."""
+        after = self.store.library.get_sync_state("recent:after")
+        params: dict[str, Any] = {"limit": 50}
+        if after:
+            params["after"] = after
+        return params
+
+    def _store_top(self, time_range: str, page: dict) -> None:
+        tracks = PageTracks()
+        ids = []
+        for obj in page.get("items") or []:
+            if classify(obj) == "track":
+                ids.append(tracks.add(obj))
+        old = set(self.store.library.top_track_ids(time_range))
+        with self.store.transaction():
+            tracks.write(self.store)
+            self.store.library.replace_top(time_range, ids)
+        top = self.result.sources["top"]
+        top.added += len(set(ids) - old)
+        top.removed += len(old - set(ids))
+        top.unchanged += len(set(ids) & old)
+
+    def _store_recent(self, page: dict) -> None:
         tracks = PageTracks()
         plays = []
         for entry in page.get("items") or []:
@@ -492,7 +503,48 @@ class _Sync:
         rc = self.result.sources["recent"]
         rc.added = added
         rc.unchanged = len(plays) - added
-        self._tick(Step(RECENT))
+
+
+def _holds_known_save(page: dict, stored: dict[str, str | None]) -> bool:
+    """A save stored with the same ``added_at`` (saved again later, it would be new)."""
+    return any(
+        (e.get("track") or {}).get("id") in stored and stored[e["track"]["id"]] == e.get("added_at")
+        for e in page.get("items") or []
+    )
+
+
+def _new_saves(
+    pages: list[dict], stored: dict[str, str | None]
+) -> tuple[PageTracks, list[tuple[str, str | None]]]:
+    """The saves on ``pages`` above those already stored (on each page, down to its first
+    known one); entries that are not tracks are passed over."""
+    tracks = PageTracks()
+    rows: list[tuple[str, str | None]] = []
+    for pg in pages:
+        for entry in pg.get("items") or []:
+            obj = entry.get("track")
+            if classify(obj) != "track":
+                continue
+            if stored.get(obj["id"]) == entry.get("added_at"):
+                break
+            rows.append((tracks.add(obj), entry.get("added_at")))
+    return tracks, rows
+
+
+def _resumes(resume_state: str | None, total: int, first_ids: list) -> bool:
+    """A full read stopped midway continues only while the list looks the same: its
+    total and its first page unchanged."""
+    try:
+        state = json.loads(resume_state) if resume_state else None
+    except ValueError:
+        state = None
+    return bool(state) and state.get("total") == total and state.get("first") == first_ids
+
+
+def _playlist_requests(jobs: list[tuple[str, int]]) -> list[tuple[tuple[str, int], str, dict]]:
+    return [
+        ((pid, o), f"playlists/{pid}/items", {"limit": PAGE_LIMIT, "offset": o}) for pid, o in jobs
+    ]
 
 
 def _is_forbidden(exc: Exception) -> bool:
