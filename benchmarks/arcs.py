@@ -23,6 +23,7 @@ Not part of CI; prints a table.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from pathlib import Path
@@ -151,7 +152,9 @@ def table(groups, weights: Weights, reach: int | None) -> None:
             + f"{np.mean(best):>10.3f}"
         )
     print("\nTransitions in plain units (all arcs):")
-    print(f"{'order':<14}{'BPM step %':>11}{'smooth keys':>13}{'Camelot dist':>14}{'valence jump':>14}")
+    print(
+        f"{'order':<14}{'BPM step %':>11}{'smooth keys':>13}{'Camelot dist':>14}{'valence jump':>14}"
+    )
     for m in METHODS:
         b, s, k, v = np.mean(units[m], axis=0)
         print(f"{m:<14}{b:>11.1f}{s:>13.0%}{k:>14.2f}{v:>14.3f}")
@@ -200,8 +203,12 @@ def typical(df) -> None:
 
     sub = np.unique(np.concatenate([a, b]))[:3000]
     small = FlowTracks.from_arrays(
-        [tr.ids[i] for i in sub], tr.energy[sub], tr.valence[sub], tr.tempo[sub],
-        tr.key[sub], tr.mode[sub],
+        [tr.ids[i] for i in sub],
+        tr.energy[sub],
+        tr.valence[sub],
+        tr.tempo[sub],
+        tr.key[sub],
+        tr.mode[sub],
     )
     x, y = rng.integers(0, len(sub), 20_000), rng.integers(0, len(sub), 20_000)
     got = {
@@ -210,29 +217,35 @@ def typical(df) -> None:
         "valence": np.median(np.abs(small.valence[x] - small.valence[y])),
         "energy": np.median(np.abs(small.energy[x] - small.energy[y])),
     }
-    print("TYPICAL (random real pairs, median): " + ", ".join(
-        f"{k} {got[k]:.3f} (used {TYPICAL[k]})" for k in got
-    ))
+    print(
+        "TYPICAL (random real pairs, median): "
+        + ", ".join(f"{k} {got[k]:.3f} (used {TYPICAL[k]})" for k in got)
+    )
 
 
 def timings(df, repeat: int) -> None:
     rng = np.random.default_rng(7)
-    print(f"\n{'tracks':>7}{'arc':>8}{'spotui s':>10}{'energy sort s':>15}{'ratio':>10}")
+    print(
+        f"\n{'tracks':>7}{'arc':>8}{'spotui s':>10}{'cpu s':>8}{'energy sort s':>15}{'ratio':>10}"
+    )
     for n in (100, 500):
         sub = df.iloc[np.sort(rng.choice(len(df), n, replace=False))]
         for arc in ("steady", "peak"):
-            spent, base = [], []
+            spent, cpu, base = [], [], []
             for _ in range(repeat):
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 tr = tracks_of(sub)
                 problem = Problem.build(tr, arc)
                 describe(problem, solve(problem))
                 spent.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
                 t = time.perf_counter()
                 np.argsort(sub.energy.to_numpy(), kind="stable")
                 base.append(time.perf_counter() - t)
             a, b = statistics.median(spent), statistics.median(base)
-            print(f"{n:>7}{arc:>8}{a:>10.3f}{b:>15.5f}{a / b:>9.0f}x")
+            c = statistics.median(cpu)
+            print(f"{n:>7}{arc:>8}{a:>10.3f}{c:>8.3f}{b:>15.5f}{a / b:>9.0f}x")
+    print(f"load average while timing: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 
 def main() -> None:

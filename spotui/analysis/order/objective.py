@@ -153,9 +153,9 @@ def transition_terms(tracks: FlowTracks) -> dict[str, np.ndarray]:
 def transition_matrix(tracks: FlowTracks, weights: Weights = DEFAULT_WEIGHTS) -> np.ndarray:
     """Weighted cost of playing j right after i (symmetric: every term is)."""
     terms = transition_terms(tracks)
-    return weights.bpm * terms["bpm"] + weights.key * terms["key"] + weights.valence * terms[
-        "valence"
-    ]
+    return (
+        weights.bpm * terms["bpm"] + weights.key * terms["key"] + weights.valence * terms["valence"]
+    )
 
 
 def fit_matrix(

@@ -10,9 +10,13 @@ applies the best improving moves whose stretches do not overlap (they do not cha
 other's prices), which cuts the rounds from ~n to a few dozen.
 
 Bounds: rounds stop when no move improves, after ``max_rounds`` or after ``time_limit``
-seconds, whichever comes first. On 500 real tracks rounds converge well before the limit
-(benchmarks/arcs.py prints the time), so the result does not depend on the machine's speed;
-the limit only guards a pathological input.
+seconds (0.4 s, so 500 tracks take <= 0.5 s with the set-up), whichever comes first. An idle
+core converges on 500 real tracks in ~20 rounds of a few ms; on a loaded machine the limit can
+cut the last rounds, so the order is then as good as the time allowed, never late.
+
+Reach: moves span at most :data:`REACH` positions. On real clusters (benchmarks/arcs.py
+``--reach``) the full neighbourhood finds orders 3-6% cheaper for 4-8x the time, which 500
+tracks in half a second cannot afford.
 """
 
 from __future__ import annotations
@@ -36,8 +40,8 @@ from spotui.analysis.order.objective import (
 #: Largest input brute force takes (9! = 362,880 orders is about a second).
 BRUTE_FORCE_MAX = 9
 #: Starts improved per call: max(1, min(n, START_BUDGET // n)), so 8 tracks try every first
-#: track and 500 tracks one; the work is ~START_BUDGET x n.
-START_BUDGET = 800
+#: track, 100 tracks four and 400 or more one; the work is ~START_BUDGET x n.
+START_BUDGET = 400
 #: How far a move reaches (positions); see :func:`_moves`.
 REACH = 48
 #: Block lengths or-opt moves.
@@ -53,47 +57,57 @@ def order(
     *,
     start: str | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
-    time_limit: float = 0.35,
+    time_limit: float = 0.4,
     max_rounds: int = 500,
 ) -> FlowOrder:
     """The order of ``tracks`` that flows along ``arc`` (first ``start`` if given)."""
     if not isinstance(tracks, FlowTracks):
         tracks = FlowTracks.from_features(tracks)
     problem = Problem.build(tracks, arc, weights)
-    return describe(problem, solve(problem, start=start, time_limit=time_limit, max_rounds=max_rounds))
+    return describe(
+        problem, solve(problem, start=start, time_limit=time_limit, max_rounds=max_rounds)
+    )
 
 
 def solve(
     problem: Problem,
     *,
     start: str | None = None,
-    time_limit: float = 0.35,
+    time_limit: float = 0.4,
     max_rounds: int = 500,
 ) -> np.ndarray:
     """Indices of the heuristic's order: the best of a few improved greedy starts.
 
-    Why several starts: on small inputs one local optimum can be 20% off the best order
+    Why several starts: on small inputs one local optimum can be 20-24% off the best order
     (measured on 8-track fixtures), and each start costs ~n^2, so short lists can afford
-    many. The number of starts depends on n only, never on the clock, so the answer does not
+    many. The starts are the best-fitting first tracks, or, when the user chose the first
+    track, the best second ones. The number of starts depends on n only, never on the clock, so the answer does not
     depend on how busy the machine is.
     """
     deadline = time.perf_counter() + time_limit
     first = _start_index(problem, start)
     n = len(problem.tracks)
-    if first is not None:
-        firsts = [first]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    k = max(1, min(n, START_BUDGET // n))
+    if first is None:
+        prefixes = [[int(f)] for f in np.argsort(problem.fit[:, 0], kind="stable")[:k]]
     else:
-        k = max(1, min(n, START_BUDGET // max(n, 1)))
-        firsts = [int(f) for f in np.argsort(problem.fit[:, 0], kind="stable")[:k]]
+        # the first track is the user's; vary the second instead
+        after = problem.transition[first] + problem.fit[:, min(1, n - 1)]
+        after[first] = _INF
+        seconds = np.argsort(after, kind="stable")[: min(k, n - 1)]
+        prefixes = [[first, int(s)] for s in seconds] if n > 1 else [[first]]
     best, best_cost = None, _INF
-    for f in firsts:
-        seq = greedy(problem, f)
-        seq = improve(problem, seq, fixed=first is not None, deadline=deadline, max_rounds=max_rounds)
-        cost = problem.cost(seq) if n else 0.0
+    for prefix in prefixes:
+        seq = greedy(problem, prefix)
+        seq = improve(
+            problem, seq, fixed=first is not None, deadline=deadline, max_rounds=max_rounds
+        )
+        cost = problem.cost(seq)
         if cost < best_cost - _EPS:
             best, best_cost = seq, cost
-    if best is None:
-        return np.zeros(0, dtype=np.int64)
+    assert best is not None
     return best
 
 
@@ -106,19 +120,20 @@ def _start_index(problem: Problem, start: str | None) -> int | None:
         raise ValueError(f"the start track {start} is not among the tracks to order") from None
 
 
-def greedy(problem: Problem, first: int | None = None) -> np.ndarray:
+def greedy(problem: Problem, prefix: Sequence[int] | None = None) -> np.ndarray:
     """Nearest-neighbour construction: each position takes the unused track cheapest there
-    (its fit at that position plus the transition into it), from ``first`` (default: the
+    (its fit at that position plus the transition into it), after ``prefix`` (default: the
     track that fits the arc's first position best)."""
     n = len(problem.tracks)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    if first is None:
-        first = int(np.argmin(problem.fit[:, 0]))
+    if not prefix:
+        prefix = [int(np.argmin(problem.fit[:, 0]))]
     seq = np.empty(n, dtype=np.int64)
     used = np.zeros(n, dtype=bool)
-    seq[0], used[first] = first, True
-    for p in range(1, n):
+    seq[: len(prefix)] = prefix
+    used[list(prefix)] = True
+    for p in range(len(prefix), n):
         c = problem.transition[seq[p - 1]] + problem.fit[:, p]
         c[used] = _INF
         seq[p] = int(np.argmin(c))
@@ -187,6 +202,22 @@ class _Neighbourhood:
             "after": cell(i, j + 1),
             "jp": pos(j).ravel(),
             "blocked": blocked((j < n) & (i >= lo)),
+        }
+        # swap the tracks at i and j = i + d (d >= 2; d = 1 is a 2-opt of two)
+        jj = np.broadcast_to(j, (n, w)).ravel()
+        self.swap = {
+            "j": jj,
+            "i": pos(np.broadcast_to(i, (n, w))).ravel(),
+            "jp": pos(jj),
+            "ij": cell(np.broadcast_to(i, (n, w)), j),
+            "ji": cell(j, np.broadcast_to(i, (n, w))),
+            "edges": [
+                cell(i - 1, j),
+                cell(j, i + 1),
+                cell(j - 1, np.broadcast_to(i, (n, w))),
+                cell(np.broadcast_to(i, (n, w)), j + 1),
+            ],
+            "blocked": blocked((j < n) & (i >= lo) & (d >= 2)),
         }
         self.blocks = []
         for L in OR_OPT_BLOCKS:
@@ -261,6 +292,21 @@ class _Neighbourhood:
         )
         candidates += _best(delta, "2opt", 0, self.i.ravel(), o["j"])
 
+        sw = self.swap
+        delta = (
+            g.take(sw["ij"])
+            + g.take(sw["ji"])
+            - diag[sw["i"]]
+            - diag[sw["jp"]]
+            + sum(t.take(k) for k in sw["edges"])
+            - e_in[sw["i"]]
+            - e_out[sw["i"]]
+            - e_in[sw["jp"]]
+            - e_out[sw["jp"]]
+            + sw["blocked"]
+        )
+        candidates += _best(delta, "swap", 0, self.i.ravel(), sw["j"])
+
         for L, c, fwd, bwd in self.blocks:
             block_old = sum(diag[k] for k in c["old"])
             across = t.take(c["across"]) - e_out[c["iL1"]] - e_in[c["i"]]
@@ -326,6 +372,8 @@ def _apply(seq: np.ndarray, moves: list[tuple]) -> np.ndarray:
     for _, kind, i, j, L in moves:
         if kind == "2opt":
             s[i : j + 1] = s[i : j + 1][::-1].copy()
+        elif kind == "swap":
+            s[i], s[j] = s[j], s[i]
         elif j >= i + L:
             block = s[i : i + L].copy()
             s[i : j - L + 1] = s[i + L : j + 1].copy()
