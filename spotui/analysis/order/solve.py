@@ -221,7 +221,7 @@ class _Neighbourhood:
         }
         self.blocks = []
         for L in OR_OPT_BLOCKS:
-            if L >= n:
+            if n <= L:
                 break
             jf = i + L - 1 + d
             jb = i - d
