@@ -1,9 +1,11 @@
-"""Finding a cheap order: a greedy start improved by 2-opt and or-opt moves, and brute force.
+"""Finding a cheap order: greedy starts improved by 2-opt, or-opt and swap moves; brute force.
 
 Why not an exact solver: with a cost per position (the arc) and per transition this is a
 travelling-salesman problem whose costs depend on where a track lands, NP-hard and far past
 exact methods at 500 tracks in half a second. Why these moves: 2-opt (reverse a stretch) and
-or-opt (move a run of 1-3 tracks elsewhere) are the standard local moves for sequencing, and
+or-opt (move a run of 1-3 tracks elsewhere) are the standard local moves for sequencing; a
+swap of two tracks is added because with a cost per position it escapes local optima the
+other two cannot (on 8-track fixtures the worst gap to the optimum fell from 14% to 3.5%), and
 with prefix sums along the fit matrix's diagonals every one of them is priced in O(1), so all
 ~n^2 moves of a round are priced at once in numpy instead of in a Python loop. Each round
 applies the best improving moves whose stretches do not overlap (they do not change each
