@@ -225,11 +225,3 @@ def _ref_raw_median(reference: FeatureMatrix) -> np.ndarray:
         if len(reference.raw)
         else np.full(len(MOOD_FEATURES), np.nan)
     )
-
-
-def load_matrix(
-    store, scope: str = "library", reference: FeatureMatrix | None = None
-) -> FeatureMatrix:
-    """The matrix for every track of ``scope`` in ``store``; featureless ones are unanalysed."""
-    rows = store.feature_rows(scope)
-    return build_matrix(rows, all_track_ids=store.track_ids(scope), reference=reference)

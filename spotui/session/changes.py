@@ -145,7 +145,7 @@ class ChangesMixin:
         None (the CLI reads and writes in one go): not checked."""
         if since is None:
             return
-        from spotui.analysis.moods.result import load_result
+        from spotui.session.mood_store import load_result
 
         with self._db() as store:
             change = self._foreign(since, store.library_change())

@@ -207,7 +207,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         """What the TUI paints first: the library's track table (``columns`` as features),
         the stored segmentation (possibly stale) and the user's playlists, from one
         connection. No numpy, no scikit-learn: it runs while Textual is being imported."""
-        from spotui.analysis.moods.result import load_result
+        from spotui.session.mood_store import load_result
         from spotui.store.connection import QUICK_CHECK_MAX_BYTES
 
         with self._db() as store:
@@ -258,7 +258,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         """Whether ``result`` was made from the library as it is now (hashes the library)."""
         if result is None:
             return False
-        from spotui.analysis.moods.segment import is_current
+        from spotui.session.mood_store import is_current
 
         with self._db() as store:
             return is_current(store, result)
@@ -269,7 +269,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         """The moods the user sees: the stored ones if they match the library, else the
         library placed in them (new tracks join the nearest mood; the moods are made again
         only when the refit rule says so, see :mod:`spotui.analysis.moods.model`)."""
-        from spotui.analysis.moods.segment import is_current, load_result, segment
+        from spotui.session.mood_store import is_current, load_result, segment
 
         with self._db() as store:
             result = load_result(store)
@@ -308,7 +308,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         ``"auto"`` goes back to choosing automatically, None keeps what the moods have;
         ``method`` None keeps it; ``refit`` (``force``) makes the moods again now.
         ``wait``: if another segment runs, wait for it (else :class:`JobRunningError`)."""
-        from spotui.analysis.moods.segment import segment
+        from spotui.session.mood_store import segment
 
         with (
             self._job("segment", wait=wait, progress=progress, cancel=cancel),
@@ -342,7 +342,7 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         key = self.result.fingerprint if self.result is not None else ""
         cached = self._texture
         if cached is None or cached[0] != key:
-            from spotui.analysis.moods.segment import texture_coords
+            from spotui.session.mood_store import texture_coords
 
             with self._db() as store:
                 cached = self._texture = (key, texture_coords(store))
@@ -356,10 +356,10 @@ class Session(SpotifyAccount, DiscoverMixin, ReccoBeatsMixin, UserMixin, ExportM
         """The recommendation pool, built once per data change (call from a worker)."""
         with self._rec_lock:
             if self._recommender is None:
-                from spotui.analysis.recommend.recommender import Recommender
+                from spotui.session.recommend_store import recommender
 
                 with self._db() as store:
-                    self._recommender = Recommender.from_store(store)
+                    self._recommender = recommender(store)
             return self._recommender
 
     def library_changed(self) -> None:

@@ -25,13 +25,13 @@ class DiscoverMixin:
     def taste(self) -> Cooccurrence:
         """The user's playlists and saved weeks as co-occurrence baskets; rebuilt only when
         the library changed (checked with the store's cheap pool signature)."""
-        from spotui.analysis.recommend import taste
+        from spotui.session import recommend_store
 
         with self._db() as store:
             signature = store.pool_signature()
             cached = self._taste
             if cached is None or cached[0] != signature:
-                cached = self._taste = (signature, taste.from_store(store))
+                cached = self._taste = (signature, recommend_store.taste(store))
         return cached[1]
 
     def for_you_clusters(self, progress: Progress | None = None) -> list[tuple[Cluster, int]]:

@@ -1,10 +1,11 @@
-"""A segmentation result as the UI reads it back: :class:`SegmentResult` and :func:`load_result`.
+"""A segmentation result as the UI reads it back: :class:`SegmentResult` and :func:`from_run`.
 
 Why a module of its own: the TUI shows the *stored* clusters before its first paint, and
 importing :mod:`spotui.analysis.moods.segment` for that would import numpy (~0.1 s of import work
 holding the GIL while Textual starts up). This module needs only the standard library and
-the model, so reading a result back costs nothing but the SQL. :mod:`spotui.analysis.moods.segment`
-re-exports everything here; computing and checking results stays there.
+the model, so reading a result back costs nothing but the SQL
+(:func:`spotui.session.mood_store.load_result` reads the run and hands it to :func:`from_run`).
+:mod:`spotui.analysis.moods.segment` re-exports the result; computing results stays there.
 """
 
 from __future__ import annotations
@@ -144,16 +145,9 @@ class SegmentResult:
         }
 
 
-def load_result(store) -> SegmentResult | None:
-    """The last stored result, possibly stale; cheap (no numpy, no scikit-learn, no recompute)."""
-    run = store.latest_analysis()
-    if run is None:
-        return None
-    return _from_run(run)
-
-
-def _from_run(run) -> SegmentResult:
-    """A result from a stored run (:class:`spotui.store.AnalysisRun`)."""
+def from_run(run) -> SegmentResult:
+    """A result from a stored run (:class:`spotui.store.AnalysisRun`, read duck-typed so
+    this module never imports the store)."""
     params = run.params
     clusters = [
         Cluster(
