@@ -81,26 +81,8 @@ class SegmentResult:
         ch = self.changes
         if not ch:
             return []
-        lines = []
-        refit = ch.get("refit") or {}
-        if refit.get("code") not in (None, "first"):
-            lines.append(refit["text"])
-        if ch.get("summary"):
-            lines.append(ch["summary"] + ".")
-        moved = ch.get("moved_tracks", 0)
-        if moved:
-            why = "" if refit else " (their audio features changed)"
-            lines.append(f"{count(moved, 'track')} moved to another mood{why}.")
-        for r in ch.get("renamed", []):
-            lines.append(f"“{r['from']}” is now “{r['to']}”.")
         labels = {c.id: c.label for c in self.clusters}
-        added = [labels.get(cid, str(cid)) for cid in ch.get("added", [])]
-        if added:
-            lines.append("New moods: " + ", ".join(f"“{a}”" for a in added) + ".")
-        gone = [r["label"] for r in ch.get("removed", [])]
-        if gone:
-            lines.append("Moods no longer there: " + ", ".join(f"“{g}”" for g in gone) + ".")
-        return lines
+        return [*_run_lines(ch), *_mood_lines(ch, labels)]
 
     def unanalysed_line(self) -> str:
         """Why the unanalysed tracks are not in a mood ("" when every track is)."""
@@ -143,6 +125,33 @@ class SegmentResult:
             "unanalysed": list(self.unanalysed),
             "unanalysed_why": self.params.get("unanalysed_why") or {},
         }
+
+
+def _run_lines(ch: dict) -> list[str]:
+    """Why the moods were made again (if they were), what joined them, what moved."""
+    lines = []
+    refit = ch.get("refit") or {}
+    if refit.get("code") not in (None, "first"):
+        lines.append(refit["text"])
+    if ch.get("summary"):
+        lines.append(ch["summary"] + ".")
+    moved = ch.get("moved_tracks", 0)
+    if moved:
+        why = "" if refit else " (their audio features changed)"
+        lines.append(f"{count(moved, 'track')} moved to another mood{why}.")
+    return lines
+
+
+def _mood_lines(ch: dict, labels: dict[int, str]) -> list[str]:
+    """The moods renamed, new and gone."""
+    lines = [f"“{r['from']}” is now “{r['to']}”." for r in ch.get("renamed", [])]
+    added = [labels.get(cid, str(cid)) for cid in ch.get("added", [])]
+    if added:
+        lines.append("New moods: " + ", ".join(f"“{a}”" for a in added) + ".")
+    gone = [r["label"] for r in ch.get("removed", [])]
+    if gone:
+        lines.append("Moods no longer there: " + ", ".join(f"“{g}”" for g in gone) + ".")
+    return lines
 
 
 def from_run(run) -> SegmentResult:

@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress
@@ -360,8 +360,7 @@ def place(
     if len(todo):
         cluster_of[todo] = _place_counted(model, lib.full[rows[todo]])
     labels = {c.id: c.label for c in previous.clusters}
-    pos = previous.coords
-    kept_coords = {t: pos[t] for t, k in zip(ids, keep.tolist(), strict=True) if k and t in pos}
+    kept_coords = _kept_coords(ids, keep, previous.coords)
     result, shares = assemble(
         model, labels, ids, lib.full[rows], cluster_of, lib.unanalysed(), previous, kept_coords
     )
@@ -390,6 +389,13 @@ def _unchanged(
         [o is None or o == n for o, n in zip(old_sig, sig_now.tolist(), strict=True)], dtype=bool
     )
     return same & np.isin(cluster_of, list(set(model.centers)))
+
+
+def _kept_coords(
+    ids: list[str], keep: np.ndarray, pos: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Map positions of the tracks that stayed where they were (the rest are computed)."""
+    return {t: pos[t] for t, k in zip(ids, keep.tolist(), strict=True) if k and t in pos}
 
 
 def _place_counted(model: MoodModel, raw: np.ndarray) -> np.ndarray:
@@ -593,14 +599,8 @@ def changes(
     before = previous.assignments if previous is not None else {}
     now = result.assignments
     candidates = now if placed is None else placed
-    new_by = _new_by_mood(
-        [] if previous is None else [t for t in candidates if t not in before], now
-    )
-    moved = [
-        {"track_id": t, "from": before[t], "to": now[t]}
-        for t in candidates
-        if t in before and before[t] != now[t]
-    ]
+    new_by = _new_by_mood(_new_tracks(previous, before, candidates), now)
+    moved = _moved(before, now, candidates)
     labels = {c.id: c.label for c in result.clusters}
     return {
         "new_tracks": sum(new_by.values()),
@@ -612,6 +612,24 @@ def changes(
         "refit": reason.as_dict() if reason is not None else None,
         "summary": summarise_new({labels.get(int(cid), cid): n for cid, n in new_by.items()}),
     }
+
+
+def _new_tracks(previous, before: Mapping[str, int], candidates: Iterable[str]) -> list[str]:
+    """Tracks in no mood before this run (none on the first run: nothing is "new" then)."""
+    if previous is None:
+        return []
+    return [t for t in candidates if t not in before]
+
+
+def _moved(
+    before: Mapping[str, int], now: Mapping[str, int], candidates: Iterable[str]
+) -> list[dict]:
+    """Tracks now in another mood than in the previous run."""
+    return [
+        {"track_id": t, "from": before[t], "to": now[t]}
+        for t in candidates
+        if t in before and before[t] != now[t]
+    ]
 
 
 def _new_by_mood(new: Sequence[str], now: Mapping[str, int]) -> dict[str, int]:
@@ -627,14 +645,19 @@ def _mood_changes(previous, labels: Mapping[int, str]) -> dict:
     """The moods renamed, added and gone since ``previous`` (none added on the first run)."""
     old = {c.id: c.label for c in previous.clusters} if previous is not None else {}
     return {
-        "renamed": [
-            {"id": cid, "from": old[cid], "to": label}
-            for cid, label in labels.items()
-            if cid in old and old[cid] != label
-        ],
+        "renamed": _renamed(old, labels),
         "added": [] if previous is None else [cid for cid in labels if cid not in old],
         "removed": [{"id": cid, "label": lb} for cid, lb in old.items() if cid not in labels],
     }
+
+
+def _renamed(old: Mapping[int, str], labels: Mapping[int, str]) -> list[dict]:
+    """Moods that kept their id under another label."""
+    return [
+        {"id": cid, "from": old[cid], "to": label}
+        for cid, label in labels.items()
+        if cid in old and old[cid] != label
+    ]
 
 
 def check_args(k: int | str | None, method: str | None) -> None:

@@ -362,21 +362,13 @@ class Recommender:
         if offset >= len(self.ids):
             return Ranked()
         scores = self._scores(np.append(2.0 * query, -1.0).astype(np.float32), offset)
-        excluded = [self.index[e] for e in exclude or () if e in self.index]
+        excluded = self._known_rows(exclude or ())
         available = mask_candidates(scores, offset, self.index, {*rows, *excluded}, only)
         if available <= 0:
             return Ranked()
 
         m = min(available, max(4 * n, 40))
-        ctx = _Query(
-            query=query,
-            versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
-            shares=seed_shares([self.track(r) for r in rows]),
-            taste=taste_rows(
-                taste, self.index, lambda r: r >= offset and np.isfinite(scores[r - offset]), m
-            ),
-            taste_weight=taste_weight,
-        )
+        ctx = self._query(query, rows, excluded, scores, offset, m, taste, taste_weight)
         while True:
             picked, rel, nearest = self._select(scores, offset, m, n, diversity, artist_cap, ctx)
             if len(picked) >= n or m >= available:
@@ -385,6 +377,34 @@ class Recommender:
         out = self._results(rows, picked, rel, ctx)
         out.nearest = nearest
         return out
+
+    def _known_rows(self, ids: Iterable[str]) -> list[int]:
+        """Pool rows of those of ``ids`` the pool has (others cannot be returned anyway)."""
+        return [self.index[e] for e in ids if e in self.index]
+
+    def _query(
+        self,
+        query: np.ndarray,
+        rows: list[int],
+        excluded: list[int],
+        scores: np.ndarray,
+        offset: int,
+        m: int,
+        taste: Mapping[str, float] | None,
+        taste_weight: float,
+    ) -> _Query:
+        """What the picking needs to know of the seeds: their centroid, their songs (and
+        the excluded ones'), their genres and artists, and the ``m`` tracks kept most
+        with them among the candidates."""
+        return _Query(
+            query=query,
+            versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
+            shares=seed_shares([self.track(r) for r in rows]),
+            taste=taste_rows(
+                taste, self.index, lambda r: r >= offset and np.isfinite(scores[r - offset]), m
+            ),
+            taste_weight=taste_weight,
+        )
 
     def _results(self, rows, picked, rel, ctx: _Query) -> Ranked:
         """The picks as results, best ``score`` first: MMR and the artist cap chose them,
