@@ -45,7 +45,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spotui.analysis import evaluate as ev
+from benchmarks import evaluation as ev
 from spotui.analysis.recommend.recommender import Recommender
 from spotui.analysis.recommend.taste import (
     MIN_SUPPORT,

@@ -10,7 +10,7 @@ labels split "rock" into rock, alt-rock, grunge, garage...). Two more listeners 
 refit rule at work: a small library (400 tracks) that doubles in syncs of 50, and an acoustic
 listener whose syncs bring metal (a new kind of music none of the moods is about). Each library goes
 through the app's own path: tracks and features into a :class:`~spotui.store.Store`, then
-:func:`spotui.analysis.moods.segment.segment` after every sync, as the TUI and ``spotui segment``
+:func:`spotui.session.mood_store.segment` after every sync, as the TUI and ``spotui segment``
 do. Genres pick the tracks and score the moods; they never reach the store or the algorithm.
 
 Per library, in one table:
@@ -50,9 +50,9 @@ from spotui.analysis import evaluate
 from spotui.analysis.matrix import MOOD_FEATURES
 from spotui.analysis.moods.labels import word_shares
 from spotui.analysis.moods.refit_rule import label_word_share
-from spotui.analysis.moods.segment import segment
 from spotui.core.feature_spec import FEATURE_NAMES
 from spotui.core.records import Track
+from spotui.session.mood_store import segment
 from spotui.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -40,7 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spotui.analysis import evaluate as ev
+from benchmarks import evaluation as ev
 from spotui.analysis.matrix import MOOD_FEATURES, matrix_from_array
 from spotui.analysis.recommend.reasons import false_level_claims
 from spotui.analysis.recommend.recommender import Recommender

@@ -10,8 +10,8 @@ What is measured (median over many seeds, after a warm-up):
   a notebook does), and against numpy with a full ``argsort`` on our own ``[x, |x|^2]``
   matrix (to show what ``argpartition`` buys);
 * top-10 with the defaults (MMR diversity 0.3, at most 2 per artist);
-* building the pool from a store (``Recommender.from_store``) against the two
-  ``matrix.load_matrix`` calls it replaces, on a demo store of 100k library tracks
+* building the pool from a store (``recommend_store.recommender``) against the two
+  ``mood_store.load_matrix`` calls it replaces, on a demo store of 100k library tracks
   (+1000 catalog), created in a temp dir; and the cached path (signature check only).
 
 Not part of CI: timings depend on the machine; this prints a table to read.
@@ -28,10 +28,11 @@ from pathlib import Path
 
 import numpy as np
 
-from spotui.analysis.matrix import load_matrix
 from spotui.analysis.recommend.recommender import Recommender
+from spotui.session.mood_store import load_matrix
+from spotui.session.recommend_store import recommender
 from spotui.sources import demo
-from spotui.store import Store
+from spotui.store import Store, track_from_row
 
 GOALS = {  # case -> goal in ms
     "top-10, 100k": 3.0,
@@ -72,7 +73,9 @@ def synthetic_pool(n: int, seed: int = 0) -> Recommender:
     }
     rows = [(tid, *vals) for tid, vals in zip(ids, full.tolist(), strict=True)]
     n_cat = n // 100
-    return Recommender._from_rows(rows, meta, ids[n_cat:], ids[:n_cat])
+    return Recommender.from_rows(
+        rows, meta, ids[n_cat:], ids[:n_cat], to_track=lambda _tid, row: track_from_row(row)
+    )
 
 
 def bench_queries(rec: Recommender, label: str, repeat: int) -> list[tuple]:
@@ -128,20 +131,20 @@ def bench_build(n: int) -> list[tuple]:
         t = time.perf_counter()
         demo.populate(store, n_tracks=n)
         print(f"(populated a {n:,}-track demo store in {time.perf_counter() - t:.1f} s)")
-        Recommender.from_store(store, use_cache=False)  # warm the page cache
-        ours = timed(lambda: Recommender.from_store(store, use_cache=False), 5)
+        recommender(store, use_cache=False)  # warm the page cache
+        ours = timed(lambda: recommender(store, use_cache=False), 5)
 
         def baseline():
             lib = load_matrix(store, "library")
             return load_matrix(store, "catalog", reference=lib)
 
         base = timed(baseline, 3)
-        Recommender.from_store(store)
-        cached = timed(lambda: Recommender.from_store(store), 5)
+        recommender(store)
+        cached = timed(lambda: recommender(store), 5)
         store.close()
     label = f"{n // 1000}k"
     return [
-        (f"build pool from store, {label}", ours, base, "matrix.load_matrix x2 (no metadata)"),
+        (f"build pool from store, {label}", ours, base, "mood_store.load_matrix x2 (no metadata)"),
         (f"cached pool (signature check), {label}", cached, ours, "rebuilding it"),
     ]
 

@@ -95,7 +95,7 @@ def ensure_library(n: int) -> Path:
     data.mkdir(parents=True, exist_ok=True)
     if db.exists():
         db.unlink()
-    from spotui.analysis.moods.segment import segment
+    from spotui.session.mood_store import segment
     from spotui.sources.demo import populate
     from spotui.store import Store
 

@@ -140,7 +140,7 @@ def client(config) -> Iterator[SpotifyClient]:
 @pytest.fixture(scope="session")
 def segmented_demo(_demo_db_file, tmp_path_factory) -> Path:
     """The demo library with its default segmentation stored (so the TUI opens on it)."""
-    from spotui.analysis.moods.segment import segment
+    from spotui.session.mood_store import segment
 
     path = tmp_path_factory.mktemp("tui") / "demo.sqlite3"
     shutil.copy(_demo_db_file, path)

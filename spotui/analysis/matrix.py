@@ -151,36 +151,17 @@ def matrix_from_array(
     required = [MOOD_FEATURES.index(c) for c in REQUIRED_FEATURES]
     ok = ~missing[:, required].any(axis=1) & (missing.sum(axis=1) <= MAX_MISSING)
     analysed_ids = list(compress(ids, ok.tolist()))
-    raw = full[ok]
     imputed = missing[ok]
-    if raw.size:
-        if reference is None:
-            medians = np.nanmedian(raw, axis=0) if imputed.any() else np.median(raw, axis=0)
-        else:
-            medians = _ref_raw_median(reference)
-        medians = np.where(np.isnan(medians), 0.5, medians)
-        raw = np.where(imputed, medians, raw)
-
+    raw = _filled(full[ok], imputed, reference)
     unit = (
         np.column_stack([to_unit(c, raw[:, j]) for j, c in enumerate(MOOD_FEATURES)])
         if len(raw)
         else np.empty((0, len(MOOD_FEATURES)))
     )
-    if reference is not None:
-        center, spread = reference.center, reference.spread
-    elif len(unit):
-        center, spread = column_scale(unit)
-    else:
-        center = np.zeros(len(MOOD_FEATURES))
-        spread = np.ones(len(MOOD_FEATURES))
+    center, spread = _scale_of(unit, reference)
     w = np.array([weights.get(c, 1.0) for c in MOOD_FEATURES])
     scaled = ((unit - center) / spread * w).astype(np.float32)
-
-    if all_track_ids is None:
-        unanalysed = list(compress(ids, (~ok).tolist()))
-    else:
-        analysed = set(analysed_ids)
-        unanalysed = [tid for tid in all_track_ids if tid not in analysed]
+    unanalysed = _unanalysed(ids, ok, analysed_ids, all_track_ids)
     return FeatureMatrix(
         track_ids=analysed_ids,
         raw=raw,
@@ -191,6 +172,41 @@ def matrix_from_array(
         weights=w,
         imputed=imputed,
     )
+
+
+def _filled(raw: np.ndarray, imputed: np.ndarray, reference: FeatureMatrix | None) -> np.ndarray:
+    """Missing values filled with the column's median (the reference's when scaling a
+    catalog against the library; 0.5 when there is none)."""
+    if not raw.size:
+        return raw
+    if reference is None:
+        medians = np.nanmedian(raw, axis=0) if imputed.any() else np.median(raw, axis=0)
+    else:
+        medians = _ref_raw_median(reference)
+    medians = np.where(np.isnan(medians), 0.5, medians)
+    return np.where(imputed, medians, raw)
+
+
+def _scale_of(unit: np.ndarray, reference: FeatureMatrix | None) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and spread: the reference's, else this matrix's own (identity when empty)."""
+    if reference is not None:
+        return reference.center, reference.spread
+    if len(unit):
+        return column_scale(unit)
+    return np.zeros(len(MOOD_FEATURES)), np.ones(len(MOOD_FEATURES))
+
+
+def _unanalysed(
+    ids: list[str],
+    ok: np.ndarray,
+    analysed_ids: list[str],
+    all_track_ids: Sequence[str] | None,
+) -> list[str]:
+    """Tracks left out: of ``ids`` when no wider list is given, else of ``all_track_ids``."""
+    if all_track_ids is None:
+        return list(compress(ids, (~ok).tolist()))
+    analysed = set(analysed_ids)
+    return [tid for tid in all_track_ids if tid not in analysed]
 
 
 def read_feature_rows(rows: Iterable[tuple]) -> tuple[list[str], np.ndarray]:
@@ -225,11 +241,3 @@ def _ref_raw_median(reference: FeatureMatrix) -> np.ndarray:
         if len(reference.raw)
         else np.full(len(MOOD_FEATURES), np.nan)
     )
-
-
-def load_matrix(
-    store, scope: str = "library", reference: FeatureMatrix | None = None
-) -> FeatureMatrix:
-    """The matrix for every track of ``scope`` in ``store``; featureless ones are unanalysed."""
-    rows = store.tracks.feature_rows(scope)
-    return build_matrix(rows, all_track_ids=store.tracks.track_ids(scope), reference=reference)

@@ -56,7 +56,7 @@ class LibraryService:
         """What the TUI paints first: the library's track table (``columns`` as features),
         the stored segmentation (possibly stale) and the user's playlists, from one
         connection. No numpy, no scikit-learn: it runs while Textual is being imported."""
-        from spotui.analysis.moods.result import load_result
+        from spotui.session.mood_store import load_result
         from spotui.store.connection import QUICK_CHECK_MAX_BYTES
 
         with self._context.db() as store:

@@ -35,7 +35,7 @@ class MoodsService:
 
     def reload(self, store: Store) -> None:
         """Read the stored moods again (another program changed them)."""
-        from spotui.analysis.moods.result import load_result
+        from spotui.session.mood_store import load_result
 
         self.result = load_result(store)
 
@@ -61,7 +61,7 @@ class MoodsService:
         """Whether ``result`` was made from the library as it is now (hashes the library)."""
         if result is None:
             return False
-        from spotui.analysis.moods.segment import is_current
+        from spotui.session.mood_store import is_current
 
         with self._context.db() as store:
             return is_current(store, result)
@@ -72,7 +72,7 @@ class MoodsService:
         """The moods the user sees: the stored ones if they match the library, else the
         library placed in them (new tracks join the nearest mood; the moods are made again
         only when the refit rule says so, see :mod:`spotui.analysis.moods.model`)."""
-        from spotui.analysis.moods.segment import is_current, load_result, segment
+        from spotui.session.mood_store import is_current, load_result, segment
 
         with self._context.db() as store:
             result = load_result(store)
@@ -111,7 +111,7 @@ class MoodsService:
         ``"auto"`` goes back to choosing automatically, None keeps what the moods have;
         ``method`` None keeps it; ``refit`` (``force``) makes the moods again now.
         ``wait``: if another segment runs, wait for it (else :class:`JobRunningError`)."""
-        from spotui.analysis.moods.segment import segment
+        from spotui.session.mood_store import segment
 
         with (
             self._context.job("segment", wait=wait, progress=progress, cancel=cancel),
@@ -145,7 +145,7 @@ class MoodsService:
         key = self.result.fingerprint if self.result is not None else ""
         cached = self._texture
         if cached is None or cached[0] != key:
-            from spotui.analysis.moods.segment import texture_coords
+            from spotui.session.mood_store import texture_coords
 
             with self._context.db() as store:
                 cached = self._texture = (key, texture_coords(store))

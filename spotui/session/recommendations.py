@@ -65,10 +65,10 @@ class RecommendationsService:
         """The recommendation pool, built once per data change (call from a worker)."""
         with self._lock:
             if self._recommender is None:
-                from spotui.analysis.recommend.recommender import Recommender
+                from spotui.session.recommend_store import recommender
 
                 with self._context.db() as store:
-                    self._recommender = Recommender.from_store(store)
+                    self._recommender = recommender(store)
             return self._recommender
 
     def invalidate(self) -> None:
@@ -79,13 +79,13 @@ class RecommendationsService:
     def taste(self) -> Cooccurrence:
         """The user's playlists and saved weeks as co-occurrence baskets; rebuilt only when
         the library changed (checked with the store's cheap pool signature)."""
-        from spotui.analysis.recommend import taste
+        from spotui.session import recommend_store
 
         with self._context.db() as store:
             signature = store.queries.pool_signature()
             cached = self._taste
             if cached is None or cached[0] != signature:
-                cached = self._taste = (signature, taste.from_store(store))
+                cached = self._taste = (signature, recommend_store.taste(store))
         return cached[1]
 
     def recommend(

@@ -8,7 +8,6 @@ import shutil
 
 import pytest
 
-from spotui.analysis.moods.segment import segment
 from spotui.config.env import Config
 from spotui.core.errors import NotFoundError, UserError
 from spotui.core.records import Cluster, Features, Track
@@ -27,6 +26,7 @@ from spotui.export import (
 )
 from spotui.export.targets import cluster_description
 from spotui.session.facade import Session
+from spotui.session.mood_store import segment
 from spotui.sources.csv_import import import_csv
 from spotui.store import Store
 from tests.conftest import open_copy

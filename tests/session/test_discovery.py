@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 
 from spotui.analysis.recommend.discovery_seeds import covering_seeds
-from spotui.analysis.recommend.recommender import Recommender, clear_cache
 from spotui.config.env import Config
 from spotui.core.records import Features, Track
 from spotui.http import HttpClient, HTTPStatusError
 from spotui.session.discovery import QUEUED, SKIPPED, discover
 from spotui.session.facade import Session
+from spotui.session.recommend_store import clear_cache, recommender
 from spotui.session.seeds import Seeds
 from spotui.sources.demo_reccobeats import DemoReccoBeats, candidate_set
 from spotui.sources.reccobeats import SOURCE
@@ -95,7 +95,7 @@ def test_candidates_are_fetched_stored_featured_and_ranked_by_spotui(session, rb
 
     # ranked by spotui's own distance, among the candidates only
     ids = [r.track.id for r in recs.results]
-    rec = Recommender.from_store(store)
+    rec = recommender(store)
     q = rec.scaled[rec.index[seed]]
     dist = {c: float(np.linalg.norm(rec.scaled[rec.index[c]] - q)) for c in with_features}
     assert ids == sorted(dist, key=lambda c: (dist[c], c))[:10]

@@ -143,7 +143,7 @@ def test_demo_for_you_groups_the_demo_listening_by_cluster(cli, tmp_path, segmen
     assert res.returncode == 0, res.stderr
     groups = json.loads(res.stdout)
     with Store.open(data / "demo.sqlite3") as s:
-        from spotui.analysis.moods.result import load_result
+        from spotui.session.mood_store import load_result
         from spotui.session.seeds import listening_ids
 
         result, listened = load_result(s), listening_ids(s)

@@ -27,7 +27,7 @@ _SCROLLBAR = "▁▂▃▄▅▆▇█ "
 @pytest.fixture(scope="module")
 def eight_moods(_demo_db_file, tmp_path_factory):
     """The demo library in 8 moods (`spotui --demo segment --k 8`): more than 80x24 has rows."""
-    from spotui.analysis.moods.segment import segment
+    from spotui.session.mood_store import segment
 
     path = tmp_path_factory.mktemp("k8") / "demo.sqlite3"
     shutil.copy(_demo_db_file, path)

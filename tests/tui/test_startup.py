@@ -15,6 +15,7 @@ from spotui.analysis import matrix as analysis_matrix
 from spotui.analysis.moods import result as result_module
 from spotui.analysis.moods import segment
 from spotui.core import feature_spec
+from spotui.session import mood_store
 from spotui.sources.demo import populate
 from spotui.store import Store
 from spotui.tui.rows import TABLE_FEATURES, LibraryRows
@@ -36,7 +37,6 @@ def test_feature_bars_unit_matches_the_analysis() -> None:
 
 def test_segment_reexports_the_numpy_free_result() -> None:
     assert segment.SegmentResult is result_module.SegmentResult
-    assert segment.load_result is result_module.load_result
     assert segment.UNANALYSED_ID == result_module.UNANALYSED_ID == -1
 
 
@@ -71,7 +71,7 @@ def test_first_paint_path_does_not_import_numpy(tmp_path, demo) -> None:
     db = tmp_path / ("demo.sqlite3" if demo else "library.sqlite3")
     with Store.open(db) as store:
         populate(store, n_tracks=200, seed=2, n_catalog=0)
-        segment.segment(store)
+        mood_store.segment(store)
     code = (
         "import sys\n"
         "from spotui.config.env import Config\n"

@@ -281,13 +281,7 @@ def label_clusters(
     single = len(ids) == 1
     mood = {cid: mood_of(shares[cid]) for cid in ids}
     mods = {cid: [] if single else modifiers_of(shares[cid], library) for cid in ids}
-    labels: dict[int, str] = {}
-    used: dict[int, list[str]] = {}
-    for cid in ids:
-        old = previous.get(cid)
-        if old and old not in labels.values() and _still_true(old, mood[cid], shares[cid], library):
-            labels[cid] = old
-            used[cid] = [w for w in old.split() if w not in _ROMAN and w != mood[cid]]
+    labels, used = _kept_labels(ids, previous, mood, shares, library)
     for cid in ids:
         if cid not in labels:
             used[cid] = mods[cid][:1]
@@ -304,6 +298,19 @@ def label_clusters(
             modifiers=tuple(mods[cid]),
         )
     return out
+
+
+def _kept_labels(ids, previous, mood, shares, library) -> tuple[dict[int, str], dict]:
+    """The earlier labels still true of their clusters (each at most once), and the words
+    of each beyond its mood word."""
+    labels: dict[int, str] = {}
+    used: dict[int, list[str]] = {}
+    for cid in ids:
+        old = previous.get(cid)
+        if old and old not in labels.values() and _still_true(old, mood[cid], shares[cid], library):
+            labels[cid] = old
+            used[cid] = [w for w in old.split() if w not in _ROMAN and w != mood[cid]]
+    return labels, used
 
 
 def label_reasons(
@@ -329,43 +336,59 @@ _CONTRAST = {w for pair in CONTRAST_WORDS.values() for w in pair}
 
 def _make_unique(ids, labels, used, mood, mods, kept, shares) -> None:
     """Second modifiers, then contrast words, then numerals, for colliding labels (in place)."""
-
-    def collisions() -> list[list[int]]:
-        by: dict[str, list[int]] = {}
-        for cid in ids:
-            by.setdefault(labels[cid], []).append(cid)
-        return [g for g in by.values() if len(g) > 1]
-
-    for group in collisions():
+    for group in _collisions(ids, labels):
         for cid in group[1:]:
-            extra = [m for m in mods[cid] if m not in used[cid]]
-            taken = set(labels.values())
-            for m in extra:
-                candidate = compose(mood[cid], [*used[cid], m])
-                if candidate not in taken:
-                    used[cid] = [*used[cid], m]
-                    labels[cid] = candidate
-                    break
-    for group in collisions():
+            _add_modifier(cid, labels, used, mood, mods)
+    for group in _collisions(ids, labels):
         for cid in group[1:]:
-            taken = set(labels.values())
-            options = sorted(
-                (w for w in _CONTRAST if shares[cid].get(w, 0.0) >= CONTRAST_SHARE),
-                key=lambda w: (-shares[cid][w], w),
-            )
-            for w in options:
-                if f"{w} {labels[cid]}" not in taken:
-                    used[cid] = [w, *used[cid]]
-                    labels[cid] = f"{w} {labels[cid]}"
-                    break
+            _add_contrast(cid, labels, used, shares)
     taken = set(labels.values())
-    for group in collisions():
-        keep = next((c for c in group if c in kept), group[0])
-        n = 0
-        for cid in group:
-            if cid == keep:
-                continue
-            while f"{labels[keep]} {_ROMAN[n]}" in taken:
-                n += 1
-            labels[cid] = f"{labels[keep]} {_ROMAN[n]}"
-            taken.add(labels[cid])
+    for group in _collisions(ids, labels):
+        _number_apart(group, labels, kept, taken)
+
+
+def _collisions(ids, labels) -> list[list[int]]:
+    """Clusters sharing a label, in ``ids`` order within each group."""
+    by: dict[str, list[int]] = {}
+    for cid in ids:
+        by.setdefault(labels[cid], []).append(cid)
+    return [g for g in by.values() if len(g) > 1]
+
+
+def _add_modifier(cid, labels, used, mood, mods) -> None:
+    """The cluster's next modifier that makes its label one nobody has (if any)."""
+    extra = [m for m in mods[cid] if m not in used[cid]]
+    taken = set(labels.values())
+    for m in extra:
+        candidate = compose(mood[cid], [*used[cid], m])
+        if candidate not in taken:
+            used[cid] = [*used[cid], m]
+            labels[cid] = candidate
+            return
+
+
+def _add_contrast(cid, labels, used, shares) -> None:
+    """The cluster's strongest contrast word that makes its label unique (if any)."""
+    taken = set(labels.values())
+    options = sorted(
+        (w for w in _CONTRAST if shares[cid].get(w, 0.0) >= CONTRAST_SHARE),
+        key=lambda w: (-shares[cid][w], w),
+    )
+    for w in options:
+        if f"{w} {labels[cid]}" not in taken:
+            used[cid] = [w, *used[cid]]
+            labels[cid] = f"{w} {labels[cid]}"
+            return
+
+
+def _number_apart(group, labels, kept, taken: set[str]) -> None:
+    """Numerals for what is still the same: the kept label (or the first) stays bare."""
+    keep = next((c for c in group if c in kept), group[0])
+    n = 0
+    for cid in group:
+        if cid == keep:
+            continue
+        while f"{labels[keep]} {_ROMAN[n]}" in taken:
+            n += 1
+        labels[cid] = f"{labels[keep]} {_ROMAN[n]}"
+        taken.add(labels[cid])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spotui.analysis.matrix import MOOD_FEATURES, load_matrix
+from spotui.analysis.matrix import MOOD_FEATURES, FeatureMatrix
 
 
 def mood_xy(raw: np.ndarray, columns: tuple[str, ...] = MOOD_FEATURES) -> np.ndarray:
@@ -19,13 +19,12 @@ def mood_xy(raw: np.ndarray, columns: tuple[str, ...] = MOOD_FEATURES) -> np.nda
     return np.column_stack([raw[:, columns.index("valence")], raw[:, columns.index("energy")]])
 
 
-def texture_coords(store) -> dict[str, tuple[float, float]]:
+def texture_coords(matrix: FeatureMatrix) -> dict[str, tuple[float, float]]:
     """The map's second view: the analysis matrix's first two principal components.
 
     Computed on demand (not stored with every result): most users stay on the mood view,
     and 100k positions would double what the TUI reads at start-up.
     """
-    matrix = load_matrix(store, "library")
     xy = pca_2d(matrix.scaled, tuple(matrix.columns))
     return dict(zip(matrix.track_ids, map(tuple, np.round(xy, 4).tolist()), strict=True))
 

@@ -82,48 +82,123 @@ def explain_membership(features: Mapping[str, float | None], result) -> Why:
     ``result`` is a :class:`~spotui.analysis.moods.result.SegmentResult` whose params carry the
     scaling and centres (results stored before they did give an empty :class:`Why`).
     """
-    scaling = result.params.get("scaling") or {}
-    centers = {int(k): v for k, v in (result.params.get("centers") or {}).items()}
-    columns = scaling.get("columns") or []
-    if not columns or len(centers) < 2:
+    space = _mood_space(result)
+    if space is None:
         return Why()
-    x: list[float | None] = []
-    for j, c in enumerate(columns):
-        u = unit_value(c, features.get(c))
-        center, spread, w = scaling["center"][j], scaling["spread"][j], scaling["weights"][j]
-        x.append(None if u is None or u != u else (u - center) / spread * w)
+    scaling, centers, columns = space
+    x = _scaled(features, scaling, columns)
     present = [j for j, v in enumerate(x) if v is not None]
     if not present:
         return Why()
-    # over the features the track has, rescaled to the whole weight (as the model places it)
-    weights = scaling["weights"]
-    full = sum(w * w for w in weights)
-    rescale = full / max(sum(weights[j] ** 2 for j in present), 1e-12)
-    dist = {
-        cid: math.sqrt(sum((x[j] - v[j]) ** 2 for j in present) * rescale)
-        for cid, v in centers.items()
-    }
+    dist = _distances(x, present, centers, scaling["weights"])
+    own, rival = _own_and_rival(result, features.get("track_id", ""), dist)
     labels = {c.id: c.label for c in result.clusters}
-    own = result.assignments.get(features.get("track_id", ""), None)
-    own = own if own in dist else min(dist, key=dist.get)
-    rival = min((c for c in dist if c != own), key=dist.get)
     own_label, rival_label = str(labels.get(own, own)), str(labels.get(rival, rival))
     words = [placement(own_label, rival_label, dist[own], dist[rival])]
     numbers = [
         f"Distance in the mood space (scaled, weighted features): {dist[own]:.1f} to the "
         f"centre of {own_label}, {dist[rival]:.1f} to {rival_label}."
     ]
-    o, r = centers[own], centers[rival]
+    deciding = _deciding(columns, x, present, centers[own], centers[rival])
+    own_c, rival_c = _centroid(result, own), _centroid(result, rival)
+    shown = _shown(features, deciding, own_c, rival_c)
+    if shown:
+        words.append(deciding_sentence(rival_label, shown))
+        numbers += _typical_lines(shown, own_label, rival_label, own_c)
+    unlike = unlike_sentence(own_label, features)
+    if unlike:
+        words.append(unlike)
+    return Why(tuple(words), tuple(numbers))
+
+
+def _mood_space(result) -> tuple[Mapping, dict[int, list[float]], list[str]] | None:
+    """The scaling, centres and columns stored with ``result``; None when there is nothing
+    to compare (one mood, or a result stored before they were)."""
+    scaling = result.params.get("scaling") or {}
+    centers = {int(k): v for k, v in (result.params.get("centers") or {}).items()}
+    columns = scaling.get("columns") or []
+    if not columns or len(centers) < 2:
+        return None
+    return scaling, centers, columns
+
+
+def _typical_lines(
+    shown: Sequence[tuple[str, float, float]],
+    own_label: str,
+    rival_label: str,
+    own_c: Mapping[str, float | None],
+) -> list[str]:
+    """The numbers behind the deciding sentence: the track's value and each mood's typical."""
+    return [
+        f"{c} {format_value(c, v)}: typical in {own_label} {format_value(c, own_c[c])}, "
+        f"in {rival_label} {format_value(c, r)}."
+        for c, v, r in shown
+    ]
+
+
+def _scaled(
+    features: Mapping[str, float | None], scaling: Mapping, columns: Sequence[str]
+) -> list[float | None]:
+    """The track in the model's space (unit, centred, spread, weighted); None = missing."""
+    x: list[float | None] = []
+    for j, c in enumerate(columns):
+        u = unit_value(c, features.get(c))
+        center, spread, w = scaling["center"][j], scaling["spread"][j], scaling["weights"][j]
+        x.append(None if u is None or u != u else (u - center) / spread * w)
+    return x
+
+
+def _distances(
+    x: Sequence[float | None],
+    present: Sequence[int],
+    centers: Mapping[int, Sequence[float]],
+    weights: Sequence[float],
+) -> dict[int, float]:
+    """Distance to each centre over the features the track has, rescaled to the whole
+    weight (as the model places it)."""
+    full = sum(w * w for w in weights)
+    rescale = full / max(sum(weights[j] ** 2 for j in present), 1e-12)
+    return {
+        cid: math.sqrt(sum((x[j] - v[j]) ** 2 for j in present) * rescale)
+        for cid, v in centers.items()
+    }
+
+
+def _own_and_rival(result, track_id: str, dist: Mapping[int, float]) -> tuple[int, int]:
+    """The track's mood (the nearest when it has none stored) and the next nearest."""
+    own = result.assignments.get(track_id, None)
+    own = own if own in dist else min(dist, key=dist.get)
+    rival = min((c for c in dist if c != own), key=dist.get)
+    return own, rival
+
+
+def _deciding(
+    columns: Sequence[str],
+    x: Sequence[float | None],
+    present: Sequence[int],
+    o: Sequence[float],
+    r: Sequence[float],
+) -> list[str]:
+    """The (at most two) features that most put the track with its own mood: on each, it
+    is nearer its own centre than the rival centre is (far from both, it is no reason to
+    be in either)."""
     gain = [((x[j] - r[j]) ** 2 - (x[j] - o[j]) ** 2, j) for j in present]
-    # a feature decides when the track goes with its own mood on it: nearer the own centre
-    # than the rival centre is (far from both, it is no reason to be in either)
-    deciding = [
+    return [
         columns[j]
         for g, j in sorted(gain, reverse=True)
         if g > 0 and (x[j] - o[j]) ** 2 < (r[j] - o[j]) ** 2
     ][:2]
-    own_c, rival_c = _centroid(result, own), _centroid(result, rival)
-    shown = [
+
+
+def _shown(
+    features: Mapping[str, float | None],
+    deciding: Sequence[str],
+    own_c: Mapping[str, float | None],
+    rival_c: Mapping[str, float | None],
+) -> list[tuple[str, float, float]]:
+    """Deciding features worth saying: comparable in words, known for both moods, and
+    different enough to hear."""
+    return [
         (c, features[c], rival_c[c])
         for c in deciding
         if c in COMPARE
@@ -131,17 +206,6 @@ def explain_membership(features: Mapping[str, float | None], result) -> Why:
         and rival_c.get(c) is not None
         and abs(unit_value(c, features[c]) - unit_value(c, rival_c[c])) >= MIN_DIFFERENCE
     ]
-    if shown:
-        words.append(deciding_sentence(rival_label, shown))
-        numbers += [
-            f"{c} {format_value(c, v)}: typical in {own_label} {format_value(c, own_c[c])}, "
-            f"in {rival_label} {format_value(c, r)}."
-            for c, v, r in shown
-        ]
-    unlike = unlike_sentence(own_label, features)
-    if unlike:
-        words.append(unlike)
-    return Why(tuple(words), tuple(numbers))
 
 
 def placement(own: str, rival: str, d_own: float, d_rival: float) -> str:

@@ -8,7 +8,7 @@ still describe the library (see :class:`RefitRules` for the rule and its default
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -53,23 +53,31 @@ class RefitRules:
             return cls(), ["[moods] must be a table; using the defaults"]
         problems: list[str] = []
         values = {}
-        known = {f.name: f for f in fields(cls)}
+        known = {f.name for f in fields(cls)}
         for key, value in table.items():
-            f = known.get(key)
-            if f is None:
+            if key not in known:
                 problems.append(f"[moods] {key} is not a setting; ignored")
-                continue
-            default = getattr(cls, key)
-            ok_type = isinstance(value, int | float) and not isinstance(value, bool)
-            if key == "far_min":
-                ok = ok_type and float(value).is_integer() and value >= 1
+            elif not _valid(key, value):
+                problems.append(
+                    f"[moods] {key} = {value!r} is not valid; using {getattr(cls, key)}"
+                )
             else:
-                ok = ok_type and 0 < value <= 1 if key != "growth" else ok_type and value > 0
-            if not ok:
-                problems.append(f"[moods] {key} = {value!r} is not valid; using {default}")
-                continue
-            values[key] = int(value) if key == "far_min" else float(value)
+                values[key] = int(value) if key == "far_min" else float(value)
         return cls(**values), problems
+
+
+#: What a ``[moods]`` value must be, by key (the rest: a share, 0 < value <= 1).
+_VALID_VALUE: dict[str, Callable[[float], bool]] = {
+    "far_min": lambda v: float(v).is_integer() and v >= 1,  # a count of tracks
+    "growth": lambda v: v > 0,  # a change, may exceed 100%
+}
+
+
+def _valid(key: str, value: object) -> bool:
+    """Whether ``value`` may be used for ``key`` (a number, never a bool, in its range)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return _VALID_VALUE.get(key, lambda v: 0 < v <= 1)(value)
 
 
 @dataclass(frozen=True)
@@ -96,15 +104,31 @@ def refit_reason(
     ``sizes``: tracks per mood after placing; ``word_share``: the share of each mood's tracks
     its label words hold for (the lowest over its words).
     """
-    if model.n_fit > 0:
-        change = (n_now - model.n_fit) / model.n_fit
-        if abs(change) > rules.growth:
-            grew = "grew" if change > 0 else "shrank"
-            return RefitReason(
-                "growth" if change > 0 else "shrink",
-                f"Your library {grew} by {abs(change):.0%} since these moods were made "
-                f"({model.n_fit:,} → {n_now:,} tracks), so they were made again.",
-            )
+    checks = (
+        lambda: _grown(model, rules, n_now),
+        lambda: _far(model, rules),
+        lambda: _emptied(model, sizes, labels),
+        lambda: _oversized(rules, sizes, labels),
+        lambda: _words_fail(rules, word_share, labels),
+    )
+    return next((r for r in (check() for check in checks) if r is not None), None)
+
+
+def _grown(model: MoodModel, rules: RefitRules, n_now: int) -> RefitReason | None:
+    if model.n_fit <= 0:
+        return None
+    change = (n_now - model.n_fit) / model.n_fit
+    if abs(change) <= rules.growth:
+        return None
+    grew = "grew" if change > 0 else "shrank"
+    return RefitReason(
+        "growth" if change > 0 else "shrink",
+        f"Your library {grew} by {abs(change):.0%} since these moods were made "
+        f"({model.n_fit:,} → {n_now:,} tracks), so they were made again.",
+    )
+
+
+def _far(model: MoodModel, rules: RefitRules) -> RefitReason | None:
     placed, far = model.placed_since_fit, model.far_since_fit
     if placed >= rules.far_min and far / placed > rules.far_share:
         return RefitReason(
@@ -112,20 +136,40 @@ def refit_reason(
             f"{far / placed:.0%} of the {placed:,} tracks added since these moods were made "
             "sound unlike all of them, so the moods were made again.",
         )
+    return None
+
+
+def _emptied(
+    model: MoodModel, sizes: Mapping[int, int], labels: Mapping[int, str]
+) -> RefitReason | None:
     for cid in sorted(model.centers):
         if sizes.get(cid, 0) == 0:
             return RefitReason(
                 "emptied",
                 f"“{labels.get(cid, cid)}” lost all its tracks, so the moods were made again.",
             )
+    return None
+
+
+def _oversized(
+    rules: RefitRules, sizes: Mapping[int, int], labels: Mapping[int, str]
+) -> RefitReason | None:
     total = sum(sizes.values())
+    if not total or len(sizes) <= 1:
+        return None
     for cid, size in sorted(sizes.items()):
-        if total and len(sizes) > 1 and size / total > rules.max_share:
+        if size / total > rules.max_share:
             return RefitReason(
                 "size",
                 f"“{labels.get(cid, cid)}” grew to {size / total:.0%} of your library (more "
                 f"than {rules.max_share:.0%}), so the moods were made again.",
             )
+    return None
+
+
+def _words_fail(
+    rules: RefitRules, word_share: Mapping[int, float], labels: Mapping[int, str]
+) -> RefitReason | None:
     for cid, share in sorted(word_share.items()):
         if share < rules.words_floor:
             return RefitReason(

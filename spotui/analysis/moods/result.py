@@ -1,10 +1,11 @@
-"""A segmentation result as the UI reads it back: :class:`SegmentResult` and :func:`load_result`.
+"""A segmentation result as the UI reads it back: :class:`SegmentResult` and :func:`from_run`.
 
 Why a module of its own: the TUI shows the *stored* clusters before its first paint, and
 importing :mod:`spotui.analysis.moods.segment` for that would import numpy (~0.1 s of import work
 holding the GIL while Textual starts up). This module needs only the standard library and
-the model, so reading a result back costs nothing but the SQL. :mod:`spotui.analysis.moods.segment`
-re-exports everything here; computing and checking results stays there.
+the model, so reading a result back costs nothing but the SQL
+(:func:`spotui.session.mood_store.load_result` reads the run and hands it to :func:`from_run`).
+:mod:`spotui.analysis.moods.segment` re-exports the result; computing results stays there.
 """
 
 from __future__ import annotations
@@ -80,26 +81,8 @@ class SegmentResult:
         ch = self.changes
         if not ch:
             return []
-        lines = []
-        refit = ch.get("refit") or {}
-        if refit.get("code") not in (None, "first"):
-            lines.append(refit["text"])
-        if ch.get("summary"):
-            lines.append(ch["summary"] + ".")
-        moved = ch.get("moved_tracks", 0)
-        if moved:
-            why = "" if refit else " (their audio features changed)"
-            lines.append(f"{count(moved, 'track')} moved to another mood{why}.")
-        for r in ch.get("renamed", []):
-            lines.append(f"“{r['from']}” is now “{r['to']}”.")
         labels = {c.id: c.label for c in self.clusters}
-        added = [labels.get(cid, str(cid)) for cid in ch.get("added", [])]
-        if added:
-            lines.append("New moods: " + ", ".join(f"“{a}”" for a in added) + ".")
-        gone = [r["label"] for r in ch.get("removed", [])]
-        if gone:
-            lines.append("Moods no longer there: " + ", ".join(f"“{g}”" for g in gone) + ".")
-        return lines
+        return [*_run_lines(ch), *_mood_lines(ch, labels)]
 
     def unanalysed_line(self) -> str:
         """Why the unanalysed tracks are not in a mood ("" when every track is)."""
@@ -144,16 +127,36 @@ class SegmentResult:
         }
 
 
-def load_result(store) -> SegmentResult | None:
-    """The last stored result, possibly stale; cheap (no numpy, no scikit-learn, no recompute)."""
-    run = store.moods.latest_analysis()
-    if run is None:
-        return None
-    return _from_run(run)
+def _run_lines(ch: dict) -> list[str]:
+    """Why the moods were made again (if they were), what joined them, what moved."""
+    lines = []
+    refit = ch.get("refit") or {}
+    if refit.get("code") not in (None, "first"):
+        lines.append(refit["text"])
+    if ch.get("summary"):
+        lines.append(ch["summary"] + ".")
+    moved = ch.get("moved_tracks", 0)
+    if moved:
+        why = "" if refit else " (their audio features changed)"
+        lines.append(f"{count(moved, 'track')} moved to another mood{why}.")
+    return lines
 
 
-def _from_run(run) -> SegmentResult:
-    """A result from a stored run (:class:`spotui.store.AnalysisRun`)."""
+def _mood_lines(ch: dict, labels: dict[int, str]) -> list[str]:
+    """The moods renamed, new and gone."""
+    lines = [f"“{r['from']}” is now “{r['to']}”." for r in ch.get("renamed", [])]
+    added = [labels.get(cid, str(cid)) for cid in ch.get("added", [])]
+    if added:
+        lines.append("New moods: " + ", ".join(f"“{a}”" for a in added) + ".")
+    gone = [r["label"] for r in ch.get("removed", [])]
+    if gone:
+        lines.append("Moods no longer there: " + ", ".join(f"“{g}”" for g in gone) + ".")
+    return lines
+
+
+def from_run(run) -> SegmentResult:
+    """A result from a stored run (:class:`spotui.store.AnalysisRun`, read duck-typed so
+    this module never imports the store)."""
     params = run.params
     clusters = [
         Cluster(

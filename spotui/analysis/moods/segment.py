@@ -22,7 +22,12 @@ Why it is built this way:
   is never silently taken over by a different one.
 * **Reuse.** Results are stored with a fingerprint of the library's features, the feature
   version, this module's version and the method/k asked for; opening the app reads them
-  back (:func:`load_result`, no scikit-learn import) instead of recomputing.
+  back (:func:`spotui.session.mood_store.load_result`, no scikit-learn import) instead of
+  recomputing.
+* **Arrays in, records out.** Nothing here reads or writes the store: the library comes in
+  as :class:`LibraryFeatures`, a run goes out as a :class:`SegmentResult` and, for the
+  store, a :class:`RunToSave`. :mod:`spotui.session.mood_store` does the reading, the
+  order of the steps and the saving.
 
 scikit-learn and scipy are imported inside the functions, never at module import.
 """
@@ -32,7 +37,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import compress
@@ -50,7 +55,7 @@ from spotui.analysis.matrix import (
 from spotui.analysis.moods import choose_k
 from spotui.analysis.moods.fitting import SEED, compact, fit_full, previous_centers
 from spotui.analysis.moods.labels import cluster_color, label_clusters, label_reasons, word_shares
-from spotui.analysis.moods.map_axes import mood_xy, pca_2d, texture_coords  # noqa: F401 (re-exported)
+from spotui.analysis.moods.map_axes import mood_xy, pca_2d  # noqa: F401 (re-exported)
 from spotui.analysis.moods.model import MoodModel, placeable, signatures
 from spotui.analysis.moods.refit_rule import (
     RefitReason,
@@ -62,8 +67,6 @@ from spotui.analysis.moods.refit_rule import (
 from spotui.analysis.moods.result import (  # noqa: F401 (re-exported; numpy-free for the TUI)
     UNANALYSED_ID,
     SegmentResult,
-    _from_run,
-    load_result,
 )
 from spotui.analysis.moods.stable_ids import match_ids
 from spotui.core.bulk import no_gc
@@ -85,13 +88,12 @@ EXAMPLES_PER_CLUSTER = 5
 
 
 # ------------------------------------------------------------------ fingerprints / reuse
-def fingerprint(store, lib: LibraryFeatures | None = None) -> str:
+def fingerprint(lib: LibraryFeatures) -> str:
     """What a stored result depends on: library membership and features, and the feature
-    and algorithm versions (from ``lib`` when the caller has just read it).
+    and algorithm versions.
 
     Method and k are not part of it: they belong to the mood model, which a changed library
-    is placed into (:func:`segment`), not refitted for."""
-    lib = lib if lib is not None else read_library(store)
+    is placed into (:func:`place`), not refitted for."""
     h = hashlib.sha1("|".join((FEATURE_VERSION, SEGMENT_VERSION)).encode())
     h.update("\0".join(lib.all_ids).encode())
     h.update("\0".join(lib.ids).encode())
@@ -99,108 +101,12 @@ def fingerprint(store, lib: LibraryFeatures | None = None) -> str:
     return h.hexdigest()
 
 
-def is_current(store, result: SegmentResult) -> bool:
-    """Whether ``result`` was made from the library as it is now."""
-    return bool(result.fingerprint) and result.fingerprint == fingerprint(store)
-
-
-#: ``k`` for :func:`segment`: choose automatically (a user going back from a k they chose).
+#: ``k`` for a segmentation: choose automatically (a user going back from a k they chose).
 AUTO = "auto"
 
 
-# ------------------------------------------------------------------ the store-facing call
-def segment(
-    store,
-    k: int | str | None = None,
-    method: str | None = None,
-    progress: Progress | None = None,
-    cancel: CancelCheck | None = None,
-    force: bool = False,
-    *,
-    refit: bool = False,
-    rules: RefitRules | None = None,
-) -> SegmentResult:
-    """The library's moods: the stored ones with new tracks placed in them, made again only
-    when asked or when :func:`~spotui.analysis.moods.model.refit_reason` says they no longer
-    describe the library.
-
-    ``k``: None keeps the model's (a k the user chose stays chosen); :data:`AUTO` goes back
-    to choosing automatically; a number chooses it. ``method``: None keeps the model's.
-    ``refit`` (or ``force``): make the moods again now. Raises :class:`NoFeaturesError`
-    when no library track can be placed.
-    """
-    with no_gc():  # tens of thousands of small objects, no cycles: see spotui.core.bulk
-        return _segment(store, k, method, progress, cancel, refit or force, rules)
-
-
-def _segment(store, k, method, progress, cancel, refit: bool, rules) -> SegmentResult:
-    _check_args(k, method)
-    rules = rules or RefitRules()
-    report = progress or (lambda done, total, message: None)
-    previous = load_result(store)
-    asked = _asked(previous, k, method, refit)
-    lib = read_library(store)
-    fp = fingerprint(store, lib)
-    if asked is None and previous is not None and previous.fingerprint == fp:
-        report(1, 1, "reused the stored moods")
-        return previous
-    check_cancel(cancel)
-    report(0, 6, "loading audio features")
-    if not lib.placeable.any():
-        total = len(lib.all_ids)
-        raise NoFeaturesError(
-            "No track in the library has audio features, so there is nothing to segment"
-            + (f" ({total} tracks are unanalysed)" if total else " (the library is empty)")
-            + ". Run `spotui sync` or import a CSV with audio features first."
-        )
-    model = _model_of(previous)
-    if asked is None and model is not None:
-        placed = _place(store, lib, previous, model, rules)
-        if placed.reason is None:
-            placed.result.fingerprint = fp
-            save_result(
-                store,
-                placed.result,
-                signatures=lib.signature_of(),
-                news=placed.news,
-                base=(previous, placed.placed),
-            )
-            report(6, 6, "placed the new tracks in their moods")
-            return placed.result
-        reason = placed.reason
-    elif asked is not None:
-        reason = asked
-    elif previous is None:
-        reason = RefitReason("first", "These are the library's first moods.")
-    else:
-        reason = RefitReason(
-            "version", "spotui now makes moods differently, so they were made again."
-        )
-    requested = _requested_k(previous, k)
-    chosen_method = method or (previous.method if previous is not None else DEFAULT_METHOD)
-    genres = {
-        t.id: (t.genres[0] if t.genres else None) for t in store.tracks.get_tracks(scope="library")
-    }
-    result = compute(
-        lib.fit_matrix(),
-        k=requested,
-        method=chosen_method,
-        previous=previous,
-        genres=genres,
-        progress=progress,
-        cancel=cancel,
-    )
-    result = _place_partial(result, lib, rules)
-    check_cancel(cancel)
-    news = _news(previous, result, reason)
-    result.params["changes"] = changes(previous, result, reason)
-    result.fingerprint = fp
-    save_result(store, result, signatures=lib.signature_of(), news=news)
-    report(6, 6, "saved")
-    return result
-
-
-def _asked(previous, k, method, refit: bool) -> RefitReason | None:
+# ------------------------------------------------------------------ what a run decides
+def asked_reason(previous, k, method, refit: bool) -> RefitReason | None:
     """The user's own reason to make the moods again, if they gave one."""
     if refit:
         return RefitReason("asked", "You asked for the moods to be made again.")
@@ -215,6 +121,33 @@ def _asked(previous, k, method, refit: bool) -> RefitReason | None:
     return None
 
 
+def refit_why(
+    previous: SegmentResult | None, asked: RefitReason | None, placed: Placed | None
+) -> RefitReason:
+    """Why the moods are made again: placing found them stale, the user asked, or there is
+    no model this spotui can place tracks in (none yet, or made differently)."""
+    if placed is not None and placed.reason is not None:
+        return placed.reason
+    if asked is not None:
+        return asked
+    if previous is None:
+        return RefitReason("first", "These are the library's first moods.")
+    return RefitReason("version", "spotui now makes moods differently, so they were made again.")
+
+
+def require_placeable(lib: LibraryFeatures) -> None:
+    """Raise :class:`NoFeaturesError` (what to do next, for the user) when no track can be
+    placed: a segmentation of nothing would be an empty screen without a reason."""
+    if lib.placeable.any():
+        return
+    total = len(lib.all_ids)
+    raise NoFeaturesError(
+        "No track in the library has audio features, so there is nothing to segment"
+        + (f" ({total} tracks are unanalysed)" if total else " (the library is empty)")
+        + ". Run `spotui sync` or import a CSV with audio features first."
+    )
+
+
 def _requested_k(previous, k) -> int | None:
     if k == AUTO:
         return None
@@ -223,7 +156,7 @@ def _requested_k(previous, k) -> int | None:
     return previous.requested_k if previous is not None else None
 
 
-def _model_of(previous) -> MoodModel | None:
+def stored_model(previous: SegmentResult | None) -> MoodModel | None:
     """The stored mood model, if the stored result has one this spotui can place tracks in
     (a result made with other feature transforms must be made again)."""
     if previous is None or previous.params.get("feature_version") != FEATURE_VERSION:
@@ -231,20 +164,71 @@ def _model_of(previous) -> MoodModel | None:
     return MoodModel.from_params(previous.params, previous.method, previous.requested_k)
 
 
-def save_result(
-    store,
+def make_again(
+    lib: LibraryFeatures,
+    previous: SegmentResult | None,
+    k: int | str | None,
+    method: str | None,
+    reason: RefitReason,
+    genres: Mapping[str, str | None],
+    rules: RefitRules,
+    progress: Progress | None = None,
+    cancel: CancelCheck | None = None,
+) -> tuple[SegmentResult, list[str]]:
+    """New moods for the library (``k``/``method`` None keep the previous run's) and the
+    tracks that joined a mood in them (what the clusters pane marks as new)."""
+    chosen_method = method or (previous.method if previous is not None else DEFAULT_METHOD)
+    result = compute(
+        lib.fit_matrix(),
+        k=_requested_k(previous, k),
+        method=chosen_method,
+        previous=previous,
+        genres=genres,
+        progress=progress,
+        cancel=cancel,
+    )
+    result = _place_partial(result, lib, rules)
+    check_cancel(cancel)
+    news = _news(previous, result, reason)
+    result.params["changes"] = changes(previous, result, reason)
+    return result, news
+
+
+# ------------------------------------------------------------------ what the store writes
+#: An assignment as stored: track id, cluster id, map x, map y, feature signature.
+AssignmentRow = tuple[str, int, float | None, float | None, int | None]
+
+
+@dataclass
+class RunToSave:
+    """A segmentation as the store writes it: the run's record and its assignment rows.
+
+    ``base_run`` (a run this one only placed tracks into) and ``removed`` let the store
+    write 60 rows for 60 new tracks instead of the whole library."""
+
+    fingerprint: str
+    feature_version: str
+    method: str
+    k: int
+    params: dict
+    scores: dict
+    clusters: list[Cluster]
+    assignments: list[AssignmentRow]
+    news: Sequence[str]
+    base_run: int | None = None
+    removed: list[str] = field(default_factory=list)
+
+
+def run_to_save(
     result: SegmentResult,
     signatures: Mapping[str, int] | None = None,
     news: Sequence[str] = (),
     base: tuple[SegmentResult, Sequence[str]] | None = None,
-) -> int:
-    """Store ``result`` (unanalysed tracks as cluster ``UNANALYSED_ID`` without a position),
-    each assignment with the signature of the features it was made from. ``base``: the
-    stored result this one placed tracks into, and the tracks placed anew: only those (and
-    tracks gone or newly unplaceable) are written, 60 rows for 60 new tracks, not the whole
-    library."""
-    from spotui.store import StoredCluster
-
+) -> RunToSave:
+    """``result`` as the store writes it (unanalysed tracks as cluster ``UNANALYSED_ID``
+    without a position), each assignment with the signature of the features it was made
+    from. ``base``: the stored result this one placed tracks into, and the tracks placed
+    anew: only those (and tracks gone or newly unplaceable) are written."""
     params = dict(result.params)
     params.update(
         requested_k=result.requested_k,
@@ -253,42 +237,54 @@ def save_result(
         unanalysed_order=list(result.unanalysed),
     )
     sig = signatures or {}
-    coords = result.coords
-    base_run, removed = None, []
-    if base is not None and base[0].run_id is not None:
-        before, placed = base
-        base_run = before.run_id
-        was = before.assignments
-        cid_of = result.assignments
-        rows = [(tid, cid_of[tid], *coords[tid], sig.get(tid)) for tid in placed]
-        old_un = set(before.unanalysed)
-        rows += [(t, UNANALYSED_ID, None, None, None) for t in result.unanalysed if t not in old_un]
-        now = result.assignments.keys() | set(result.unanalysed)
-        removed = [t for t in (*was, *old_un) if t not in now]
-    else:
-        rows = [(tid, cid, *coords[tid], sig.get(tid)) for tid, cid in result.assignments.items()]
-        rows += [(tid, UNANALYSED_ID, None, None, None) for tid in result.unanalysed]
-    return store.moods.save_analysis(
+    run = RunToSave(
         fingerprint=result.fingerprint,
         feature_version=FEATURE_VERSION,
         method=result.method,
         k=result.k,
         params=params,
         scores=result.scores,
-        clusters=[
-            StoredCluster(
-                id=c.id, label=c.label, size=c.size, reasons=c.reasons, centroid=c.centroid
-            )
-            for c in result.clusters
-        ],
-        assignments=rows,
+        clusters=list(result.clusters),
+        assignments=[],
         news=news,
-        base_run=base_run,
-        removed=removed,
     )
+    if base is not None and base[0].run_id is not None:
+        run.base_run = base[0].run_id
+        run.assignments, run.removed = _rows_placed_into(result, sig, *base)
+    else:
+        run.assignments = _rows_of_all(result, sig)
+    return run
+
+
+def _rows_of_all(result: SegmentResult, sig: Mapping[str, int]) -> list[AssignmentRow]:
+    coords = result.coords
+    rows = [(tid, cid, *coords[tid], sig.get(tid)) for tid, cid in result.assignments.items()]
+    rows += [(tid, UNANALYSED_ID, None, None, None) for tid in result.unanalysed]
+    return rows
+
+
+def _rows_placed_into(
+    result: SegmentResult,
+    sig: Mapping[str, int],
+    before: SegmentResult,
+    placed: Sequence[str],
+) -> tuple[list[AssignmentRow], list[str]]:
+    """The rows that differ from ``before`` (the tracks placed anew, the newly unanalysed)
+    and the tracks ``before`` had that are gone."""
+    cid_of, coords = result.assignments, result.coords
+    rows = [(tid, cid_of[tid], *coords[tid], sig.get(tid)) for tid in placed]
+    old_un = set(before.unanalysed)
+    rows += [(t, UNANALYSED_ID, None, None, None) for t in result.unanalysed if t not in old_un]
+    now = result.assignments.keys() | set(result.unanalysed)
+    removed = [t for t in (*before.assignments, *old_un) if t not in now]
+    return rows, removed
 
 
 # ------------------------------------------------------------------ the library as placed
+#: A library feature table row: track id, whether it has features, then MOOD_FEATURES.
+LibraryRow = tuple
+
+
 @dataclass
 class LibraryFeatures:
     """Every library track's nine mood features (NaN = missing), in track-id order."""
@@ -296,6 +292,20 @@ class LibraryFeatures:
     ids: list[str]  # tracks with any stored features
     full: np.ndarray  # (len(ids), 9) in MOOD_FEATURES order
     all_ids: list[str]  # every library track
+
+    @classmethod
+    def from_table(cls, table: Sequence[LibraryRow]) -> LibraryFeatures:
+        """From ``(track_id, has_features, *MOOD_FEATURES)`` rows in track-id order (so runs
+        are repeatable), as the store's library feature table hands them."""
+        with no_gc():  # see spotui.core.bulk
+            all_ids = [r[0] for r in table]
+            have = [r for r in table if r[1]]
+            full = (
+                np.array([r[2:] for r in have], dtype=np.float64)
+                if have
+                else np.empty((0, len(MOOD_FEATURES)))
+            )
+        return cls([r[0] for r in have], full, all_ids)
 
     @functools.cached_property
     def placeable(self) -> np.ndarray:
@@ -317,19 +327,10 @@ class LibraryFeatures:
         ok = set(compress(self.ids, self.placeable.tolist()))
         return [t for t in self.all_ids if t not in ok]
 
-
-def read_library(store) -> LibraryFeatures:
-    """The library's features as one array (rows in track-id order, so runs are repeatable)."""
-    table = store.tracks.library_feature_table(MOOD_FEATURES)
-    with no_gc():  # see spotui.core.bulk
-        all_ids = [r[0] for r in table]
-        have = [r for r in table if r[1]]
-        full = (
-            np.array([r[2:] for r in have], dtype=np.float64)
-            if have
-            else np.empty((0, len(MOOD_FEATURES)))
-        )
-    return LibraryFeatures([r[0] for r in have], full, all_ids)
+    def placeable_rows(self) -> tuple[np.ndarray, list[str]]:
+        """Rows (into ``full``) and ids of the tracks that can be placed, in track-id order."""
+        rows = np.flatnonzero(self.placeable)
+        return rows, [self.ids[i] for i in rows.tolist()]
 
 
 @dataclass
@@ -343,49 +344,86 @@ class Placed:
     placed: list[str] = field(default_factory=list)
 
 
-def _place(store, lib: LibraryFeatures, previous, model: MoodModel, rules: RefitRules) -> Placed:
-    """Keep every assignment whose track's features are unchanged; place the rest."""
-    run_sigs = store.moods.assignment_signatures(previous.run_id)
-    rows = np.flatnonzero(lib.placeable)
-    ids = [lib.ids[i] for i in rows.tolist()]
-    sig_now = lib.signatures[rows]
-    prev = previous.assignments
-    known = set(model.centers)
-    cluster_of = np.array([prev.get(t, -2) for t in ids], dtype=int)
-    old_sig = [run_sigs.get(t) for t in ids]
-    same = np.array(
-        [o is None or o == n for o, n in zip(old_sig, sig_now.tolist(), strict=True)], dtype=bool
-    )
-    keep = same & np.isin(cluster_of, list(known))
-    todo_a = np.flatnonzero(~keep)
-    if len(todo_a):
-        placed, dist = model.place(lib.full[rows[todo_a]])
-        cluster_of[todo_a] = placed
-        model.placed_since_fit += len(todo_a)
-        if model.far_distance is not None:
-            model.far_since_fit += int((dist > model.far_distance).sum())
+def place(
+    lib: LibraryFeatures,
+    previous: SegmentResult,
+    model: MoodModel,
+    run_signatures: Mapping[str, int | None],
+    rules: RefitRules,
+) -> Placed:
+    """Keep every assignment whose track's features are unchanged (``run_signatures``: the
+    stored run's signature per track); place the rest."""
+    rows, ids = lib.placeable_rows()
+    keep = _unchanged(ids, lib.signatures[rows], previous.assignments, run_signatures, model)
+    cluster_of = np.array([previous.assignments.get(t, -2) for t in ids], dtype=int)
+    todo = np.flatnonzero(~keep)
+    if len(todo):
+        cluster_of[todo] = _place_counted(model, lib.full[rows[todo]])
     labels = {c.id: c.label for c in previous.clusters}
-    pos = previous.coords
-    kept_coords = {t: pos[t] for t, k in zip(ids, keep.tolist(), strict=True) if k and t in pos}
+    kept_coords = _kept_coords(ids, keep, previous.coords)
     result, shares = assemble(
         model, labels, ids, lib.full[rows], cluster_of, lib.unanalysed(), previous, kept_coords
     )
     result.params["unanalysed_why"] = unanalysed_why(lib)
+    reason = _placed_reason(model, rules, cluster_of, labels, shares)
+    if reason is not None:
+        return Placed(result, reason, [])
+    placed_ids = [ids[j] for j in todo.tolist()]
+    result.params["changes"] = changes(previous, result, None, placed_ids)
+    news = [t for t in placed_ids if t not in previous.assignments]
+    return Placed(result, None, news, placed_ids)
+
+
+def _unchanged(
+    ids: list[str],
+    sig_now: np.ndarray,
+    assigned: Mapping[str, int],
+    run_signatures: Mapping[str, int | None],
+    model: MoodModel,
+) -> np.ndarray:
+    """Which tracks keep their stored mood: in a mood the model still has, and features
+    unchanged since (no stored signature counts as unchanged)."""
+    cluster_of = np.array([assigned.get(t, -2) for t in ids], dtype=int)
+    old_sig = [run_signatures.get(t) for t in ids]
+    same = np.array(
+        [o is None or o == n for o, n in zip(old_sig, sig_now.tolist(), strict=True)], dtype=bool
+    )
+    return same & np.isin(cluster_of, list(set(model.centers)))
+
+
+def _kept_coords(
+    ids: list[str], keep: np.ndarray, pos: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Map positions of the tracks that stayed where they were (the rest are computed)."""
+    return {t: pos[t] for t, k in zip(ids, keep.tolist(), strict=True) if k and t in pos}
+
+
+def _place_counted(model: MoodModel, raw: np.ndarray) -> np.ndarray:
+    """Place tracks in the model's moods, counting them (and the far ones) for the refit rule."""
+    placed, dist = model.place(raw)
+    model.placed_since_fit += len(raw)
+    if model.far_distance is not None:
+        model.far_since_fit += int((dist > model.far_distance).sum())
+    return placed
+
+
+def _placed_reason(
+    model: MoodModel,
+    rules: RefitRules,
+    cluster_of: np.ndarray,
+    labels: Mapping[int, str],
+    shares: dict,
+) -> RefitReason | None:
+    """Whether the moods, with the library placed in them, must be made again."""
     sizes = {cid: int((cluster_of == cid).sum()) for cid in model.centers}
-    n_now = len(ids)
+    n_now = len(cluster_of)
     if model.k <= 1 and n_now != model.n_fit:
-        reason = RefitReason(
+        return RefitReason(
             "growth",
             f"Your library went from {model.n_fit:,} to {n_now:,} tracks with features, so "
             "its moods were made again.",
         )
-    else:
-        reason = refit_reason(model, rules, n_now, sizes, labels, label_word_share(labels, shares))
-    if reason is not None:
-        return Placed(result, reason, [])
-    placed_ids = [ids[j] for j in todo_a.tolist()]
-    result.params["changes"] = changes(previous, result, None, placed_ids)
-    return Placed(result, None, [t for t in placed_ids if t not in prev], placed_ids)
+    return refit_reason(model, rules, n_now, sizes, labels, label_word_share(labels, shares))
 
 
 def assemble(
@@ -402,49 +440,26 @@ def assemble(
     ``labels``; sizes, centroids, reasons' numbers, examples and map positions are those of
     the tracks now in each mood. ``base`` gives method, scores and the fit's params.
     Also returns each mood's word shares (for the refit rule)."""
-    columns = MOOD_FEATURES
     cluster_of = np.asarray(cluster_of, dtype=int)
-    lib_mean = {c: round(float(np.nanmean(raw[:, j])), 4) for j, c in enumerate(columns)}
-    shares, library_shares = word_shares(raw, cluster_of, columns)
-    sizes, centroids = {}, {}
-    for cid in sorted(model.centers):
-        rows = cluster_of == cid
-        sizes[cid] = int(rows.sum())
-        if sizes[cid]:
-            means = np.nanmean(raw[rows], axis=0).tolist()
-            centroids[cid] = {c: round(v, 4) for c, v in zip(columns, means, strict=True)}
-    clusters = [
-        Cluster(
+    lib_mean = {c: round(float(np.nanmean(raw[:, j])), 4) for j, c in enumerate(MOOD_FEATURES)}
+    shares, library_shares = word_shares(raw, cluster_of, MOOD_FEATURES)
+    sizes, centroids = _placed_sizes(model, raw, cluster_of)
+
+    def mood(cid: int) -> Cluster:
+        label = labels.get(cid, "")
+        return Cluster(
             id=cid,
             label=labels.get(cid, f"Mood {cid}"),
             size=sizes[cid],
             reasons=label_reasons(
-                labels.get(cid, ""),
-                shares.get(cid, {}),
-                library_shares,
-                centroids.get(cid),
-                lib_mean,
+                label, shares.get(cid, {}), library_shares, centroids.get(cid), lib_mean
             ),
             centroid=centroids.get(cid, {}),
             color=cluster_color(cid),
         )
-        for cid in sorted(model.centers, key=lambda c: (-sizes[c], c))
-        if sizes[cid] or model.k > 1
-    ]
-    _, dist = model.distances(raw)
-    order_ids = sorted(model.centers)
-    examples = {}
-    for j, cid in enumerate(order_ids):
-        members = np.flatnonzero(cluster_of == cid)
-        d = dist[members, j]
-        examples[cid] = [ids[i] for i in members[np.lexsort((members, d))][:EXAMPLES_PER_CLUSTER]]
-    # energy and valence, the map's axes, are present for every placed track
-    known_coords = known_coords or {}
-    fresh = [i for i, t in enumerate(ids) if t not in known_coords]
-    xy = np.round(mood_xy(raw[fresh], columns), 4).tolist() if fresh else []
-    coords = dict(known_coords)
-    coords.update(zip([ids[i] for i in fresh], map(tuple, xy), strict=True))
-    coords = {t: coords[t] for t in ids} if len(coords) != len(ids) else coords
+
+    order = sorted(model.centers, key=lambda c: (-sizes[c], c))
+    clusters = [mood(cid) for cid in order if sizes[cid] or model.k > 1]
     params = {k: v for k, v in base.params.items() if k != "changes"}
     params["n_analysed"] = len(ids)
     params["model"] = model.info()
@@ -455,15 +470,54 @@ def assemble(
         scores=dict(base.scores),
         clusters=clusters,
         assignments=dict(zip(ids, cluster_of.tolist(), strict=True)),
-        coords=coords,
+        coords=_placed_coords(ids, raw, known_coords or {}),
         unanalysed=list(unanalysed),
         library_centroid=lib_mean,
         reused=False,
         requested_k=model.requested_k,
-        examples=examples,
+        examples=_placed_examples(model, ids, raw, cluster_of),
         params=params,
     )
     return result, shares
+
+
+def _placed_sizes(
+    model: MoodModel, raw: np.ndarray, cluster_of: np.ndarray
+) -> tuple[dict[int, int], dict[int, dict[str, float]]]:
+    """Each mood's size and, for moods that have tracks, its centroid (raw units, NaN-aware)."""
+    sizes, centroids = {}, {}
+    for cid in sorted(model.centers):
+        rows = cluster_of == cid
+        sizes[cid] = int(rows.sum())
+        if sizes[cid]:
+            means = np.nanmean(raw[rows], axis=0).tolist()
+            centroids[cid] = {c: round(v, 4) for c, v in zip(MOOD_FEATURES, means, strict=True)}
+    return sizes, centroids
+
+
+def _placed_examples(
+    model: MoodModel, ids: list[str], raw: np.ndarray, cluster_of: np.ndarray
+) -> dict[int, list[str]]:
+    """Each mood's most typical tracks: the closest to its centre first (ties by row)."""
+    _, dist = model.distances(raw)
+    examples = {}
+    for j, cid in enumerate(sorted(model.centers)):
+        members = np.flatnonzero(cluster_of == cid)
+        d = dist[members, j]
+        examples[cid] = [ids[i] for i in members[np.lexsort((members, d))][:EXAMPLES_PER_CLUSTER]]
+    return examples
+
+
+def _placed_coords(
+    ids: list[str], raw: np.ndarray, known: Mapping[str, tuple[float, float]]
+) -> dict[str, tuple[float, float]]:
+    """Map positions: kept for tracks that stayed, computed for the rest (energy and
+    valence, the map's axes, are present for every placed track)."""
+    fresh = [i for i, t in enumerate(ids) if t not in known]
+    xy = np.round(mood_xy(raw[fresh], MOOD_FEATURES), 4).tolist() if fresh else []
+    coords = dict(known)
+    coords.update(zip([ids[i] for i in fresh], map(tuple, xy), strict=True))
+    return {t: coords[t] for t in ids} if len(coords) != len(ids) else coords
 
 
 def _place_partial(result: SegmentResult, lib: LibraryFeatures, rules: RefitRules) -> SegmentResult:
@@ -472,36 +526,43 @@ def _place_partial(result: SegmentResult, lib: LibraryFeatures, rules: RefitRule
     model = MoodModel.from_params(result.params, result.method, result.requested_k)
     if model is None:  # not split: one mood of everything placeable
         return result
-    index = {tid: i for i, tid in enumerate(lib.ids)}
-    rows = np.flatnonzero(lib.placeable)
-    ids = [lib.ids[i] for i in rows.tolist()]
-    fit_ids = [t for t in ids if t in result.assignments]
-    fit_rows = np.asarray([index[t] for t in fit_ids], dtype=int)
-    fit_of = np.asarray([result.assignments[t] for t in fit_ids], dtype=int)
-    model.measure_fit(lib.full[fit_rows], fit_of, rules.far_quantile)
-    model.n_fit = len(ids)
-    model.fitted_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    rows, ids = lib.placeable_rows()
+    _measure(model, lib, result.assignments, ids, rules)
     result.params["unanalysed_why"] = unanalysed_why(lib)
-    cluster_of = np.empty(len(ids), dtype=int)
-    todo = []
-    for j, tid in enumerate(ids):
-        cid = result.assignments.get(tid)
-        if cid is None:
-            todo.append(j)
-        else:
-            cluster_of[j] = cid
-    if todo:
-        placed, _ = model.place(lib.full[rows[np.asarray(todo)]])
-        cluster_of[np.asarray(todo)] = placed
-    labels = {c.id: c.label for c in result.clusters}
+    todo = [j for j, tid in enumerate(ids) if tid not in result.assignments]
     if not todo:
         result.params["model"] = model.info()
         result.unanalysed = lib.unanalysed()
         return result
+    cluster_of = np.empty(len(ids), dtype=int)
+    for j, tid in enumerate(ids):
+        cid = result.assignments.get(tid)
+        if cid is not None:
+            cluster_of[j] = cid
+    placed, _ = model.place(lib.full[rows[np.asarray(todo)]])
+    cluster_of[np.asarray(todo)] = placed
+    labels = {c.id: c.label for c in result.clusters}
     placed_result, _ = assemble(
         model, labels, ids, lib.full[rows], cluster_of, lib.unanalysed(), result
     )
     return placed_result
+
+
+def _measure(
+    model: MoodModel,
+    lib: LibraryFeatures,
+    assignments: Mapping[str, int],
+    ids: list[str],
+    rules: RefitRules,
+) -> None:
+    """The fresh model's yardstick (how far its own tracks sit) and when it was fitted."""
+    index = {tid: i for i, tid in enumerate(lib.ids)}
+    fit_ids = [t for t in ids if t in assignments]
+    fit_rows = np.asarray([index[t] for t in fit_ids], dtype=int)
+    fit_of = np.asarray([assignments[t] for t in fit_ids], dtype=int)
+    model.measure_fit(lib.full[fit_rows], fit_of, rules.far_quantile)
+    model.n_fit = len(ids)
+    model.fitted_at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def unanalysed_why(lib: LibraryFeatures) -> dict[str, int]:
@@ -536,42 +597,71 @@ def changes(
     ``placed``: when the run only placed tracks, the ones it placed (no other track can be
     new or have moved, so only they are looked at)."""
     before = previous.assignments if previous is not None else {}
-    labels = {c.id: c.label for c in result.clusters}
-    old_labels = {c.id: c.label for c in previous.clusters} if previous is not None else {}
-    first = previous is None
     now = result.assignments
     candidates = now if placed is None else placed
-    new = [] if first else [t for t in candidates if t not in before]
-    new_by: dict[str, int] = {}
-    for tid in new:
-        cid = now[tid]
-        new_by[str(cid)] = new_by.get(str(cid), 0) + 1
-    moved = [
-        {"track_id": t, "from": before[t], "to": now[t]}
-        for t in candidates
-        if t in before and before[t] != now[t]
-    ]
+    new_by = _new_by_mood(_new_tracks(previous, before, candidates), now)
+    moved = _moved(before, now, candidates)
+    labels = {c.id: c.label for c in result.clusters}
     return {
-        "new_tracks": len(new),
+        "new_tracks": sum(new_by.values()),
         "new_by_mood": new_by,
         "moved_tracks": len(moved),
         "moved": moved[:CHANGES_LISTED],
-        "removed_tracks": sum(1 for t in before if t not in result.assignments),
-        "renamed": [
-            {"id": cid, "from": old_labels[cid], "to": label}
-            for cid, label in labels.items()
-            if cid in old_labels and old_labels[cid] != label
-        ],
-        "added": [] if first else [cid for cid in labels if cid not in old_labels],
-        "removed": [
-            {"id": cid, "label": lb} for cid, lb in old_labels.items() if cid not in labels
-        ],
+        "removed_tracks": sum(1 for t in before if t not in now),
+        **_mood_changes(previous, labels),
         "refit": reason.as_dict() if reason is not None else None,
         "summary": summarise_new({labels.get(int(cid), cid): n for cid, n in new_by.items()}),
     }
 
 
-def _check_args(k: int | str | None, method: str | None) -> None:
+def _new_tracks(previous, before: Mapping[str, int], candidates: Iterable[str]) -> list[str]:
+    """Tracks in no mood before this run (none on the first run: nothing is "new" then)."""
+    if previous is None:
+        return []
+    return [t for t in candidates if t not in before]
+
+
+def _moved(
+    before: Mapping[str, int], now: Mapping[str, int], candidates: Iterable[str]
+) -> list[dict]:
+    """Tracks now in another mood than in the previous run."""
+    return [
+        {"track_id": t, "from": before[t], "to": now[t]}
+        for t in candidates
+        if t in before and before[t] != now[t]
+    ]
+
+
+def _new_by_mood(new: Sequence[str], now: Mapping[str, int]) -> dict[str, int]:
+    """How many new tracks each mood got (keys as strings: the ``--json`` shape)."""
+    new_by: dict[str, int] = {}
+    for tid in new:
+        cid = str(now[tid])
+        new_by[cid] = new_by.get(cid, 0) + 1
+    return new_by
+
+
+def _mood_changes(previous, labels: Mapping[int, str]) -> dict:
+    """The moods renamed, added and gone since ``previous`` (none added on the first run)."""
+    old = {c.id: c.label for c in previous.clusters} if previous is not None else {}
+    return {
+        "renamed": _renamed(old, labels),
+        "added": [] if previous is None else [cid for cid in labels if cid not in old],
+        "removed": [{"id": cid, "label": lb} for cid, lb in old.items() if cid not in labels],
+    }
+
+
+def _renamed(old: Mapping[int, str], labels: Mapping[int, str]) -> list[dict]:
+    """Moods that kept their id under another label."""
+    return [
+        {"id": cid, "from": old[cid], "to": label}
+        for cid, label in labels.items()
+        if cid in old and old[cid] != label
+    ]
+
+
+def check_args(k: int | str | None, method: str | None) -> None:
+    """Typed errors, for the user, for a k or a method spotui cannot segment with."""
     if method is not None and method not in METHODS:
         raise UserError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
     if isinstance(k, str):
@@ -622,7 +712,7 @@ def compute(
 
     Runs single-threaded in native code (see :func:`_single_threaded` for why).
     """
-    _check_args(k, method)
+    check_args(k, method)
     report = progress or (lambda done, total, message: None)
     x = np.ascontiguousarray(matrix.scaled, dtype=np.float32)
     n = len(x)

@@ -19,8 +19,33 @@ def match_ids(labels: np.ndarray, k: int, track_ids: list[str], previous) -> dic
     if previous is None or not previous.clusters:
         return {j: j for j in range(k)}
     old_ids = sorted({c.id for c in previous.clusters})
+    jaccard = _jaccard(labels, k, track_ids, previous.assignments, old_ids)
+    from scipy.optimize import linear_sum_assignment
+
+    rows, cols = linear_sum_assignment(-jaccard)
+    mapping: dict[int, int] = {}
+    for r, c in zip(rows, cols, strict=True):
+        if jaccard[r, c] >= MATCH_MIN_JACCARD:
+            mapping[int(r)] = old_ids[c]
+    return _with_fresh_ids(mapping, k, old_ids)
+
+
+def _with_fresh_ids(mapping: dict[int, int], k: int, old_ids: list[int]) -> dict[int, int]:
+    """Unmatched clusters get the lowest ids the previous run did not use (in place)."""
+    taken = set(old_ids)
+    fresh = (i for i in range(10**6) if i not in taken)
+    for j in range(k):
+        if j not in mapping:
+            mapping[j] = next(fresh)
+    return mapping
+
+
+def _jaccard(
+    labels: np.ndarray, k: int, track_ids: list[str], prev: dict[str, int], old_ids: list[int]
+) -> np.ndarray:
+    """Jaccard overlap of every new cluster (rows) with every old one (columns), counted
+    over the tracks both runs placed."""
     old_pos = {cid: i for i, cid in enumerate(old_ids)}
-    prev = previous.assignments
     overlap = np.zeros((k, len(old_ids)))
     new_common = np.zeros(k)
     old_common = np.zeros(len(old_ids))
@@ -32,17 +57,4 @@ def match_ids(labels: np.ndarray, k: int, track_ids: list[str], previous) -> dic
         new_common[j] += 1
         old_common[old_pos[cid]] += 1
     union = new_common[:, None] + old_common[None, :] - overlap
-    jaccard = np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)
-    from scipy.optimize import linear_sum_assignment
-
-    rows, cols = linear_sum_assignment(-jaccard)
-    mapping: dict[int, int] = {}
-    for r, c in zip(rows, cols, strict=True):
-        if jaccard[r, c] >= MATCH_MIN_JACCARD:
-            mapping[int(r)] = old_ids[c]
-    taken = set(old_ids)
-    fresh = (i for i in range(10**6) if i not in taken)
-    for j in range(k):
-        if j not in mapping:
-            mapping[j] = next(fresh)
-    return mapping
+    return np.divide(overlap, union, out=np.zeros_like(overlap), where=union > 0)

@@ -79,10 +79,7 @@ def explain(
     """
     cols = MOOD_FEATURES
     w = np.ones(len(cols)) if weights is None else np.asarray(weights, dtype=np.float64)
-    known = np.ones(len(cols), dtype=bool)
-    for mask in (seed_imputed, cand_imputed):
-        if mask is not None:
-            known &= ~np.asarray(mask, dtype=bool)
+    known = _known(len(cols), seed_imputed, cand_imputed)
     sz = np.asarray(seed_z, dtype=np.float64)
     cz = np.asarray(cand_z, dtype=np.float64)
     sr = np.asarray(seed_raw, dtype=np.float64)
@@ -92,7 +89,46 @@ def explain(
     usable = [j for j in range(len(cols)) if known[j] and j != tempo_j]
 
     levels = _shared_levels(usable, sr, cr, w * np.abs(sz))
-    named = {j for _, j, _ in levels}
+    numbers = _close_numbers(usable, {j for _, j, _ in levels}, sz, diff, w, len(levels))
+
+    parts = _feature_parts(levels, numbers, cr, sr)
+    if known[tempo_j] and abs(float(cr[tempo_j]) - float(sr[tempo_j])) <= _TEMPO_CLOSE_BPM:
+        parts.append(format_pair("tempo", float(cr[tempo_j]), float(sr[tempo_j])))
+    parts += _metadata_parts(same_artist, shared_genres)
+    return "; ".join(parts) if parts else "similar overall sound"
+
+
+def _feature_parts(
+    levels: list[tuple[float, int, str]], numbers: list[int], cr: np.ndarray, sr: np.ndarray
+) -> list[str]:
+    """The shared levels in words ("same high energy"), then the close columns as numbers."""
+    cols = MOOD_FEATURES
+    parts = []
+    if levels:
+        parts.append("same " + " and ".join(f"{lv} {cols[j]}" for _, j, lv in levels))
+    parts += [format_pair(cols[j], float(cr[j]), float(sr[j])) for j in numbers]
+    return parts
+
+
+def _known(n: int, *imputed: np.ndarray | None) -> np.ndarray:
+    """Columns neither track had filled in: only those may be claimed."""
+    known = np.ones(n, dtype=bool)
+    for mask in imputed:
+        if mask is not None:
+            known &= ~np.asarray(mask, dtype=bool)
+    return known
+
+
+def _close_numbers(
+    usable: list[int],
+    named: set[int],
+    sz: np.ndarray,
+    diff: np.ndarray,
+    w: np.ndarray,
+    n_levels: int,
+) -> list[int]:
+    """Columns said as numbers besides the shared levels: where the seed is distinctive and
+    the candidate close; with no level and none of those, the closest columns overall."""
     close = sorted(
         (
             (w[j] * (abs(sz[j]) - diff[j]), j)
@@ -101,21 +137,20 @@ def explain(
         ),
         reverse=True,
     )
-    numbers = [j for _, j in close[: _MAX_FEATURES - len(levels)]]
-    if not levels and not numbers:
+    numbers = [j for _, j in close[: _MAX_FEATURES - n_levels]]
+    if not n_levels and not numbers:
         numbers = [j for j in sorted(usable, key=lambda j: (diff[j] * w[j], j))][:_MAX_FEATURES]
+    return numbers
 
+
+def _metadata_parts(same_artist: bool, shared_genres: Sequence[str]) -> list[str]:
+    """What the tracks share besides their sound (only asked for by a metadata blend)."""
     parts = []
-    if levels:
-        parts.append("same " + " and ".join(f"{lv} {cols[j]}" for _, j, lv in levels))
-    parts += [format_pair(cols[j], float(cr[j]), float(sr[j])) for j in numbers]
-    if known[tempo_j] and abs(float(cr[tempo_j]) - float(sr[tempo_j])) <= _TEMPO_CLOSE_BPM:
-        parts.append(format_pair("tempo", float(cr[tempo_j]), float(sr[tempo_j])))
     if same_artist:
         parts.append("same artist")
     if shared_genres:
         parts.append("also " + ", ".join(shared_genres[:2]))
-    return "; ".join(parts) if parts else "similar overall sound"
+    return parts
 
 
 def _shared_levels(usable, seed_raw, cand_raw, rank) -> list[tuple[float, int, str]]:

@@ -47,9 +47,7 @@ Numpy only (no scikit-learn): it runs on the TUI's path.
 
 from __future__ import annotations
 
-import marshal
-import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import compress
 
@@ -76,7 +74,6 @@ from spotui.analysis.recommend.taste import DEFAULT_TASTE_WEIGHT, blend, kept_wi
 from spotui.core.errors import NoFeaturesError, NotFoundError
 from spotui.core.records import Features, Track
 from spotui.spotify.ids import normalise_track_id
-from spotui.store import track_from_row
 
 #: Default MMR trade-off: 0 = pure relevance, 1 = maximal spread among results.
 DEFAULT_DIVERSITY = 0.3
@@ -184,7 +181,8 @@ class Recommender:
     """A candidate pool (library + catalog) ready to answer ``recommend`` in milliseconds.
 
     Immutable after construction, so one instance can be built in a worker thread and then
-    shared; build a new one (``from_store`` does, when the pool changed) to see new data.
+    shared; build a new one (:func:`spotui.session.recommend_store.recommender` does, when
+    the pool changed) to see new data.
     """
 
     def __init__(
@@ -192,10 +190,11 @@ class Recommender:
         ids: list[str],
         lib: FeatureMatrix,
         cat: FeatureMatrix,
-        meta: dict[str, Track | tuple | bytes],
+        meta: Mapping[str, Track | object],
         unanalysed: set[str],
         genre_boost: float = DEFAULT_GENRE_BOOST,
         artist_boost: float = DEFAULT_ARTIST_BOOST,
+        to_track: Callable[[str, object], Track] | None = None,
     ):
         self.ids = ids
         self.n_library = len(lib)
@@ -213,6 +212,9 @@ class Recommender:
         self.weights = lib.weights
         self.index = dict(zip(ids, range(len(ids)), strict=True))
         self._meta = meta
+        #: Decodes a metadata entry that is not yet a Track (the store's compact rows), so
+        #: 100k pool tracks are not all built when a query looks at a few dozen.
+        self._to_track = to_track
         self._tracks: dict[int, Track] = {}
         self.unanalysed = unanalysed
         self.genre_boost = genre_boost
@@ -226,27 +228,6 @@ class Recommender:
         return np.exp2(-(x * x))
 
     # ------------------------------------------------------------------ construction
-    @classmethod
-    def from_store(cls, store, *, use_cache: bool = True, **kwargs) -> Recommender:
-        """The pool for ``store``; reused from a process-wide cache until the pool changes."""
-        key = (str(store.path), repr(sorted(kwargs.items())))
-        signature = store.queries.pool_signature() if use_cache else None
-        if use_cache:
-            with _CACHE_LOCK:
-                hit = _CACHE.get(key)
-            if hit is not None and hit[0] == signature:
-                return hit[1]
-        data = store.queries.pool_rows(MOOD_FEATURES)
-        # Each track's metadata row as one marshal blob (~2.5x smaller than the tuple of
-        # strings: ~35 MB less at 100k tracks), decoded only for the few tracks a query
-        # looks at. Popped so the row tuples are freed before the matrices are built.
-        meta = {r[0]: marshal.dumps(r[1:]) for r in data.pop("tracks")}
-        rec = cls._from_rows(data["features"], meta, data["library"], data["catalog"], **kwargs)
-        if use_cache:
-            with _CACHE_LOCK:
-                _CACHE[key] = (signature, rec)
-        return rec
-
     @classmethod
     def from_tracks(
         cls,
@@ -263,18 +244,21 @@ class Recommender:
             (f.track_id, *(_nan(getattr(f, c)) for c in MOOD_FEATURES))
             for f in [*features, *catalog_features]
         ]
-        return cls._from_rows(rows, meta, [t.id for t in tracks], [t.id for t in catalog], **kwargs)
+        return cls.from_rows(rows, meta, [t.id for t in tracks], [t.id for t in catalog], **kwargs)
 
     @classmethod
-    def _from_rows(
+    def from_rows(
         cls,
         feature_rows: Iterable[tuple],
-        meta: dict[str, Track | tuple],
+        meta: Mapping[str, Track | object],
         library_ids: Sequence[str],
         catalog_ids: Sequence[str],
         weights: dict[str, float] | None = None,
         **kwargs,
     ) -> Recommender:
+        """A pool from ``(track_id, *MOOD_FEATURES)`` rows (None or NaN = missing) and each
+        track's metadata: a :class:`Track`, or anything ``to_track`` (a keyword passed on to
+        the constructor) turns into one when a query first looks at it."""
         weights = weights or RECOMMEND_WEIGHTS
         in_lib = set(library_ids)
         in_cat = set(catalog_ids) - in_lib
@@ -310,10 +294,8 @@ class Recommender:
                 t = Track(id=self.ids[row], name=self.ids[row])
             elif isinstance(m, Track):
                 t = m
-            elif isinstance(m, bytes):
-                t = track_from_row((self.ids[row], *marshal.loads(m)))
             else:
-                t = track_from_row(m)
+                t = self._to_track(self.ids[row], m)
             self._tracks[row] = t
         return t
 
@@ -380,21 +362,13 @@ class Recommender:
         if offset >= len(self.ids):
             return Ranked()
         scores = self._scores(np.append(2.0 * query, -1.0).astype(np.float32), offset)
-        excluded = [self.index[e] for e in exclude or () if e in self.index]
+        excluded = self._known_rows(exclude or ())
         available = mask_candidates(scores, offset, self.index, {*rows, *excluded}, only)
         if available <= 0:
             return Ranked()
 
         m = min(available, max(4 * n, 40))
-        ctx = _Query(
-            query=query,
-            versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
-            shares=seed_shares([self.track(r) for r in rows]),
-            taste=taste_rows(
-                taste, self.index, lambda r: r >= offset and np.isfinite(scores[r - offset]), m
-            ),
-            taste_weight=taste_weight,
-        )
+        ctx = self._query(query, rows, excluded, scores, offset, m, taste, taste_weight)
         while True:
             picked, rel, nearest = self._select(scores, offset, m, n, diversity, artist_cap, ctx)
             if len(picked) >= n or m >= available:
@@ -403,6 +377,34 @@ class Recommender:
         out = self._results(rows, picked, rel, ctx)
         out.nearest = nearest
         return out
+
+    def _known_rows(self, ids: Iterable[str]) -> list[int]:
+        """Pool rows of those of ``ids`` the pool has (others cannot be returned anyway)."""
+        return [self.index[e] for e in ids if e in self.index]
+
+    def _query(
+        self,
+        query: np.ndarray,
+        rows: list[int],
+        excluded: list[int],
+        scores: np.ndarray,
+        offset: int,
+        m: int,
+        taste: Mapping[str, float] | None,
+        taste_weight: float,
+    ) -> _Query:
+        """What the picking needs to know of the seeds: their centroid, their songs (and
+        the excluded ones'), their genres and artists, and the ``m`` tracks kept most
+        with them among the candidates."""
+        return _Query(
+            query=query,
+            versions=VersionFilter(self.track(r) for r in [*rows, *excluded]),
+            shares=seed_shares([self.track(r) for r in rows]),
+            taste=taste_rows(
+                taste, self.index, lambda r: r >= offset and np.isfinite(scores[r - offset]), m
+            ),
+            taste_weight=taste_weight,
+        )
 
     def _results(self, rows, picked, rel, ctx: _Query) -> Ranked:
         """The picks as results, best ``score`` first: MMR and the artist cap chose them,
@@ -528,29 +530,8 @@ def _nan(v) -> float:
     return np.nan if v is None else float(v)
 
 
-_CACHE: dict[tuple, tuple[tuple, Recommender]] = {}
-_CACHE_LOCK = threading.Lock()
-
-
-def clear_cache() -> None:
-    """Forget cached pools (tests; the cache also checks the store's signature itself)."""
-    with _CACHE_LOCK:
-        _CACHE.clear()
-
-
-def recommend(
-    store,
-    seed_ids: Sequence[str],
-    n: int = 10,
-    new_only: bool = False,
-    **kwargs,
-) -> Ranked:
-    """Recommend from ``store``'s library + catalog; see :meth:`Recommender.recommend`."""
-    return Recommender.from_store(store).recommend(seed_ids, n=n, new_only=new_only, **kwargs)
-
-
 __all__ = [
     "DEFAULT_ARTIST_CAP", "DEFAULT_DIVERSITY", "DEFAULT_GENRE_BOOST", "RECOMMEND_WEIGHTS",
-    "Ranked", "RecommendationResult", "Recommender", "clear_cache", "explain", "neighbour_distance",
-    "normalise_track_id", "recommend", "scale_rows", "top_m",
+    "Ranked", "RecommendationResult", "Recommender", "explain", "neighbour_distance",
+    "normalise_track_id", "scale_rows", "top_m",
 ]  # fmt: skip

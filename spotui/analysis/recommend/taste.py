@@ -18,7 +18,8 @@ content shortlist *and* the co-occurring tracks, so a track the user keeps with 
 can be found even when it sounds different. ``w`` (:data:`DEFAULT_TASTE_WEIGHT`) was
 measured with ``benchmarks/hybrid.py`` on held-out playlist membership (see the README).
 
-Numpy-free and pure: the store hands in the baskets (:meth:`Store.taste_baskets`).
+Numpy-free and pure: the session hands in the playlists and saved dates
+(:func:`spotui.session.recommend_store.taste`).
 """
 
 from __future__ import annotations
@@ -82,6 +83,20 @@ class Cooccurrence:
             for t in dict.fromkeys(b.track_ids):
                 self._of_track.setdefault(t, []).append(i)
 
+    @classmethod
+    def from_lists(
+        cls,
+        playlists: Mapping[str, Sequence[str]],
+        saved: Iterable[tuple[str, str | None]],
+    ) -> Cooccurrence:
+        """The user's baskets: each playlist they own (id -> track ids) and the weeks their
+        saved tracks were saved in (``(track_id, added_at)``)."""
+        baskets = [
+            Basket(f"playlist:{pid}", PLAYLIST_WEIGHT, tuple(ids))
+            for pid, ids in sorted(playlists.items())
+        ]
+        return cls([*baskets, *saved_weeks(saved)])
+
     def __len__(self) -> int:
         return len(self.baskets)
 
@@ -141,12 +156,3 @@ def taste_rows(
     found = [(v, index[t]) for t, v in (taste or {}).items() if v > 0 and t in index]
     found = sorted((-v, r) for v, r in found if allowed(r))
     return {r: -v for v, r in found[:m]}
-
-
-def from_store(store) -> Cooccurrence:
-    """The user's baskets: every playlist they own, and their saved-together weeks."""
-    baskets = [
-        Basket(f"playlist:{pid}", PLAYLIST_WEIGHT, tuple(ids))
-        for pid, ids in sorted(store.library.owned_playlist_items().items())
-    ]
-    return Cooccurrence([*baskets, *saved_weeks(store.library.saved_added_at().items())])

@@ -17,7 +17,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from spotui.analysis.matrix import MOOD_FEATURES
-from spotui.analysis.moods import segment as seg
 from spotui.analysis.moods.model import MoodModel, signatures
 from spotui.analysis.moods.refit_rule import (
     RefitRules,
@@ -27,6 +26,7 @@ from spotui.analysis.moods.refit_rule import (
 )
 from spotui.config.env import Config
 from spotui.core.records import FEATURE_NAMES, Features, Track
+from spotui.session import mood_store
 from spotui.session.facade import Session
 from spotui.sources.demo import populate
 from spotui.store import Store
@@ -83,7 +83,7 @@ def base_db(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("moods") / "base.sqlite3"
     with Store.open(path) as s:
         populate(s, n_tracks=500, seed=3, n_catalog=0)
-        seg.segment(s)
+        mood_store.segment(s)
         s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return path
 
@@ -102,9 +102,9 @@ def moods(result) -> dict[str, tuple[int, str]]:
 
 # ---------------------------------------------------------------- placing
 def test_new_tracks_join_the_nearest_mood_and_nothing_else_moves(store) -> None:
-    before = seg.load_result(store)
+    before = mood_store.load_result(store)
     new = add(store, "new", like_library(store, 60, 1))
-    after = seg.segment(store)
+    after = mood_store.segment(store)
     assert after.changes["refit"] is None
     assert after.k == before.k and after.requested_k is None
     assert {c.id: c.label for c in after.clusters} == {c.id: c.label for c in before.clusters}
@@ -126,20 +126,20 @@ def test_new_tracks_join_the_nearest_mood_and_nothing_else_moves(store) -> None:
     assert store.moods.mood_news() == set(new)
     assert sum(c.size for c in after.clusters) == len(after.assignments)
     # only the new rows were written over the previous run's: what is read back is the same
-    stored = seg.load_result(store)
+    stored = mood_store.load_result(store)
     assert stored.assignments == after.assignments and stored.coords == after.coords
     assert stored.unanalysed == after.unanalysed
     # tracks leaving the library leave the stored moods too
     gone = new[:5]
     store.conn.executemany("DELETE FROM saved_tracks WHERE track_id = ?", [(t,) for t in gone])
-    fewer = seg.segment(store)
+    fewer = mood_store.segment(store)
     assert fewer.changes["removed_tracks"] == 5 and fewer.changes["refit"] is None
-    assert seg.load_result(store).assignments == fewer.assignments
+    assert mood_store.load_result(store).assignments == fewer.assignments
     assert not set(gone) & set(fewer.assignments)
 
 
 def test_a_track_moves_only_when_its_own_features_change(store) -> None:
-    before = seg.load_result(store)
+    before = mood_store.load_result(store)
     model = MoodModel.from_params(before.params, before.method, before.requested_k)
     tid = next(iter(before.assignments))
     # give it the features of another mood's centre region: the most typical track there
@@ -149,7 +149,7 @@ def test_a_track_moves_only_when_its_own_features_change(store) -> None:
     store.tracks.upsert_features(
         [Features(tid, "test", **{n: getattr(donor_f, n) for n in FEATURE_NAMES})]
     )
-    after = seg.segment(store)
+    after = mood_store.segment(store)
     assert after.changes["refit"] is None
     assert after.assignments[tid] == other
     moved = {t for t in before.assignments if before.assignments[t] != after.assignments.get(t)}
@@ -189,9 +189,9 @@ def test_adding_tracks_never_moves_a_track_already_there_without_a_refit(
     path = tmp_path_factory.mktemp("prop") / "lib.sqlite3"
     shutil.copy(base_db, path)
     with Store.open(path) as store:
-        before = seg.load_result(store)
+        before = mood_store.load_result(store)
         add(store, "hyp", batch)
-        after = seg.segment(store)
+        after = mood_store.segment(store)
         if after.changes["refit"] is None:
             assert all(moods(after)[t] == m for t, m in moods(before).items())
             assert after.k == before.k
@@ -266,14 +266,14 @@ def test_rules_from_config_tell_what_they_ignored() -> None:
 
 
 def test_growth_refit_through_the_store_keeps_ids_labels_and_a_chosen_k(store) -> None:
-    three = seg.segment(store, k=3)
+    three = mood_store.segment(store, k=3)
     assert three.k == 3 and three.requested_k == 3
     add(store, "g", like_library(store, 40, 2))
-    placed = seg.segment(store)
+    placed = mood_store.segment(store)
     assert placed.k == 3 and placed.changes["refit"] is None  # a sync keeps the chosen k
     n_fit = placed.params["model"]["n_fit"]
     add(store, "h", like_library(store, int(0.31 * n_fit) + 1, 3), start=100)
-    grown = seg.segment(store)
+    grown = mood_store.segment(store)
     assert grown.changes["refit"]["code"] == "growth"
     assert grown.k == 3 and grown.requested_k == 3  # made again, still the k the user chose
     assert {c.id for c in grown.clusters} == {c.id for c in placed.clusters}
@@ -286,26 +286,26 @@ def test_tracks_unlike_every_mood_make_them_again(store) -> None:
     odd = dict(FULL, energy=0.02, valence=0.98, acousticness=1.0, instrumentalness=1.0,
                speechiness=0.95, liveness=0.99, tempo=220.0, loudness=-45.0)  # fmt: skip
     add(store, "odd", [odd] * 25)
-    after = seg.segment(store)
+    after = mood_store.segment(store)
     assert after.changes["refit"]["code"] == "far"
     assert "sound unlike all of them" in after.changes["refit"]["text"]
     assert after.params["model"]["placed_since_fit"] == 0  # a new fit starts counting again
 
 
 def test_an_emptied_mood_makes_them_again(store) -> None:
-    before = seg.load_result(store)
+    before = mood_store.load_result(store)
     smallest = min(before.clusters, key=lambda c: c.size)
     gone = before.tracks_in(smallest.id)
     for table in ("saved_tracks", "playlist_items", "top_tracks", "recent_plays", "imports"):
         store.conn.executemany(f"DELETE FROM {table} WHERE track_id = ?", [(t,) for t in gone])
-    after = seg.segment(store)
+    after = mood_store.segment(store)
     assert after.changes["refit"]["code"] in ("emptied", "shrink")
     assert all(t not in after.assignments for t in gone)
 
 
 def test_the_same_library_made_again_gives_the_same_moods(store) -> None:
-    a = seg.segment(store, refit=True)
-    b = seg.segment(store, refit=True)
+    a = mood_store.segment(store, refit=True)
+    b = mood_store.segment(store, refit=True)
     assert a.assignments == b.assignments
     assert [(c.id, c.label) for c in a.clusters] == [(c.id, c.label) for c in b.clusters]
     assert b.changes["moved_tracks"] == 0 and b.changes["renamed"] == []
@@ -316,7 +316,7 @@ def test_tracks_with_some_features_are_placed_and_only_the_rest_is_unanalysed(st
     five = {k: FULL[k] for k in ("danceability", "energy", "valence", "acousticness", "tempo")}
     part = add(store, "part", [five, dict(five, energy=0.2, valence=0.2)])
     axis = add(store, "noaxis", [dict(five, valence=None)])
-    after = seg.segment(store)
+    after = mood_store.segment(store)
     assert set(part) <= set(after.assignments)
     assert axis[0] in after.unanalysed and axis[0] not in after.assignments
     assert after.params["unanalysed_why"]["no energy or valence"] == 1
@@ -454,7 +454,7 @@ def test_the_refit_rule_and_stored_moods_read_without_numpy() -> None:
     code = (
         "import sys\n"
         "from spotui.analysis.moods.refit_rule import RefitRules\n"
-        "from spotui.analysis.moods.result import load_result\n"
+        "from spotui.session.mood_store import load_result\n"
         "RefitRules.from_config({'growth': 0.4})\n"
         "assert 'numpy' not in sys.modules, 'numpy imported'\n"
     )

@@ -8,24 +8,23 @@ import json
 import numpy as np
 import pytest
 
-from spotui.analysis import evaluate
+from benchmarks import evaluation as evaluate
 from spotui.analysis.matrix import MOOD_FEATURES, build_matrix
 from spotui.analysis.recommend.reasons import false_level_claims
 from spotui.analysis.recommend.recommender import (
     DEFAULT_GENRE_BOOST,
     RECOMMEND_WEIGHTS,
     Recommender,
-    clear_cache,
     explain,
     neighbour_distance,
     normalise_track_id,
-    recommend,
     scale_rows,
     top_m,
 )
 from spotui.analysis.recommend.same_song import same_song, version_groups, version_title
 from spotui.core.errors import NoFeaturesError, NotFoundError
 from spotui.core.records import Features, Track
+from spotui.session.recommend_store import clear_cache, recommender
 from spotui.sources import demo
 from spotui.store import Store
 
@@ -83,7 +82,7 @@ def _ids(results) -> list[str]:
 
 # ------------------------------------------------------------------ scoring
 def test_exact_neighbours_match_brute_force_distance(rec_store):
-    rec = Recommender.from_store(rec_store)
+    rec = recommender(rec_store)
     got = rec.recommend(["p1"], n=50, diversity=0.0, artist_cap=None)
 
     # brute force over the shared feature matrix (features.build_matrix), library + catalog
@@ -110,45 +109,29 @@ def test_exact_neighbours_match_brute_force_distance(rec_store):
 
 
 def test_seed_and_its_other_release_are_excluded(rec_store):
-    got = _ids(Recommender.from_store(rec_store).recommend(["p1"], n=100, artist_cap=None))
+    got = _ids(recommender(rec_store).recommend(["p1"], n=100, artist_cap=None))
     assert "p1" not in got and "p1-single" not in got
     assert len(got) == 11  # 11 library + 2 catalog-only tracks with features, minus 2 seeds
 
 
 def test_several_seeds_use_their_centroid(rec_store):
-    rec = Recommender.from_store(rec_store)
+    rec = recommender(rec_store)
     got = rec.recommend(["c1", "c3"], n=3, diversity=0.0, artist_cap=None)
     assert _ids(got) == ["k2", "c2", "r2"]  # k2 sits closest to the middle of c1 and c3
     assert not {"c1", "c3"} & set(_ids(rec.recommend(["c1", "c3"], n=100)))
 
 
 def test_new_only_returns_catalog_tracks_not_in_library(rec_store):
-    got = Recommender.from_store(rec_store).recommend(["p1"], n=10, new_only=True)
+    got = recommender(rec_store).recommend(["p1"], n=10, new_only=True)
     assert _ids(got) == ["k1", "k2"]  # p2 was imported as catalog too, but it is in the library
     assert all(not r.in_library for r in got)
-    mixed = Recommender.from_store(rec_store).recommend(["p1"], n=3)
+    mixed = recommender(rec_store).recommend(["p1"], n=3)
     assert [r.in_library for r in mixed] == [False, True, True]
 
 
 def test_exclude_is_respected(rec_store):
-    got = Recommender.from_store(rec_store).recommend(["p1"], n=2, exclude={"k1"}, diversity=0)
+    got = recommender(rec_store).recommend(["p1"], n=2, exclude={"k1"}, diversity=0)
     assert _ids(got) == ["p2", "p3"]
-
-
-def test_module_level_helper(rec_store):
-    assert _ids(recommend(rec_store, ["p1"], n=1)) == ["k1"]
-    assert _ids(recommend(rec_store, ["spotify:track:p1"], n=1)) == ["k1"]
-
-
-def test_pool_is_cached_until_it_changes(rec_store):
-    a = Recommender.from_store(rec_store)
-    assert Recommender.from_store(rec_store) is a
-    rec_store.tracks.upsert_tracks([Track("k3", "Later", ("New Act",))])
-    rec_store.tracks.upsert_features([_features("k3", LIBRARY["p1"][2])])
-    rec_store.library.add_imports(["k3"], "catalog", "more")
-    b = Recommender.from_store(rec_store)
-    assert b is not a
-    assert _ids(b.recommend(["p1"], n=1, new_only=True)) == ["k3"]
 
 
 @pytest.mark.parametrize("n", [50, 30_000, 250_000])
@@ -318,7 +301,7 @@ def test_level_claims_need_the_absolute_bar_for_both(column, seed, cand, claimed
 
 
 def test_reasons_from_the_store(rec_store):
-    got = Recommender.from_store(rec_store).recommend(["c1"], n=2, diversity=0.0)
+    got = recommender(rec_store).recommend(["c1"], n=2, diversity=0.0)
     assert [(r.track.id, r.reason) for r in got] == [
         ("k2", "same high acousticness and low energy; tempo 88 vs 90 BPM"),
         ("c3", "same high acousticness and low energy; tempo 95 vs 90 BPM"),
@@ -327,7 +310,7 @@ def test_reasons_from_the_store(rec_store):
 
 # ------------------------------------------------------------------ errors
 def test_unknown_seed_is_not_found(rec_store):
-    rec = Recommender.from_store(rec_store)
+    rec = recommender(rec_store)
     with pytest.raises(NotFoundError) as exc:
         rec.recommend(["nope"])
     assert str(exc.value) == "unknown track id nope: not in your library or imported catalog."
@@ -336,7 +319,7 @@ def test_unknown_seed_is_not_found(rec_store):
 
 
 def test_seed_without_features(rec_store):
-    rec = Recommender.from_store(rec_store)
+    rec = recommender(rec_store)
     for tid in ("nofeat", "partial"):
         with pytest.raises(NoFeaturesError) as exc:
             rec.recommend([tid])
@@ -350,7 +333,7 @@ def test_seed_without_features(rec_store):
 
 
 def test_bad_arguments(rec_store):
-    rec = Recommender.from_store(rec_store)
+    rec = recommender(rec_store)
     with pytest.raises(ValueError):
         rec.recommend(["p1"], diversity=1.5)
     assert rec.recommend(["p1"], n=0) == []

@@ -3,7 +3,7 @@
 Skipped when the file is missing (it stays out of the repo); point ``SPOTUI_REAL_SAMPLE`` at
 it to run these elsewhere. Genre labels never reach the recommender: the tracks the pool is
 built from carry no genres. Seeds are a fixed subset of the held-out half of
-``evaluate.split_seeds`` (the weights were tuned on the other half). ~3 s in all.
+``evaluation.split_seeds`` (the weights were tuned on the other half). ~3 s in all.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spotui.analysis import evaluate as ev
+from benchmarks import evaluation as ev
 from spotui.analysis.matrix import MOOD_FEATURES
 from spotui.analysis.recommend.reasons import false_level_claims
 from spotui.analysis.recommend.recommender import Recommender

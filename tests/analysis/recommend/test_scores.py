@@ -18,6 +18,7 @@ from rich.console import Console
 from spotui.analysis.recommend.recommender import RecommendationResult, Recommender
 from spotui.analysis.recommend.scoring import FAR_SOUND
 from spotui.core.records import Features, Track
+from spotui.session.recommend_store import recommender
 from spotui.session.seeds import Recommendations, Seeds
 from spotui.store import Store
 from spotui.tui.widgets.recommendations import RecommendationList, _row
@@ -127,7 +128,7 @@ def test_for_you_json_score_is_the_blend_and_the_order(cli, tmp_path, segmented_
 def demo_pool(_demo_db_file) -> tuple[Recommender, dict[str, float]]:
     """The demo's pool, and a made-up taste over a tenth of it (as playlists would give)."""
     with Store.open(_demo_db_file) as s:
-        rec = Recommender.from_store(s, use_cache=False)
+        rec = recommender(s, use_cache=False)
     return rec, {t: (i % 7) / 7 for i, t in enumerate(rec.ids[::10])}
 
 
