@@ -5,7 +5,7 @@
 
 What the app does when a column is sorted: :meth:`spotui.tui.rows.LibraryRows.view` over the
 whole library (the table then fills one page), so that is what is timed, on rows read the way
-the TUI reads them (:meth:`spotui.session.facade.Session.library_snapshot` from a generated demo
+the TUI reads them (:meth:`spotui.session.library.LibraryService.snapshot` from a generated demo
 library). "first" includes importing numpy (a sort of a feature column is the first thing
 that needs it); the goal (issue 20) is <= 0.3 s, with a progress line if longer.
 

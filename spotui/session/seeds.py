@@ -2,7 +2,7 @@
 
 Why seeds are a value and not a list of ids: "this cluster" means the cluster's tracks in
 the segmentation the user sees, which only the core knows; the faces say *which* cluster,
-track or selection, and :meth:`spotui.session.facade.Session.recommend` resolves it. Both faces
+track or selection, and :meth:`spotui.session.recommendations.RecommendationsService.recommend` resolves it. Both faces
 then title and export the answer the same way. The rules for the two seeds that come from
 the user's own listening live here too: "for you" (:func:`for_you_groups`: top tracks of
 all three time ranges and recent plays, grouped by mood cluster) and a playlist to

@@ -1,6 +1,6 @@
 """First-run setup: the Spotify dashboard steps and the client id, then the login.
 
-The steps are the core's (:meth:`spotui.session.facade.Session.setup_steps`), the same text
+The steps are the core's (:meth:`spotui.session.account.AccountService.setup_steps`), the same text
 ``spotui login`` prints; the pasted client id is checked by the core's rule (32 hex
 characters) as you type and stored in config.toml, so the next start needs nothing.
 """
