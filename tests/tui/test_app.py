@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 
 from textual.widgets import Static
 
-from spotui.tui.rows import ALL, SELECTION, LibraryRows
+from spotui.tui.rows import LibraryRows
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
+from spotui.tui.source import ALL, SELECTION
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import export_summary, recs_settled, settle, wait_for
-
-
-def sync(test):
-    """Run an async Pilot test without an async pytest plugin."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def ready(pilot) -> MainScreen:
-    """Wait until the main screen shows the library, its clusters and recommendations."""
-    app = pilot.app
-    await settle(pilot)
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
-
-
-def view_ids(screen: MainScreen) -> list[str]:
-    return screen.query_one(TrackTable).track_ids
+from tests.tui.pilot import export_summary, ready, recs_settled, sync, view_ids, wait_for
 
 
 @sync

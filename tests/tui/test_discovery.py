@@ -9,8 +9,7 @@ from spotui.session.seeds import Seeds
 from spotui.sources.demo_reccobeats import candidate_set
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import recs_settled, wait_for
-from tests.tui.test_app import ready, sync
+from tests.tui.pilot import ready, recs_settled, sync, wait_for
 
 
 async def _after(pilot, *keys: str) -> None:

@@ -9,7 +9,6 @@ import json
 
 import numpy as np
 
-from spotui.tui.rows import UNANALYSED
 from spotui.tui.screens.confirm import ConfirmDialog, ExportDialog
 from spotui.tui.screens.export_file import FileExportDialog
 from spotui.tui.screens.help import HelpScreen
@@ -17,13 +16,13 @@ from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
 from spotui.tui.screens.rec_detail import RecDetailScreen
 from spotui.tui.screens.welcome import ImportDialog
+from spotui.tui.source import UNANALYSED
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.path_input import complete_path
 from spotui.tui.widgets.recommendations import RecommendationList
 from spotui.tui.widgets.track_table import TrackTable, fit
 from tests import paths
-from tests.conftest import recs_settled, settle, wait_for
-from tests.tui.test_app import ready, sync, view_ids
+from tests.tui.pilot import ready, recs_settled, settle, sync, view_ids, wait_for
 
 DATA = paths.DATA
 

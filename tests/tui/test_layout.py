@@ -17,8 +17,8 @@ from spotui.store import Store
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList
-from tests.conftest import app_on, settle
-from tests.tui.test_app import sync
+from tests.conftest import app_on
+from tests.tui.pilot import settle, sync
 
 SIZE = (80, 24)
 _SCROLLBAR = "▁▂▃▄▅▆▇█ "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import recs_settled, settle, wait_for
+from tests.tui.pilot import recs_settled, settle, wait_for
 
 
 def steps(*keys: str):

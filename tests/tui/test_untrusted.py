@@ -14,8 +14,7 @@ from spotui.core.untrusted import inert
 from spotui.store import Store
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import wait_for
-from tests.tui.test_app import sync
+from tests.tui.pilot import sync, wait_for
 
 HOSTILE = [
     "[/]",

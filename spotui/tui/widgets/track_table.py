@@ -30,7 +30,9 @@ MARGIN = 40
 class TrackTable(DataTable):
     """Posts TrackHighlighted as the cursor moves and TrackChosen on enter."""
 
-    BINDINGS = bindings_for("lists")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("lists", "tracks")
+    BINDINGS = bindings_for(*SCOPES)
 
     def __init__(self, on_painted: Callable[[], None] | None = None, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
