@@ -305,19 +305,19 @@ class MainScreen(Screen):
             return
         self._read_detail(self.track_id)
 
-    @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
+    @work(thread=True, group="detail", exit_on_error=False)
     def _read_detail(self, track_id: str) -> None:
-        """A typed error (the store turned out damaged) ends the app as it did when this
-        read was on the UI thread: the CLI's handler says it."""
-        worker = get_current_worker()
+        """One short read per cursor move, as on the UI thread before; not exclusive (a
+        cancelled worker fails whoever waits for the workers), an answer the cursor left
+        behind is dropped instead. A typed error (the store turned out damaged) ends the
+        app as it did when this read was on the UI thread: the CLI's handler says it."""
         app = self.spotui_app
         try:
             detail = app.session.track_detail(track_id)
         except UserError as exc:
             app.call_from_thread(app.fail, exc)
             return
-        if not worker.is_cancelled:
-            app.call_from_thread(self._show_detail, track_id, detail)
+        app.call_from_thread(self._show_detail, track_id, detail)
 
     def _show_detail(self, track_id: str, d) -> None:
         if track_id == self.track_id:  # else the cursor moved on meanwhile

@@ -43,7 +43,7 @@ class RecDetailScreen(ModalScreen[None]):
         self.query_one("#rec-box").focus()
         self._read_detail()
 
-    @work(thread=True, exclusive=True, group="rec-detail", exit_on_error=False)
+    @work(thread=True, group="rec-detail", exit_on_error=False)
     def _read_detail(self) -> None:
         """The features are the store's: read off the UI thread. A typed error ends the app
         as it would have on the UI thread (the CLI's handler says it)."""
