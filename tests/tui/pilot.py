@@ -9,6 +9,7 @@ Why waits are conditions: a fixed ``pilot.pause(0.2)`` is too short on a loaded 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 from typing import TYPE_CHECKING
 
@@ -50,8 +51,19 @@ async def idle(pilot) -> None:
     """Let what a key press started finish: its messages handled, its workers done and
     their answers shown (what a fixed pause used to hope for)."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
+
+
+async def workers_done(app) -> None:
+    """Wait for every worker of the app; one cancelled on the way (a newer cursor move
+    replaced it) is done too, where ``workers.wait_for_complete`` raised. A failed one
+    still fails the test."""
+    from textual.worker import WorkerCancelled
+
+    for worker in list(app.workers):
+        with contextlib.suppress(WorkerCancelled):
+            await worker.wait()
 
 
 async def settle(pilot) -> None:
@@ -64,14 +76,14 @@ async def settle(pilot) -> None:
         timeout=10.0,
     )
     for _ in range(2):  # a worker's answer may start another (a re-segment, then its recs)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await wait_for(
             pilot,
             lambda: recs_settled(app) or _main(app) is None,
             what="the main screen's recommendations settled",
         )
         await pilot.pause()
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
 
 

@@ -65,7 +65,11 @@ async def test_sync_cancel_keeps_what_was_done(fakes):
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await pilot.press("s")
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: any(s == "running" for s, _ in getattr(app.screen, "state", {}).values()),
+            what="the sync under way",
+        )
         screen = app.screen
         await pilot.press("escape")  # cancel
         await wait_for(pilot, lambda: screen.finished)
