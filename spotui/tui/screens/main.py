@@ -375,15 +375,9 @@ class MainScreen(Screen):
         """The pane's title (it names a track: a store read), then the recommendations."""
         worker = get_current_worker()
         app = self.spotui_app
-        try:
-            title = app.session.pane_title(seeds)
-        except UserError as exc:  # as on the UI thread, where this was read before
-            app.call_from_thread(app.fail, exc)
+        if not self._title_recs(seeds, worker):
             return
-        if not worker.is_cancelled:
-            # Text: the title names a track, anybody's text
-            app.call_from_thread(setattr, self.query_one("#recs-pane"), "border_title",
-                                 Text(inert(title)))  # fmt: skip
+        recs = self.query_one(RecommendationList)
         try:
             answer = app.session.recommend(
                 seeds,
@@ -392,25 +386,33 @@ class MainScreen(Screen):
                 discover=discover,
                 cancel=lambda: worker.is_cancelled,
             )
-        except NoFeaturesError:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(
-                    self.query_one(RecommendationList).message,
-                    no_features_hint(app.config.demo),
-                )
-            return
         except Cancelled:  # the cursor moved on while discovery was asking
             return
         except UserError as exc:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
+                app.call_from_thread(recs.message, _rec_problem(exc, app.config.demo))
+            return
+        if worker.is_cancelled:
             return
         found = answer.discovery
-        if found is not None and found.error and not worker.is_cancelled:
-            self.app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
+        if found is not None and found.error:
+            app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
+        app.call_from_thread(recs.show, answer, nothing_found(discover, new_only))
+
+    def _title_recs(self, seeds: Seeds, worker) -> bool:
+        """Title the pane for ``seeds`` (in the worker: it reads the store); False when the
+        app ends instead, as it did when this read failed on the UI thread."""
+        app = self.spotui_app
+        try:
+            title = app.session.pane_title(seeds)
+        except UserError as exc:
+            app.call_from_thread(app.fail, exc)
+            return False
         if not worker.is_cancelled:
-            empty = nothing_found(discover, new_only)
-            self.app.call_from_thread(self.query_one(RecommendationList).show, answer, empty)
+            pane = self.query_one("#recs-pane")
+            # Text: the title names a track, anybody's text
+            app.call_from_thread(setattr, pane, "border_title", Text(inert(title)))
+        return True
 
     # ------------------------------------------------------------------ actions
     def _panes(self):
@@ -640,3 +642,9 @@ class MainScreen(Screen):
         box.display = False
         self.apply_filter("")
         self.query_one(TrackTable).focus()
+
+
+def _rec_problem(error: UserError, demo: bool) -> str:
+    """What the pane says instead of recommendations: for a seed without features, the fix
+    (no raw error, no track id); else the core's message."""
+    return no_features_hint(demo) if isinstance(error, NoFeaturesError) else str(error)

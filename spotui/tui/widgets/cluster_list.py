@@ -5,6 +5,7 @@ user owns (to look at, continue in their own mood and add to)."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -100,18 +101,12 @@ class ClusterList(OptionList):
             return 0, 0, False
         top = round(self.scroll_y)
         bottom = top + self.scrollable_content_region.height
-        above = below = 0
-        playlists_below = False
-        for index, (first, last) in _spans(lines).items():
-            if first >= top and last < bottom:
-                continue
-            source = Source.parse(self.get_option_at_index(index).id or "")
-            kind = source.kind if source is not None else None
-            if kind == "cluster":
-                above, below = (above + 1, below) if first < top else (above, below + 1)
-            elif kind == "playlist" and last >= bottom:
-                playlists_below = True
-        return above, below, playlists_below
+        return _hidden(_spans(lines), top, bottom, self._kind)
+
+    def _kind(self, index: int) -> str | None:
+        """The kind of source option ``index`` is (None: the "Playlists" heading)."""
+        source = Source.parse(self.get_option_at_index(index).id or "")
+        return source.kind if source is not None else None
 
     def show_hidden(self) -> None:
         """The pane's bottom border: "↓ 3 more moods", "↑ 2 moods above", "↓ playlists"."""
@@ -240,3 +235,24 @@ def _spans(lines) -> dict[int, tuple[int, int]]:
         first = spans.get(index, (y, y))[0]
         spans[index] = (first, y)
     return spans
+
+
+def _hidden(
+    spans: dict[int, tuple[int, int]], top: int, bottom: int, kind_of: Callable[[int], str | None]
+) -> tuple[int, int, bool]:
+    """Moods out of view above and below the lines ``top``..``bottom``, and whether a
+    playlist is below (``kind_of``: an option index's source kind)."""
+    above = below = 0
+    playlists_below = False
+    for index, (first, last) in spans.items():
+        if top <= first and last < bottom:
+            continue
+        kind = kind_of(index)
+        if kind == "cluster":
+            if first < top:
+                above += 1
+            else:
+                below += 1
+        elif kind == "playlist" and last >= bottom:
+            playlists_below = True
+    return above, below, playlists_below
