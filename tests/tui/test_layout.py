@@ -150,10 +150,10 @@ async def test_the_status_line_is_whole_at_80x24(app8):
         assert status.rstrip().endswith("■ Demo player (spotui --demo) · q…")  # cut on its side
 
 
-def info(app) -> str:
-    """The mood map's side panel as drawn ("" before the map screen is up)."""
-    found = app.screen.query("#map-info")
-    return str(found.first().render()) if found else ""
+def side_lines(app) -> list[str]:
+    """The mood map's side panel as painted ([] before the map screen is up)."""
+    found = app.screen.query("#map-side")
+    return area(app, found.first()) if found else []
 
 
 @sync
@@ -161,8 +161,7 @@ async def test_the_map_legend_shows_every_label_whole_at_80x24(app8):
     async with app8.run_test(size=SIZE) as pilot:
         await _ready(pilot)
         await pilot.press("m")
-        await wait_for(pilot, lambda: "Under cursor" in str(info(pilot.app)), what="the legend")
-        await pilot.pause()
+        await wait_for(pilot, lambda: "Under cursor" in flat(side_lines(pilot.app)), what="legend")
         side = pilot.app.screen.query_one("#map-side")
         labels = [c.label for c in pilot.app.result.clusters]
         lines = [line[1:] for line in area(pilot.app, side)]  # its padding
