@@ -1,6 +1,12 @@
 """SpotuiApp: screens, bindings and worker wiring over :class:`spotui.session.facade.Session`;
 no business logic.
 
+What the user asks for that talks to Spotify or changes the library (queue, export, add
+to a playlist, devices, import) arrives as a request message (:mod:`spotui.tui.messages`)
+from the widget or screen where the key was pressed; the app hands it to its flow
+(:mod:`spotui.tui.flows`) and reports what any worker raised, in one place. What the
+faces read of the app is typed by :class:`spotui.tui.typed.SpotuiAppView`.
+
 Start-up order is what keeps it instant: the library rows, the *stored* segmentation (no
 scikit-learn) and the playlists are read in a thread that starts before Textual is
 imported (spotui.tui.start), so the main screen is composed with them and painted once;
@@ -22,7 +28,7 @@ import dataclasses
 import threading
 from collections.abc import Iterable
 
-from textual import on, work
+from textual import work
 from textual.app import App, SystemCommand
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
@@ -410,8 +416,7 @@ class SpotuiApp(App[None]):
     def on_import_requested(self, event: messages.ImportRequested) -> None:
         self.importing.start(event.first)
 
-    @on(messages.RecDetailRequested)
-    def open_rec_detail(self, event: messages.RecDetailRequested) -> None:
+    def on_rec_detail_requested(self, event: messages.RecDetailRequested) -> None:
         from spotui.tui.screens.rec_detail import RecDetailScreen
 
         self.push_screen(RecDetailScreen(event.answer, event.index))
