@@ -458,8 +458,8 @@ def actions_for(scope: str) -> list[Action]:
     return [a for a in ACTIONS if a.scope == scope]
 
 
-def bindings_for(scope: str) -> list[Binding]:
-    """Textual bindings for one scope, generated from the table."""
+def bindings_for(*scopes: str) -> list[Binding]:
+    """Textual bindings for the scopes a class owns (its ``SCOPES``), from the table."""
     return [
         Binding(
             a.keys,
@@ -470,6 +470,7 @@ def bindings_for(scope: str) -> list[Binding]:
             priority=a.priority,
             id=a.id,
         )
+        for scope in scopes
         for a in actions_for(scope)
         if a.bind
     ]

@@ -1,6 +1,12 @@
 """SpotuiApp: screens, bindings and worker wiring over :class:`spotui.session.facade.Session`;
 no business logic.
 
+What the user asks for that talks to Spotify or changes the library (queue, export, add
+to a playlist, devices, import) arrives as a request message (:mod:`spotui.tui.messages`)
+from the widget or screen where the key was pressed; the app hands it to its flow
+(:mod:`spotui.tui.flows`) and reports what any worker raised, in one place. What the
+faces read of the app is typed by :class:`spotui.tui.typed.SpotuiAppView`.
+
 Start-up order is what keeps it instant: the library rows, the *stored* segmentation (no
 scikit-learn) and the playlists are read in a thread that starts before Textual is
 imported (spotui.tui.start), so the main screen is composed with them and painted once;
@@ -24,7 +30,9 @@ from collections.abc import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
+from textual.reactive import var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -33,26 +41,38 @@ from spotui.core.errors import Cancelled, StaleViewError, UserError
 from spotui.core.untrusted import inert
 from spotui.session.facade import Session
 from spotui.session.records import LibrarySnapshot
+from spotui.tui import messages
 from spotui.tui.actions import ACTIONS, bindings_for, display_keys
+from spotui.tui.flows.csv_import import ImportFlow
+from spotui.tui.flows.devices import DevicesFlow
+from spotui.tui.flows.export import ExportFlow
+from spotui.tui.flows.extend import ExtendFlow
+from spotui.tui.flows.queue import QueueFlow
 from spotui.tui.preload import LibraryRead, read_library
 from spotui.tui.rows import SORT_KEYS, LibraryRows
 
 #: How long the first frame may wait for the library read that started before Textual
 #: was imported (it is usually done by then); past that, an empty screen is painted first.
 FIRST_FRAME_WAIT = 0.25
-#: How many recommendations "add to this playlist" offers.
-EXTEND_COUNT = 20
 #: Seconds between two checks whether another program changed the library. Each is one
 #: ``PRAGMA data_version`` on the session's connection while nothing changed; 2 s is soon
 #: enough for a person switching back from a shell, and no load on an idle app.
 LIBRARY_CHECK_INTERVAL = 2.0
 
 
-class SpotuiApp(App):
+class SpotuiApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "spotui"
-    BINDINGS = bindings_for("app")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("app",)
+    BINDINGS = bindings_for(*SCOPES)
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    #: What background work says it is doing (the main screen's status line watches it).
+    background_status: var[str] = var("")
+    #: Where playback is: a Playback, a PlaybackProblem, the "asking" line, or None (the
+    #: playback line watches it; set on demand by the devices flow, never polled).
+    playback: var[object] = var(None, always_update=True)
 
     def __init__(
         self, config: Config, session: Session | None = None, library: LibraryRead | None = None
@@ -72,7 +92,6 @@ class SpotuiApp(App):
         #: The user's own playlists ``(Playlist, track count)`` and their track ids.
         self.playlists: list = []
         self.playlist_items: dict[str, list[str]] = {}
-        self.background_status = ""
         #: A typed error that ended the app (re-raised by ``run_tui`` for the CLI).
         self.user_error: UserError | None = None
         #: Tracks that joined a mood since the user last looked at it (marked "+").
@@ -83,6 +102,11 @@ class SpotuiApp(App):
         self.library_shown = threading.Event()
         #: The first read of the library, under way while Textual starts.
         self._library_read: LibraryRead | None = library or LibraryRead(self.session)
+        self.devices = DevicesFlow(self)
+        self.queueing = QueueFlow(self, self.devices)
+        self.exporting = ExportFlow(self)
+        self.extending = ExtendFlow(self)
+        self.importing = ImportFlow(self)
 
     def notify(
         self,
@@ -326,17 +350,10 @@ class SpotuiApp(App):
 
     def set_status(self, text: str) -> None:
         self.background_status = text
-        main = self._main()
-        if main is not None and main.is_mounted:
-            main.update_status()
 
     def color_of(self, track_id: str) -> str | None:
         cluster = self.session.moods.cluster_of(track_id)
         return cluster.color if cluster is not None else None
-
-    def texture_coords(self) -> dict[str, tuple[float, float]]:
-        """The map's PCA view for the current result (call from a worker)."""
-        return self.session.moods.texture_coords()
 
     def library_changed(self) -> None:
         """After a sync or import: reload (or open the main screen), re-segment if needed."""
@@ -353,76 +370,13 @@ class SpotuiApp(App):
         self.sub_title = "demo library"
         self.open_main()
 
-    # ------------------------------------------------------------------ Spotify actions
-    def queue(self, track_ids: list[str], view: int | None = None) -> None:
-        """Queue these tracks, chosen in the library as of generation ``view`` (default: the
-        one shown now; the session refuses if another program changed it since)."""
-        if not track_ids:
-            self.notify("Nothing to queue here.", severity="warning", timeout=3)
-            return
-        self.queue_worker(list(track_ids), view=self.session.changes.view if view is None else view)
-
-    def queue_many(self, track_ids: list[str], what: str) -> None:
-        """Queue a whole list (``what`` names it), asking first when the core says to."""
-        question = self.session.player.ask_before_queueing(len(track_ids), what)
-        if question is None:
-            self.queue(track_ids)
-            return
-        from spotui.tui.screens.confirm import ConfirmDialog
-
-        view = self.session.changes.view  # what the question was asked about
-        self.push_screen(
-            ConfirmDialog("Queue", question, "Queue"),
-            lambda ok: ok and self.queue(track_ids, view),
-        )
-
+    # ------------------------------------------------------------------ flows
     def key_for(self, action_id: str) -> str:
         """The key the user presses for ``action_id`` (their ``[keys]`` remap, if any), for
         messages that say what to press next."""
-        from spotui.tui.actions import ACTIONS, display_keys
-
         action = next(a for a in ACTIONS if a.id == action_id)
         return display_keys(action, self.keymap).split(" ")[0]
 
-    def skip(self, track_id: str) -> None:
-        """Not this one: the core remembers it, so it is not offered again for a while; the
-        message names the track and the key that takes it back."""
-        result = self.session.recommendations.skip([track_id])
-        undo = self.key_for("main.undo_skip")
-        self.notify(f"{result.summary()} {undo} to undo.", timeout=6)
-
-    def unskip(self, track_id: str) -> None:
-        """Take a skip back (the core forgets it); the message names the track."""
-        self.notify(self.session.recommendations.unskip([track_id]).summary(), timeout=4)
-
-    @work(thread=True, group="spotify", exit_on_error=False)
-    def queue_worker(
-        self, track_ids: list[str], device: str | None = None, view: int | None = None
-    ) -> None:
-        from spotui.core.text import count
-        from spotui.export.queue import NoActiveDeviceError
-
-        try:
-            result = self.session.player.queue(track_ids, device=device, view=view)
-        except NoActiveDeviceError as exc:  # offer the devices instead of an error
-            note = f"Nothing is playing. Queue {count(len(track_ids), 'track')} on:"
-            self.call_from_thread(
-                self.choose_device,
-                exc.devices,
-                note,
-                lambda d: self.queue_worker(track_ids, d, view),
-            )
-            return
-        self.call_from_thread(
-            self.notify,
-            result.summary(),
-            title="Queue",
-            severity="information" if result.ok else "warning",
-            timeout=6,
-        )
-        self.call_from_thread(self.refresh_playback)
-
-    # ------------------------------------------------------------------ playback
     def can_play(self) -> bool:
         """Whether asking Spotify about playback can work (demo, or logged in)."""
         return self.config.demo or bool(
@@ -430,104 +384,49 @@ class SpotuiApp(App):
         )
 
     def refresh_playback(self) -> None:
-        """Ask once where playback is (called on demand, never on a timer)."""
-        if self.can_play():
-            self.playback_worker()
+        self.devices.refresh()
 
-    @work(thread=True, exclusive=True, group="playback", exit_on_error=False)
-    def playback_worker(self) -> None:
-        try:
-            state = self.session.player.playback()
-        except UserError as exc:
-            self.call_from_thread(self._show_playback, None, str(exc))
-            return
-        self.call_from_thread(self._show_playback, state, "")
+    def on_queue_requested(self, event: messages.QueueRequested) -> None:
+        if event.what is None:
+            self.queueing.queue(event.track_ids, event.view)
+        else:
+            self.queueing.queue_many(event.track_ids, event.what)
 
-    def _show_playback(self, state, problem: str) -> None:
-        from spotui.tui.widgets.playback import PlaybackLine
+    def on_skip_requested(self, event: messages.SkipRequested) -> None:
+        self.queueing.skip(event.track_id)
 
-        main = self._main()
-        if main is None or not main.is_mounted:
-            return
-        line = main.query_one(PlaybackLine)
-        line.show(state) if state is not None else line.problem(problem)
+    def on_unskip_requested(self, event: messages.UnskipRequested) -> None:
+        self.queueing.unskip(event.track_id)
 
-    def choose_device(self, devices: list | None = None, note: str = "", then=None) -> None:
-        """The device picker; the chosen device gets playback (or ``then(device_id)``)."""
-        from spotui.tui.screens.devices import DevicePicker
+    def on_export_requested(self, event: messages.ExportRequested) -> None:
+        self.exporting.start(event.target)
 
-        def chosen(device_id: str | None) -> None:
-            if device_id:
-                (then or self.transfer_worker)(device_id)
+    def on_selection_export_requested(self, event: messages.SelectionExportRequested) -> None:
+        self.exporting.start_selection(event.track_ids)
 
-        self.push_screen(DevicePicker(devices, note), chosen)
+    def on_extend_requested(self, event: messages.ExtendRequested) -> None:
+        self.extending.start(event.playlist_id, event.new_only)
 
-    @work(thread=True, group="spotify", exit_on_error=False)
-    def transfer_worker(self, device_id: str) -> None:
-        device = self.session.player.transfer(device_id)
-        demo = " (demo: written to the outbox)" if self.config.demo else ""
-        self.call_from_thread(self.notify, f"Playback moved to {device.name}.{demo}", timeout=4)
-        self.call_from_thread(self.refresh_playback)
+    def on_device_choice_requested(self, event: messages.DeviceChoiceRequested) -> None:
+        self.devices.choose_asked()
 
-    def export(self, target) -> None:
-        """Show the dry run of exporting ``target`` (an ExportTarget); export on OK."""
-        from spotui.tui.screens.confirm import ExportDialog
+    def on_playback_refresh_requested(self, event: messages.PlaybackRefreshRequested) -> None:
+        self.devices.refresh_asked(lambda line: setattr(self, "playback", line))
 
-        def plan(public: bool):
-            return self.session.exports.export(target, public=public, dry_run=True)
+    def on_import_requested(self, event: messages.ImportRequested) -> None:
+        self.importing.start(event.first)
 
-        try:
-            plan(False)
-        except UserError as exc:
-            self.notify(str(exc), severity="error", timeout=10)
-            return
+    def on_rec_detail_requested(self, event: messages.RecDetailRequested) -> None:
+        from spotui.tui.screens.rec_detail import RecDetailScreen
 
-        def done(public: bool | None) -> None:
-            if public is not None:
-                self.export_worker(target, public)
-
-        outbox = self.config.outbox_path if self.config.demo else None
-        self.push_screen(ExportDialog(plan, outbox), done)
-
-    def export_cluster(self, cluster_id: int) -> None:
-        self.export(self.session.exports.cluster_target(cluster_id))
-
-    def export_selection(self, track_ids: list[str]) -> None:
-        self.export(self.session.exports.selection_target(track_ids))
-
-    def extend_playlist(self, playlist_id: str, new_only: bool = False) -> None:
-        """Recommend for one of the user's playlists, show the exact plan of adding them to
-        its end, and add them on OK (if the library is still the one shown now)."""
-        self.extend_plan_worker(playlist_id, new_only, self.session.changes.view)
-
-    @work(thread=True, group="spotify", exit_on_error=False)
-    def extend_plan_worker(self, playlist_id: str, new_only: bool, view: int | None) -> None:
-        from spotui.session.seeds import Seeds
-
-        recs = self.session.recommendations.recommend(
-            Seeds.playlist(playlist_id), n=EXTEND_COUNT, new_only=new_only
-        )
-        plan = self.session.exports.extend_playlist(recs, dry_run=True)
-        self.call_from_thread(self._confirm_extend, recs, plan, view)
-
-    def _confirm_extend(self, recs, plan, view: int | None) -> None:
-        from spotui.tui.screens.confirm import ConfirmDialog
-
-        dialog = ConfirmDialog(f"Add to “{plan.name}”", plan.question(), "Add")
-        self.push_screen(dialog, lambda ok: ok and self.extend_worker(recs, view))
-
-    @work(thread=True, group="spotify", exit_on_error=False)
-    def extend_worker(self, recs, view: int | None) -> None:
-        result = self.session.exports.extend_playlist(recs, view=view)
-        self.call_from_thread(self.notify, result.summary(), title="Playlist", timeout=8)
-        self.call_from_thread(self.load_library)  # the playlist holds more tracks now
-
-    @work(thread=True, group="spotify", exit_on_error=False)
-    def export_worker(self, target, public: bool) -> None:
-        result = self.session.exports.export(target, public=public)
-        self.call_from_thread(self.notify, result.summary(), title="Export", timeout=8)
+        self.push_screen(RecDetailScreen(event.answer, event.index))
 
     # ------------------------------------------------------------------ errors
+    def fail(self, error: UserError) -> None:
+        """A typed error a worker met reading what the UI needed (a track's detail): end the
+        app as if it had been raised on the app's own thread, where that read used to be."""
+        self._handle_exception(error)
+
     def _handle_exception(self, error: Exception) -> None:
         """A typed core error raised on the app's own thread (the store turned out damaged
         or unwritable while painting a pane, opening the demo): Textual stops the widget
@@ -598,17 +497,14 @@ class SpotuiApp(App):
                 lambda a=action.name, t=target: self.call_later(t.run_action, a),
             )
 
-    def _target(self, scope: str, screen: Screen):
-        if scope == "app":
+    def _target(self, scope: str, screen: Screen) -> DOMNode | None:
+        """Who runs an action of ``scope`` on ``screen``: the app, the screen or one of its
+        widgets, whichever declares the scope in its ``SCOPES``."""
+        if scope in self.SCOPES:
             return self
-        if scope == "main" and screen is self._main():
+        if scope in getattr(screen, "SCOPES", ()):
             return screen
-        if scope == "map" and screen.__class__.__name__ == "MapScreen":
-            return screen
-        if scope in ("recs", "tracks", "clusters"):
-            found = screen.query(f"#{scope}")
-            return found.first() if found else None
-        return None
+        return next((w for w in screen.walk_children() if scope in getattr(w, "SCOPES", ())), None)
 
     def on_unmount(self) -> None:
         self.session.close()

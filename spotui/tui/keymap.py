@@ -32,6 +32,30 @@ def _keys(keys: str) -> list[str]:
 def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
     """The usable part of ``keymap`` (normalised key names) and one message per problem:
     unknown ids, actions a widget handles itself, keys that clash with another action."""
+    usable, problems = _usable(keymap)
+    final: dict[str, tuple[Action, list[str]]] = {
+        a.id: (a, _keys(usable.get(a.id, a.keys))) for a in ACTIONS
+    }
+    reported: set[frozenset[str]] = set()
+    for action_id in usable:
+        action, keys = final[action_id]
+        keys = [k for k in keys if k not in _keys(action.keys)]  # defaults may overlap by design
+        for other_id, (other, other_keys) in final.items():
+            pair = frozenset((action_id, other_id))
+            if other_id == action_id or pair in reported or not _can_clash(action, other):
+                continue
+            shared = sorted(set(keys) & set(other_keys))
+            if shared:
+                reported.add(pair)
+                problems.append(
+                    f"[keys] {action_id} and {other_id} both use {', '.join(shared)}; "
+                    "only one of them will work"
+                )
+    return usable, problems
+
+
+def _usable(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """The remaps that name a bound action (keys normalised), and why the others are not."""
     by_id = {a.id: a for a in ACTIONS}
     usable: dict[str, str] = {}
     problems: list[str] = []
@@ -43,26 +67,12 @@ def check_keymap(keymap: dict[str, str]) -> tuple[dict[str, str], list[str]]:
             problems.append(f"[keys] {action_id!r} is handled by the pane itself; not remapped")
         else:
             usable[action_id] = _normalize_key_list(keys)
-    final: dict[str, tuple[Action, list[str]]] = {
-        a.id: (a, _keys(usable.get(a.id, a.keys))) for a in ACTIONS
-    }
-    reported: set[frozenset[str]] = set()
-    for action_id in usable:
-        action, keys = final[action_id]
-        keys = [k for k in keys if k not in _keys(action.keys)]  # defaults may overlap by design
-        for other_id, (other, other_keys) in final.items():
-            pair = frozenset((action_id, other_id))
-            if other_id == action_id or pair in reported:
-                continue
-            if other.scope in MODAL_SCOPES and action.scope not in (other.scope, "app"):
-                continue
-            if not _together(action.scope, other.scope):
-                continue
-            shared = sorted(set(keys) & set(other_keys))
-            if shared:
-                reported.add(pair)
-                problems.append(
-                    f"[keys] {action_id} and {other_id} both use {', '.join(shared)}; "
-                    "only one of them will work"
-                )
     return usable, problems
+
+
+def _can_clash(action: Action, other: Action) -> bool:
+    """Whether the two can be live at once: a modal screen's keys meet only its own and the
+    app's; the others as :func:`_together` says."""
+    if other.scope in MODAL_SCOPES and action.scope not in (other.scope, "app"):
+        return False
+    return _together(action.scope, other.scope)

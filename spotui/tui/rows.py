@@ -41,32 +41,6 @@ SORT_LABELS: dict[str, str] = {"title": "Title", "artists": "Artists"} | {
     f: h for f, h, _ in TABLE_FEATURES
 }
 
-ALL = "all"
-UNANALYSED = "unanalysed"
-SELECTION = "selection"
-
-
-def cluster_source(cluster_id: int) -> str:
-    """The source id of a cluster in the cluster list ("c3")."""
-    return f"c{cluster_id}"
-
-
-def playlist_source(playlist_id: str) -> str:
-    """The source id of a playlist in the cluster list ("p:<id>")."""
-    return f"p:{playlist_id}"
-
-
-def source_playlist(source: str | None) -> str | None:
-    """The playlist id behind a source id, or None."""
-    return source[2:] if source and source.startswith("p:") else None
-
-
-def source_cluster(source: str) -> int | None:
-    """The cluster id behind a source id, or None for all/unanalysed/selection."""
-    if source.startswith("c") and source[1:].lstrip("-").isdigit():
-        return int(source[1:])
-    return None
-
 
 @dataclass
 class LibraryRows:

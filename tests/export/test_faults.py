@@ -403,8 +403,7 @@ def test_rerun_with_another_name_renames_the_found_playlist(fake, store, config,
 # ---------------------------------------------------------------------- the TUI
 def test_tui_public_checkbox_applies_on_reexport(demo_app):
     from spotui.tui.widgets.cluster_list import ClusterList
-    from tests.conftest import export_summary, wait_for
-    from tests.tui.test_app import ready, sync
+    from tests.tui.pilot import export_summary, ready, sync, wait_for
 
     async def export_first_cluster(pilot, *keys: str) -> str:
         pilot.app.screen.query_one(ClusterList).focus()

@@ -18,9 +18,8 @@ from spotui.tui.app import SpotuiApp
 from spotui.tui.screens.devices import DevicePicker
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.playback import PlaybackLine
-from tests.conftest import settle, wait_for
 from tests.fakes.spotify import spotify_id
-from tests.tui.test_app import sync
+from tests.tui.pilot import settle, sync, wait_for
 
 PLAYER = "/v1/me/player"
 

@@ -22,8 +22,8 @@ from spotui.config.env import load as load_config
 from spotui.core.errors import StaleViewError
 from spotui.session.facade import Session
 from spotui.store import LibraryChange, Store
-from tests.conftest import REPO, settle, wait_for
-from tests.tui.test_app import sync, view_ids
+from tests.conftest import REPO
+from tests.tui.pilot import settle, sync, view_ids, wait_for
 
 FEATURES = ("danceability", "energy", "valence", "acousticness", "tempo", "loudness")
 

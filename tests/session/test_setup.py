@@ -17,10 +17,9 @@ from spotui.tui.screens.login import LoginScreen
 from spotui.tui.screens.setup import SetupScreen
 from spotui.tui.screens.sync import SyncScreen
 from spotui.tui.screens.welcome import WelcomeScreen
-from tests.conftest import wait_for
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
-from tests.tui.test_app import sync
+from tests.tui.pilot import sync, wait_for
 
 CLIENT_ID = "0123456789abcdef0123456789abcdef"
 

@@ -226,7 +226,7 @@ def test_tui_on_a_damaged_library_says_so_and_writes_nothing(
 ):
     """The TUI checks the file in its start-up worker (off the paint path) and shows why."""
     from spotui.tui.app import SpotuiApp
-    from tests.tui.test_sync import wait_for
+    from tests.tui.pilot import wait_for
 
     monkeypatch.setenv("SPOTUI_DATA_DIR", str(damaged_dir))
     db = damaged_dir / "demo.sqlite3"
@@ -279,7 +279,7 @@ def test_tui_ends_cleanly_on_a_store_error_on_its_own_thread(demo_app, monkeypat
     thread, where Textual stops the widget that raised) ends the app with the error kept
     for the CLI's handler (message, exit 3), as opening a damaged library does."""
     from spotui.tui.screens.main import MainScreen
-    from tests.conftest import settle
+    from tests.tui.pilot import settle
 
     app = demo_app
     error = StoreDamagedError("the library is damaged (test)")

@@ -254,7 +254,7 @@ def test_tui_sync_waits_for_another_sync_and_says_so(tui_fakes):
     from spotui.config.env import load as load_config
     from spotui.tui.app import SpotuiApp
     from spotui.tui.screens.sync import SyncScreen
-    from tests.tui.test_sync import wait_for
+    from tests.tui.pilot import wait_for
 
     spotify, ids = tui_fakes
     config = load_config()

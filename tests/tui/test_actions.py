@@ -101,3 +101,15 @@ def test_readme_names_the_queue_keys_the_table_binds():
     assert (keys["queue_track"], keys["queue_view"]) == ("a", "A")
     assert "Tracks you queued (`a`/`A` in the app, `spotui queue`)" in readme
     assert "`q`/`Q`" not in readme
+
+
+def test_each_owner_declares_the_scopes_it_runs():
+    """The palette finds who runs an action by the scopes a class declares (its ``SCOPES``,
+    read by ``SpotuiApp._target``), not by class name or widget id; its keys come from the
+    same declaration."""
+    for scope, owner in OWNERS.items():
+        assert scope in owner.SCOPES, (scope, owner)
+        owned = {(b.key, b.action) for b in bindings_for(*owner.SCOPES)}
+        assert owned == {(b.key, b.action) for b in owner.__dict__.get("BINDINGS") or []}
+    for owner in LISTS:
+        assert "lists" in owner.SCOPES, owner

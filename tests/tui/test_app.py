@@ -2,41 +2,34 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 import json
 
 from textual.widgets import Static
 
-from spotui.tui.rows import ALL, SELECTION, LibraryRows
+from spotui.tui.rows import LibraryRows
+from spotui.tui.screens.confirm import ConfirmDialog
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
+from spotui.tui.source import ALL, SELECTION
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import export_summary, recs_settled, settle, wait_for
+from tests.tui.pilot import (
+    export_summary,
+    idle,
+    ready,
+    recs_settled,
+    sync,
+    view_ids,
+    wait_for,
+    workers_done,
+)
 
 
-def sync(test):
-    """Run an async Pilot test without an async pytest plugin."""
-
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
-
-
-async def ready(pilot) -> MainScreen:
-    """Wait until the main screen shows the library, its clusters and recommendations."""
-    app = pilot.app
-    await settle(pilot)
-    assert isinstance(app.screen, MainScreen)
-    return app.screen
-
-
-def view_ids(screen: MainScreen) -> list[str]:
-    return screen.query_one(TrackTable).track_ids
+def outbox_lines(config) -> int:
+    """How many requests the demo outbox holds (0 before the first)."""
+    path = config.outbox_path
+    return len(path.read_text().splitlines()) if path.exists() else 0
 
 
 @sync
@@ -129,7 +122,7 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
             lambda: screen.source == f"c{first.id}" and recs_settled(pilot.app),
             what="the first cluster shown with its recommendations",
         )
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         assert screen.source == f"c{first.id}"
         assert set(view_ids(screen)) == set(result.tracks_in(first.id))
@@ -142,16 +135,15 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         # Into the tracks: recommendations follow the highlighted track.
         await pilot.press("tab")
         await wait_for(pilot, lambda: recs_settled(pilot.app), what="the track's recommendations")
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         track = view_ids(screen)[0]
         expected = pilot.app.session.recommendations.recommender().recommend([track], n=20)
         assert [r.track.id for r in recs.results] == [r.track.id for r in expected]
         # n: new only -> nothing from the library.
         await pilot.press("n")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: screen.new_only and recs_settled(pilot.app))
+        await idle(pilot)
         assert recs.results and not any(r.in_library for r in recs.results)
 
 
@@ -163,15 +155,15 @@ async def test_queue_and_export_write_the_demo_outbox(demo_app):
         recs = screen.query_one(RecommendationList)
         recs.focus()
         await pilot.press("a")
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         first = recs.results[0].track.id
         await pilot.press("A")  # 20 tracks: more than a few, so it asks first
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
         assert "Queue all 20 tracks" in str(pilot.app.screen.query_one("#dialog Static").render())
         assert not config.outbox_path.read_text().count("\n") > 1
         await pilot.press("y")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: outbox_lines(config) == 2, what="the second queue sent")
+        await idle(pilot)
         # Export the first cluster: the dialog shows the dry run, enter confirms.
         cluster = pilot.app.result.clusters[0]
         screen.query_one(ClusterList).focus()
@@ -182,9 +174,8 @@ async def test_queue_and_export_write_the_demo_outbox(demo_app):
         assert f"spotui · {cluster.label}" in summary and "private" in summary
         assert f"{cluster.size:,}" in summary
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_for(pilot, lambda: outbox_lines(config) > 2, what="the export written")
+        await idle(pilot)
     entries = [json.loads(line) for line in config.outbox_path.read_text().splitlines()]
     assert [e["kind"] for e in entries[:2]] == ["queue", "queue"]
     assert entries[0]["uris"] == [f"spotify:track:{first}"]
@@ -204,7 +195,7 @@ async def test_map_selection_becomes_a_source(demo_app):
         await pilot.press("m")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, MapScreen))
         await pilot.press("space", *["shift+right"] * 3, *["shift+down"] * 2, "space")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: pilot.app.screen.map.selected, what="a map selection")
         chosen = list(pilot.app.screen.map.selected)
         assert chosen
         await pilot.press("l")
@@ -279,7 +270,7 @@ async def test_map_has_mood_axes_texture_view_and_keeps_the_selection(demo_app):
         some = mood_map.ids[0]
         assert (mood_map.xs[0], mood_map.ys[0]) == result.coords[some]
         await pilot.press("space", *["shift+right"] * 3, *["shift+down"] * 2, "space")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: mood_map.selected, what="a map selection")
         chosen = list(mood_map.selected)
         assert chosen
         await pilot.press("p")  # texture (PCA) view, computed in a worker
@@ -312,7 +303,7 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
             lambda: screen.source == f"p:{pid}" and recs_settled(app),
             what="Gym Mix shown with its recommendations",
         )
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert screen.source == f"p:{pid}"
         assert screen.source_name() == "Gym Mix"
@@ -323,7 +314,7 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         assert len(shown) == 20 and not set(shown) & set(before)
 
         await pilot.press("e")
-        await app.workers.wait_for_complete()
+        await workers_done(app)
 
         def body() -> str:
             return " ".join(str(w.render()) for w in app.screen.query(Static))
@@ -335,7 +326,7 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         assert f"POST /playlists/{pid}/items (20 tracks)" in body
         await pilot.press("y")
         await wait_for(pilot, lambda: app.playlist_items[pid] == before + shown)
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         said = [str(n.message) for n in app._notifications]
         assert any(
             m.startswith(
@@ -357,10 +348,10 @@ async def test_for_you_shows_each_listened_mood(demo_app):
         order = [c for c, _ in app.session.recommendations.for_you_clusters()]
         titles = []
         for _ in range(len(order) + 1):
+            before = screen._rec_key
             await pilot.press("f")
-            await pilot.pause(0.2)
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await wait_for(pilot, lambda b=before: screen._rec_key != b, what="the next mood")
+            await idle(pilot)
             titles.append(screen.query_one(RecommendationPane).border_title)
         # from the most listened-to mood, one after the other, then round again
         expected = [f"More {c.label} for you" for c in order]

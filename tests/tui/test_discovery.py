@@ -9,17 +9,16 @@ from spotui.session.seeds import Seeds
 from spotui.sources.demo_reccobeats import candidate_set
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import recs_settled, wait_for
-from tests.tui.test_app import ready, sync
+from tests.tui.pilot import idle, ready, recs_settled, sync, wait_for, workers_done
 
 
 async def _after(pilot, *keys: str) -> None:
     for key in keys:
         await pilot.press(key)
-        await pilot.pause(0.1)
+        await idle(pilot)
     # discovery waits for the cursor to rest (DISCOVER_DELAY), then asks in a worker
     await wait_for(pilot, lambda: recs_settled(pilot.app), what="recommendations settled")
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
 
 

@@ -9,7 +9,7 @@ from textual.widgets import Input, Label
 from spotui.config.env import load as load_config
 from spotui.tui.app import SpotuiApp
 from spotui.tui.screens.welcome import ImportDialog, WelcomeScreen
-from tests.tui.test_sync import wait_for
+from tests.tui.pilot import wait_for
 
 
 def test_import_dialog_names_directories_and_bad_lines_then_imports_ids(isolated_env, tmp_path):

@@ -9,7 +9,6 @@ import json
 
 import numpy as np
 
-from spotui.tui.rows import UNANALYSED
 from spotui.tui.screens.confirm import ConfirmDialog, ExportDialog
 from spotui.tui.screens.export_file import FileExportDialog
 from spotui.tui.screens.help import HelpScreen
@@ -17,20 +16,29 @@ from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
 from spotui.tui.screens.rec_detail import RecDetailScreen
 from spotui.tui.screens.welcome import ImportDialog
+from spotui.tui.source import UNANALYSED
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.path_input import complete_path
 from spotui.tui.widgets.recommendations import RecommendationList
 from spotui.tui.widgets.track_table import TrackTable, fit
 from tests import paths
-from tests.conftest import recs_settled, settle, wait_for
-from tests.tui.test_app import ready, sync, view_ids
+from tests.tui.pilot import (
+    idle,
+    ready,
+    recs_settled,
+    settle,
+    sync,
+    view_ids,
+    wait_for,
+    workers_done,
+)
 
 DATA = paths.DATA
 
 
 async def recs_ready(pilot) -> RecommendationList:
     await wait_for(pilot, lambda: recs_settled(pilot.app), what="recommendations settled")
-    await pilot.app.workers.wait_for_complete()
+    await workers_done(pilot.app)
     await pilot.pause()
     return pilot.app.screen.query_one(RecommendationList)
 
@@ -61,7 +69,7 @@ async def test_q_quits_from_every_pane_and_never_writes_the_outbox(demo_app):
             screen.query_one(pane).focus()
             await pilot.press("q")
             await wait_for(pilot, lambda app=app: app._exit, what=f"q quits from {pane}")
-            await app.workers.wait_for_complete()
+            await workers_done(app)
     assert not demo_app.config.outbox_path.exists()
 
 
@@ -75,22 +83,18 @@ async def test_q_closes_dialogs_and_the_map_without_sending(demo_app):
             await pilot.press(key)
             await wait_for(pilot, lambda kind=kind: isinstance(app.screen, kind))
             await pilot.press("q")
-            await pilot.pause(0.1)
-            assert app.screen is screen
+            await wait_for(pilot, lambda: app.screen is screen, what="back on the main screen")
         # The export dialog (a cluster) and the queue question (A on a cluster).
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "e")
         await wait_for(pilot, lambda: isinstance(app.screen, ExportDialog))
         await pilot.press("q")
-        await pilot.pause(0.1)
-        assert app.screen is screen
+        await wait_for(pilot, lambda: app.screen is screen, what="the export dialog closed")
         await pilot.press("A")
-        await pilot.pause(0.1)
-        assert isinstance(app.screen, ConfirmDialog)
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmDialog))
         await pilot.press("q")
-        await pilot.pause(0.1)
-        await app.workers.wait_for_complete()
-        assert app.screen is screen
+        await wait_for(pilot, lambda: app.screen is screen, what="the question closed")
+        await idle(pilot)
         assert not app._exit
     assert outbox(config) == []
 
@@ -103,19 +107,19 @@ async def test_a_queues_the_highlighted_track_and_A_asks_first(demo_app):
         await pilot.press("j", "j")
         track = screen.track_id
         await pilot.press("a")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: outbox(config), what="the track queued")
+        await idle(pilot)
         assert [e["uris"] for e in outbox(config)] == [[f"spotify:track:{track}"]]
         cluster = pilot.app.result.clusters[0]
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "A")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConfirmDialog))
         dialog = pilot.app.screen
         assert isinstance(dialog, ConfirmDialog)
         assert f"Queue all {cluster.size:,} tracks of {cluster.label}?" in dialog.body
         await pilot.press("y")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: len(outbox(config)) == 2, what="the cluster queued")
+        await idle(pilot)
         entries = outbox(config)
     assert len(entries) == 2
     assert sorted(entries[1]["uris"]) == sorted(
@@ -181,6 +185,7 @@ async def test_enter_on_a_recommendation_shows_the_full_reason_and_the_seed(demo
         await pilot.press("j", "enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, RecDetailScreen))
         detail = pilot.app.screen
+        await wait_for(pilot, lambda: detail.detail is not None, what="the detail read")
         rec = recs.results[1]
         seed = pilot.app.session.library.tracks([screen.track_id])[0]
         text = rendered(detail.query_one("#rec-text").content, 78)
@@ -190,8 +195,7 @@ async def test_enter_on_a_recommendation_shows_the_full_reason_and_the_seed(demo
             pilot.app.session.moods.track_detail(seed.id).features.energy
         )
         await pilot.press("escape")
-        await pilot.pause(0.1)
-        assert pilot.app.screen is screen
+        await wait_for(pilot, lambda: pilot.app.screen is screen, what="the detail closed")
 
 
 @sync
@@ -268,7 +272,7 @@ async def test_unanalysed_track_gets_a_short_message(demo_app):
         clusters = screen.query_one(ClusterList)
         clusters.focus()
         clusters.select_source(UNANALYSED)
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: screen.source == UNANALYSED, what="Unanalysed listed")
         await pilot.press("l", "j")  # into the tracks: an unanalysed track
         recs = await recs_ready(pilot)
         line = " ".join(str(recs.get_option_at_index(0).prompt).split())
@@ -285,7 +289,7 @@ async def test_export_follows_the_filter(demo_app):
         cluster = pilot.app.result.clusters[0]
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "slash", "e", "r")
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: screen.query_text == "er", what="the filter applied")
         await pilot.press("enter")  # back to the table
         shown = view_ids(screen)
         assert 0 < len(shown) < cluster.size
@@ -296,8 +300,8 @@ async def test_export_follows_the_filter(demo_app):
         assert f"{cluster.label} · “er”" in summary and f"{len(shown):,}" in summary
         assert str(config.outbox_path) in str(dialog.query_one(".hint").render())
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
+        await wait_for(pilot, lambda: outbox(config), what="the export written")
+        await idle(pilot)
     uris = [u for e in outbox(config) for u in (e.get("uris") or [])]
     assert sorted(uris) == sorted(f"spotify:track:{t}" for t in shown)
 
@@ -316,10 +320,8 @@ async def test_file_export_from_the_main_screen(demo_app, tmp_path, monkeypatch)
         assert out.value.endswith(".csv")
         out.value = str(tmp_path / "mix.csv")
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        assert pilot.app.screen is screen
+        await wait_for(pilot, lambda: pilot.app.screen is screen, what="the file written")
+        await idle(pilot)
         shown = view_ids(screen)
     with (tmp_path / "mix.csv").open() as fh:
         uris = [row["Track URI"] for row in csv.DictReader(fh)]
@@ -335,20 +337,19 @@ async def test_file_export_format_from_the_name_in_the_sort_shown(demo_app, tmp_
         screen = await ready(pilot)
         screen.query_one(ClusterList).focus()
         await pilot.press("j", "j")
-        await pilot.pause(0.2)
+        second = pilot.app.result.clusters[1].id
+        await wait_for(pilot, lambda: screen.source.cluster_id == second, what="the 2nd mood")
         screen.query_one(TrackTable).focus()
         await pilot.press("3")  # by energy
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: screen.sort_key == "energy", what="sorted by energy")
         shown = view_ids(screen)
         await pilot.press("x")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, FileExportDialog))
         dialog = pilot.app.screen
         dialog.query_one("#out").value = str(tmp_path / "x.m3u")
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-        assert pilot.app.screen is screen
+        await wait_for(pilot, lambda: pilot.app.screen is screen, what="the file written")
+        await idle(pilot)
     lines = (tmp_path / "x.m3u").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "#EXTM3U"
     links = [x.rsplit("/", 1)[1] for x in lines if x.startswith("https://open.spotify.com/")]
@@ -365,9 +366,8 @@ async def test_import_from_the_main_screen(demo_app):
         await ready(pilot)
         before = len(pilot.app.rows)
         await pilot.press("i")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
         dialog = pilot.app.screen
-        assert isinstance(dialog, ImportDialog)
         dialog.query_one("#path").value = str(DATA / "kaggle.csv")
         await pilot.press("enter")
         await settle(pilot)
@@ -428,14 +428,13 @@ async def test_import_error_wraps_in_the_dialog_and_imports_nothing(demo_app, tm
         await ready(pilot)
         before = len(pilot.app.rows)
         await pilot.press("i")
-        await pilot.pause(0.1)
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ImportDialog))
         dialog = pilot.app.screen
         dialog.query_one("#path").value = str(bad)
         await pilot.press("enter")
-        await pilot.pause(0.2)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
         error = dialog.query_one("#path-error")
+        await wait_for(pilot, lambda: "Nothing was imported" in str(error.render()))
+        await idle(pilot)
         expected = f"{bad}, line 2, column 'Energy': 'loud' is not a number. Nothing was imported."
         assert rendered(error.content, 200) == expected
         assert error.size.height >= 2 and error.region.right <= 80  # wrapped, not cut

@@ -17,8 +17,8 @@ from spotui.store import Store
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList
-from tests.conftest import app_on, settle
-from tests.tui.test_app import sync
+from tests.conftest import app_on
+from tests.tui.pilot import settle, sync, wait_for
 
 SIZE = (80, 24)
 _SCROLLBAR = "▁▂▃▄▅▆▇█ "
@@ -150,12 +150,18 @@ async def test_the_status_line_is_whole_at_80x24(app8):
         assert status.rstrip().endswith("■ Demo player (spotui --demo) · q…")  # cut on its side
 
 
+def side_lines(app) -> list[str]:
+    """The mood map's side panel as painted ([] before the map screen is up)."""
+    found = app.screen.query("#map-side")
+    return area(app, found.first()) if found else []
+
+
 @sync
 async def test_the_map_legend_shows_every_label_whole_at_80x24(app8):
     async with app8.run_test(size=SIZE) as pilot:
         await _ready(pilot)
         await pilot.press("m")
-        await pilot.pause(0.5)
+        await wait_for(pilot, lambda: "Under cursor" in flat(side_lines(pilot.app)), what="legend")
         side = pilot.app.screen.query_one("#map-side")
         labels = [c.label for c in pilot.app.result.clusters]
         lines = [line[1:] for line in area(pilot.app, side)]  # its padding

@@ -14,8 +14,7 @@ from spotui.tui.screens.help import HelpScreen, help_table
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import settle, wait_for
-from tests.tui.test_app import sync
+from tests.tui.pilot import settle, sync, wait_for
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import recs_settled, settle, wait_for
+from tests.tui.pilot import idle, recs_settled, settle, wait_for
 
 
 def steps(*keys: str):
@@ -16,7 +16,7 @@ def steps(*keys: str):
         await settle(pilot)
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.05)
+            await idle(pilot)
         await settle(pilot)
 
     return run_before

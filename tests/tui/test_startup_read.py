@@ -162,7 +162,7 @@ def test_the_first_frame_of_the_main_screen_already_shows_the_library(demo_app, 
     import asyncio
 
     from spotui.tui.widgets.track_table import PAGE, TrackTable
-    from tests.conftest import settle
+    from tests.tui.pilot import settle
 
     painted: list[tuple[int, int, bool]] = []
     render_lines = TrackTable.render_lines
@@ -193,7 +193,7 @@ def test_a_filter_that_matches_nothing_shows_an_empty_table_and_says_so(demo_app
     import asyncio
 
     from spotui.tui.widgets.track_table import TrackTable
-    from tests.conftest import settle, wait_for
+    from tests.tui.pilot import settle, wait_for
 
     async def scenario() -> None:
         async with demo_app.run_test(size=(120, 40)) as pilot:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
-
 import pytest
 
 from spotui.config.env import load as load_config
@@ -14,14 +11,7 @@ from spotui.tui.screens.sync import SyncScreen
 from spotui.tui.screens.welcome import WelcomeScreen
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import FakeSpotify
-
-
-def sync(test):
-    @functools.wraps(test)
-    def run(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return run
+from tests.tui.pilot import sync, wait_for
 
 
 @pytest.fixture
@@ -35,14 +25,6 @@ def fakes(isolated_env, monkeypatch):
             monkeypatch.setenv(key, value)
         monkeypatch.setenv("SPOTUI_RECCOBEATS_URL", recco.url)
         yield spotify, ids
-
-
-async def wait_for(pilot, predicate, timeout: float = 20.0) -> None:
-    for _ in range(int(timeout / 0.05)):
-        if predicate():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not reached")
 
 
 @sync
@@ -83,7 +65,11 @@ async def test_sync_cancel_keeps_what_was_done(fakes):
     async with app.run_test(size=(100, 32)) as pilot:
         await pilot.pause()
         await pilot.press("s")
-        await pilot.pause(0.3)
+        await wait_for(
+            pilot,
+            lambda: any(s == "running" for s, _ in getattr(app.screen, "state", {}).values()),
+            what="the sync under way",
+        )
         screen = app.screen
         await pilot.press("escape")  # cancel
         await wait_for(pilot, lambda: screen.finished)

@@ -14,8 +14,7 @@ from spotui.core.untrusted import inert
 from spotui.store import Store
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.widgets.track_table import TrackTable
-from tests.conftest import wait_for
-from tests.tui.test_app import sync
+from tests.tui.pilot import sync, wait_for, workers_done
 
 HOSTILE = [
     "[/]",
@@ -60,7 +59,7 @@ def painted(app) -> str:
 async def shown(pilot) -> MainScreen:
     app = pilot.app
     await wait_for(pilot, lambda: app.library_shown.is_set() and app.result is not None)
-    await app.workers.wait_for_complete()
+    await workers_done(app)
     await pilot.pause()
     assert isinstance(app.screen, MainScreen)
     return app.screen
@@ -74,7 +73,7 @@ async def test_hostile_first_rows_render_inert(hostile_app):
         first = table.get_row_at(0)[1].plain
         assert first.startswith("!") and FORBIDDEN.search(first) is None
         await pilot.press("down", "down", "down")  # detail, recommendations and their title
-        await pilot.app.workers.wait_for_complete()
+        await workers_done(pilot.app)
         await pilot.pause()
         text = painted(pilot.app)
         assert FORBIDDEN.findall(text) == []

@@ -3,8 +3,9 @@ dry-run plan (name, privacy, track count, requests) before anything is sent."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -20,7 +21,9 @@ from spotui.tui.actions import bindings_for
 class ConfirmDialog(ModalScreen[bool]):
     """Dismisses with True (confirmed) or False."""
 
-    BINDINGS = bindings_for("confirm")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("confirm",)
+    BINDINGS = bindings_for(*SCOPES)
 
     def __init__(self, title: str, body: str, confirm: str = "OK") -> None:
         super().__init__()
@@ -49,13 +52,16 @@ class ConfirmDialog(ModalScreen[bool]):
 
 
 class ExportDialog(ModalScreen[bool | None]):
-    """Shows ``plan(public)`` (a dry-run ExportResult); dismisses with ``public`` or None."""
+    """Shows ``plans[public]`` (dry-run ExportResults, made by the export flow before the
+    dialog opens: nothing is computed here); dismisses with ``public`` or None."""
 
-    BINDINGS = bindings_for("export_dialog")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("export_dialog",)
+    BINDINGS = bindings_for(*SCOPES)
 
-    def __init__(self, plan: Callable[[bool], object], outbox: Path | None = None) -> None:
+    def __init__(self, plans: Mapping[bool, Any], outbox: Path | None = None) -> None:
         super().__init__()
-        self.plan = plan
+        self.plans = plans
         self.outbox = outbox  # --demo: where the requests are written instead
         self.public = False
 
@@ -80,7 +86,7 @@ class ExportDialog(ModalScreen[bool | None]):
         self.query_one("#ok", Button).focus()
 
     def _show(self) -> None:
-        result = self.plan(self.public)
+        result = self.plans[self.public]
         summary = Text()
         summary.append("Name     ", style="dim")
         summary.append(inert(result.name) + "\n", style="bold")  # names: spotui.core.untrusted

@@ -18,6 +18,7 @@ from textual.widgets.option_list import Option
 from spotui.core.errors import UserError
 from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
+from spotui.tui.typed import spotui_app
 
 NONE_ONLINE = (
     "No Spotify device is online. Open Spotify on your phone or computer, or the web player "
@@ -28,7 +29,10 @@ NONE_ONLINE = (
 class DevicePicker(ModalScreen[str | None]):
     """Dismisses with the chosen device's id, or None."""
 
-    BINDINGS = bindings_for("devices")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("devices",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def __init__(self, devices: list | None = None, note: str = "") -> None:
         super().__init__()
@@ -69,7 +73,7 @@ class DevicePicker(ModalScreen[str | None]):
     @work(thread=True, exclusive=True, group="devices", exit_on_error=False)
     def load(self) -> None:
         try:
-            devices = self.app.session.player.devices()
+            devices = self.spotui_app.session.player.devices()
         except UserError as exc:
             self.app.call_from_thread(self._failed, str(exc))
             return

@@ -18,6 +18,7 @@ from spotui.core.text import count
 from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
+from spotui.tui.typed import spotui_app
 from spotui.tui.widgets.path_input import PathInput
 
 #: The format picker's first choice: the file name's ending decides (the core's rule).
@@ -29,7 +30,10 @@ class FileExportDialog(PathDialog):
 
     DONE_TITLE = "Export"
     WORKING = "Writing…"
-    BINDINGS = bindings_for("file_dialog")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("file_dialog",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def __init__(self, target) -> None:
         super().__init__()
@@ -77,7 +81,7 @@ class FileExportDialog(PathDialog):
             return "Type the name of the file to write."
         chosen = str(self.query_one("#format", Select).value)
         fmt = None if chosen == FROM_NAME else chosen
-        target, session = self.target, self.app.session
+        target, session = self.target, self.spotui_app.session
         return lambda: session.exports.write_file(
             target, fmt, Path(out).expanduser().absolute()
         ).summary()

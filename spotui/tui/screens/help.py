@@ -10,6 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from spotui.tui.actions import SCOPE_TITLES, actions_for, bindings_for, display_keys
+from spotui.tui.typed import spotui_app
 
 
 def help_table(keymap: dict[str, str] | None = None) -> Table:
@@ -35,13 +36,16 @@ def help_table(keymap: dict[str, str] | None = None) -> Table:
 
 
 class HelpScreen(ModalScreen[None]):
-    BINDINGS = bindings_for("help")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("help",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "esc or q closes · ctrl+p searches every action · mouse works too"
-            yield Static(help_table(self.app.keymap), id="help-text")
+            yield Static(help_table(self.spotui_app.keymap), id="help-text")
 
     def on_mount(self) -> None:
         self.query_one("#help-box").focus()

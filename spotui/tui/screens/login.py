@@ -16,12 +16,16 @@ from textual.widgets import Button, LoadingIndicator, Static
 from spotui.core.errors import Cancelled, UserError
 from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
+from spotui.tui.typed import spotui_app
 
 
 class LoginScreen(ModalScreen[bool]):
     """Dismisses with True once a token is stored."""
 
-    BINDINGS = bindings_for("login")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("login",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def __init__(self) -> None:
         super().__init__()
@@ -46,7 +50,7 @@ class LoginScreen(ModalScreen[bool]):
     @work(thread=True, exclusive=True, group="login", exit_on_error=False)
     def run_login(self) -> None:
         try:
-            info = self.app.session.account.login(
+            info = self.spotui_app.session.account.login(
                 announce=lambda url: self.app.call_from_thread(self._show_url, url),
                 cancel=self.cancelled.is_set,
             )
@@ -72,7 +76,7 @@ class LoginScreen(ModalScreen[bool]):
             Text(url, style="bold underline", overflow="fold")
         )
         self.query_one("#login-wait-text", Static).update(
-            Text(f"Waiting for the answer on {self.app.session.config.redirect_uri} …")
+            Text(f"Waiting for the answer on {self.spotui_app.session.config.redirect_uri} …")
         )
 
     def action_copy_url(self) -> None:

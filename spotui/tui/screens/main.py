@@ -2,8 +2,10 @@
 
 The screen keeps only view state (which source, filter, sort, new-only); the library rows
 and the segmentation result live on the app, which calls :meth:`MainScreen.refresh_data`
-whenever they change. Recommendations are computed in a thread worker, so moving the
-cursor never waits for them.
+whenever they change. Every store read (a track's detail, recommendations and their
+title) is in a thread worker, so moving the cursor never waits for the disk. What the
+keys ask for that talks to Spotify or changes the library (queue, export, add to a
+playlist, devices, import) is posted as a request message; the app's flows do it.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 from textual.worker import get_current_worker
@@ -22,16 +25,9 @@ from spotui.core.untrusted import inert
 from spotui.session.seeds import Seeds
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
-from spotui.tui.rows import (
-    ALL,
-    SELECTION,
-    SORT_KEYS,
-    SORT_LABELS,
-    UNANALYSED,
-    source_cluster,
-    source_playlist,
-)
-from spotui.tui.screens.main_actions import MainActions
+from spotui.tui.rows import SORT_KEYS, SORT_LABELS
+from spotui.tui.source import ALL, SELECTION, UNANALYSED, Source
+from spotui.tui.typed import spotui_app
 from spotui.tui.widgets.cluster_list import ClusterAbout, ClusterList
 from spotui.tui.widgets.feature_bars import FeatureBars
 from spotui.tui.widgets.key_bar import KeyBar
@@ -53,23 +49,34 @@ REC_DELAY = 0.15
 DISCOVER_DELAY = 0.6  # with discovery on, each new seed may cost a request: wait longer
 FILTER_DELAY = 0.08
 _TEXT_SORTS = ("title", "artists")
+#: The names of the sources that are not a mood or a playlist, as the cluster list says them.
+_FIXED_NAMES = {"all": "All tracks", "unanalysed": "Unanalysed", "selection": "Map selection"}
 
 
-class MainScreen(MainActions, Screen):
-    BINDINGS = bindings_for("main")
+class MainScreen(Screen):
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("main",)
+    BINDINGS = bindings_for(*SCOPES)
     PANES = ("#clusters", "#tracks", "#detail-scroll", "#recs")
+
+    spotui_app = property(spotui_app)
+
+    # The view state: what is listed, how, and what the recommendations are for.
+    source: var[Source] = var(ALL)
+    query_text: var[str] = var("")
+    sort_key: var[str | None] = var(None)
+    descending: var[bool] = var(False)
+    new_only: var[bool] = var(False)
+    discover: var[bool] = var(False)  # not remembered: starting the app never asks ReccoBeats
+    selection: var[list[str] | None] = var(None)
+    track_id: var[str | None] = var(None)
 
     def __init__(self) -> None:
         super().__init__()
-        ui = self.app.ui  # remembered in config.toml
-        self.source = ALL
-        self.query_text = ""
-        self.sort_key: str | None = ui.sort
+        ui = self.spotui_app.ui  # remembered in config.toml
+        self.sort_key = ui.sort
         self.descending = ui.sort_descending
         self.new_only = ui.new_only
-        self.discover = False  # not remembered: starting the app never asks ReccoBeats
-        self.selection: list[str] | None = None
-        self.track_id: str | None = None
         self._rec_timer = None
         self._filter_timer = None
         self._rec_key: tuple | None = None
@@ -81,7 +88,7 @@ class MainScreen(MainActions, Screen):
                 yield ClusterList(id="clusters")
                 yield ClusterAbout(id="cluster-about")
             with Vertical(id="tracks-pane"):  # the filter box is mounted on first use (/)
-                yield TrackTable(id="tracks", on_painted=self.app.library_shown.set)
+                yield TrackTable(id="tracks", on_painted=self.spotui_app.library_shown.set)
         with Horizontal(id="bottom"):
             with VerticalScroll(id="detail-scroll"):
                 yield FeatureBars(id="detail")
@@ -101,8 +108,12 @@ class MainScreen(MainActions, Screen):
         self.query_one("#recs", RecommendationList).message("Loading…")
         self.query_one("#tracks", TrackTable).focus()
         self.apply_pane_sizes()
-        if self.app.rows is not None:  # read before the screen was made (app.open_main)
+        self.watch(self.app, "background_status", self._status_changed, init=False)
+        if self.spotui_app.rows is not None:  # read before the screen was made (open_main)
             self.refresh_data()
+
+    def _status_changed(self, _status: str) -> None:
+        self.update_status()
 
     def on_resize(self) -> None:
         self.query_one(ClusterList).fit_width()
@@ -115,7 +126,7 @@ class MainScreen(MainActions, Screen):
 
     def refresh_data(self) -> None:
         """The app's rows or segmentation result changed: redraw everything from them."""
-        app = self.app
+        app = self.spotui_app
         rows, result = app.rows, app.result
         if rows is None:
             return
@@ -140,24 +151,26 @@ class MainScreen(MainActions, Screen):
         self.refresh_tracks()
 
     def source_rows(self) -> list[int] | None:
-        rows, result = self.app.rows, self.app.result
-        if self.source == ALL or rows is None:
+        """The table rows of the source listed (None: every row)."""
+        app, source = self.spotui_app, self.source
+        rows, result = app.rows, app.result
+        if source.kind == "all" or rows is None:
             return None
-        if self.source == SELECTION:
+        if source.kind == "selection":
             return rows.rows_for(self.selection or [])
-        pid = source_playlist(self.source)
-        if pid is not None:
-            return rows.rows_for(self.app.playlist_items.get(pid, []))
+        if source.playlist_id is not None:
+            return rows.rows_for(app.playlist_items.get(source.playlist_id, []))
         if result is None:
             return []
-        if self.source == UNANALYSED:
+        if source.kind == "unanalysed":
             return rows.rows_for(result.unanalysed)
-        cid = source_cluster(self.source)
+        cid = source.cluster_id
         return rows.rows_for(result.tracks_in(cid)) if cid is not None else []
 
     def refresh_tracks(self, keep: str | None = None, top: bool = False) -> None:
         """Show the current view; the cursor stays on its track unless ``top``."""
-        rows = self.app.rows
+        app = self.spotui_app
+        rows = app.rows
         if rows is None:
             return
         view = rows.view(self.source_rows(), self.query_text, self.sort_key, self.descending)
@@ -165,11 +178,11 @@ class MainScreen(MainActions, Screen):
         table.show(
             rows,
             view,
-            self.app.color_of,
+            app.color_of,
             self.sort_key,
             self.descending,
             keep=None if top else keep or self.track_id,
-            is_new=self.app.is_new,
+            is_new=app.is_new,
         )
         self._update_titles()
 
@@ -188,28 +201,26 @@ class MainScreen(MainActions, Screen):
         self.update_status()
 
     def source_name(self) -> str:
-        result = self.app.result
-        if self.source == ALL:
-            return "All tracks"
-        if self.source == UNANALYSED:
-            return "Unanalysed"
-        if self.source == SELECTION:
-            return "Map selection"
-        pid = source_playlist(self.source)
-        if pid is not None:
-            return next((p.name for p, _ in self.app.playlists if p.id == pid), pid)
-        cid = source_cluster(self.source)
-        if result is not None and cid is not None:
-            for c in result.clusters:
-                if c.id == cid:
-                    return c.label
-        return self.source
+        """What the tracks pane is titled: the source's name as the cluster list shows it."""
+        source = self.source
+        if source.kind in _FIXED_NAMES:
+            return _FIXED_NAMES[source.kind]
+        if source.playlist_id is not None:
+            pid = source.playlist_id
+            return next((p.name for p, _ in self.spotui_app.playlists if p.id == pid), pid)
+        return self._cluster_label(source.cluster_id) or source.key()
+
+    def _cluster_label(self, cluster_id: int | None) -> str | None:
+        result = self.spotui_app.result
+        if result is None or cluster_id is None:
+            return None
+        return next((c.label for c in result.clusters if c.id == cluster_id), None)
 
     def update_status(self) -> None:
         """The status line, short enough for the left half of 80 columns (the playback line
         has the right): "8 moods (kmeans) · sorted by Energy ▼ · <work>", then "…"."""
         parts = []
-        result = self.app.result
+        result = self.spotui_app.result
         if result is not None:
             n = len(result.clusters)
             parts.append(f"{count(n, 'mood')} ({result.method})")
@@ -218,7 +229,7 @@ class MainScreen(MainActions, Screen):
             # folded into one bar column and the sorted feature has no header of its own
             arrow = "▼" if self.descending else "▲"
             parts.append(f"sorted by {SORT_LABELS[self.sort_key]} {arrow}")
-        work = self.app.background_status
+        work = self.spotui_app.background_status
         if work:
             parts.append(work)
         line = Text(inert(" · ".join(parts)), no_wrap=True, overflow="ellipsis")
@@ -226,16 +237,18 @@ class MainScreen(MainActions, Screen):
 
     # ------------------------------------------------------------------ events
     def show_about(self) -> None:
-        self.query_one(ClusterAbout).show(self.source, self.app.result, self.app.rows)
+        app = self.spotui_app
+        self.query_one(ClusterAbout).show(self.source, app.result, app.rows)
 
     def on_source_highlighted(self, event: messages.SourceHighlighted) -> None:
         if event.source == self.source and self.query_one(TrackTable).view_size:
             self.show_about()
             return
-        left = source_cluster(self.source)
-        if left is not None and self.app.result is not None and self.app.news:
-            self.app.mark_seen(self.app.result.tracks_in(left))  # its "+" marks were seen
-            self.query_one(ClusterList).show_news(self.app.news_by_mood())
+        app = self.spotui_app
+        left = self.source.cluster_id
+        if left is not None and app.result is not None and app.news:
+            app.mark_seen(app.result.tracks_in(left))  # its "+" marks were seen
+            self.query_one(ClusterList).show_news(app.news_by_mood())
         self.source = event.source
         self.show_about()
         self.refresh_tracks()
@@ -285,30 +298,54 @@ class MainScreen(MainActions, Screen):
 
     # ------------------------------------------------------------------ detail
     def show_detail(self) -> None:
-        detail = self.query_one(FeatureBars)
+        """The highlighted track's detail, read in a worker (the latest cursor wins)."""
         if self.track_id is None:
-            detail.show(None, None, None, "No tracks here." if self.app.rows is not None else "")
+            note = "No tracks here." if self.spotui_app.rows is not None else ""
+            self.query_one(FeatureBars).show(None, None, None, note)
             return
-        d = self.app.session.moods.track_detail(self.track_id)
-        detail.show(d.track, d.features, d.cluster, d.note, d.why, d.why_numbers)
+        self._read_detail(self.track_id)
+
+    @work(thread=True, group="detail", exit_on_error=False)
+    def _read_detail(self, track_id: str) -> None:
+        """One short read per cursor move, as on the UI thread before; not exclusive (a
+        cancelled worker fails whoever waits for the workers), an answer the cursor left
+        behind is dropped instead. A typed error (the store turned out damaged) ends the
+        app as it did when this read was on the UI thread: the CLI's handler says it."""
+        app = self.spotui_app
+        try:
+            detail = app.session.moods.track_detail(track_id)
+        except UserError as exc:
+            app.call_from_thread(app.fail, exc)
+            return
+        app.call_from_thread(self._show_detail, track_id, detail)
+
+    def _show_detail(self, track_id: str, d) -> None:
+        if track_id == self.track_id:  # else the cursor moved on meanwhile
+            self.query_one(FeatureBars).show(
+                d.track, d.features, d.cluster, d.note, d.why, d.why_numbers
+            )
 
     # ------------------------------------------------------------------ recommendations
     def rec_target(self) -> Seeds | None:
         """What the recommendations pane recommends for: the focused cluster or selection,
         else the highlighted track."""
         if self.focused is self.query_one(ClusterList):
-            cid = source_cluster(self.source)
-            if cid is not None and self.app.result is not None:
-                return Seeds.cluster(cid)
-            if self.source == SELECTION and self.selection:
-                return Seeds.selection(self.selection)
-            pid = source_playlist(self.source)
-            if pid is not None and self.app.playlist_items.get(pid):
-                return Seeds.playlist(pid)
-            return None
+            return self._source_seeds()
         if self.track_id is None:
             return None
         return Seeds.track(self.track_id)
+
+    def _source_seeds(self) -> Seeds | None:
+        """What the source listed is recommended by: a cluster, the selection, a playlist."""
+        app, source = self.spotui_app, self.source
+        if source.cluster_id is not None and app.result is not None:
+            return Seeds.cluster(source.cluster_id)
+        if source.kind == "selection" and self.selection:
+            return Seeds.selection(self.selection)
+        pid = source.playlist_id
+        if pid is not None and app.playlist_items.get(pid):
+            return Seeds.playlist(pid)
+        return None
 
     def schedule_recs(self, delay: float = REC_DELAY) -> None:
         if delay and self.discover:
@@ -333,36 +370,49 @@ class MainScreen(MainActions, Screen):
             return
         self.show_recs(target)
 
-    @work(thread=True, exclusive=True, group="recs")
+    @work(thread=True, exclusive=True, group="recs", exit_on_error=False)
     def compute_recs(self, seeds: Seeds, new_only: bool, discover: bool = False) -> None:
+        """The pane's title (it names a track: a store read), then the recommendations."""
         worker = get_current_worker()
+        app = self.spotui_app
+        if not self._title_recs(seeds, worker):
+            return
+        recs = self.query_one(RecommendationList)
         try:
-            answer = self.app.session.recommendations.recommend(
+            answer = app.session.recommendations.recommend(
                 seeds,
                 n=REC_COUNT,
                 new_only=new_only,
                 discover=discover,
                 cancel=lambda: worker.is_cancelled,
             )
-        except NoFeaturesError:
-            if not worker.is_cancelled:
-                self.app.call_from_thread(
-                    self.query_one(RecommendationList).message,
-                    no_features_hint(self.app.config.demo),
-                )
-            return
         except Cancelled:  # the cursor moved on while discovery was asking
             return
         except UserError as exc:
             if not worker.is_cancelled:
-                self.app.call_from_thread(self.query_one(RecommendationList).message, str(exc))
+                app.call_from_thread(recs.message, _rec_problem(exc, app.config.demo))
+            return
+        if worker.is_cancelled:
             return
         found = answer.discovery
-        if found is not None and found.error and not worker.is_cancelled:
-            self.app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
+        if found is not None and found.error:
+            app.call_from_thread(self.notify, found.note(), severity="warning", timeout=8)
+        app.call_from_thread(recs.show, answer, nothing_found(discover, new_only))
+
+    def _title_recs(self, seeds: Seeds, worker) -> bool:
+        """Title the pane for ``seeds`` (in the worker: it reads the store); False when the
+        app ends instead, as it did when this read failed on the UI thread."""
+        app = self.spotui_app
+        try:
+            title = app.session.recommendations.pane_title(seeds)
+        except UserError as exc:
+            app.call_from_thread(app.fail, exc)
+            return False
         if not worker.is_cancelled:
-            empty = nothing_found(discover, new_only)
-            self.app.call_from_thread(self.query_one(RecommendationList).show, answer, empty)
+            pane = self.query_one("#recs-pane")
+            # Text: the title names a track, anybody's text
+            app.call_from_thread(setattr, pane, "border_title", Text(inert(title)))
+        return True
 
     # ------------------------------------------------------------------ actions
     def _panes(self):
@@ -384,12 +434,12 @@ class MainScreen(MainActions, Screen):
         else:
             self.sort_key = key
             self.descending = key not in _TEXT_SORTS
-        self.app.remember(sort=self.sort_key, sort_descending=self.descending)
+        self.spotui_app.remember(sort=self.sort_key, sort_descending=self.descending)
         self.refresh_tracks(top=True)  # the point of sorting is the top of the list
 
     def action_toggle_new_only(self) -> None:
         self.new_only = not self.new_only
-        self.app.remember(new_only=self.new_only)
+        self.spotui_app.remember(new_only=self.new_only)
         self._rec_mode_changed(
             "Recommending only tracks not in your library." if self.new_only else None
         )
@@ -409,7 +459,7 @@ class MainScreen(MainActions, Screen):
 
     def apply_pane_sizes(self) -> None:
         """The remembered pane sizes (None: the stylesheet's, which adapts to the width)."""
-        ui = self.app.ui
+        ui = self.spotui_app.ui
         if ui.clusters_width:
             self.query_one("#clusters-pane").styles.width = ui.clusters_width
         else:
@@ -421,43 +471,39 @@ class MainScreen(MainActions, Screen):
         """Widen/narrow the clusters pane (columns) or grow/shrink the lower panes (%)."""
         from spotui.config.user_file import BOTTOM_HEIGHT, CLUSTERS_WIDTH
 
+        app = self.spotui_app
         if pane == "clusters":
-            now = self.app.ui.clusters_width or self.query_one("#clusters-pane").outer_size.width
+            now = app.ui.clusters_width or self.query_one("#clusters-pane").outer_size.width
             low, high = CLUSTERS_WIDTH
-            self.app.remember(clusters_width=min(max(now + step, low), high))
+            app.remember(clusters_width=min(max(now + step, low), high))
         else:
             rows = max(self.size.height, 1)
-            now = self.app.ui.bottom_height or round(
+            now = app.ui.bottom_height or round(
                 100 * self.query_one("#bottom").outer_size.height / rows
             )
             low, high = BOTTOM_HEIGHT
-            self.app.remember(bottom_height=min(max(now + step, low), high))
+            app.remember(bottom_height=min(max(now + step, low), high))
         self.apply_pane_sizes()
 
     def action_devices(self) -> None:
-        if not self.app.can_play():
-            self.notify("Log in to Spotify first (spotui login).", severity="warning")
-            return
-        self.app.choose_device()
+        self.post_message(messages.DeviceChoiceRequested())
 
     def action_refresh_playback(self) -> None:
-        if not self.app.can_play():
-            self.notify("Log in to Spotify first (spotui login).", severity="warning")
-            return
-        self.query_one(PlaybackLine).update("asking Spotify…")
-        self.app.refresh_playback()
+        self.post_message(messages.PlaybackRefreshRequested())
 
     def action_resegment(self) -> None:
         from spotui.tui.screens.resegment import ResegmentDialog
 
+        app = self.spotui_app
+
         def chosen(choice) -> None:
             if choice is not None:
-                self.app.start_segment(choice)
+                app.start_segment(choice)
 
-        self.app.push_screen(ResegmentDialog(self.app.result), chosen)
+        app.push_screen(ResegmentDialog(app.result), chosen)
 
     def action_mood_map(self) -> None:
-        if self.app.result is None:
+        if self.spotui_app.result is None:
             self.notify("The mood map appears once the clusters are ready.", severity="warning")
             return
         from spotui.tui.screens.map import MapScreen
@@ -476,11 +522,11 @@ class MainScreen(MainActions, Screen):
     @work(thread=True, exclusive=True, group="for-you", exit_on_error=False)
     def for_you_worker(self, shown: Seeds | None) -> None:
         try:
-            ids = [c.id for c, _ in self.app.session.recommendations.for_you_clusters()]
+            ids = [c.id for c, _ in self.spotui_app.session.recommendations.for_you_clusters()]
         except UserError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="warning", timeout=8)
             return
-        current = source_cluster(self.source)
+        current = self.source.cluster_id
         if shown is not None and shown.kind == "for_you" and shown.cluster_id in ids:
             cid = ids[(ids.index(shown.cluster_id) + 1) % len(ids)]
         else:
@@ -491,10 +537,6 @@ class MainScreen(MainActions, Screen):
         """Recommend for ``seeds`` now (until the cursor moves)."""
         self._rec_key = (seeds, self.new_only, self.discover)
         recs = self.query_one(RecommendationList)
-        pane = self.query_one("#recs-pane")
-        pane.border_title = Text(
-            inert(self.app.session.recommendations.pane_title(seeds))
-        )  # names a track
         if self.discover:
             recs.message("Asking ReccoBeats for new tracks…")
         self.compute_recs(seeds, self.new_only, self.discover)
@@ -505,3 +547,104 @@ class MainScreen(MainActions, Screen):
         self.source = SELECTION
         self.refresh_data()
         self.query_one(ClusterList).focus()
+
+    # ------------------------------------------------------------------ on what is shown
+    def current_target(self, whole_library: bool = False):
+        """What export and queue-all act on: the cluster or map selection shown, narrowed
+        by the filter when one is typed; None for the whole library (unless
+        ``whole_library``: a file may hold it, a playlist or the queue should not). With
+        ``whole_library`` (the file export) the tracks are in the table's order: the
+        file follows the sort on screen."""
+        app = self.spotui_app
+        session, cid = app.session, self.source.cluster_id
+        base = None
+        if cid is not None and app.result is not None:
+            base = session.exports.cluster_target(cid)
+        elif self.source.kind == "selection" and self.selection:
+            base = session.exports.selection_target(self.selection)
+        whole = base is None and self.source.playlist_id is None
+        if whole and not self.query_text and not whole_library:
+            return None
+        ids = self.query_one(TrackTable).track_ids
+        if not ids:
+            return None
+        return session.exports.filtered_target(
+            base, self.source_name(), ids, self.query_text, as_shown=whole_library
+        )
+
+    def action_export(self) -> None:
+        pid = self.source.playlist_id
+        if pid is not None and not self.query_text:
+            self.post_message(messages.ExtendRequested(pid, self.new_only))
+            return
+        target = self.current_target()
+        if target is None:
+            self.notify(
+                "Highlight a mood cluster, make a selection on the mood map (m) or filter (/) "
+                "to export it as a playlist, or one of your playlists to add to it.",
+                severity="warning",
+                timeout=5,
+            )
+            return
+        self.post_message(messages.ExportRequested(target))
+
+    def action_export_file(self) -> None:
+        target = self.current_target(whole_library=True)
+        if target is None:
+            self.notify("No tracks shown to export.", severity="warning", timeout=4)
+            return
+        from spotui.tui.screens.export_file import FileExportDialog
+
+        self.app.push_screen(FileExportDialog(target))
+
+    def action_undo_skip(self) -> None:
+        """``u``: the recommendations pane takes its last skip back (from any pane)."""
+        self.query_one(RecommendationList).undo_skip()
+
+    def action_import_csv(self) -> None:
+        self.post_message(messages.ImportRequested())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_queue_track(self) -> None:
+        self.post_message(messages.QueueRequested([self.track_id] if self.track_id else []))
+
+    def action_queue_view(self) -> None:
+        target = self.current_target()
+        if target is None:
+            self.notify(
+                "Highlight a cluster, a map selection or filter first; queueing the "
+                "whole library is not what you want.",
+                severity="warning",
+                timeout=5,
+            )
+            return
+        what = self.source_name() + (f" matching “{self.query_text}”" if self.query_text else "")
+        self.post_message(messages.QueueRequested(list(target.track_ids), what=what))
+
+    async def action_filter(self) -> None:
+        found = self.query("#filter")
+        if found:
+            box = found.first(Input)
+        else:  # not composed up front: one widget less to build before the first paint
+            box = Input(placeholder="filter by title or artist", id="filter")
+            await self.query_one("#tracks-pane").mount(box, before=self.query_one(TrackTable))
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        found = self.query("#filter")
+        box = found.first(Input) if found else None
+        if box is None or (not box.display and not self.query_text):
+            return
+        box.value = ""
+        box.display = False
+        self.apply_filter("")
+        self.query_one(TrackTable).focus()
+
+
+def _rec_problem(error: UserError, demo: bool) -> str:
+    """What the pane says instead of recommendations: for a seed without features, the fix
+    (no raw error, no track id); else the core's message."""
+    return no_features_hint(demo) if isinstance(error, NoFeaturesError) else str(error)

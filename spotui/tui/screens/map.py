@@ -17,13 +17,17 @@ from spotui.core.text import count
 from spotui.core.untrusted import inert
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
+from spotui.tui.typed import spotui_app
 from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.mood_map import MoodMap
 from spotui.tui.widgets.title_bar import TitleBar
 
 
 class MapScreen(Screen):
-    BINDINGS = bindings_for("map")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("map",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def __init__(self, highlight: str | None = None) -> None:
         super().__init__()
@@ -34,7 +38,9 @@ class MapScreen(Screen):
         with Horizontal(id="map-body"):
             with Vertical(id="map-column"):
                 yield Static(id="axis-top", classes="axis")
-                yield MoodMap(self.app.result, self.highlight, self.app.map_selection, id="map")
+                yield MoodMap(
+                    self.spotui_app.result, self.highlight, self.spotui_app.map_selection, id="map"
+                )
                 yield Static(id="axis-bottom", classes="axis")
             with VerticalScroll(id="map-side"):
                 yield Static(id="map-info")
@@ -69,7 +75,7 @@ class MapScreen(Screen):
 
     def update_info(self) -> None:
         m = self.map
-        result = self.app.result
+        result = self.spotui_app.result
         parts: list = [Text("Clusters", style="bold")]
         # a grid, not one cut line each: at 80 columns the side is 26 wide and "Intense
         # Electric 234" was "Intense Electric 2…"; a long label wraps under itself instead
@@ -100,7 +106,7 @@ class MapScreen(Screen):
         self.update_info()
 
     def on_region_selected(self, event: messages.RegionSelected) -> None:
-        self.app.map_selection = list(event.track_ids)
+        self.spotui_app.map_selection = list(event.track_ids)
         self.update_info()
         if not event.track_ids:
             self.notify("No tracks inside that rectangle.", severity="warning", timeout=3)
@@ -118,7 +124,7 @@ class MapScreen(Screen):
 
     def action_toggle_view(self) -> None:
         if self.map.mode == "texture":
-            self.map.set_coords(self.app.result.coords, "mood")
+            self.map.set_coords(self.spotui_app.result.coords, "mood")
             self._label_axes()
             self.update_info()
         else:
@@ -127,7 +133,7 @@ class MapScreen(Screen):
 
     @work(thread=True, exclusive=True, group="map-texture", exit_on_error=False)
     def _load_texture(self) -> None:
-        coords = self.app.texture_coords()
+        coords = self.spotui_app.session.moods.texture_coords()  # the PCA view: in this worker
         self.app.call_from_thread(self._show_texture, coords)
 
     def _show_texture(self, coords: dict) -> None:
@@ -141,11 +147,12 @@ class MapScreen(Screen):
 
     def action_export(self) -> None:
         if self._need_selection():
-            self.app.export_selection(self.map.selected)
+            self.post_message(messages.SelectionExportRequested(self.map.selected))
 
     def action_queue_selection(self) -> None:
         if self._need_selection():
-            self.app.queue_many(list(self.map.selected), "the map selection")
+            ids = list(self.map.selected)
+            self.post_message(messages.QueueRequested(ids, what="the map selection"))
 
     def _need_selection(self) -> bool:
         if not self.map.selected:

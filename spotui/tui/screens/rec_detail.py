@@ -5,24 +5,33 @@ from __future__ import annotations
 
 from rich.console import Group
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from spotui.core.errors import UserError
 from spotui.core.untrusted import inert
+from spotui.tui import messages
 from spotui.tui.actions import bindings_for
+from spotui.tui.typed import spotui_app
 from spotui.tui.widgets.feature_bars import feature_table
 
 
 class RecDetailScreen(ModalScreen[None]):
     """Shows result ``index`` of a :class:`spotui.session.seeds.Recommendations`."""
 
-    BINDINGS = bindings_for("rec_detail")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("rec_detail",)
+    BINDINGS = bindings_for(*SCOPES)
+
+    spotui_app = property(spotui_app)
 
     def __init__(self, answer, index: int) -> None:
         super().__init__()
         self.answer, self.index = answer, index
+        self.detail = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="rec-box") as box:
@@ -31,16 +40,33 @@ class RecDetailScreen(ModalScreen[None]):
             yield Static(id="rec-text")
 
     def on_mount(self) -> None:
-        self.detail = self.app.session.recommendations.detail(self.answer, self.index)
         self.query_one("#rec-box").focus()
+        self._read_detail()
+
+    @work(thread=True, group="rec-detail", exit_on_error=False)
+    def _read_detail(self) -> None:
+        """The features are the store's: read off the UI thread. A typed error ends the app
+        as it would have on the UI thread (the CLI's handler says it)."""
+        app = self.spotui_app
+        try:
+            detail = app.session.recommendations.detail(self.answer, self.index)
+        except UserError as exc:
+            app.call_from_thread(app.fail, exc)
+            return
+        app.call_from_thread(self._show, detail)
+
+    def _show(self, detail) -> None:
+        self.detail = detail
         self._fill()
 
     def on_resize(self) -> None:
-        if getattr(self, "detail", None) is not None:
+        if self.detail is not None:
             self._fill()
 
     def _fill(self) -> None:
         d = self.detail
+        if d is None:
+            return
         head = Text()
         head.append(inert(d.track.name), style="bold")  # names: spotui.core.untrusted
         if d.track.artists:
@@ -67,4 +93,5 @@ class RecDetailScreen(ModalScreen[None]):
         self.query_one("#rec-text", Static).update(Group(*parts))
 
     def action_queue(self) -> None:
-        self.app.queue([self.detail.track.id])
+        track_id = self.answer.results[self.index].track.id
+        self.post_message(messages.QueueRequested([track_id]))

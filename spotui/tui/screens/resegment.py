@@ -32,7 +32,9 @@ def _valid_k(text: str) -> bool:
 class ResegmentDialog(ModalScreen[tuple[int | None, str] | None]):
     """Dismisses with ``(k, method)`` or None when cancelled."""
 
-    BINDINGS = bindings_for("resegment")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("resegment",)
+    BINDINGS = bindings_for(*SCOPES)
 
     def __init__(self, result=None) -> None:
         super().__init__()

@@ -17,6 +17,7 @@ from textual.widgets import Button, Input, Label, Static
 from spotui.core.errors import UserError
 from spotui.core.untrusted import inert
 from spotui.tui.actions import bindings_for
+from spotui.tui.typed import spotui_app
 
 
 class ClientId(Validator):
@@ -43,10 +44,13 @@ def steps_text(steps: list[str]) -> Text:
 class SetupScreen(ModalScreen[bool]):
     """Dismisses with True once a valid client id is stored."""
 
-    BINDINGS = bindings_for("setup")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("setup",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def compose(self) -> ComposeResult:
-        session = self.app.session
+        session = self.spotui_app.session
         with Vertical(id="dialog", classes="setup") as box:
             box.border_title = "Connect Spotify (one-time setup)"
             box.border_subtitle = "enter saves · esc cancels"
@@ -86,12 +90,12 @@ class SetupScreen(ModalScreen[bool]):
 
     def save(self) -> None:
         try:
-            self.app.session.account.set_client_id(self.query_one("#client-id", Input).value)
+            self.spotui_app.session.account.set_client_id(self.query_one("#client-id", Input).value)
         except UserError as exc:
             # the message quotes what was typed: inert text, never markup
             self.query_one("#client-id-error", Label).update(Text(inert(str(exc))))
             return
-        self.notify(f"Client ID saved in {self.app.session.config.config_path}.", timeout=5)
+        self.notify(f"Client ID saved in {self.spotui_app.session.config.config_path}.", timeout=5)
         self.dismiss(True)
 
     def action_cancel(self) -> None:

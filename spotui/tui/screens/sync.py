@@ -20,12 +20,16 @@ from spotui.core.errors import Cancelled, UserError
 from spotui.core.untrusted import inert
 from spotui.session.library import LibraryService
 from spotui.tui.actions import bindings_for
+from spotui.tui.typed import spotui_app
 
 
 class SyncScreen(ModalScreen[bool]):
     """Dismisses with True when anything may have changed (so the app reloads)."""
 
-    BINDINGS = bindings_for("sync")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("sync",)
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
 
     def __init__(self) -> None:
         super().__init__()
@@ -56,7 +60,7 @@ class SyncScreen(ModalScreen[bool]):
         try:
             # Another sync (the CLI, cron, another window) is waited for; the screen and a
             # notification say so, and esc stops waiting.
-            result = self.app.session.library.sync(
+            result = self.spotui_app.session.library.sync(
                 self._progress, self.cancel_event.is_set, wait=True
             )
         except Cancelled:

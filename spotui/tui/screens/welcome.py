@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
@@ -11,8 +12,10 @@ from textual.screen import Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Button, Input, Label, Static
 
+from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 from spotui.tui.screens.path_dialog import PathDialog
+from spotui.tui.typed import spotui_app
 from spotui.tui.widgets.key_bar import KeyBar
 from spotui.tui.widgets.path_input import PathInput
 
@@ -23,7 +26,10 @@ INTRO = (
 
 
 class WelcomeScreen(Screen):
-    BINDINGS = bindings_for("welcome")
+    spotui_app = property(spotui_app)
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("welcome",)
+    BINDINGS = bindings_for(*SCOPES)
 
     def compose(self) -> ComposeResult:
         with Center(id="welcome"), Vertical(id="welcome-box") as box:
@@ -49,24 +55,26 @@ class WelcomeScreen(Screen):
         from spotui.tui.screens.login import LoginScreen
         from spotui.tui.screens.setup import SetupScreen
 
+        app = self.spotui_app
+
         def logged_in(ok: bool | None) -> None:
             if ok:
-                self.app.action_sync()
+                app.action_sync()
 
         def set_up(ok: bool | None) -> None:
             if ok:
-                self.app.push_screen(LoginScreen(), logged_in)
+                app.push_screen(LoginScreen(), logged_in)
 
-        if self.app.session.config.client_id:
+        if app.session.config.client_id:
             set_up(True)
         else:
-            self.app.push_screen(SetupScreen(), set_up)
+            app.push_screen(SetupScreen(), set_up)
 
     def action_import_csv(self) -> None:
-        self.app.push_screen(ImportDialog(), lambda ok: ok and self.app.open_main())
+        self.post_message(messages.ImportRequested(first=True))
 
     def action_demo(self) -> None:
-        self.app.use_demo()
+        self.spotui_app.use_demo()
 
 
 class CsvPath(Validator):
@@ -81,11 +89,18 @@ class CsvPath(Validator):
 
 
 class ImportDialog(PathDialog):
-    """A path input with validation; the import runs in a worker (all or nothing)."""
+    """A path input with validation; ``importer(path)`` (the import flow's, returning the core's
+    summary) runs in a worker, all or nothing."""
 
     DONE_TITLE = "Import"
     WORKING = "Importing…"
-    BINDINGS = bindings_for("import_dialog")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("import_dialog",)
+    BINDINGS = bindings_for(*SCOPES)
+
+    def __init__(self, importer: Callable[[Path], str]) -> None:
+        super().__init__()
+        self.importer = importer
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog") as box:
@@ -118,5 +133,5 @@ class ImportDialog(PathDialog):
         result = box.validate(box.value)
         if result is not None and not result.is_valid:
             return result.failure_descriptions[0]
-        path, session = Path(box.value.strip()).expanduser(), self.app.session
-        return lambda: session.library.import_csv(path, wait=True).summary()
+        path, importer = Path(box.value.strip()).expanduser(), self.importer
+        return lambda: importer(path)

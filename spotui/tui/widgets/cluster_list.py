@@ -5,6 +5,7 @@ user owns (to look at, continue in their own mood and add to)."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text
@@ -15,15 +16,8 @@ from spotui.core.text import count
 from spotui.core.untrusted import inert
 from spotui.tui import messages
 from spotui.tui.actions import bindings_for
-from spotui.tui.rows import (
-    ALL,
-    SELECTION,
-    UNANALYSED,
-    cluster_source,
-    playlist_source,
-    source_cluster,
-    source_playlist,
-)
+from spotui.tui.source import ALL, SELECTION, UNANALYSED, Source
+from spotui.tui.typed import spotui_app
 
 
 def _row(swatch: str, color: str, label: str, size: int, new: int = 0) -> Table:
@@ -46,7 +40,10 @@ class ClusterList(OptionList):
     Its pane's width follows its longest label (see :meth:`wanted_width`), within a share of the
     screen: a fixed 30 columns cut "Melancholic Instrumental" and wasted room at 160."""
 
-    BINDINGS = bindings_for("lists")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("lists", "clusters")
+    BINDINGS = bindings_for(*SCOPES)
+    spotui_app = property(spotui_app)
     #: The pane never takes more than this share of the screen's width.
     MAX_SHARE = 0.34
     MIN_WIDTH = 20
@@ -57,39 +54,24 @@ class ClusterList(OptionList):
         clusters: list,
         unanalysed: int,
         selection: int | None = None,
-        keep: str | None = None,
+        keep: Source | None = None,
         playlists: list | None = None,
         news: dict[int, int] | None = None,
     ) -> None:
-        """Replace the entries; keep the highlight on ``keep`` (a source id) if present.
+        """Replace the entries; keep the highlight on ``keep`` if present.
         ``playlists``: ``(Playlist, track count)`` of the user's own playlists; ``news``:
         cluster id -> tracks new in it (shown "+N" until the user has looked)."""
         keep = keep or self.current
         news = news or {}
+        playlists = playlists or []
         self._clusters = list(clusters)
-        options = [Option(_row("◆", "bold", "All tracks", total), id=ALL)]
-        for c in clusters:
-            row = _row("██", c.color or "white", c.label, c.size, news.get(c.id, 0))
-            options.append(Option(row, id=cluster_source(c.id)))
-        if unanalysed:
-            options.append(Option(_row("░░", "dim", "Unanalysed", unanalysed), id=UNANALYSED))
-        if selection is not None:
-            options.append(Option(_row("▚▚", "bold", "Map selection", selection), id=SELECTION))
-        if playlists:
-            options.append(Option(Text("Playlists", style="dim italic"), disabled=True))
-            for p, count in playlists:
-                options.append(Option(_row("♫ ", "bold", p.name, count), id=playlist_source(p.id)))
+        options = _options(total, self._clusters, unanalysed, selection, playlists, news)
         self.set_options(options)
-        owned = playlists or []
-        labels = ["All tracks", "Unanalysed", "Map selection", *(c.label for c in clusters)]
-        labels += [p.name for p, _ in owned]
-        sizes = [total, unanalysed, selection or 0, *(c.size for c in clusters)]
-        badge = len(f"+{max(news.values()):,} ") if news else 0
-        self._wanted = max(len(x) for x in labels) + len(f"{max(sizes):,}") + badge + 3 + 2 + 2
+        self._wanted = _wanted_width(total, self._clusters, unanalysed, selection, playlists, news)
         self.fit_width()
         ids = [o.id for o in options]
-        index = ids.index(keep) if keep in ids else 0
-        self.highlighted = index
+        key = keep.key() if keep is not None else None
+        self.highlighted = ids.index(key) if key in ids else 0
         self.call_after_refresh(self.show_hidden)
 
     def show_news(self, news: dict[int, int]) -> None:
@@ -98,7 +80,7 @@ class ClusterList(OptionList):
         for c in getattr(self, "_clusters", []):
             with contextlib.suppress(OptionDoesNotExist):
                 self.replace_option_prompt(
-                    cluster_source(c.id),
+                    Source.cluster(c.id).key(),
                     _row("██", c.color or "white", c.label, c.size, news.get(c.id, 0)),
                 )
 
@@ -119,23 +101,12 @@ class ClusterList(OptionList):
             return 0, 0, False
         top = round(self.scroll_y)
         bottom = top + self.scrollable_content_region.height
-        spans: dict[int, list[int]] = {}
-        for y, (index, _) in enumerate(lines):
-            spans.setdefault(index, []).append(y)
-        above = below = 0
-        playlists_below = False
-        for index, ys in spans.items():
-            option = self.get_option_at_index(index)
-            if ys[0] >= top and ys[-1] < bottom:
-                continue
-            if source_cluster(option.id or "") is not None:
-                if ys[0] < top:
-                    above += 1
-                else:
-                    below += 1
-            elif source_playlist(option.id or "") is not None and ys[-1] >= bottom:
-                playlists_below = True
-        return above, below, playlists_below
+        return _hidden(_spans(lines), top, bottom, self._kind)
+
+    def _kind(self, index: int) -> str | None:
+        """The kind of source option ``index`` is (None: the "Playlists" heading)."""
+        source = Source.parse(self.get_option_at_index(index).id or "")
+        return source.kind if source is not None else None
 
     def show_hidden(self) -> None:
         """The pane's bottom border: "↓ 3 more moods", "↑ 2 moods above", "↓ playlists"."""
@@ -158,25 +129,26 @@ class ClusterList(OptionList):
         """Wide enough for every label (swatch, label, size, borders, scrollbar gap), at most
         :attr:`MAX_SHARE` of the screen, at least :attr:`MIN_WIDTH`; unless the user sized
         the pane (``<``/``>``, remembered in config.toml)."""
-        if self.app.ui.clusters_width:
+        if self.spotui_app.ui.clusters_width:
             return
         screen_width = self.app.size.width or 120
         cap = max(self.MIN_WIDTH, int(screen_width * self.MAX_SHARE))
         self.parent.styles.width = min(max(self._wanted, self.MIN_WIDTH), cap)
 
     @property
-    def current(self) -> str | None:
+    def current(self) -> Source | None:
         option = self.highlighted_option
-        return option.id if option is not None else None
+        return Source.parse(option.id) if option is not None and option.id else None
 
-    def select_source(self, source: str) -> None:
+    def select_source(self, source: Source) -> None:
         with contextlib.suppress(OptionDoesNotExist):
-            self.highlighted = self.get_option_index(source)
+            self.highlighted = self.get_option_index(source.key())
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         event.stop()
-        if event.option.id:
-            self.post_message(messages.SourceHighlighted(event.option.id))
+        source = Source.parse(event.option.id or "")
+        if source is not None:
+            self.post_message(messages.SourceHighlighted(source))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -186,23 +158,101 @@ class ClusterList(OptionList):
 class ClusterAbout(Static):
     """Under the cluster list, in the room it leaves: what the highlighted entry is."""
 
-    def show(self, source: str, result, rows) -> None:
-        about = Text()
-        cid = source_cluster(source)
+    def show(self, source: Source, result, rows) -> None:
         clusters = result.clusters if result is not None else []
-        cluster = next((c for c in clusters if c.id == cid), None)
+        cluster = next((c for c in clusters if c.id == source.cluster_id), None)
         if cluster is not None:
+            about = Text()
             about.append(inert(cluster.label) + "\n", style="bold")
             about.append("\n".join(f"• {inert(r)}" for r in cluster.reasons))
-        elif source == UNANALYSED:
-            line = result.unanalysed_line() if result is not None else ""
-            about.append(line or "Tracks without audio features: they are in no mood cluster.")
-        elif source == SELECTION:
-            about.append("The tracks you selected on the mood map (m).")
-        elif source_playlist(source) is not None:
-            about.append("One of your playlists. e adds recommendations to its end.")
-        elif rows is not None:
-            about.append(f"{len(rows):,} tracks")
-            if clusters:
-                about.append(f" in {len(clusters)} mood clusters; highlight one for what makes it.")
+        else:
+            about = Text(_about_other(source, result, rows, len(clusters)))
         self.update(about)
+
+
+def _about_other(source: Source, result, rows, n_clusters: int) -> str:
+    """What an entry other than a mood is (plain text: no names in it)."""
+    if source.kind == "unanalysed":
+        line = result.unanalysed_line() if result is not None else ""
+        return line or "Tracks without audio features: they are in no mood cluster."
+    if source.kind == "selection":
+        return "The tracks you selected on the mood map (m)."
+    if source.kind == "playlist":
+        return "One of your playlists. e adds recommendations to its end."
+    if rows is None:
+        return ""
+    text = f"{len(rows):,} tracks"
+    if n_clusters:
+        text += f" in {n_clusters} mood clusters; highlight one for what makes it."
+    return text
+
+
+def _options(
+    total: int,
+    clusters: list,
+    unanalysed: int,
+    selection: int | None,
+    playlists: list,
+    news: dict[int, int],
+) -> list[Option]:
+    """The list's entries, in order: all, the moods, unanalysed, the selection, playlists."""
+    options = [Option(_row("◆", "bold", "All tracks", total), id=ALL.key())]
+    for c in clusters:
+        row = _row("██", c.color or "white", c.label, c.size, news.get(c.id, 0))
+        options.append(Option(row, id=Source.cluster(c.id).key()))
+    if unanalysed:
+        options.append(Option(_row("░░", "dim", "Unanalysed", unanalysed), id=UNANALYSED.key()))
+    if selection is not None:
+        options.append(Option(_row("▚▚", "bold", "Map selection", selection), id=SELECTION.key()))
+    if playlists:
+        options.append(Option(Text("Playlists", style="dim italic"), disabled=True))
+        for p, size in playlists:
+            row = _row("♫ ", "bold", p.name, size)
+            options.append(Option(row, id=Source.playlist(p.id).key()))
+    return options
+
+
+def _wanted_width(
+    total: int,
+    clusters: list,
+    unanalysed: int,
+    selection: int | None,
+    playlists: list,
+    news: dict[int, int],
+) -> int:
+    """The pane width the longest entry needs: swatch, label, size, "+N", borders, gap."""
+    labels = ["All tracks", "Unanalysed", "Map selection", *(c.label for c in clusters)]
+    labels += [p.name for p, _ in playlists]
+    sizes = [total, unanalysed, selection or 0, *(c.size for c in clusters)]
+    badge = len(f"+{max(news.values()):,} ") if news else 0
+    return max(len(x) for x in labels) + len(f"{max(sizes):,}") + badge + 3 + 2 + 2
+
+
+def _spans(lines) -> dict[int, tuple[int, int]]:
+    """Option index -> its first and last line in the list."""
+    spans: dict[int, tuple[int, int]] = {}
+    for y, (index, _) in enumerate(lines):
+        first = spans.get(index, (y, y))[0]
+        spans[index] = (first, y)
+    return spans
+
+
+def _hidden(
+    spans: dict[int, tuple[int, int]], top: int, bottom: int, kind_of: Callable[[int], str | None]
+) -> tuple[int, int, bool]:
+    """Moods out of view above and below the lines ``top``..``bottom``, and whether a
+    playlist is below (``kind_of``: an option index's source kind)."""
+    above = below = 0
+    playlists_below = False
+    for index, (first, last) in spans.items():
+        if top <= first and last < bottom:
+            continue
+        kind = kind_of(index)
+        if kind == "cluster":
+            if first < top:
+                above += 1
+            else:
+                below += 1
+        elif kind == "playlist" and last >= bottom:
+            playlists_below = True
+    return above, below, playlists_below

@@ -107,19 +107,7 @@ class FeatureBars(Static):
         track, features, cluster, note, why, numbers = self._data
         if track is None:
             return Text(inert(note) or "No track selected.", style="dim")
-        head = Text()  # names made inert: they are other people's text (spotui.core.untrusted)
-        head.append(inert(track.name), style="bold")
-        if track.artists:
-            head.append(" — " + inert(track.artist_line))
-        parts = [head]
-        if cluster is not None:
-            line = Text(no_wrap=True, overflow="ellipsis")
-            line.append("██ ", style=cluster.color or "white")
-            line.append(inert(cluster.label), style="bold")
-            line.append(f" · {cluster.size:,} tracks", style="dim")
-            parts.append(line)
-        elif note:
-            parts.append(Text(inert(note), style="dim"))
+        parts = [_head(track), *_mood_line(cluster, note)]
         if features is None:
             parts.append(
                 Text("No audio features for this track, so it is not in a cluster.", style="italic")
@@ -131,12 +119,40 @@ class FeatureBars(Static):
         centroid = cluster.centroid if cluster else {}
         table = feature_table(features.as_dict(), centroid, color, self.size.width or 60)
         parts.append(table)
-        if len(why) > 1:  # what decides, where it is unlike its mood, where features came from
-            parts.append(bullets(why[1:]))
-        if numbers:
-            parts.append(Text("In numbers:", style="dim bold"))
-            parts.append(bullets(numbers, style="dim"))
-        if cluster is not None and cluster.reasons:
-            parts.append(Text("About this mood:", style="bold"))
-            parts.append(bullets(cluster.reasons))
+        parts += _below_bars(why, numbers, cluster)
         return Group(*parts)
+
+
+def _head(track) -> Text:
+    """Title — artists (names made inert: they are other people's text, spotui.core.untrusted)."""
+    head = Text()
+    head.append(inert(track.name), style="bold")
+    if track.artists:
+        head.append(" — " + inert(track.artist_line))
+    return head
+
+
+def _mood_line(cluster, note: str) -> list[Text]:
+    """The track's mood (swatch, label, size) or, outside any, the note on why."""
+    if cluster is not None:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append("██ ", style=cluster.color or "white")
+        line.append(inert(cluster.label), style="bold")
+        line.append(f" · {cluster.size:,} tracks", style="dim")
+        return [line]
+    return [Text(inert(note), style="dim")] if note else []
+
+
+def _below_bars(why, numbers, cluster) -> list:
+    """Under the bars: what decides, where it is unlike its mood, where the features came
+    from; the numbers behind it; what the mood is about."""
+    parts: list = []
+    if len(why) > 1:
+        parts.append(bullets(why[1:]))
+    if numbers:
+        parts.append(Text("In numbers:", style="dim bold"))
+        parts.append(bullets(numbers, style="dim"))
+    if cluster is not None and cluster.reasons:
+        parts.append(Text("About this mood:", style="bold"))
+        parts.append(bullets(cluster.reasons))
+    return parts

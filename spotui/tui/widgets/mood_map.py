@@ -13,6 +13,8 @@ map redraws in milliseconds.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from rich.text import Text
 from textual.events import Click, MouseDown, MouseUp
@@ -23,6 +25,14 @@ from spotui.tui import messages
 
 _GLYPHS = " ·•●"
 _DENSITY = (1, 3)  # counts from which the 2nd / 3rd glyph is used
+
+
+class _Marks(NamedTuple):
+    """What the map draws over its dots, in cells."""
+
+    highlight: tuple[int, int] | None  # the track highlighted on the main screen
+    selected: set[tuple[int, int]]  # cells holding a selected track
+    box: tuple[int, int, int, int] | None  # the rectangle being drawn: c0, c1, r0, r1
 
 
 class MoodMap(Widget, can_focus=True):
@@ -102,50 +112,65 @@ class MoodMap(Widget, can_focus=True):
     def render(self) -> Text:
         w, h = max(1, self.size.width), max(1, self.size.height)
         cx, cy, inside = self._cells()
+        total, dominant = self._density(cx, cy, inside, w, h)
+        marks = self._marks(cx, cy, inside)
+        text = Text(no_wrap=True, overflow="crop")
+        for r in range(h):
+            for c in range(w):
+                glyph, style = self._cell(
+                    c, r, int(total[r * w + c]), int(dominant[r * w + c]), marks
+                )
+                text.append(glyph, style=style.strip() or None)
+            if r < h - 1:
+                text.append("\n")
+        return text
+
+    def _density(self, cx, cy, inside, w: int, h: int):
+        """Per cell: how many tracks fall in it, and the palette index of the mood most of
+        them are in."""
         k = max(1, len(self.palette_colors))
         counts = np.zeros((h * w, k + 1), dtype=np.int32)
         cell = cy[inside] * w + cx[inside]
         np.add.at(counts, (cell, self.cluster_index[inside] + 1), 1)  # column 0: unknown
-        total = counts.sum(axis=1)
-        dominant = counts[:, 1:].argmax(axis=1)
+        return counts.sum(axis=1), counts[:, 1:].argmax(axis=1)
+
+    def _marks(self, cx, cy, inside) -> _Marks:
+        """What is drawn over the dots: the highlighted track, the selection, the rectangle."""
         mark = None
         if self.highlight in self.result.coords:
             i = self.ids.index(self.highlight)
             if inside[i]:
                 mark = (int(cx[i]), int(cy[i]))
-        sel_cells = set()
+        selected: set[tuple[int, int]] = set()
         if self.selected:
             chosen = set(self.selected)
-            sel_cells = {
+            selected = {
                 (int(cx[i]), int(cy[i])) for i in np.flatnonzero(inside) if self.ids[i] in chosen
             }
         box = None
         if self.corner is not None:
             (a_c, a_r), (b_c, b_r) = self.corner, self.cursor
             box = (min(a_c, b_c), max(a_c, b_c), min(a_r, b_r), max(a_r, b_r))
-        text = Text(no_wrap=True, overflow="crop")
-        for r in range(h):
-            for c in range(w):
-                n = int(total[r * w + c])
-                style = ""
-                if n:
-                    glyph = _GLYPHS[1 + (n >= _DENSITY[0] + 1) + (n >= _DENSITY[1] + 1)]
-                    style = self.palette_colors[int(dominant[r * w + c])]
-                else:
-                    glyph = " "
-                if (c, r) in sel_cells:
-                    style += " on #3a3a3a"
-                if box is not None and box[0] <= c <= box[1] and box[2] <= r <= box[3]:
-                    style += " on #444466"
-                if mark == (c, r):
-                    glyph, style = "◆", "bold white on red"
-                if (c, r) == self.cursor:
-                    glyph = "┼" if glyph == " " else glyph
-                    style += " reverse"
-                text.append(glyph, style=style.strip() or None)
-            if r < h - 1:
-                text.append("\n")
-        return text
+        return _Marks(mark, selected, box)
+
+    def _cell(self, c: int, r: int, n: int, dominant: int, marks: _Marks) -> tuple[str, str]:
+        """One cell's glyph (denser: a fuller block) and style (its mood's colour, then the
+        marks over it, the cursor last)."""
+        glyph, style = " ", ""
+        if n:
+            glyph = _GLYPHS[1 + (n >= _DENSITY[0] + 1) + (n >= _DENSITY[1] + 1)]
+            style = self.palette_colors[dominant]
+        if (c, r) in marks.selected:
+            style += " on #3a3a3a"
+        box = marks.box
+        if box is not None and box[0] <= c <= box[1] and box[2] <= r <= box[3]:
+            style += " on #444466"
+        if marks.highlight == (c, r):
+            glyph, style = "◆", "bold white on red"
+        if (c, r) == self.cursor:
+            glyph = "┼" if glyph == " " else glyph
+            style += " reverse"
+        return glyph, style
 
     def watch_cursor(self) -> None:
         self.post_message(messages.MapCursorMoved())

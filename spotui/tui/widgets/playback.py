@@ -1,14 +1,27 @@
 """The playback line: active device, what plays, what spotui queued last.
 
-Filled on demand (start-up, ``R``, after queueing or switching device), never polled.
+Filled on demand (start-up, ``R``, after queueing or switching device), never polled: it
+watches the app's ``playback``, which the devices flow sets (:mod:`spotui.tui.flows.devices`).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.widgets import Static
 
 from spotui.core.untrusted import inert
+
+#: What the line says while the request is under way.
+ASKING = "asking Spotify…"
+
+
+@dataclass(frozen=True, slots=True)
+class PlaybackProblem:
+    """The line's answer when Spotify could not say where playback is (its message)."""
+
+    message: str
 
 
 class PlaybackLine(Static):
@@ -16,6 +29,18 @@ class PlaybackLine(Static):
     PlaybackLine { width: auto; max-width: 65%; height: 1; padding: 0 1; color: $text-muted;
                    background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     """
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "playback", self._changed, init=False)
+
+    def _changed(self, playback: object) -> None:
+        """A Playback, a PlaybackProblem, or a line of its own ("asking Spotify…")."""
+        if isinstance(playback, PlaybackProblem):
+            self.problem(playback.message)
+        elif isinstance(playback, str):
+            self.update(playback)
+        elif playback is not None:
+            self.show(playback)
 
     def show(self, state) -> None:
         """``state``: a :class:`spotui.export.player.Playback`."""

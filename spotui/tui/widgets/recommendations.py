@@ -19,6 +19,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from spotui.core.untrusted import inert
+from spotui.tui import messages
 from spotui.tui.actions import bindings_for
 
 #: Rows are one line (no reason line) in a list narrower than this many cells.
@@ -111,7 +112,8 @@ class RecommendationPane(Vertical):
 class RecommendationList(OptionList):
     """Holds the current results; the screen fills it from a worker."""
 
-    BINDINGS = bindings_for("lists") + bindings_for("recs")
+    SCOPES = ("lists", "recs")
+    BINDINGS = bindings_for(*SCOPES)
 
     class Current(Message):
         """The highlighted recommendation changed (``rec`` None: none is shown)."""
@@ -191,24 +193,23 @@ class RecommendationList(OptionList):
 
     def action_queue_one(self) -> None:
         rec = self.current
-        self.app.queue([rec.track.id] if rec is not None else [])
+        self.post_message(messages.QueueRequested([rec.track.id] if rec is not None else []))
 
     def action_queue_all(self) -> None:
-        self.app.queue_many([r.track.id for r in self.results], "these recommendations")
+        ids = [r.track.id for r in self.results]
+        self.post_message(messages.QueueRequested(ids, what="these recommendations"))
 
     def action_open_detail(self) -> None:
         """The highlighted recommendation in full: reason, features against the seed."""
-        if self.current is None or self.answer is None:
+        if self.current is None or self.answer is None or self.index is None:
             return
-        from spotui.tui.screens.rec_detail import RecDetailScreen
-
-        self.app.push_screen(RecDetailScreen(self.answer, self.index))
+        self.post_message(messages.RecDetailRequested(self.answer, self.index))
 
     def action_skip_one(self) -> None:
         rec = self.current
         if rec is None:
             return
-        self.app.skip(rec.track.id)
+        self.post_message(messages.SkipRequested(rec.track.id))
         at = self.index or 0
         before = self.answer
         rest = [r for r in self.results if r is not rec]
@@ -221,11 +222,11 @@ class RecommendationList(OptionList):
         """Take back the last skip: the core forgets it and, while these are still the
         recommendations it was skipped from, the track is back in its row."""
         if self._last_skip is None:
-            self.app.notify("Nothing to undo: no track was skipped.", timeout=3)
+            self.notify("Nothing to undo: no track was skipped.", timeout=3)
             return
         track_id, before, at, after = self._last_skip
         self._last_skip = None
-        self.app.unskip(track_id)
+        self.post_message(messages.UnskipRequested(track_id))
         if self.answer is after:
             self.show(before)
             self.highlighted = self._first + at

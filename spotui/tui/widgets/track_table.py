@@ -30,7 +30,9 @@ MARGIN = 40
 class TrackTable(DataTable):
     """Posts TrackHighlighted as the cursor moves and TrackChosen on enter."""
 
-    BINDINGS = bindings_for("lists")
+    #: The action scopes this class runs (see spotui.tui.actions).
+    SCOPES = ("lists", "tracks")
+    BINDINGS = bindings_for(*SCOPES)
 
     def __init__(self, on_painted: Callable[[], None] | None = None, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
@@ -167,18 +169,22 @@ class TrackTable(DataTable):
             "Artists" + (arrow if key == "artists" else ""), key="artists", width=artist_w
         )
         if compact:
-            # The sorted feature has no header of its own here: the arrow follows its letter.
-            bars = "E V D A"
-            if key in self._feature_keys and key != "tempo":
-                at = 2 * [f for f, _, _ in TABLE_FEATURES].index(key) + 1
-                bars = (bars[:at] + arrow.strip() + bars[at + 1 :]).rstrip()
-            self.add_column(bars, key="bars", width=len(bars) if len(bars) > 7 else 7)
-            bpm = "BPM" + (arrow.strip() if key == "tempo" else "")
-            self.add_column(bpm, key="tempo", width=len(bpm))
+            self._add_folded_columns(key, arrow.strip())
             return
         for sort_key, label, width in TABLE_FEATURES:
             shown = label + (arrow if key == sort_key else "")
             self.add_column(shown, key=sort_key, width=max(width, len(shown)))
+
+    def _add_folded_columns(self, key: str | None, arrow: str) -> None:
+        """80 columns: the features folded into one bar column ("E V D A") and BPM. The
+        sorted feature has no header of its own here: the arrow follows its letter."""
+        bars = "E V D A"
+        if key in self._feature_keys and key != "tempo":
+            at = 2 * [f for f, _, _ in TABLE_FEATURES].index(key) + 1
+            bars = (bars[:at] + arrow + bars[at + 1 :]).rstrip()
+        self.add_column(bars, key="bars", width=len(bars) if len(bars) > 7 else 7)
+        bpm = "BPM" + (arrow if key == "tempo" else "")
+        self.add_column(bpm, key="tempo", width=len(bpm))
 
     def _load_until(self, count: int) -> None:
         rows = self._rows

@@ -30,7 +30,8 @@ from spotui.session import mood_store
 from spotui.session.facade import Session
 from spotui.sources.demo import populate
 from spotui.store import Store
-from tests.conftest import app_on, open_copy, run_cli, settle, wait_for
+from tests.conftest import app_on, open_copy, run_cli
+from tests.tui.pilot import settle, wait_for
 
 FULL = dict(
     danceability=0.6,

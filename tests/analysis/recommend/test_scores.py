@@ -22,7 +22,7 @@ from spotui.session.recommend_store import recommender
 from spotui.session.seeds import Recommendations, Seeds
 from spotui.store import Store
 from spotui.tui.widgets.recommendations import RecommendationList, _row
-from tests.tui.test_app import ready, sync
+from tests.tui.pilot import ready, sync
 
 #: The demo's first library track with features, and what it gets (deterministic demo).
 SEED = "LTXfWeJiq67BKJmHtkwz4g"
