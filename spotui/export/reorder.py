@@ -120,9 +120,13 @@ def plan_reorder(
     playlist_id: str, current: Sequence[str], target: Sequence[str]
 ) -> tuple[str, list[PlannedRequest]]:
     """The strategy (:data:`MOVES` or :data:`REPLACE`) and its requests; nothing when the
-    playlist is already in order."""
-    moves = plan_moves(current, target)
+    playlist is already in order. A ``current`` that is the start of ``target`` (a replace
+    an earlier run left after its first requests) is finished with the adds still due."""
     path = f"playlists/{playlist_id}/items"
+    if len(current) < len(target) and list(target[: len(current)]) == list(current):
+        rest = [track_uri(t) for t in target[len(current) :]]
+        return REPLACE, [PlannedRequest("POST", path, {"uris": part}) for part in chunks(rest)]
+    moves = plan_moves(current, target)
     if len(moves) <= -(-len(target) // CHUNK_SIZE):
         return MOVES, [PlannedRequest("PUT", path, m.body()) for m in moves]
     return REPLACE, plan_replace(playlist_id, [track_uri(t) for t in target])
