@@ -38,6 +38,12 @@ if TYPE_CHECKING:
 CLUSTER, PLAYLIST, TRACKS = "cluster", "playlist", "tracks"
 #: How many tracks a path has unless asked (the CLI's -n default).
 PATH_LENGTH = 12
+#: The solver's time bound here, seconds. Why not its 0.4 s default: that bound can cut the
+#: last rounds on a busy machine, and then the same tracks would come out in another order
+#: from one run to the next (an export would not match its preview, a reorder would write
+#: again). An idle core converges on 500 tracks well within 0.4 s, so this bound only
+#: stops a run that could not converge; the order is the converged one, the same every run.
+TIME_LIMIT = 10.0
 
 NO_FEATURES_NOTE = (
     "{n} without audio features: kept, and placed by their neighbours (their unknown "
@@ -317,7 +323,8 @@ class OrderService:
             if start not in ids:
                 raise UserError(f"The start track {start} is not among the tracks to order.")
         try:
-            return order(_flow_tracks(sorted(ids), features), arc, start=start), features
+            tracks = _flow_tracks(sorted(ids), features)
+            return order(tracks, arc, start=start, time_limit=TIME_LIMIT), features
         except ValueError as exc:  # an unknown arc; the faces offer only the known ones
             raise UserError(str(exc)) from None
 
@@ -418,7 +425,7 @@ class OrderService:
         with context.db() as store:
             owned, ids = owned_playlist(store, playlist)
         unique = list(dict.fromkeys(ids))
-        target = list(self._order(unique, arc, start)[0].order) if len(unique) > 1 else unique
+        target = self._better_order(unique, arc, start)
         with context.spotify(needed=not dry_run) as client, context.db() as store:
             result = reorder_playlist(
                 client, store, context.config, owned, target, arc, dry_run=dry_run, progress=progress
@@ -428,6 +435,23 @@ class OrderService:
         if not dry_run and not result.unchanged:
             context.library_changed()
         return result
+
+
+    def _better_order(self, current: list[str], arc: str, start: str | None) -> list[str]:
+        """The solver's order, unless the playlist's own order already costs no more (then
+        it is kept, so a playlist ordered once is never rewritten for a tie)."""
+        if len(current) < 2 or len(set(current)) != len(current):
+            return current  # the writer refuses repeats with its own message
+        from spotui.analysis.order.objective import Problem
+
+        flow, features = self._order(current, arc, start)
+        if start is None or current[0] == flow.order[0]:
+            tracks = _flow_tracks(sorted(current), features)
+            index = {t: i for i, t in enumerate(tracks.ids)}
+            now = Problem.build(tracks, arc).cost([index[t] for t in current])
+            if now <= flow.total + 1e-9:
+                return current
+        return list(flow.order)
 
 
 def _featureless(f: Features | None) -> bool:
