@@ -173,9 +173,7 @@ def print_preview(preview) -> None:
     flow = preview.flow
     numbers = f"mean transition cost {flow.mean_transition:.2f}"
     if not path:
-        numbers = (
-            f"total cost {flow.total:.1f} · fit error {flow.fit_error:.3f} · " + numbers
-        )
+        numbers = f"total cost {flow.total:.1f} · fit error {flow.fit_error:.3f} · " + numbers
     con.print(Text(numbers, style="bold"))
     for note in preview.notes:
         con.print(cell(note, style="dim"))

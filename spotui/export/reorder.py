@@ -329,15 +329,14 @@ def _send(
     """Send the plan; after each answered request the state it left is recorded."""
     pid, target = playlist.id, result.order
     _remember(store, pid, state, snapshot)
-    done = 0
-    for req in result.requests:
+    for done, req in enumerate(result.requests, 1):
         try:
             # a move repeated would move again, an add would add twice: only the replace
             # (PUT uris) is safe to resend
             resend = req.method == "PUT" and "uris" in req.body
             answer = client.request(req.method, req.path, json=req.body, idempotent=resend)
         except ServiceError as exc:
-            raise ReorderIncomplete(_incomplete(exc, playlist, done, result)) from exc
+            raise ReorderIncomplete(_incomplete(exc, playlist, done - 1, result)) from exc
         if "uris" in req.body:
             state = (state if req.method == "POST" else []) + [
                 u.rsplit(":", 1)[-1] for u in req.body["uris"]
@@ -347,7 +346,6 @@ def _send(
             state = apply_move(state, Move(b["range_start"], b["insert_before"], b["range_length"]))
         snapshot = (answer or {}).get("snapshot_id") if isinstance(answer, dict) else None
         _remember(store, pid, state, snapshot)
-        done += 1
         if progress is not None:
             progress(done, len(result.requests), "reordering")
     if state != target:  # cannot happen unless the plan is wrong; never store a wrong order

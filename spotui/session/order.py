@@ -271,7 +271,9 @@ class OrderService:
             unique = list(dict.fromkeys(ids))
             if len(unique) != len(ids):
                 twice = count(len(ids) - len(unique), "track")
-                notes.append(f"“{playlist.name}” holds {twice} more than once; each is ordered once.")
+                notes.append(
+                    f"“{playlist.name}” holds {twice} more than once; each is ordered once."
+                )
             described = {"kind": PLAYLIST, "id": pid, "name": playlist.name, "notes": notes}
             return unique, f"“{playlist.name}”", described
         ids = self._known(source.ids)
@@ -428,14 +430,20 @@ class OrderService:
         target = self._better_order(unique, arc, start)
         with context.spotify(needed=not dry_run) as client, context.db() as store:
             result = reorder_playlist(
-                client, store, context.config, owned, target, arc, dry_run=dry_run, progress=progress
+                client,
+                store,
+                context.config,
+                owned,
+                target,
+                arc,
+                dry_run=dry_run,
+                progress=progress,
             )
             if not dry_run and not result.unchanged:
                 context.watch.record_change(store, "reorder")
         if not dry_run and not result.unchanged:
             context.library_changed()
         return result
-
 
     def _better_order(self, current: list[str], arc: str, start: str | None) -> list[str]:
         """The solver's order, unless the playlist's own order already costs no more (then

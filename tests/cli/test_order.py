@@ -90,9 +90,7 @@ def test_a_path_between_two_tracks(cli, data_dir):
     assert ids[0] == a and ids[-1] == b
     r = cli("--demo", "order", "--from", a, "--to", b, "-n", "7", "--library-only")
     assert r.returncode == 0, r.stderr
-    assert "(new)" not in r.stdout and r.stdout.splitlines()[-1].startswith(
-        "mean transition cost "
-    )
+    assert "(new)" not in r.stdout and r.stdout.splitlines()[-1].startswith("mean transition cost ")
 
 
 @pytest.mark.parametrize(
@@ -103,7 +101,10 @@ def test_a_path_between_two_tracks(cli, data_dir):
             ["--from", "a", "--to", "b", "--arc", "build"],
             "error: a path walks from A to B; --arc and --start are for ordering tracks.",
         ),
-        (["--cluster", "0", "-n", "5"], "error: -n and --library-only are for a path (--from A --to B)."),
+        (
+            ["--cluster", "0", "-n", "5"],
+            "error: -n and --library-only are for a path (--from A --to B).",
+        ),
         (
             ["--cluster", "0", "--apply"],
             "error: --apply reorders a playlist in place: it needs --playlist ID.",
@@ -124,7 +125,9 @@ def test_unknown_cluster_and_start(cli, data_dir):
     assert r.returncode == 2 and "There is no cluster 99" in r.stderr
     r = cli("--demo", "order", "--cluster", "0", "--start", "0" * 22)
     assert r.returncode != 0
-    assert r.stderr.strip() == f"error: The start track {'0' * 22} is not among the tracks to order."
+    assert (
+        r.stderr.strip() == f"error: The start track {'0' * 22} is not among the tracks to order."
+    )
 
 
 def test_reorder_a_demo_playlist_dry_run_then_outbox(cli, data_dir):
@@ -155,7 +158,17 @@ def test_export_order_writes_exactly_that_order_to_the_file(cli, data_dir, tmp_p
     assert r.returncode == 0, r.stderr
     links = [x for x in out.read_text(encoding="utf-8").splitlines() if x.startswith("https:")]
     assert links == [f"https://open.spotify.com/track/{s['track_id']}" for s in expected["steps"]]
-    r = cli("--demo", "export", "--all", "--order", "wave", "--format", "m3u", "--out", str(tmp_path / "all"))
+    r = cli(
+        "--demo",
+        "export",
+        "--all",
+        "--order",
+        "wave",
+        "--format",
+        "m3u",
+        "--out",
+        str(tmp_path / "all"),
+    )
     assert r.returncode == 0, r.stderr
     (first,) = (tmp_path / "all").glob("00-*.m3u")
     assert first.read_text(encoding="utf-8") == out.read_text(encoding="utf-8")

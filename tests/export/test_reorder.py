@@ -112,9 +112,7 @@ def test_second_run_sends_no_write(fake, store, config, client):
     fake.clear_log()
     again = reorder_playlist(client, store, config, playlist(store, pid), target, "build")
     assert again.unchanged and again.requests == [] and writes(fake) == []
-    assert again.summary() == (
-        f"“Mine” ({pid}) is already in the build order; nothing to write."
-    )
+    assert again.summary() == (f"“Mine” ({pid}) is already in the build order; nothing to write.")
     assert fake.playlist_track_ids(pid) == target
 
 

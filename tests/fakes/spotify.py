@@ -531,7 +531,7 @@ class FakeSpotify(FakeServer):
         length = body.get("range_length", 1)
         if not all(isinstance(v, int) for v in (start, before, length)):
             return error(400, "range_start and insert_before are required")
-        if not (0 <= start and length >= 1 and start + length <= len(entries)):
+        if not (start >= 0 and length >= 1 and start + length <= len(entries)):
             return error(400, "Index out of bounds")
         if not 0 <= before <= len(entries):
             return error(400, "Index out of bounds")
