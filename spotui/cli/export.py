@@ -20,6 +20,7 @@ from spotui.cli import (
     progress_bar,
     show,
 )
+from spotui.cli.order import ARCS
 from spotui.core.text import count
 
 
@@ -106,6 +107,13 @@ def _register_export(subparsers, parent: argparse.ArgumentParser) -> None:
         help="write a file instead of a Spotify playlist; its ending (.csv, .m3u, .m3u8, "
         ".json) sets the format unless --format is given (a directory with --all)",
     )
+    p.add_argument(
+        "--order",
+        choices=ARCS,
+        metavar="ARC",
+        help="export the tracks in an order that flows along this energy arc (steady, build, "
+        "wind-down, peak, wave; see `spotui order`)",
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(handler=cmd_export)
 
@@ -155,6 +163,11 @@ def cmd_export(ctx: Context) -> int:
     if args.playlist and not (args.format or args.out):
         if args.name or args.public:
             return _usage("--name and --public are for new playlists; --playlist adds to yours.")
+        if args.order:
+            return _usage(
+                "--order orders what is exported; to reorder a playlist of yours in place run "
+                "`spotui order --playlist ID --arc ARC --apply`."
+            )
         return _append(ctx)
     problem = _target_problem(args)
     if problem:
@@ -207,7 +220,7 @@ def _export_clusters(ctx: Context, fmt: str | None) -> int:
     if fmt and args.all:
         return _write_cluster_files(ctx, result, fmt)
     ids = [c.id for c in result.clusters] if args.all else [args.cluster]
-    targets = [ctx.session.exports.cluster_target(cid, args.name) for cid in ids]
+    targets = [_ordered(ctx, ctx.session.exports.cluster_target(cid, args.name)) for cid in ids]
     return _write_file(ctx, targets[0], fmt) if fmt else _export_playlists(ctx, targets)
 
 
@@ -229,7 +242,13 @@ def _recommend(ctx: Context):
 
 def _recommendations(ctx: Context, file: bool):
     recs = _recommend(ctx)
-    return ctx.session.exports.recommendations_target(recs, ctx.args.name, file=file)
+    return _ordered(ctx, ctx.session.exports.recommendations_target(recs, ctx.args.name, file=file))
+
+
+def _ordered(ctx: Context, target):
+    """The target in the order ``--order`` asked for (the session orders it)."""
+    arc = ctx.args.order
+    return target if arc is None else ctx.session.order.ordered(target, arc)
 
 
 def _append(ctx: Context) -> int:
@@ -264,7 +283,9 @@ def _write_cluster_files(ctx: Context, result, fmt: str) -> int:
                 f"“{c.label}” to {args.out}"
             )
         return 0
-    files = ctx.session.exports.write_cluster_files(fmt, args.out)
+    arc = args.order
+    arrange = None if arc is None else (lambda t: ctx.session.order.ordered(t, arc))
+    files = ctx.session.exports.write_cluster_files(fmt, args.out, arrange=arrange)
     if ctx.json:
         print_json([f.as_dict() for f in files])
     else:

@@ -26,7 +26,7 @@ import json
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -275,8 +275,10 @@ def write_clusters(
     fmt: str,
     out_dir: str | Path,
     cluster_ids: Sequence[int] | None = None,
+    arrange: Callable[[ExportTarget], ExportTarget] | None = None,
 ) -> list[FileResult]:
-    """One file per cluster of ``result`` (``03-calm-acoustic.csv``) in ``out_dir``."""
+    """One file per cluster of ``result`` (``03-calm-acoustic.csv``) in ``out_dir``;
+    ``arrange`` puts each cluster's tracks in another order (a flow along an arc)."""
     out_dir = Path(out_dir).expanduser()
     if out_dir.exists() and not out_dir.is_dir():
         raise UserError(f"{out_dir} is a file; with --all, --out names a directory.")
@@ -284,6 +286,8 @@ def write_clusters(
     files = []
     for cid in ids:
         target = cluster_target(result, cid)
+        if arrange is not None:
+            target = arrange(target)
         path = out_dir / f"{cid:02d}-{slug(result.cluster(cid).label)}.{fmt}"
         files.append(write_target(store, target, fmt, path))
     return files

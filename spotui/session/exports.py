@@ -7,7 +7,7 @@ each carries the view it was made from (:mod:`spotui.session.changes`); only
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,13 +114,19 @@ class ExportService:
         with self._context.db() as store:
             return write_target(store, target, fmt, out_path)
 
-    def write_cluster_files(self, fmt: str, out_dir: str | Path) -> list[FileResult]:
-        """One file per cluster the user sees, in ``out_dir``."""
+    def write_cluster_files(
+        self,
+        fmt: str,
+        out_dir: str | Path,
+        arrange: Callable[[ExportTarget], ExportTarget] | None = None,
+    ) -> list[FileResult]:
+        """One file per cluster the user sees, in ``out_dir``; ``arrange`` reorders each
+        cluster's tracks first (``session.order.ordered`` for a flow along an arc)."""
         from spotui.export.files import write_clusters
 
         result = self._moods.shown()
         with self._context.db() as store:
-            return write_clusters(store, result, fmt, out_dir)
+            return write_clusters(store, result, fmt, out_dir, arrange=arrange)
 
     def extend_playlist(
         self,

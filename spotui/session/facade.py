@@ -17,6 +17,8 @@ names the room it works in. The session itself only opens and closes the store.
 * ``exports``: targets, playlist export, extending a playlist, files;
 * ``player``: queue, devices, playback;
 * ``account``: login, the client id, settings, setup checks;
+* ``order``: orders that flow along an energy arc, paths between two tracks, ordered
+  export targets, a playlist the user owns reordered in place;
 * ``changes``: whether another program changed the library, the view shown.
 
 Nothing here prints, imports Textual or reads the terminal; long calls take
@@ -35,6 +37,7 @@ from spotui.session.discovery import DiscoveryService
 from spotui.session.exports import ExportService
 from spotui.session.library import LibraryService
 from spotui.session.moods import MoodsService
+from spotui.session.order import OrderService
 from spotui.session.player import PlayerService
 from spotui.session.recommendations import RecommendationsService
 from spotui.store import OpenNotice, Store
@@ -64,6 +67,7 @@ class Session:
         self.exports = ExportService(context, self.moods)
         self.player = PlayerService(context, self.library)
         self.account = AccountService(context)
+        self.order = OrderService(context, self.moods, self.library, self.recommendations)
 
     @property
     def config(self) -> Config:

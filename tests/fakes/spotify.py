@@ -17,7 +17,8 @@ otherwise), removed endpoints (``/audio-features`` 403, ``/recommendations`` 404
 exchange with the S256 check, ``invalid_grant`` for a revoked refresh token, player errors
 ``PREMIUM_REQUIRED`` / ``NO_ACTIVE_DEVICE``. Knobs: ``latency``, ``fail_next``, ``premium``,
 ``expire_tokens()``, ``revoke_refresh_tokens()``, ``stall_after_pages``, ``features_enabled``.
-Writes (create playlist, change its details, add/replace/remove items, queue, transfer) work
+Writes (create playlist, change its details, add/replace/reorder/remove items, queue,
+transfer) work
 for the export tests; ``fail_next(..., method=, after=, hang=)`` makes a write fail before or
 after it took effect, or time out.
 """
@@ -500,7 +501,7 @@ class FakeSpotify(FakeServer):
         if m == "PUT":
             uris = (body or {}).get("uris") if isinstance(body, dict) else None
             if uris is None:
-                return error(400, "Reordering is not supported by the fake")
+                return self._reorder(pl, body if isinstance(body, dict) else {})
             if len(uris) > 100:
                 return error(400, "You can set a maximum of 100 items per request")
             new = [self._entry(u) for u in uris]
@@ -520,6 +521,26 @@ class FakeSpotify(FakeServer):
             pl["snapshot_id"] = self._snapshot()
             return Response(200, {"snapshot_id": pl["snapshot_id"]})
         return error(405, "Method not allowed")
+
+    def _reorder(self, pl: dict, body: dict) -> Response:
+        """``PUT /playlists/{id}/items`` with ``range_start``, ``insert_before`` and
+        ``range_length`` (default 1): move that run of items before the item that was at
+        ``insert_before`` (positions as before the move); a new snapshot either way."""
+        entries = pl["entries"]
+        start, before = body.get("range_start"), body.get("insert_before")
+        length = body.get("range_length", 1)
+        if not all(isinstance(v, int) for v in (start, before, length)):
+            return error(400, "range_start and insert_before are required")
+        if not (start >= 0 and length >= 1 and start + length <= len(entries)):
+            return error(400, "Index out of bounds")
+        if not 0 <= before <= len(entries):
+            return error(400, "Index out of bounds")
+        block = entries[start : start + length]
+        rest = entries[:start] + entries[start + length :]
+        at = before if before <= start else before - length
+        pl["entries"] = rest[:at] + block + rest[at:]
+        pl["snapshot_id"] = self._snapshot()
+        return Response(200, {"snapshot_id": pl["snapshot_id"]})
 
     def _change_details(self, req: Request, pl: dict) -> Response:
         """``PUT /playlists/{id}``: name, public, collaborative, description; 200, no body."""
