@@ -16,7 +16,7 @@ from typing import Literal
 Kind = Literal["all", "unanalysed", "selection", "cluster", "playlist"]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@dataclass(frozen=True, slots=True)
 class Source:
     kind: Kind
     #: the cluster id (``kind == "cluster"``) or the playlist id (``"playlist"``)
@@ -58,18 +58,6 @@ class Source:
         if key in ("all", "unanalysed", "selection"):
             return Source(key)  # type: ignore[arg-type]  # narrowed by the test above
         return None
-
-    def __eq__(self, other: object) -> bool:
-        """Equal to the same source, and to its text form: tests and logs written against
-        the old ids ("c3") keep reading the same."""
-        if isinstance(other, Source):
-            return (self.kind, self.id) == (other.kind, other.id)
-        if isinstance(other, str):
-            return self.key() == other
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self.key())
 
     def __str__(self) -> str:
         return self.key()

@@ -403,7 +403,7 @@ def test_rerun_with_another_name_renames_the_found_playlist(fake, store, config,
 # ---------------------------------------------------------------------- the TUI
 def test_tui_public_checkbox_applies_on_reexport(demo_app):
     from spotui.tui.widgets.cluster_list import ClusterList
-    from tests.tui.pilot import export_summary, ready, sync, wait_for
+    from tests.tui.pilot import export_summary, ready, settle, sync, wait_for
 
     async def export_first_cluster(pilot, *keys: str) -> str:
         pilot.app.screen.query_one(ClusterList).focus()
@@ -411,12 +411,10 @@ def test_tui_public_checkbox_applies_on_reexport(demo_app):
         await wait_for(pilot, lambda: export_summary(pilot.app), what="the export dialog")
         for key in keys:
             await pilot.press(key)
-            await pilot.pause(0.1)
+            await settle(pilot)
         summary = str(pilot.app.screen.query_one("#export-summary").render())
         await pilot.press("enter")
-        await pilot.pause(0.1)
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
+        await settle(pilot)
         return summary
 
     @sync

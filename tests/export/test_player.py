@@ -145,7 +145,7 @@ async def test_status_line_shows_device_and_track_and_refreshes_on_demand(spotif
         assert line_text(app) == "▶ Laptop · Track 1 — Artist 1"
         requests = now_playing_requests(fake)
         assert requests == 1
-        await pilot.pause(1.0)
+        await pilot.pause(1.0)  # the one timed wait left: "nothing happens" has no condition
         assert now_playing_requests(fake) == requests  # no polling
         fake.playing = spotify_id(4)
         await pilot.press("R")

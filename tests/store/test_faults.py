@@ -242,8 +242,10 @@ def test_tui_on_a_damaged_library_says_so_and_writes_nothing(
             assert message.startswith(f"{db} is damaged (")
             assert message.endswith(REBUILD.format(p=db))
             assert app.is_running
-            await pilot.pause(0.2)  # the detail pane keeps saying it after the notification
-            assert "is damaged" in str(app.screen.query_one("#detail").render())
+            # the detail pane keeps saying it after the notification
+            await wait_for(
+                pilot, lambda: "is damaged" in str(app.screen.query_one("#detail").render())
+            )
 
     asyncio.run(scenario())
     assert digest(db) == before

@@ -10,7 +10,7 @@ from spotui.tui.rows import LibraryRows
 from spotui.tui.screens.confirm import ConfirmDialog
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
-from spotui.tui.source import ALL, SELECTION
+from spotui.tui.source import ALL, SELECTION, Source
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
 from spotui.tui.widgets.track_table import TrackTable
@@ -119,12 +119,12 @@ async def test_cluster_selection_updates_tracks_and_recommendations(demo_app):
         await pilot.press("shift+tab", "down")  # cluster list, first cluster
         await wait_for(
             pilot,
-            lambda: screen.source == f"c{first.id}" and recs_settled(pilot.app),
+            lambda: screen.source == Source.cluster(first.id) and recs_settled(pilot.app),
             what="the first cluster shown with its recommendations",
         )
         await workers_done(pilot.app)
         await pilot.pause()
-        assert screen.source == f"c{first.id}"
+        assert screen.source == Source.cluster(first.id)
         assert set(view_ids(screen)) == set(result.tracks_in(first.id))
         recs = screen.query_one(RecommendationList)
         expected = pilot.app.session.recommendations.recommender().recommend(
@@ -300,12 +300,12 @@ async def test_playlists_source_continue_and_add_to_it(demo_app):
         await pilot.press("end", "up", "up", "up")  # Sunday, Party, Late Night, Gym Mix
         await wait_for(
             pilot,
-            lambda: screen.source == f"p:{pid}" and recs_settled(app),
+            lambda: screen.source == Source.playlist(pid) and recs_settled(app),
             what="Gym Mix shown with its recommendations",
         )
         await workers_done(app)
         await pilot.pause()
-        assert screen.source == f"p:{pid}"
+        assert screen.source == Source.playlist(pid)
         assert screen.source_name() == "Gym Mix"
         assert sorted(view_ids(screen)) == sorted(set(before))
         recs = screen.query_one(RecommendationList)

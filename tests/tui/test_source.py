@@ -21,7 +21,7 @@ def test_a_playlist_id_starting_with_c_is_a_playlist():
 def test_ids_by_kind():
     assert Source.cluster(4).cluster_id == 4 and Source.cluster(4).playlist_id is None
     assert ALL.cluster_id is None and ALL.playlist_id is None
-    assert Source.parse("c3") == "c3" and Source.parse("c3") == Source.cluster(3)
+    assert Source.parse("c3") == Source.cluster(3) and Source.parse("c3") != "c3"
     assert Source.cluster(3) != Source.playlist("3")
     assert len({Source.cluster(3), Source.parse("c3")}) == 1
 

@@ -30,6 +30,7 @@ from spotui.session import mood_store
 from spotui.session.facade import Session
 from spotui.sources.demo import populate
 from spotui.store import Store
+from spotui.tui.source import Source
 from tests.conftest import app_on, open_copy, run_cli
 from tests.tui.pilot import settle, wait_for
 
@@ -440,7 +441,7 @@ async def test_tui_tells_what_joined_which_mood_and_marks_it(
         clusters.focus()
         await pilot.pause()
         clusters.highlighted = idx  # the user looks at that mood...
-        await wait_for(pilot, lambda: app.screen.source == f"c{cid}")
+        await wait_for(pilot, lambda: app.screen.source == Source.cluster(cid))
         clusters.highlighted = 0  # ...and moves on: its new tracks are seen
         await wait_for(pilot, lambda: cid not in app.news_by_mood())
         assert f"+{counts[cid]} " not in shown(clusters.get_option_at_index(idx))

@@ -22,7 +22,7 @@ from spotui.session.recommend_store import recommender
 from spotui.session.seeds import Recommendations, Seeds
 from spotui.store import Store
 from spotui.tui.widgets.recommendations import RecommendationList, _row
-from tests.tui.pilot import ready, sync
+from tests.tui.pilot import ready, sync, wait_for
 
 #: The demo's first library track with features, and what it gets (deterministic demo).
 SEED = "LTXfWeJiq67BKJmHtkwz4g"
@@ -226,6 +226,6 @@ async def test_tui_list_and_detail_show_the_far_note_the_line_and_the_legend(dem
         assert recs.highlighted == 1 and recs.current is first  # the note is not a result
         recs.focus()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await wait_for(pilot, lambda: bool(pilot.app.screen.query("#rec-text")))
         text = text_of(pilot.app.screen.query_one("#rec-text").content, 118)
         assert f"· {first.score_line} {TRACK_LEGEND} {FAR} Why:" in text
