@@ -39,7 +39,7 @@ async def test_opens_on_stored_clusters(demo_app):
         app = pilot.app
         clusters = screen.query_one(ClusterList)
         ids = [clusters.get_option_at_index(i).id for i in range(clusters.option_count)]
-        assert ids[0] == ALL
+        assert ids[0] == ALL.key()
         k = len(app.result.clusters)
         assert ids[1 : k + 1] == [f"c{c.id}" for c in app.result.clusters]
         assert ids[k + 1] == "unanalysed"
