@@ -18,20 +18,33 @@ from tests.fakes._base import Request, Response, error
 
 
 class FakeClock:
-    """Time that passes only when told: ``sleep`` advances it (the radio's clock port)."""
+    """Time that passes only when told: ``sleep`` advances it (the radio's clock port).
+    ``at(when, action)`` runs ``action()`` as the clock passes ``when`` (a device lost
+    mid-track, the user playing something else), in the sleeping thread."""
 
     def __init__(self, start: float) -> None:
         self._now = start
         self._lock = threading.Lock()
         self.slept = 0.0
+        self._actions: list[tuple[float, Callable[[], None]]] = []
 
     def now(self) -> float:
         with self._lock:
             return self._now
 
+    def at(self, when: float, action: Callable[[], None]) -> None:
+        self._actions.append((when, action))
+        self._actions.sort(key=lambda a: a[0])
+
     def sleep(self, seconds: float) -> None:
+        end = self.now() + max(0.0, seconds)
+        while self._actions and self._actions[0][0] <= end:
+            when, action = self._actions.pop(0)
+            with self._lock:
+                self._now = max(self._now, when)
+            action()
         with self._lock:
-            self._now += max(0.0, seconds)
+            self._now = max(self._now, end)
             self.slept += max(0.0, seconds)
 
     advance = sleep

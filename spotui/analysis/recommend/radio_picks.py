@@ -12,9 +12,10 @@ The rules (each constant below is one of them):
   more than :data:`SKIP_LEFT_SHARE` of its length still to go is a skip; otherwise it was
   played to the end (a keep). Both conditions, so the last 20 s of a long track or the
   outro of a short one is not a skip. When the radio's one read per track finds that
-  several tracks ended since the last read, the time that passed is credited to them in
-  play order (:func:`split_interval`): each is a keep while the time covers it, the first
-  one it does not cover is a skip and so are the ones after it.
+  several tracks ended since the last read (:func:`split_interval`), it takes the
+  explanation with the fewest skips that fits the time that passed (the keeps' shortest
+  plays fit in it), and among equals skips the earlier tracks: the read was timed for the
+  first one's end, so when more than one ended before it, the first was cut short.
 * **Drift.** Candidates are scored ``(1 - a) * near(mood centre) + a * near(kept centre)
   - SKIP_PENALTY * max near(recent skip)``, ``near`` the recommender's sound scale
   ``2 ** -(d / d_ref) ** 2``. ``a`` grows with each keep, ``DRIFT_MAX * (1 -
@@ -65,20 +66,26 @@ def is_skip(played_s: float, duration_s: float) -> bool:
     return left > SKIP_LEFT_S and left > SKIP_LEFT_SHARE * duration_s
 
 
+def least_play(duration_s: float) -> float:
+    """The shortest play of a ``duration_s`` track that is still a keep."""
+    return max(0.0, duration_s - max(SKIP_LEFT_S, SKIP_LEFT_SHARE * duration_s))
+
+
 def split_interval(elapsed_s: float, durations_s: Sequence[float]) -> list[bool]:
-    """Skip flags for tracks that all ended within ``elapsed_s`` seconds, in play order
-    (see the module docstring: the time covers them in order; the first it does not
-    cover, and every one after it, is a skip)."""
-    flags: list[bool] = []
-    left = max(0.0, elapsed_s)
-    skipping = False
-    for length in durations_s:
-        if not skipping and not is_skip(left, length):
-            flags.append(False)
-            left = max(0.0, left - length)
-        else:
-            skipping = True
-            flags.append(True)
+    """Skip flags for tracks that all ended within ``elapsed_s`` seconds, in play order:
+    as many keeps as fit (their :func:`least_play` summed), the later tracks first among
+    equals (see the module docstring)."""
+    n = len(durations_s)
+    if n == 1:
+        return [is_skip(elapsed_s, durations_s[0])]
+    order = sorted(range(n), key=lambda i: (least_play(durations_s[i]), -i))
+    flags = [True] * n
+    used = 0.0
+    for i in order:
+        need = least_play(durations_s[i])
+        if used + need <= max(0.0, elapsed_s):
+            flags[i] = False
+            used += need
     return flags
 
 
