@@ -163,6 +163,8 @@ class RadioResult:
     queued: list[str] = field(default_factory=list)
     requests: int = 0
     sources: dict[str, int] = field(default_factory=dict)
+    #: every distinct candidate the radio weighed, by where it came from
+    candidates: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -173,6 +175,7 @@ class RadioResult:
             "queued": list(self.queued),
             "requests": self.requests,
             "sources": dict(self.sources),
+            "candidates": dict(self.candidates),
         }
 
 
@@ -235,6 +238,7 @@ class Radio:
         self._vectors: dict[str, np.ndarray] = {}
         self._requests0 = 0
         self._done: set[str] = set()
+        self._weighed: set[str] = set()
         self._device_waits = 0
         self._paused = 0
         self.last_event: RadioEvent | None = None
@@ -442,6 +446,10 @@ class Radio:
         if discover:
             self._picks_since_discovery = 0
         cands = [c for c in {c.track_id: c for c in found}.values() if c.track_id not in exclude]
+        for c in cands:
+            if c.track_id not in self._weighed:
+                self._weighed.add(c.track_id)
+                self.result.candidates[c.source] = self.result.candidates.get(c.source, 0) + 1
         vec = self._vecs([c.track_id for c in cands])
         cands = [c for c in cands if c.track_id in vec]
         if not cands:
@@ -624,12 +632,18 @@ class SessionCandidates:
         seeds = self.seeds if seed_ids is None else Seeds.selection(list(seed_ids))
         recs = self.session.recommend(seeds, n=n + 20, artist_cap=0)
         out = [self._candidate(r) for r in recs.results]
+        seeds_for = self.mood_ids() if seed_ids is None else list(seed_ids)
         if discover:
-            seeds_for = self.mood_ids() if seed_ids is None else seed_ids
-            out += self._discover(seeds_for, exclude, n, negative)
+            self._discover(seeds_for, negative)
+        if self._discovered:
+            # what discovery proposed stays a candidate between its (cached) asks
+            results = self.session.recommender().recommend(
+                seeds_for, n=n, only=self._discovered, exclude=exclude, artist_cap=None
+            )
+            out += [self._candidate(r) for r in results]
         return out
 
-    def _discover(self, seed_ids, exclude, n, negative) -> list[Candidate]:
+    def _discover(self, seed_ids: Sequence[str], negative: Sequence[str]) -> None:
         from spotui.session.discovery import discover
 
         session = self.session
@@ -638,15 +652,10 @@ class SessionCandidates:
             found = discover(
                 session.config, store, rec, list(seed_ids), spotify, negative_seeds=negative
             )
-        if not found.candidate_ids:
-            return []
-        session.library_changed()
-        self._discovered.update(found.candidate_ids)
-        rec = session.recommender()
-        results = rec.recommend(
-            list(seed_ids), n=n, only=set(found.candidate_ids), exclude=exclude, artist_cap=None
-        )
-        return [self._candidate(r) for r in results]
+        fresh = set(found.candidate_ids) - self._discovered
+        if fresh:
+            session.library_changed()  # the candidates joined the catalog
+            self._discovered.update(fresh)
 
     def _candidate(self, r) -> Candidate:
         t = r.track
