@@ -70,7 +70,13 @@ def demo_session(tmp: Path):
 
 def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
     from spotui.export.radio_player import SpotifyRadioPlayer
-    from spotui.session.radio import Radio, RadioSettings, SessionCandidates, StoreMemory
+    from spotui.session.radio import (
+        Radio,
+        RadioResult,
+        RadioSettings,
+        SessionCandidates,
+        StoreMemory,
+    )
     from spotui.session.seeds import Seeds
     from spotui.spotify.client import SpotifyClient
     from tests.fakes import fake_config
@@ -101,7 +107,10 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
                 return fake.tracks[_tid]["duration_ms"] / 1000 * rng.uniform(0.05, 0.4)
             return None
 
-        playback = fake.attach_player(clock, playing=mood_ids[0], skip=skip)
+        # what Spotify goes on with when the queue runs out: the context the user started in
+        others = [i for i in fake.tracks if i not in set(mood_ids)]
+        context = rng.sample(others, min(len(others), 5000))
+        playback = fake.attach_player(clock, playing=mood_ids[0], skip=skip, context=context)
         faults = Counter()
 
         def fault() -> None:
@@ -126,24 +135,44 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
             if radio.result.played >= n_tracks:
                 radio.stop("done")
 
-        radio = Radio(
-            SpotifyRadioPlayer(client),
-            clock,
-            source,
-            StoreMemory(session._db),
-            RadioSettings(discover=discover),
-            on_event,
-        )
         wall = time.perf_counter()
-        out = radio.run()
+        ours: set[str] = set()
+        stops: list[str] = []
+        total = RadioResult("")
+        while total.played < n_tracks:
+            # the user starts the radio again whenever it stopped (skipping through all
+            # of its queue makes Spotify go on with the context: "something else plays")
+            radio = Radio(
+                SpotifyRadioPlayer(client),
+                clock,
+                source,
+                StoreMemory(session._db),
+                RadioSettings(discover=discover),
+                on_event,
+            )
+            base = total.played
+            radio.result.played = base
+            out = radio.run()
+            ours |= radio.ours
+            total.played = out.played
+            total.skipped += out.skipped
+            for k, v in out.sources.items():
+                total.sources[k] = total.sources.get(k, 0) + v
+            for k, v in out.candidates.items():
+                total.candidates[k] = total.candidates.get(k, 0) + v
+            if out.reason != "done":
+                stops.append(out.reason)
+            if len(stops) > 50:
+                break
+        out = total
         wall = time.perf_counter() - wall
         last_read = clock.now()
         posts = [r[2]["uri"].split(":")[-1] for r in fake.calls(PLAYER + "/queue", "POST")]
-        played = [p.track_id for p in playback.history if p.track_id in radio.ours]
+        played = [p.track_id for p in playback.history if p.track_id in ours]
         skipped_when = {}
         for i, p in enumerate(playback.history):
             # a skip the radio could have seen: the next track started before its last read
-            if p.skipped and p.track_id in radio.ours and p.ended < last_read - 1:
+            if p.skipped and p.track_id in ours and p.ended < last_read - 1:
                 skipped_when.setdefault(p.track_id, i)
         skipped_again = sum(
             1 for i, p in enumerate(playback.history) if skipped_when.get(p.track_id, i) < i
@@ -175,6 +204,8 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
             "pool": dict(out.candidates),
             "faults": dict(faults),
             "reason": out.reason,
+            "restarts": len(stops),
+            "stops": Counter(r.split("“")[0].strip() or r[:40] for r in stops),
             "wall": wall,
             "mood": mood.label,
         }
@@ -217,7 +248,7 @@ def main() -> None:
             f"| {r['d_random']:.3f} | {src} | {pool} | {faults} | {r['wall']:.0f} |"
         )
     for what, r in rows:
-        print(f"{what}: stopped with {r['reason']!r}")
+        print(f"{what}: restarted {r['restarts']} times: {dict(r['stops'])}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,8 @@ with the player:
   and when something the radio did not queue plays. A track is noted as queued *before*
   it is sent, so a kill between the two never sends it again.
 * **Stops and waits.** Nothing playing: the device went away; the radio waits (backing
-  off :data:`DEVICE_BACKOFF_S`) and goes on when playback is back. The user plays a
+  off :data:`DEVICE_BACKOFF_S`) and goes on when playback is back, or stops after
+  :data:`MAX_DEVICE_WAIT_S`. The user plays a
   track the radio did not queue, from another context, or with none of the radio's
   tracks left in Spotify's queue: the radio stops and says why. A 429 beyond what the
   HTTP client sits out: wait its Retry-After, stop past :data:`MAX_RATE_WAIT_S` in one
@@ -52,6 +53,8 @@ from spotui.spotify.player_reads import NowPlaying, PlayerQueue, PlayingTrack
 SLACK_S = 3.0
 #: Waits between reads while no device plays (the last one repeats).
 DEVICE_BACKOFF_S = (30.0, 60.0, 120.0, 300.0)
+#: Stop after no device played for this long (the user has gone; nothing is left running).
+MAX_DEVICE_WAIT_S = 1800.0
 #: Waits between reads while playback is paused (the last one repeats).
 PAUSED_BACKOFF_S = (60.0, 120.0, 300.0)
 #: Waits between retries while offline (the last one repeats).
@@ -240,6 +243,7 @@ class Radio:
         self._done: set[str] = set()
         self._weighed: set[str] = set()
         self._device_waits = 0
+        self._gone_since = 0.0
         self._paused = 0
         self.last_event: RadioEvent | None = None
 
@@ -344,6 +348,14 @@ class Radio:
         return np_.remaining_s + SLACK_S
 
     def _device_gone(self) -> float:
+        now = self.clock.now()
+        if not self._device_waits:
+            self._gone_since = now
+        elif now - self._gone_since > MAX_DEVICE_WAIT_S:
+            raise _Stop(
+                f"No Spotify device played for {MAX_DEVICE_WAIT_S / 60:.0f} minutes, so the "
+                "radio stopped."
+            )
         self._device_waits += 1
         wait = DEVICE_BACKOFF_S[min(self._device_waits, len(DEVICE_BACKOFF_S)) - 1]
         self._verify = True
