@@ -294,3 +294,19 @@ def test_simulated_skips_are_learned(world):
     for p in player.history:
         if p.track_id in radio.ours and p.track_id not in truly:
             assert not is_skip(p.ended - p.started, p.duration_s)
+
+
+def test_the_users_own_queued_track_before_the_radios_does_not_stop_it(world):
+    with world.session._db() as store:
+        mine = next(t for t in store.get_tracks(scope="library") if t.id != world.playback.current)
+    world.clock.at(world.clock.now() + 30, lambda: world.playback.queue.insert(0, mine.id))
+    result = world.radio(stop_after=6).run()
+    assert result.reason == "enough" and mine.id in [p.track_id for p in world.playback.history]
+    assert mine.id not in world.posts()
+
+
+def test_no_device_for_half_an_hour_stops_it(world):
+    world.clock.at(world.clock.now() + 100, world.playback.lose_device)
+    result = world.radio(stop_after=None).run()
+    assert "No Spotify device played for 30 minutes" in result.reason
+    assert len(world.fake.calls(PLAYER + "/currently-playing")) < 20
