@@ -123,7 +123,7 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
             else:
                 fake.fail_next(502, path=PLAYER + "/queue", method="POST", after=True)
 
-        t = clock.now()
+        t = start_time = clock.now()
         for _ in range(n_tracks):
             t += rng.expovariate(1 / 900)
             clock.at(t, fault)
@@ -142,8 +142,9 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
         while total.played < n_tracks:
             # the user starts the radio again whenever it stopped (skipping through all
             # of its queue makes Spotify go on with the context: "something else plays")
+            player = SpotifyRadioPlayer(client)
             radio = Radio(
-                SpotifyRadioPlayer(client),
+                player,
                 clock,
                 source,
                 StoreMemory(session._db),
@@ -168,14 +169,31 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
         wall = time.perf_counter() - wall
         last_read = clock.now()
         posts = [r[2]["uri"].split(":")[-1] for r in fake.calls(PLAYER + "/queue", "POST")]
+        # queues carried out, and when (the fake's clock): "queued today" is the rule across
+        # restarts; one run never repeats a track
+        sent_at: dict[str, list[float]] = {}
+        for tid, at in zip(playback.queued_log, playback.queued_at, strict=True):
+            sent_at.setdefault(tid, []).append(at)
+        dup_day = sum(
+            1
+            for ts in sent_at.values()
+            for a, b in zip(ts, ts[1:], strict=False)
+            if b - a < 24 * 3600
+        )
+        again = len(playback.queued_log) - len(sent_at) - dup_day
         played = [p.track_id for p in playback.history if p.track_id in ours]
         skipped_when = {}
         for i, p in enumerate(playback.history):
             # a skip the radio could have seen: the next track started before its last read
             if p.skipped and p.track_id in ours and p.ended < last_read - 1:
                 skipped_when.setdefault(p.track_id, i)
+        skip_end = {
+            p.track_id: p.ended for p in reversed(playback.history) if p.track_id in skipped_when
+        }
         skipped_again = sum(
-            1 for i, p in enumerate(playback.history) if skipped_when.get(p.track_id, i) < i
+            1
+            for tid, at in zip(playback.queued_log, playback.queued_at, strict=True)
+            if tid in skip_end and at > skip_end[tid]
         )
         vec = source.vectors([*mood_ids, *played])
         centre = np.mean([vec[i] for i in mood_ids if i in vec], axis=0)
@@ -192,8 +210,9 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
             "played": out.played,
             "calls": len(fake.calls(PLAYER)),
             "posts": len(posts),
-            "dup_queued": len(posts) - len(set(posts)),
-            "dup_played": len(played) - len(set(played)),
+            "dup_queued": dup_day,
+            "again_after_a_day": again,
+            "hours": (clock.now() - start_time) / 3600,
             "skips": len(skipped_when),
             "learned": len(set(out.skipped) & set(skipped_when)),
             "skipped_again": skipped_again,
@@ -230,7 +249,7 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"Mood radio soak: {args.tracks} tracks played, 20% random skips, faults ~1 per 15 min")
     print(
-        "| run | mood | played | calls/track | dup queued | dup played | skips learned "
+        "| run | mood | played (sim. hours) | calls/track | queued twice within 24 h | again after a day | skips learned "
         "| skipped queued again | dist played | dist mood's own | dist random lib | "
         "queued from | candidates from | faults | wall s |"
     )
@@ -242,8 +261,9 @@ def main() -> None:
         pool = ", ".join(f"{k} {v / ptotal:.0%}" for k, v in sorted(r["pool"].items()))
         faults = ", ".join(f"{k} {v}" for k, v in sorted(r["faults"].items()))
         print(
-            f"| {what} | {r['mood']} | {r['played']} | {r['calls'] / max(r['played'], 1):.2f} "
-            f"| {r['dup_queued']} | {r['dup_played']} | {r['learned']}/{r['skips']} "
+            f"| {what} | {r['mood']} | {r['played']} ({r['hours']:.0f} h) "
+            f"| {r['calls'] / max(r['played'], 1):.2f} "
+            f"| {r['dup_queued']} | {r['again_after_a_day']} | {r['learned']}/{r['skips']} "
             f"| {r['skipped_again']} | {r['d_played']:.3f} | {r['d_mood']:.3f} "
             f"| {r['d_random']:.3f} | {src} | {pool} | {faults} | {r['wall']:.0f} |"
         )

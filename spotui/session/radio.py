@@ -339,7 +339,7 @@ class Radio:
             return np_.remaining_s + SLACK_S
         self._paused = 0
         started = now - np_.progress_ms / 1000
-        if cur is not None and cur in self.ours:
+        if cur is not None and cur in self.ours and cur not in self._done:
             self._advanced_to(cur, started)
             self._set_current(np_, started)
             self._fill()
@@ -373,7 +373,7 @@ class Radio:
             raise _Stop(f"“{what}” started playing from elsewhere, so the radio stopped.")
         queue = self._call(self.player.queue)
         self._verify = False
-        waiting = [t for t in queue.upcoming_ids if t in self.ours]
+        waiting = [t for t in queue.upcoming_ids if t in self.ours and t not in self._done]
         if not waiting:
             raise _Stop(f"You played “{what}”, so the radio stopped.")
         self.pending = [t for t in self.pending if t in set(waiting)]
@@ -426,7 +426,13 @@ class Radio:
             self._verify = False
             upcoming = queue.upcoming_ids
             today = self.memory.queued_since(self.clock.now() - 24 * 3600)
-            there = [t for t in upcoming if t in self.ours or t in today]
+            # Spotify lists the context's next tracks after the queue: one of ours that
+            # already played is the context coming round again, not the radio's queue
+            there = [
+                t
+                for t in upcoming
+                if (t in self.ours or t in today) and t not in self._done and t not in self.seen
+            ]
             self.ours.update(there)
             self.pending = list(dict.fromkeys(there))
             if len(self.pending) >= self.settings.ahead:

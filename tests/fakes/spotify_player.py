@@ -80,6 +80,7 @@ class FakePlayback:
         self.queue: list[str] = []
         self.history: list[Played] = []
         self.queued_log: list[str] = []  # every POST /me/player/queue that was carried out
+        self.queued_at: list[float] = []  # and when (the clock's time)
         self.current: str | None = None
         self._started = 0.0
         self._play_for = 0.0
@@ -182,5 +183,6 @@ class FakePlayback:
                 return error(400, "Invalid uri")
             self.queue.append(tid)
             self.queued_log.append(tid)
+            self.queued_at.append(self.clock.now())
             return Response(204)
         return None
