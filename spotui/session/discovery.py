@@ -48,8 +48,10 @@ def discover(
     progress: Progress | None = None,
     *,
     now: Callable[[], float] = time.time,
+    negative_seeds: Sequence[str] = (),
 ) -> Discovery:
-    """Candidates from outside the library for ``seed_ids``; see the module docstring."""
+    """Candidates from outside the library for ``seed_ids``; see the module docstring.
+    ``negative_seeds``: tracks to steer away from (ReccoBeats ``negativeSeeds``)."""
     from spotui.analysis.recommend.discovery_seeds import seed_sets
     from spotui.sources.feature_providers import (
         ReccoBeatsFeatures,
@@ -81,7 +83,14 @@ def discover(
 
     try:
         found = fetch_candidates(
-            store, http, sets, lookup=lookup, now=now, cancel=cancel, progress=progress
+            store,
+            http,
+            sets,
+            lookup=lookup,
+            now=now,
+            cancel=cancel,
+            progress=progress,
+            negative_seeds=negative_seeds,
         )
     finally:
         http.close()

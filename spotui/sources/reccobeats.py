@@ -134,10 +134,13 @@ def fetch_candidates(
     now: Callable[[], float] = time.time,
     cancel: CancelCheck | None = None,
     progress: Progress = no_progress,
+    negative_seeds: Sequence[str] = (),
 ) -> Discovery:
     """Ask for candidates per seed set (cached for a day), store them as catalog tracks
     and get their features with ``lookup(ids)`` (the provider chain). Never raises a
-    service error: it ends up in ``Discovery.error`` with whatever was found so far."""
+    service error: it ends up in ``Discovery.error`` with whatever was found so far.
+    ``negative_seeds`` (tracks the user skipped: the radio) go as ReccoBeats'
+    ``negativeSeeds``, at most :data:`MAX_SEEDS`, and are part of the cache key."""
     size = max(1, min(size, MAX_SIZE))
     found = Discovery(service=http.service)
     start = http.request_count
@@ -152,9 +155,14 @@ def fetch_candidates(
                 continue
             found.seed_sets += 1
             key = seed_key(seeds, size)
+            params = {"seeds": ",".join(seeds), "size": size}
+            negative = [t for t in dict.fromkeys(negative_seeds) if t not in seeds][:MAX_SEEDS]
+            if negative:
+                params["negativeSeeds"] = ",".join(negative)
+                key += "|-" + ",".join(sorted(negative))
             ids = store.discovery.cached_candidates(key, stamp - CACHE_SECONDS)
             if ids is None:
-                body = http.get("track/recommendation", {"seeds": ",".join(seeds), "size": size})
+                body = http.get("track/recommendation", params)
                 ids = _store_answer(store, key, parse_candidates(body), stamp)
             else:
                 found.cached_sets += 1

@@ -107,6 +107,8 @@ class FakeSpotify(FakeServer):
         self.authorize_state_override: str | None = None
         self.authorize_error: str | None = None
         self._seq = itertools.count(1)
+        #: playback in time (tests/fakes/spotify_player.py), once attach_player is called
+        self.playback = None
 
     # ---------------------------------------------------------------- urls
     @property
@@ -614,6 +616,10 @@ class FakeSpotify(FakeServer):
     def _player(self, req: Request, rest: list[str]) -> Response:
         if not self.premium:
             return error(403, "Player command failed: Premium required", "PREMIUM_REQUIRED")
+        if self.playback is not None:
+            answer = self.playback.handle(req, rest)
+            if answer is not None:
+                return answer
         m = req.method
         active = next((d for d in self.devices if d["is_active"]), None)
         if rest == ["devices"] and m == "GET":
@@ -757,3 +763,13 @@ class FakeSpotify(FakeServer):
                 self.refresh_tokens[refresh] = scope
                 body["refresh_token"] = refresh
         return Response(200, body)
+
+    # ---------------------------------------------------------------- playback in time
+    def attach_player(self, clock, *, playing: str, **kw: Any):
+        """Play in time from now on (``currently-playing`` with advancing progress, the
+        queue, skips, device loss): see tests/fakes/spotify_player.py."""
+        from tests.fakes.spotify_player import FakePlayback
+
+        with self._lock:
+            self.playback = FakePlayback(self, clock, playing=playing, **kw)
+        return self.playback
