@@ -143,7 +143,7 @@ def test_skipped_tracks_never_return(world):
     assert len(set(world.posts())) == len(world.posts())
     with world.session.context.db() as store:
         assert skipped_in_fact <= recent_exclusions(store)  # the existing skip memory
-    recs = world.session.recommend(Seeds.cluster(world.cluster_id), n=50)
+    recs = world.session.recommendations.recommend(Seeds.cluster(world.cluster_id), n=50)
     assert not {r.track.id for r in recs.results} & skipped_in_fact
     second = world.radio().run()
     assert not set(second.queued) & skipped_in_fact
