@@ -48,14 +48,39 @@ def store(tmp_path) -> Store:
     s.close()
 
 
-@pytest.fixture(scope="session")
-def _demo_db_file(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+def _made_once(tmp_path_factory, name: str, make) -> Path:
+    """``name`` made by ``make(path)`` once for the whole run, shared by every xdist worker.
+
+    Why: each worker is its own process with its own session fixtures, so a library made per
+    worker (segmenting the demo takes seconds) was made four times in CI. The first worker
+    to get the lock makes it in the directory all workers share; the others wait and copy
+    nothing (the file is only read, copied by the fixtures below)."""
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # the run's directory, above each worker's own
+    path = shared / "made-once" / name
+    path.parent.mkdir(exist_ok=True)
+    with open(path.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            part = path.with_name(f"{name}.part")
+            make(part)
+            part.rename(path)
+    return path
+
+
+def _make_demo(path: Path) -> None:
     s = Store.open(path)
     demo.ensure_demo(s)
     s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     s.close()
-    return path
+
+
+@pytest.fixture(scope="session")
+def _demo_db_file(tmp_path_factory) -> Path:
+    return _made_once(tmp_path_factory, "demo.sqlite3", _make_demo)
 
 
 @pytest.fixture
@@ -74,6 +99,16 @@ def demo_data_dir(_demo_db_file, tmp_path) -> Path:
     data = tmp_path / "data"
     data.mkdir()
     shutil.copy(_demo_db_file, data / "demo.sqlite3")
+    return data
+
+
+@pytest.fixture
+def segmented_data_dir(segmented_demo, tmp_path) -> Path:
+    """A data dir holding the demo library with its moods stored: ``--demo`` subprocess tests
+    that need moods but do not test making them skip a segmentation per process."""
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(segmented_demo, data / "demo.sqlite3")
     return data
 
 
@@ -142,12 +177,13 @@ def segmented_demo(_demo_db_file, tmp_path_factory) -> Path:
     """The demo library with its default segmentation stored (so the TUI opens on it)."""
     from spotui.session.mood_store import segment
 
-    path = tmp_path_factory.mktemp("tui") / "demo.sqlite3"
-    shutil.copy(_demo_db_file, path)
-    with Store.open(path) as s:
-        segment(s)
-        s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    return path
+    def make(path: Path) -> None:
+        shutil.copy(_demo_db_file, path)
+        with Store.open(path) as s:
+            segment(s)
+            s.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    return _made_once(tmp_path_factory, "segmented-demo.sqlite3", make)
 
 
 def app_on(db: Path, tmp_path: Path):

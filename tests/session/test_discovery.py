@@ -266,8 +266,8 @@ def test_demo_reccobeats_answers_like_the_real_one(demo_store):
     assert [f["href"] for f in feats] == [one[0]["href"]] and "time_signature" not in feats[0]
 
 
-def test_cli_discover_json_on_the_demo(cli, demo_data_dir):
-    env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
+def test_cli_discover_json_on_the_demo(cli, segmented_data_dir):
+    env = {"SPOTUI_DATA_DIR": str(segmented_data_dir)}
     r = cli("--demo", "recommend", "--cluster", "0", "--discover", "-n", "5", "--json", env=env)
     assert r.returncode == 0, r.stderr
     recs = json.loads(r.stdout)

@@ -359,11 +359,10 @@ def test_summary_and_word_share() -> None:
 
 
 # ---------------------------------------------------------------- the faces
-def test_cli_json_and_table_say_what_changed(tmp_path: Path) -> None:
-    env = {"SPOTUI_DATA_DIR": str(tmp_path / "data"), "SPOTUI_CONFIG_DIR": str(tmp_path / "c")}
-    first = run_cli("--demo", "segment", "--json", env=env)
-    assert first.returncode == 0, first.stderr
-    assert json.loads(first.stdout)["changes"]["refit"]["code"] == "first"
+def test_cli_json_and_table_say_what_changed(tmp_path: Path, segmented_data_dir: Path) -> None:
+    # the moods are stored already (a first segmentation's own report is tests/analysis/moods/
+    # test_segment.py::test_cli_json_and_table): only what an import changes is asked here
+    env = {"SPOTUI_DATA_DIR": str(segmented_data_dir), "SPOTUI_CONFIG_DIR": str(tmp_path / "c")}
     header = "Track URI,Track Name,Artist Name(s),Danceability,Energy,Valence,Acousticness,Tempo"
     lines = [header] + [
         f"spotify:track:{'n' * 18}{i:04d},New {i},Someone,0.6,0.{7 + i % 3},0.6,0.1,120"

@@ -316,8 +316,8 @@ def test_cli_method_choices_match_the_core() -> None:
     assert tuple(method.choices) == seg.METHODS
 
 
-def test_cli_json_and_table(tmp_path: Path) -> None:
-    env = _env(tmp_path)
+def test_cli_json_and_table(tmp_path: Path, demo_data_dir: Path) -> None:
+    env = {**_env(tmp_path), "SPOTUI_DATA_DIR": str(demo_data_dir)}  # the demo made once
     proc = _run(["--demo", "segment", "--json"], env)
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)

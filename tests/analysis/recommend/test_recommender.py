@@ -409,8 +409,8 @@ def test_cli_table_and_errors(cli, demo_data_dir):
     )
 
 
-def test_cli_cluster_seed(cli, demo_data_dir):
-    pytest.importorskip("spotui.analysis.moods.segment")
+def test_cli_cluster_seed(cli, segmented_data_dir):
+    demo_data_dir = segmented_data_dir
     env = {"SPOTUI_DATA_DIR": str(demo_data_dir)}
     res = cli("--demo", "recommend", "--cluster", "0", "-n", "4", "--json", env=env)
     assert res.returncode == 0, res.stderr

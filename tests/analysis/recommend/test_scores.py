@@ -125,9 +125,11 @@ def test_for_you_json_score_is_the_blend_and_the_order(cli, tmp_path, segmented_
 
 # ---------------------------------------------------------------------- the order
 @pytest.fixture(scope="module")
-def demo_pool(_demo_db_file) -> tuple[Recommender, dict[str, float]]:
+def demo_pool(_demo_db_file, tmp_path_factory) -> tuple[Recommender, dict[str, float]]:
     """The demo's pool, and a made-up taste over a tenth of it (as playlists would give)."""
-    with Store.open(_demo_db_file) as s:
+    copy = tmp_path_factory.mktemp("pool") / "demo.sqlite3"  # the shared file stays unopened
+    shutil.copy(_demo_db_file, copy)
+    with Store.open(copy) as s:
         rec = recommender(s, use_cache=False)
     return rec, {t: (i % 7) / 7 for i, t in enumerate(rec.ids[::10])}
 
