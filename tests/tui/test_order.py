@@ -78,7 +78,9 @@ async def test_preview_shows_the_curve_and_steps_switches_arc_and_exports_that_o
         await wait_for(pilot, lambda: preview.preview.arc == "build", what="the build order")
         await idle(pilot)
         build = list(app.session.order.flow(source, "build").order)
-        assert preview.preview.order == build != list(app.session.order.flow(source, "steady").order)
+        assert (
+            preview.preview.order == build != list(app.session.order.flow(source, "steady").order)
+        )
 
         await pilot.press("e")
         await wait_for(pilot, lambda: export_summary(app), what="the export dialog")
@@ -164,7 +166,9 @@ async def test_sorting_by_bpm_and_by_key(demo_app):
         await idle(pilot)
         tempo = [rows.row_features(rows.index[t])[4] for t in view_ids(screen)]
         known = [v for v in tempo if not math.isnan(v)]
-        assert known == sorted(known, reverse=True) and all(math.isnan(v) for v in tempo[len(known) :])
+        assert known == sorted(known, reverse=True) and all(
+            math.isnan(v) for v in tempo[len(known) :]
+        )
         await pilot.press("8")  # key: round the wheel, 1A first
         await idle(pilot)
         assert screen.sort_key == "key" and not screen.descending
@@ -205,6 +209,8 @@ def test_key_rows_sort_round_the_wheel_and_show_missing_as_missing():
 
 def test_detail_key_is_camelot_and_name_or_missing():
     assert key_cell(Features(track_id="t", provider="test", key=0, mode=1)).plain == "8B · C major"
-    assert key_cell(Features(track_id="t", provider="test", key=1, mode=0)).plain == "12A · C♯ minor"
+    assert (
+        key_cell(Features(track_id="t", provider="test", key=1, mode=0)).plain == "12A · C♯ minor"
+    )
     assert key_cell(Features(track_id="t", provider="test", key=-1, mode=1)).plain == "–"
     assert key_cell(Features(track_id="t", provider="test", key=5, mode=None)).plain == "–"
