@@ -1,6 +1,7 @@
 """Regenerate screenshots/*.svg from the real app on the demo library.
 
-    python scripts/screenshots.py
+    python scripts/screenshots.py            # every screenshot
+    python scripts/screenshots.py order      # only the ones named
 
 Runs spotui headless (Textual's Pilot) at 120x40 on a fresh demo library in a temporary
 data dir, presses the same keys a user would, and saves each screen as SVG.
@@ -25,6 +26,7 @@ SCENES: dict[str, tuple[str, ...]] = {
     "help": ("question_mark",),
     "why": ("enter", "j", "enter"),
     "discovery": ("down", "down", "down", "D"),
+    "order": ("shift+tab", "end", "o", "2"),
 }
 
 
@@ -63,7 +65,13 @@ def main() -> int:
         os.environ["SPOTUI_DATA_DIR"] = tmp
         os.environ["SPOTUI_CONFIG_DIR"] = tmp
         sys.path.insert(0, str(REPO))
-        for name, keys in SCENES.items():
+        wanted = sys.argv[1:] or list(SCENES)
+        unknown = sorted(set(wanted) - set(SCENES))
+        if unknown:
+            print(f"unknown screenshots: {', '.join(unknown)} (known: {', '.join(SCENES)})")
+            return 2
+        for name in wanted:
+            keys = SCENES[name]
             path = asyncio.run(shoot(name, keys))
             print(f"wrote {path.relative_to(REPO)}")
     return 0

@@ -2,13 +2,15 @@
 energy arc with smooth transitions, a path from one track's sound to another's, an export
 target in that order, and a playlist the user owns reordered in place.
 
-Why a service of its own: the CLI, the exports and (next) the TUI's preview must order the
+Why a service of its own: the CLI, the exports and the TUI's preview must order the
 same tracks the same way, from the same stored features, and word the same notes; the pure
 work is :mod:`spotui.analysis.order`, the writing :mod:`spotui.export.reorder`.
 
 Determinism: the tracks are handed to the solver sorted by id, so the same tracks give the
-same order whatever order they were listed in. That is what makes a reorder idempotent: a
-playlist already in its order is found in order on the next run, and nothing is written.
+same order whatever order they were listed in, and the solver's bound is a count of rounds,
+not a time (:mod:`spotui.analysis.order.solve`, "Bounds"), so they give it however busy the
+machine is. That is what makes a reorder idempotent (a playlist already in its order is found
+in order on the next run, and nothing is written) and an export match its preview.
 
 Tracks without audio features are kept: the objective charges their unknown terms what a
 typical transition costs (:mod:`spotui.analysis.order.objective`, "Missing features"), so
@@ -38,13 +40,6 @@ if TYPE_CHECKING:
 CLUSTER, PLAYLIST, TRACKS = "cluster", "playlist", "tracks"
 #: How many tracks a path has unless asked (the CLI's -n default).
 PATH_LENGTH = 12
-#: The solver's time bound here, seconds. Why not its 0.4 s default: that bound can cut the
-#: last rounds on a busy machine, and then the same tracks would come out in another order
-#: from one run to the next (an export would not match its preview, a reorder would write
-#: again). An idle core converges on 500 tracks well within 0.4 s, so this bound only
-#: stops a run that could not converge; the order is the converged one, the same every run.
-TIME_LIMIT = 10.0
-
 NO_FEATURES_NOTE = (
     "{n} without audio features: kept, and placed by their neighbours (their unknown "
     "terms cost what a typical transition does)."
@@ -326,7 +321,7 @@ class OrderService:
                 raise UserError(f"The start track {start} is not among the tracks to order.")
         try:
             tracks = _flow_tracks(sorted(ids), features)
-            return order(tracks, arc, start=start, time_limit=TIME_LIMIT), features
+            return order(tracks, arc, start=start), features
         except ValueError as exc:  # an unknown arc; the faces offer only the known ones
             raise UserError(str(exc)) from None
 

@@ -58,6 +58,7 @@ SCOPE_TITLES: dict[str, str] = {
     "tracks": "Tracks pane",
     "recs": "Recommendations pane",
     "map": "Mood map",
+    "order": "Order that flows (o)",
 }
 
 
@@ -187,6 +188,15 @@ ACTIONS: tuple[Action, ...] = (
         show=True,
     ),  # fmt: skip
     Action("main", "mood_map", "m", "Mood map", "A 2-D map of your library by mood.", show=True),
+    Action(
+        "main",
+        "order",
+        "o",
+        "Order that flows",
+        "Preview the tracks shown (mood, playlist, selection or filter) in an order whose energy "
+        "follows an arc, with smooth BPM and key steps; export, queue or reorder it from there.",
+        show=True,
+    ),  # fmt: skip
     Action(
         "main",
         "for_you",
@@ -386,6 +396,68 @@ ACTIONS: tuple[Action, ...] = (
         "l",
         "List selection",
         "Show the selected tracks on the main screen, like a cluster.",
+        show=True,
+    ),  # fmt: skip
+    # ---- the order preview (o)
+    Action(
+        "order",
+        "close",
+        "escape,q",
+        "Back",
+        "Back to the main screen.",
+        show=True,
+        key_display="esc",
+    ),  # fmt: skip
+    *(
+        Action("order", f"arc('{arc}')", str(i + 1), f"Arc: {arc}", f"Order along {why}.")
+        for i, (arc, why) in enumerate(
+            (
+                ("steady", "the mood's median energy: only smoothness decides"),
+                ("build", "a rising energy, calmest to most energetic"),
+                ("wind-down", "a falling energy, most energetic to calmest"),
+                ("peak", "up to the most energetic at 60% of the way, then down"),
+                ("wave", "an energy that rises and falls, a cycle every ~15 tracks"),
+            )
+        )
+    ),
+    Action(
+        "order",
+        "export",
+        "e",
+        "Export",
+        "Export the tracks in this order as a private playlist (shows the plan first).",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "order",
+        "queue_all",
+        "A",
+        "Queue all",
+        "Queue the tracks in this order; asks first above a few.",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "order",
+        "export_file",
+        "x",
+        "Export file",
+        "Write the tracks in this order to a CSV, M3U or JSON file.",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "order",
+        "reorder",
+        "r",
+        "Reorder playlist",
+        "Put your playlist itself in this order on Spotify (shows the requests first).",
+        show=True,
+    ),  # fmt: skip
+    Action(
+        "order",
+        "first",
+        "f",
+        "First track",
+        "Begin with the highlighted track (again on it: no fixed first track).",
         show=True,
     ),  # fmt: skip
     Action(

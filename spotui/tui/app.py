@@ -48,6 +48,7 @@ from spotui.tui.flows.devices import DevicesFlow
 from spotui.tui.flows.export import ExportFlow
 from spotui.tui.flows.extend import ExtendFlow
 from spotui.tui.flows.queue import QueueFlow
+from spotui.tui.flows.reorder import ReorderFlow
 from spotui.tui.preload import LibraryRead, read_library
 from spotui.tui.rows import SORT_KEYS, LibraryRows
 
@@ -107,6 +108,7 @@ class SpotuiApp(App[None]):
         self.exporting = ExportFlow(self)
         self.extending = ExtendFlow(self)
         self.importing = ImportFlow(self)
+        self.reordering = ReorderFlow(self)
 
     def notify(
         self,
@@ -415,6 +417,9 @@ class SpotuiApp(App[None]):
 
     def on_import_requested(self, event: messages.ImportRequested) -> None:
         self.importing.start(event.first)
+
+    def on_reorder_requested(self, event: messages.ReorderRequested) -> None:
+        self.reordering.start(event.playlist_id, event.name, event.arc, event.start)
 
     def on_rec_detail_requested(self, event: messages.RecDetailRequested) -> None:
         from spotui.tui.screens.rec_detail import RecDetailScreen

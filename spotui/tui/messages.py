@@ -134,3 +134,15 @@ class RecDetailRequested(Message):
         super().__init__()
         self.answer = answer
         self.index = index
+
+
+class ReorderRequested(Message):
+    """Put the user's playlist ``playlist_id`` (called ``name``) itself in ``arc``'s order
+    (first ``start`` if given): the dry run shown first, then the reorder on OK."""
+
+    def __init__(self, playlist_id: str, name: str, arc: str, start: str | None = None) -> None:
+        super().__init__()
+        self.playlist_id = playlist_id
+        self.name = name
+        self.arc = arc
+        self.start = start

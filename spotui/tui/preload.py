@@ -13,10 +13,10 @@ import threading
 
 from spotui.session.facade import Session
 from spotui.session.records import LibrarySnapshot
-from spotui.tui.rows import TABLE_FEATURES, LibraryRows
+from spotui.tui.rows import ROW_COLUMNS, LibraryRows
 
-#: The features the track table shows, in its column order.
-TABLE_COLUMNS: tuple[str, ...] = tuple(f for f, _, _ in TABLE_FEATURES)
+#: The features the track table reads, in its column order (key and mode last).
+TABLE_COLUMNS: tuple[str, ...] = ROW_COLUMNS
 
 
 def read_library(session: Session) -> tuple[LibraryRows, LibrarySnapshot]:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from spotui.analysis.order.camelot import Camelot, camelot, key_label
 from spotui.core.feature_spec import LABELS
 
 if TYPE_CHECKING:  # numpy is imported where it is used, off the start-up path
@@ -34,12 +35,19 @@ TABLE_FEATURES: tuple[tuple[str, str, int], ...] = tuple(
     )
 )
 
-#: Sort keys in table-column order: "title", "artists", then the feature names.
-SORT_KEYS: tuple[str, ...] = ("title", "artists", *(f for f, _, _ in TABLE_FEATURES))
+#: What is read per row: the feature columns, then key and mode (the Camelot column).
+ROW_COLUMNS: tuple[str, ...] = (*(f for f, _, _ in TABLE_FEATURES), "key", "mode")
+_KEY, _MODE = len(TABLE_FEATURES), len(TABLE_FEATURES) + 1
+
+#: Sort keys in table-column order: "title", "artists", the feature names, then "key"
+#: (Camelot: by wheel number, then A before B).
+SORT_KEYS: tuple[str, ...] = ("title", "artists", *(f for f, _, _ in TABLE_FEATURES), "key")
 #: Sort key -> its label (status line, help screen), in SORT_KEYS order.
-SORT_LABELS: dict[str, str] = {"title": "Title", "artists": "Artists"} | {
-    f: h for f, h, _ in TABLE_FEATURES
-}
+SORT_LABELS: dict[str, str] = (
+    {"title": "Title", "artists": "Artists"} | {f: h for f, h, _ in TABLE_FEATURES} | {"key": "Key"}
+)
+#: Sorts that start ascending (A to Z, 1A to 12B); the others start with the most.
+ASCENDING_FIRST: frozenset[str] = frozenset({"title", "artists", "key"})
 
 
 @dataclass
@@ -49,7 +57,7 @@ class LibraryRows:
     ids: list[str]
     titles: list[str]
     artists: list[str]
-    #: Row-major ``len(ids) x len(TABLE_FEATURES)`` float32 values, NaN where missing.
+    #: Row-major ``len(ids) x len(ROW_COLUMNS)`` float32 values, NaN where missing.
     values: array
     _index: dict[str, int] = field(default_factory=dict, repr=False)
     _haystack: list[str] = field(default_factory=list, repr=False)
@@ -57,19 +65,43 @@ class LibraryRows:
 
     @property
     def features(self) -> np.ndarray:
-        """``(n, len(TABLE_FEATURES))`` float32 view of :attr:`values` (imports numpy)."""
+        """``(n, len(ROW_COLUMNS))`` float32 view of :attr:`values` (imports numpy)."""
         if self._features is None:
             import numpy as np
 
             self._features = np.frombuffer(self.values, dtype=np.float32).reshape(
-                len(self.ids), len(TABLE_FEATURES)
+                len(self.ids), len(ROW_COLUMNS)
             )
         return self._features
 
     def row_features(self, i: int) -> array:
         """Row ``i``'s table features as floats (NaN where missing), in TABLE_FEATURES order."""
-        w = len(TABLE_FEATURES)
-        return self.values[i * w : (i + 1) * w]
+        w = len(ROW_COLUMNS)
+        return self.values[i * w : i * w + len(TABLE_FEATURES)]
+
+    def camelot(self, i: int) -> Camelot | None:
+        """Row ``i``'s key on the Camelot wheel; None when key or mode is missing (never
+        guessed: a wrong key would be mixed on)."""
+        key_mode = self._key_mode(i)
+        return None if key_mode is None else camelot(*key_mode)
+
+    def key_label(self, i: int, named: bool = True) -> str | None:
+        """Row ``i``'s key as the table shows it: "8B · C major" (``named``) or "8B"; None
+        when key or mode is missing."""
+        key_mode = self._key_mode(i)
+        if key_mode is None:
+            return None
+        if named:
+            return key_label(*key_mode)
+        code = camelot(*key_mode)
+        return None if code is None else str(code)
+
+    def _key_mode(self, i: int) -> tuple[int, int] | None:
+        w = len(ROW_COLUMNS)
+        key, mode = self.values[i * w + _KEY], self.values[i * w + _MODE]
+        if key != key or mode != mode:  # NaN: no features, or none stored
+            return None
+        return int(key), int(mode)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -118,10 +150,25 @@ class LibraryRows:
             return sorted(picked, key=lambda i: col[i].casefold(), reverse=descending)
         import numpy as np
 
-        j = SORT_KEYS.index(sort_key) - 2
         idx = np.asarray(picked, dtype=np.int64)
-        values = self.features[idx, j].astype(np.float64)
+        if sort_key == "key":
+            values = _camelot_rank(self.features[idx, _KEY], self.features[idx, _MODE])
+        else:
+            values = self.features[idx, SORT_KEYS.index(sort_key) - 2].astype(np.float64)
         missing = np.isnan(values)
         keyed = np.where(missing, np.inf, -values if descending else values)
         order = np.argsort(keyed, kind="stable")
         return idx[order].tolist()
+
+
+def _camelot_rank(key: np.ndarray, mode: np.ndarray) -> np.ndarray:
+    """Each row's place on the Camelot wheel as a number to sort on (1A = 2, 1B = 3, ...,
+    12B = 25), NaN where key or mode is missing: the wheel as :func:`camelot` walks it."""
+    import numpy as np
+
+    k, m = key.astype(np.float64), mode.astype(np.float64)
+    ok = (k >= 0) & (k <= 11) & ((m == 0) | (m == 1))
+    k, m = np.where(ok, k, 0).astype(np.int64), np.where(ok, m, 0).astype(np.int64)
+    major = np.where(m == 1, k, (k + 3) % 12)
+    number = (7 * major + 7) % 12 + 1
+    return np.where(ok, 2 * number + m, np.nan)

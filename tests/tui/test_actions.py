@@ -12,6 +12,7 @@ from spotui.tui.screens.help import HelpScreen
 from spotui.tui.screens.login import LoginScreen
 from spotui.tui.screens.main import MainScreen
 from spotui.tui.screens.map import MapScreen
+from spotui.tui.screens.order import OrderScreen, OrderTable
 from spotui.tui.screens.rec_detail import RecDetailScreen
 from spotui.tui.screens.resegment import ResegmentDialog
 from spotui.tui.screens.setup import SetupScreen
@@ -26,6 +27,7 @@ OWNERS = {
     "app": SpotuiApp,
     "main": MainScreen,
     "map": MapScreen,
+    "order": OrderScreen,
     "clusters": ClusterList,
     "tracks": TrackTable,
     "recs": RecommendationList,
@@ -43,7 +45,7 @@ OWNERS = {
     "rec_detail": RecDetailScreen,
 }
 #: The "lists" scope is bound by every list pane, on top of its own scope.
-LISTS = (ClusterList, TrackTable, RecommendationList)
+LISTS = (ClusterList, TrackTable, RecommendationList, OrderTable)
 
 
 def test_every_scope_has_an_owner_and_a_title():
@@ -113,3 +115,27 @@ def test_each_owner_declares_the_scopes_it_runs():
         assert owned == {(b.key, b.action) for b in owner.__dict__.get("BINDINGS") or []}
     for owner in LISTS:
         assert "lists" in owner.SCOPES, owner
+
+
+def test_readme_names_the_order_key_and_every_sort_key():
+    from spotui.tui.actions import ACTIONS
+    from spotui.tui.rows import SORT_KEYS
+
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    keys = {a.name: a.keys for a in ACTIONS if a.scope == "main"}
+    assert keys["order"] == "o" and "| `o` | order that flows: preview the tracks shown" in readme
+    assert (
+        f"| `1`…`{len(SORT_KEYS)}` | sort by title, artists, energy, valence, danceability, acousticness, BPM, key"
+        in readme
+    )
+    order = {a.name: a.keys for a in ACTIONS if a.scope == "order"}
+    assert [order[f"arc('{a}')"] for a in ("steady", "build", "wind-down", "peak", "wave")] == list(
+        "12345"
+    )
+    assert (
+        order["first"],
+        order["export"],
+        order["queue_all"],
+        order["export_file"],
+        order["reorder"],
+    ) == ("f", "e", "A", "x", "r")

@@ -13,7 +13,7 @@ from spotui.tui.screens.map import MapScreen
 from spotui.tui.source import ALL, SELECTION, Source
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.recommendations import RecommendationList, RecommendationPane
-from spotui.tui.widgets.track_table import TrackTable
+from spotui.tui.widgets.track_table import TrackTable, fit
 from tests.tui.pilot import (
     export_summary,
     idle,
@@ -83,7 +83,7 @@ async def test_filter_incremental_and_clear(demo_app):
         assert 0 < len(expected) < len(expected_ra)
         table = screen.query_one(TrackTable)
         assert [table.get_row_at(i)[1].plain for i in range(3)] == [
-            rows.titles[rows.index[t]] for t in expected[:3]
+            fit(rows.titles[rows.index[t]], table._cut[0]) for t in expected[:3]
         ]
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(view_ids(screen)) == 2000)

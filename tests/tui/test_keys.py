@@ -222,10 +222,10 @@ async def test_sort_arrow_at_80_columns(demo_app):
         table = screen.query_one(TrackTable)
         await pilot.press("4")  # valence: the arrow sits after its letter in "E V D A"
         await pilot.pause()
-        assert [c.label.plain for c in table.ordered_columns][3:] == ["E V▼D A", "BPM"]
+        assert [c.label.plain for c in table.ordered_columns][3:] == ["E V▼D A", "BPM", "Key"]
         await pilot.press("7", "7")  # tempo, lowest first
         await pilot.pause()
-        assert [c.label.plain for c in table.ordered_columns][3:] == ["E V D A", "BPM▲"]
+        assert [c.label.plain for c in table.ordered_columns][3:] == ["E V D A", "BPM▲", "Key"]
         await pilot.press("2")
         await pilot.pause()
         assert table.ordered_columns[2].label.plain == "Artists ▲"
@@ -237,7 +237,7 @@ async def test_cut_cells_end_with_an_ellipsis(demo_app):
         screen = await ready(pilot)
         table = screen.query_one(TrackTable)
         rows = pilot.app.rows
-        _, title_w, artist_w = table._widths
+        _, _, title_w, artist_w = table._widths
         cut = 0
         for i in range(table.row_count):
             title, artists = (cell.plain for cell in table.get_row_at(i)[1:3])

@@ -87,13 +87,13 @@ async def test_pane_sizes_are_remembered(make_app):
 
 @sync
 async def test_a_remapped_key_works_and_the_old_one_does_not(make_app):
-    app = make_app('[keys]\n"main.mood_map" = "o"\n')
+    app = make_app('[keys]\n"main.mood_map" = "w"\n')
     async with app.run_test(size=(120, 40)) as pilot:
         await settle(pilot)
         await pilot.press("m")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
-        await pilot.press("o")
+        await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, MapScreen))
         await pilot.press("escape")
         await pilot.pause()
@@ -103,7 +103,7 @@ async def test_a_remapped_key_works_and_the_old_one_does_not(make_app):
         console = Console(width=200, record=True)
         console.print(help_table(app.keymap))
         line = next(x for x in console.export_text().splitlines() if " Mood map " in x)
-        assert line.split()[:3] == ["o", "Mood", "map"]
+        assert line.split()[:3] == ["w", "Mood", "map"]
         assert line.rstrip().endswith("[main.mood_map]")
         assert notes(app) == ""  # nothing to complain about
 

@@ -92,3 +92,9 @@ def test_discovery_on(snap_compare, demo_app):
         await pilot.pause()
 
     assert snap_compare(demo_app, terminal_size=(120, 40), run_before=run_before)
+
+
+def test_order_preview_80x24(snap_compare, demo_app):
+    """``o`` on a playlist, the build arc: the arcs, the curve over the arc, the numbers and
+    the steps with BPM and Camelot key fit 80x24."""
+    assert snap_compare(demo_app, terminal_size=(80, 24), run_before=steps("h", "end", "o", "2"))

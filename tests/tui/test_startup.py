@@ -18,7 +18,7 @@ from spotui.core import feature_spec
 from spotui.session import mood_store
 from spotui.sources.demo import populate
 from spotui.store import Store
-from spotui.tui.rows import TABLE_FEATURES, LibraryRows
+from spotui.tui.rows import ROW_COLUMNS, TABLE_FEATURES, LibraryRows
 from spotui.tui.widgets import feature_bars
 
 
@@ -43,20 +43,22 @@ def test_segment_reexports_the_numpy_free_result() -> None:
 def test_library_rows_without_numpy_match_the_array(tmp_path) -> None:
     with Store.open(tmp_path / "lib.db") as store:
         populate(store, n_tracks=300, seed=5, n_catalog=20)
-        table = store.queries.library_table([f for f, _, _ in TABLE_FEATURES])
+        table = store.queries.library_table(ROW_COLUMNS)
         raw = store.conn.execute(
-            "SELECT f.energy, f.valence, f.danceability, f.acousticness, f.tempo FROM tracks t "
+            "SELECT f.energy, f.valence, f.danceability, f.acousticness, f.tempo, f.key, f.mode "
+            "FROM tracks t "
             "LEFT JOIN features f ON f.track_id = t.id WHERE t.id IN (SELECT track_id FROM library) "
             "ORDER BY t.rowid"
         ).fetchall()
         rows = LibraryRows(*table)
     expected = np.array([[np.nan if v is None else v for v in r] for r in raw], dtype=np.float32)
-    assert rows.features.shape == (300, len(TABLE_FEATURES))
+    assert rows.features.shape == (300, len(ROW_COLUMNS))
     np.testing.assert_array_equal(rows.features, expected)
     missing = [i for i in range(len(rows)) if np.isnan(expected[i]).all()]
     assert missing  # the demo library has tracks without features
     for i in (0, 7, missing[0]):
-        np.testing.assert_array_equal(np.array(rows.row_features(i), dtype=np.float32), expected[i])
+        got = np.array(rows.row_features(i), dtype=np.float32)
+        np.testing.assert_array_equal(got, expected[i, : len(TABLE_FEATURES)])
     by_energy = rows.view(None, sort_key="energy", descending=True)
     energies = [rows.row_features(i)[0] for i in by_energy]
     known = [e for e in energies if not math.isnan(e)]
@@ -77,13 +79,15 @@ def test_first_paint_path_does_not_import_numpy(tmp_path, demo) -> None:
         "from spotui.config.env import Config\n"
         "from spotui.session.facade import Session\n"
         "import spotui.tui.app, spotui.tui.screens.main\n"
-        "from spotui.tui.rows import TABLE_FEATURES, LibraryRows\n"
+        "from spotui.tui.rows import ROW_COLUMNS, LibraryRows\n"
         "from pathlib import Path\n"
         "from spotui.core.feature_spec import unit_value\n"
         f"here = Path({str(tmp_path)!r})\n"
         f"config = Config(data_dir=here, config_dir=here, demo={demo})\n"
         "session = Session(config).open(prepare=False)\n"
-        "snapshot = session.library.snapshot([f for f, _, _ in TABLE_FEATURES])\n"
+        "snapshot = session.library.snapshot(ROW_COLUMNS)\n"
+        "rows0 = LibraryRows(*snapshot.table)\n"
+        "[rows0.key_label(i) for i in range(len(rows0))]\n"
         "rows, result = LibraryRows(*snapshot.table), snapshot.result\n"
         "assert len(rows) == 200 and result is not None and result.clusters\n"
         "unit_value('tempo', 120.0)\n"

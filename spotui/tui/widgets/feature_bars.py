@@ -71,6 +71,15 @@ def feature_table(
     return table
 
 
+def key_cell(features: Features) -> Text:
+    """The key in Camelot notation with its name ("8B · C major"), under the bars; "–" when
+    the key or the mode is missing (never guessed: a wrong key would be mixed on)."""
+    from spotui.analysis.order.camelot import key_label
+
+    label = key_label(features.key, features.mode)
+    return Text("–", style="dim") if label is None else Text(label)
+
+
 def bullets(lines, style: str = "") -> Table:
     """Bulleted lines whose wrapped lines stay indented under their text (a hanging indent),
     so one reason does not run into the next at 40 columns."""
@@ -118,6 +127,7 @@ class FeatureBars(Static):
         color = (cluster.color if cluster else "") or "cyan"
         centroid = cluster.centroid if cluster else {}
         table = feature_table(features.as_dict(), centroid, color, self.size.width or 60)
+        table.add_row(Text("key", style="dim"), key_cell(features))
         parts.append(table)
         parts += _below_bars(why, numbers, cluster)
         return Group(*parts)

@@ -25,6 +25,11 @@ PAGE = 200
 _LEVELS = "▁▂▃▄▅▆▇█"
 #: Load the next page when the cursor is this close to the last loaded row.
 MARGIN = 40
+#: The key column: the Camelot code ("12B"), or the code and its name ("12A · C♯ minor").
+KEY_CODE_WIDTH = 3
+KEY_NAMED_WIDTH = 14
+#: From this table width the key column has room for the musical name.
+NAMED_KEY_FROM = 115
 
 
 class TrackTable(DataTable):
@@ -44,7 +49,7 @@ class TrackTable(DataTable):
         self._color_of: Callable[[str], str | None] = lambda _tid: None
         self._is_new: Callable[[str], bool] = lambda _tid: False
         self._sort: tuple[str | None, bool] = (None, False)
-        self._widths: tuple[bool, int, int] = (False, 0, 0)
+        self._widths: tuple[bool, int, int, int] = (False, 0, 0, 0)
         self._cut: tuple[int, int] = (0, 0)  # title and artists widths, "…" beyond
         #: The rest of the first page is loaded after the first paint.
         self._page_pending = False
@@ -125,20 +130,22 @@ class TrackTable(DataTable):
         ids = self._rows.ids
         return [ids[i] for i in self._view]
 
-    def _layout(self) -> tuple[bool, int, int]:
-        """(compact, title width, artists width) for the table's current width.
+    def _layout(self) -> tuple[bool, int, int, int]:
+        """(compact, key width, title width, artists width) for the table's current width.
 
         Below ~70 cells the feature columns collapse into one "E V D A" column of small
         bars (energy, valence, danceability, acousticness) plus BPM, so titles stay legible
-        at 80x24.
+        at 80x24. The key is its Camelot code ("8B", what DJs mix on) unless the table is
+        wide enough for the musical name too ("8B · C major") without squeezing the titles.
         """
         width = self.size.width or self._expected_width()
         compact = width < 70
+        key_w = KEY_NAMED_WIDTH if not compact and width >= NAMED_KEY_FROM else KEY_CODE_WIDTH
         features = (7 + 2) + (3 + 2) if compact else sum(w + 2 for _, _, w in TABLE_FEATURES)
-        fixed = 3 + features
+        fixed = 3 + features + key_w + 2
         free = max(20, width - fixed - 4 - 2)  # title/artists padding, scrollbar
         title = max(10, int(free * 0.55))
-        return compact, title, max(8, free - title)
+        return compact, key_w, title, max(8, free - title)
 
     def _expected_width(self) -> int:
         """The width the first layout will give: the screen less the fixed-width panes
@@ -154,13 +161,14 @@ class TrackTable(DataTable):
             width -= pane.styles.gutter.width
         return max(40, width)
 
-    _feature_keys = frozenset(f for f, _, _ in TABLE_FEATURES)
+    #: Columns a sort arrow widens (the arrow follows their header).
+    _number_keys = frozenset((*(f for f, _, _ in TABLE_FEATURES), "key"))
 
     def _add_columns(self) -> None:
         key, desc = self._sort
         arrow = " ▼" if desc else " ▲"
-        compact, title_w, artist_w = self._widths = self._layout()
-        if key in self._feature_keys:  # the arrow widens that feature column
+        compact, key_w, title_w, artist_w = self._widths = self._layout()
+        if key in self._number_keys:  # the arrow widens that column
             artist_w = max(8, artist_w - (1 if compact else len(arrow)))
         self._cut = (title_w, artist_w)
         self.add_column(" ", key="mood", width=1)
@@ -170,16 +178,18 @@ class TrackTable(DataTable):
         )
         if compact:
             self._add_folded_columns(key, arrow.strip())
-            return
-        for sort_key, label, width in TABLE_FEATURES:
-            shown = label + (arrow if key == sort_key else "")
-            self.add_column(shown, key=sort_key, width=max(width, len(shown)))
+        else:
+            for sort_key, label, width in TABLE_FEATURES:
+                shown = label + (arrow if key == sort_key else "")
+                self.add_column(shown, key=sort_key, width=max(width, len(shown)))
+        shown = "Key" + ((arrow.strip() if compact else arrow) if key == "key" else "")
+        self.add_column(shown, key="key", width=max(key_w, len(shown)))
 
     def _add_folded_columns(self, key: str | None, arrow: str) -> None:
         """80 columns: the features folded into one bar column ("E V D A") and BPM. The
         sorted feature has no header of its own here: the arrow follows its letter."""
         bars = "E V D A"
-        if key in self._feature_keys and key != "tempo":
+        if key in self._number_keys and key not in ("tempo", "key"):
             at = 2 * [f for f, _, _ in TABLE_FEATURES].index(key) + 1
             bars = (bars[:at] + arrow + bars[at + 1 :]).rstrip()
         self.add_column(bars, key="bars", width=len(bars) if len(bars) > 7 else 7)
@@ -194,7 +204,7 @@ class TrackTable(DataTable):
         if stop <= self._loaded:
             return
         color_of, is_new = self._color_of, self._is_new
-        compact = self._widths[0]
+        compact, key_w = self._widths[0], self._widths[1]
         title_w, artist_w = self._cut
         for i in self._view[self._loaded : stop]:
             tid = rows.ids[i]
@@ -211,6 +221,7 @@ class TrackTable(DataTable):
             else:
                 for j, (name, _, width) in enumerate(TABLE_FEATURES):
                     cells.append(_number(name, feats[j], width))
+            cells.append(_key(rows, i, key_w))
             self.add_row(*cells, key=tid)
         self._loaded = stop
 
@@ -288,6 +299,13 @@ def _number(name: str, v: float, width: int) -> Text:
     if name == "tempo":
         return Text(f"{v:.0f}".rjust(width))
     return Text(f"{v * 100:.0f}".rjust(width))
+
+
+def _key(rows: LibraryRows, i: int, width: int) -> Text:
+    """The key cell: "8B" (or "8B · C major" when there is room); "–" when key or mode
+    is missing."""
+    text = rows.key_label(i, named=width >= KEY_NAMED_WIDTH)
+    return Text("–", style="dim") if text is None else Text(text)
 
 
 def _mini_bars(values) -> Text:

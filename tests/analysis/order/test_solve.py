@@ -117,12 +117,38 @@ def test_heuristic_beats_random_order_on_a_larger_set():
     p = Problem.build(tr, "peak")
     rng = np.random.default_rng(0)
     random_cost = np.mean([p.cost(rng.permutation(200)) for _ in range(5)])
-    assert p.cost(sv.solve(p, time_limit=10)) < 0.5 * random_cost
+    assert p.cost(sv.solve(p)) < 0.5 * random_cost
 
 
 def test_the_result_is_deterministic():
     tr = random_tracks(60, 9)
-    assert sv.order(tr, "wave", time_limit=10).order == sv.order(tr, "wave", time_limit=10).order
+    assert sv.order(tr, "wave").order == sv.order(tr, "wave").order
+
+
+def test_the_order_does_not_depend_on_the_clock(monkeypatch):
+    """A machine so loaded that every round seems to take 0.1 s (the old 0.4 s bound cut
+    such a run after four rounds) gives the same order: the bound is rounds, not seconds."""
+    tr = random_tracks(300, 5)
+    idle = sv.order(tr, "peak").order
+    clock = iter(range(10**6))
+    monkeypatch.setattr(sv.time, "perf_counter", lambda: 0.1 * next(clock))
+    assert sv.order(tr, "peak").order == idle
+
+
+def test_rounds_are_the_bound_and_the_clock_only_a_last_resort(monkeypatch):
+    p = Problem.build(random_tracks(120, 2), "build")
+    seq = sv.greedy(p)
+    rounds = []
+    real = sv._Neighbourhood.moves
+    monkeypatch.setattr(
+        sv._Neighbourhood, "moves", lambda self, *a: rounds.append(1) or real(self, *a)
+    )
+    sv.improve(p, seq, max_rounds=3)
+    assert len(rounds) == 3
+    rounds.clear()
+    sv.improve(p, seq, deadline=float("-inf"))  # the safety cap stops after one round
+    assert len(rounds) == 1
+    assert sv.SAFETY_TIME_LIMIT >= 30 * 0.5  # far above what 500 tracks take
 
 
 def test_exact_returns_the_brute_force_record():
