@@ -14,6 +14,7 @@ from spotui.tui.rows import LibraryRows
 from spotui.tui.screens.confirm import ConfirmDialog, ExportDialog
 from spotui.tui.screens.main import ORDER_WHAT
 from spotui.tui.screens.order import OrderScreen, OrderTable
+from spotui.tui.source import ALL, Source
 from spotui.tui.widgets.cluster_list import ClusterList
 from spotui.tui.widgets.feature_bars import key_cell
 from spotui.tui.widgets.track_table import TrackTable
@@ -34,7 +35,9 @@ async def open_sunday(pilot):
     screen = await ready(pilot)
     screen.query_one(ClusterList).focus()
     await pilot.press("end")
-    await wait_for(pilot, lambda: screen.source == f"p:{SUNDAY}", what="Sunday Morning shown")
+    await wait_for(
+        pilot, lambda: screen.source == Source.playlist(SUNDAY), what="Sunday Morning shown"
+    )
     await idle(pilot)
     await pilot.press("o")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, OrderScreen), what="the preview")
@@ -135,7 +138,7 @@ async def test_first_track_and_reorder_own_playlist_dry_run_first(demo_app):
 async def test_order_asks_for_a_source_and_is_hidden_reorder_off_playlists(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await ready(pilot)
-        assert screen.source == "all"
+        assert screen.source == ALL
         await pilot.press("o")
         await idle(pilot)
         said = [str(n.message) for n in pilot.app._notifications]
