@@ -74,20 +74,20 @@ def register(subparsers, parent: argparse.ArgumentParser) -> None:
 
 
 def _problem(args: argparse.Namespace) -> str | None:
+    """The first option that does not fit the others, in the order a user reads them."""
     path = args.from_id is not None
-    if path != (args.to_id is not None):
-        return "--from A and --to B go together: a path needs both ends."
-    if path and (args.start or args.arc != "steady"):
-        return "a path walks from A to B; --arc and --start are for ordering tracks."
-    if not path and (args.n != 12 or args.library_only):
-        return "-n and --library-only are for a path (--from A --to B)."
-    if args.apply and not args.playlist:
-        return "--apply reorders a playlist in place: it needs --playlist ID."
-    if args.dry_run and not args.apply:
-        return "--dry-run shows what --apply would send; add --apply."
-    if args.apply and args.queue:
-        return "--apply and --queue are two different actions; choose one."
-    return None
+    conflicts = (
+        (path != (args.to_id is not None), "--from A and --to B go together: a path needs both ends."),
+        (path and bool(args.start or args.arc != "steady"),
+         "a path walks from A to B; --arc and --start are for ordering tracks."),
+        (not path and bool(args.n != 12 or args.library_only),
+         "-n and --library-only are for a path (--from A --to B)."),
+        (args.apply and not args.playlist,
+         "--apply reorders a playlist in place: it needs --playlist ID."),
+        (args.dry_run and not args.apply, "--dry-run shows what --apply would send; add --apply."),
+        (args.apply and args.queue, "--apply and --queue are two different actions; choose one."),
+    )  # fmt: skip
+    return next((message for broken, message in conflicts if broken), None)
 
 
 def cmd_order(ctx: Context) -> int:

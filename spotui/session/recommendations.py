@@ -112,12 +112,7 @@ class RecommendationsService:
         with self._context.db() as store:
             seed_ids, cluster, playlist = resolve(seeds, store, result)
             options: dict[str, Any] = {"exclude": recent_exclusions(store)}
-        if diversity is not None:
-            options["diversity"] = diversity
-        if artist_cap is not None:
-            options["artist_cap"] = artist_cap or None
-        if seeds.kind in TASTE_SEEDS if taste is None else taste:
-            options["taste"] = self.taste().scores(seed_ids)
+        options.update(self._options(seeds, seed_ids, diversity, artist_cap, taste))
         rec = self.recommender()
         first = None if cluster is not None else rec.track(rec.seed_rows(seed_ids)[0])
         found = self._discovery.find(rec, seed_ids, cancel, progress) if discover else None
@@ -138,6 +133,25 @@ class RecommendationsService:
             taste_weight=results.taste_weight,
             new_only=new_only,
         )
+
+    def _options(
+        self,
+        seeds: Seeds,
+        seed_ids: list[str],
+        diversity: float | None,
+        artist_cap: int | None,
+        taste: bool | None,
+    ) -> dict[str, Any]:
+        """The recommender's options the caller chose (None: its defaults; cap 0: no cap),
+        and the taste blend where it applies (:data:`TASTE_SEEDS` unless ``taste`` says)."""
+        options: dict[str, Any] = {}
+        if diversity is not None:
+            options["diversity"] = diversity
+        if artist_cap is not None:
+            options["artist_cap"] = artist_cap or None
+        if seeds.kind in TASTE_SEEDS if taste is None else taste:
+            options["taste"] = self.taste().scores(seed_ids)
+        return options
 
     def detail(self, recs: Recommendations, index: int) -> RecommendationDetail:
         """Result ``index`` of ``recs`` and the seed's features (seeds.recommendation_detail)."""

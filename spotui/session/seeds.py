@@ -123,24 +123,26 @@ class Recommendations:
 
         if not self.results or self.nearest is None or self.nearest >= FAR_SOUND:
             return None
-        if self.discovery is not None and not self.discovery.failed:
-            where = "Nothing ReccoBeats proposed"
-        elif self.new_only:
-            where = "Nothing outside your library"
-        else:
-            where = "Nothing in your library"
-        if self.playlist is not None:
-            what, them = "this playlist", "it"
-        elif self.cluster is not None and self.seeds.kind == CLUSTER:
-            what, them = "this cluster", "it"
-        elif len(self.seed_ids) == 1:
-            what, them = "this track", "it"
-        else:
-            what, them = "these tracks", "them"
+        what, them = self._seed_words()
         tail = "these are the nearest, but far"
         if self.taste_weight and any(r.taste > 0 for r in self.results):
             tail += f", and what your playlists keep with {them}"
+        where = self._searched_words()
         return f"{where} sounds close to {what} (nearest: sound {self.nearest:.2f}); {tail}."
+
+    def _searched_words(self) -> str:
+        """Where the candidates came from, as the far note's subject."""
+        if self.discovery is not None and not self.discovery.failed:
+            return "Nothing ReccoBeats proposed"
+        return "Nothing outside your library" if self.new_only else "Nothing in your library"
+
+    def _seed_words(self) -> tuple[str, str]:
+        """What was asked about, and the pronoun for it ("this playlist", "it")."""
+        if self.playlist is not None:
+            return "this playlist", "it"
+        if self.cluster is not None and self.seeds.kind == CLUSTER:
+            return "this cluster", "it"
+        return ("this track", "it") if len(self.seed_ids) == 1 else ("these tracks", "them")
 
     @property
     def title(self) -> str:

@@ -41,7 +41,7 @@ every position, so it lands where its neighbours suit it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -250,37 +250,43 @@ def _num(v: float) -> float | None:
     return float(v) if np.isfinite(v) else None
 
 
-def describe(problem: Problem, seq: Sequence[int] | np.ndarray) -> FlowOrder:
-    """The record of an order given as indices into ``problem.tracks``."""
+def _step(problem: Problem, p: int, i: int, prev: int | None) -> FlowStep:
+    """Position ``p`` of an order holding track ``i``, after track ``prev`` (None: first)."""
     from spotui.analysis.order.camelot import camelot_distance
     from spotui.analysis.order.tempo import folded_step
 
+    tr = problem.tracks
+    here = tr.camelot(i)
+    base = FlowStep(
+        track_id=tr.ids[i],
+        energy=_num(tr.energy[i]),
+        target=_num(problem.target[p]),
+        tempo=_num(tr.tempo[i]),
+        camelot=None if here is None else str(here),
+        fit_cost=float(problem.fit[i, p]),
+        transition_cost=None,
+        bpm_step=None,
+        key_distance=None,
+    )
+    if prev is None:
+        return base
+    before = tr.camelot(prev)
+    return replace(
+        base,
+        transition_cost=float(problem.transition[prev, i]),
+        bpm_step=folded_step(_num(tr.tempo[prev]), _num(tr.tempo[i])),
+        key_distance=None if here is None or before is None else camelot_distance(before, here),
+    )
+
+
+def describe(problem: Problem, seq: Sequence[int] | np.ndarray) -> FlowOrder:
+    """The record of an order given as indices into ``problem.tracks``."""
     tr = problem.tracks
     s = [int(i) for i in seq]
     if sorted(s) != list(range(len(tr))):
         raise ValueError("an order must hold every track exactly once")
     trans = [float(problem.transition[a, b]) for a, b in zip(s, s[1:], strict=False)]
-    steps = []
-    for p, i in enumerate(s):
-        prev = s[p - 1] if p else None
-        here, before = tr.camelot(i), tr.camelot(prev) if prev is not None else None
-        steps.append(
-            FlowStep(
-                track_id=tr.ids[i],
-                energy=_num(tr.energy[i]),
-                target=_num(problem.target[p]),
-                tempo=_num(tr.tempo[i]),
-                camelot=None if here is None else str(here),
-                fit_cost=float(problem.fit[i, p]),
-                transition_cost=None if prev is None else trans[p - 1],
-                bpm_step=None
-                if prev is None
-                else folded_step(_num(tr.tempo[prev]), _num(tr.tempo[i])),
-                key_distance=None
-                if here is None or before is None
-                else camelot_distance(before, here),
-            )
-        )
+    steps = [_step(problem, p, i, s[p - 1] if p else None) for p, i in enumerate(s)]
     gaps = np.abs(tr.energy[s] - problem.target)
     gaps = gaps[np.isfinite(gaps)]
     return FlowOrder(

@@ -19,6 +19,19 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def _check(index: dict[str, int], ids: int, rows: int, a: str, b: str, n: int) -> None:
+    """A ValueError saying which of the path's inputs cannot make one."""
+    if ids != rows:
+        raise ValueError("one feature row per candidate")
+    for end in (a, b):
+        if end not in index:
+            raise ValueError(f"track {end} is not in the pool")
+    if a == b:
+        raise ValueError("a path needs two different tracks")
+    if n < 2:
+        raise ValueError("a path has at least its two ends")
+
+
 def track_path(
     ids: Sequence[str],
     x: np.ndarray,
@@ -34,16 +47,8 @@ def track_path(
     ``exclude`` keeps tracks out of the middle (the user's skips, say).
     """
     x = np.asarray(x, dtype=np.float64)
-    if len(ids) != len(x):
-        raise ValueError("one feature row per candidate")
     index = {t: i for i, t in enumerate(ids)}
-    for end in (a, b):
-        if end not in index:
-            raise ValueError(f"track {end} is not in the pool")
-    if a == b:
-        raise ValueError("a path needs two different tracks")
-    if n < 2:
-        raise ValueError("a path has at least its two ends")
+    _check(index, len(ids), len(x), a, b, n)
     ia, ib = index[a], index[b]
     free = np.ones(len(ids), dtype=bool)
     free[[ia, ib]] = False
