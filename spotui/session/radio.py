@@ -70,6 +70,8 @@ DISCOVER_EVERY = 10
 #: How many recent keeps seed the drift query, and how many skips go as negativeSeeds.
 DRIFT_SEEDS = 3
 NEGATIVE_SEEDS = 5
+#: A track played (by the sync's recently-played rows) within this many hours is not queued.
+PLAYED_HOURS = 6.0
 
 
 class Player(Protocol):
@@ -249,6 +251,7 @@ class Radio:
         self._offline_since: float | None = None
         self._picks_since_discovery = DISCOVER_EVERY
         self._mood_centre: np.ndarray | None = None
+        self._mood_radius = 0.0
         self._vectors: dict[str, np.ndarray] = {}
         self._requests0 = 0
         self._done: set[str] = set()
@@ -330,6 +333,7 @@ class Radio:
         if not vec:
             raise RadioError("None of the radio's seed tracks has audio features to follow.")
         self._mood_centre = np.mean(np.stack(list(vec.values())), axis=0)
+        self._mood_radius = picks.mood_radius(np.stack(list(vec.values())), self._mood_centre)
         self._emit("started", f"{inert(self.settings.label)} started.")
         try:
             self._fill()
@@ -506,8 +510,21 @@ class Radio:
             keeps=len(self.kept),
             skipped=np.stack(list(skipped.values())) if skipped else None,
         )
-        return picks.choose(
+        chosen = picks.choose(
             cands, scores, n, excluded=exclude, recent_artists=self.artist_log, drift=drift
+        )
+        if not self.settings.discover:
+            return chosen
+        distances = np.linalg.norm(x - self._mood_centre, axis=1)
+        return picks.with_discovery(
+            chosen,
+            cands,
+            scores,
+            distances,
+            self._mood_radius,
+            recent_sources=[self.info[t].source for t in self.result.queued if t in self.info],
+            excluded=exclude,
+            recent_artists=self.artist_log,
         )
 
     def _queue_one(self, pick: Pick) -> bool:
@@ -624,12 +641,13 @@ class StoreMemory:
         self._stores = stores
 
     def excluded(self, now: float) -> set[str]:
-        """Queued in the last day, skipped in the last 30 days, and the last plays a sync
-        saw (the "played in the last hours" Spotify reports)."""
+        """Queued in the last day, skipped in the last 30 days, and played in the last
+        :data:`PLAYED_HOURS` hours by the plays a sync saw (a time window, not a count)."""
         from spotui.session.discovery import recent_exclusions
 
         with self._stores() as store:
-            return recent_exclusions(store, now) | set(store.library.recent_track_ids(50))
+            played = store.library.played_since(now - PLAYED_HOURS * 3600)
+            return recent_exclusions(store, now) | played
 
     def queued_since(self, since: float) -> set[str]:
         with self._stores() as store:

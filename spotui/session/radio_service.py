@@ -88,7 +88,7 @@ class RadioService:
         says the player is simulated and how fast it plays)."""
         label = radio_label(self._session, seeds)
         if self._session.demo:
-            label += f" (demo player, {DEMO_SPEED:g}× speed)"
+            label += f" (demo, {DEMO_SPEED:g}× speed)"
         return label
 
     def start(

@@ -315,7 +315,7 @@ def test_demo_radio_says_it_is_simulated(cli, demo_data_dir):
     res = cli("--demo", "radio", "--for-you", "--for", "8", "--json",
               env={"SPOTUI_DATA_DIR": str(demo_data_dir)})  # fmt: skip
     assert res.returncode == 0, res.stderr
-    assert "(demo player, 60× speed) started." in res.stderr
+    assert "(demo, 60× speed) started." in res.stderr
     assert json.loads(res.stdout)["queued"]
 
 
