@@ -72,7 +72,7 @@ class _KnownTracks(dict):
         raise KeyError(tid)
 
     def get(self, tid, default=None):
-        return self[tid] if tid in self else default
+        return self[tid] if tid in self else default  # noqa: SIM401 (this is get)
 
 
 def real_session(tmp: Path, seed: int = 0):

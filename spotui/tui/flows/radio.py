@@ -10,6 +10,8 @@ playback line shows instead of the last device read while a radio plays.
 
 from __future__ import annotations
 
+import contextlib
+
 from spotui.core.errors import UserError
 from spotui.tui.flows.devices import LOGIN_FIRST
 from spotui.tui.typed import SpotuiAppView
@@ -112,7 +114,6 @@ class RadioFlow:
         self.app.notify(reason, title="Radio", severity=severity, timeout=8)  # type: ignore[arg-type]
 
     def _later(self, callback, *args) -> None:
-        try:
+        # RuntimeError: the app has ended (the radio was stopped on the way out)
+        with contextlib.suppress(RuntimeError):
             self.app.call_from_thread(callback, *args)
-        except RuntimeError:  # the app has ended (the radio was stopped on the way out)
-            pass
