@@ -26,11 +26,13 @@ import json
 import os
 import urllib.request
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from spotui.session.radio import Clock, Radio, RadioEvent, RadioSettings, radio_label, start_radio
 from spotui.session.seeds import Seeds
+
+if TYPE_CHECKING:  # the engine imports numpy: only when a radio starts, never at start-up
+    from spotui.session.radio import Clock, Radio, RadioEvent, RadioSettings
 
 #: How much faster than real time the demo's simulated player plays (a 3-minute track in 3 s).
 DEMO_SPEED = 60.0
@@ -86,6 +88,8 @@ class RadioService:
     def label(self, seeds: Seeds) -> str:
         """What the live line calls the radio ("Radio: Calm Acoustic"; in ``--demo`` it
         says the player is simulated and how fast it plays)."""
+        from spotui.session.radio import radio_label
+
         label = radio_label(self._session, seeds)
         if self._session.demo:
             label += f" (demo, {DEMO_SPEED:g}× speed)"
@@ -100,6 +104,8 @@ class RadioService:
         """A radio ready to :meth:`~spotui.session.radio.Radio.run` (it blocks: a worker
         thread, or the CLI's foreground); :meth:`~spotui.session.radio.Radio.stop` from
         any thread ends it."""
+        from spotui.session.radio import RadioSettings, start_radio
+
         session = self._session
         if seeds.cluster_id is not None:
             session.moods.shown()  # the label names the mood, the seeds are its tracks
