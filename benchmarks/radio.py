@@ -41,6 +41,40 @@ SAMPLE_CSV = SAMPLE / "spotify_tracks_114genre_sample.csv.gz"
 PLAYER = "/v1/me/player"
 
 
+class _KnownTracks(dict):
+    """The fake's track table, also answering for tracks that joined the store later
+    (discovered ones): without it the fake refuses to queue them and discovery's share
+    of the queue reads 0."""
+
+    def __init__(self, session, known: dict) -> None:
+        super().__init__(known)
+        self.session = session
+
+    def _load(self, tid: str) -> bool:
+        found = self.session.library.tracks([tid]) if isinstance(tid, str) else []
+        for t in found:
+            self[t.id] = {
+                "id": t.id,
+                "name": t.name,
+                "type": "track",
+                "uri": t.uri,
+                "duration_ms": t.duration_ms or 200_000,
+                "artists": [{"name": a} for a in t.artists],
+            }
+        return bool(found)
+
+    def __contains__(self, tid: object) -> bool:
+        return super().__contains__(tid) or self._load(tid)  # type: ignore[arg-type]
+
+    def __missing__(self, tid: str) -> dict:
+        if self._load(tid):
+            return super().__getitem__(tid)
+        raise KeyError(tid)
+
+    def get(self, tid, default=None):
+        return self[tid] if tid in self else default  # noqa: SIM401 (this is get)
+
+
 def real_session(tmp: Path, seed: int = 0):
     """A session whose library is 60% of the real sample and whose catalog is the rest."""
     import pandas as pd
@@ -98,6 +132,8 @@ def soak(session, n_tracks: int, *, discover: bool, seed: int = 1) -> dict:
                     "duration_ms": t.duration_ms or 200_000,
                     "artists": [{"name": a} for a in t.artists],
                 }
+        # tracks discovery adds to the catalog mid-run are tracks Spotify knows too
+        fake.tracks = _KnownTracks(session, fake.tracks)
         cfg = fake_config(Path(td), fake)
         fake.write_token(cfg.token_path)
         clock = FakeClock(time.time())

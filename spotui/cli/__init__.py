@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # argparse is imported where a parser is built: `spotui` alon
 
 #: Modules under ``spotui.cli`` that register subcommands, in help order.
 COMMAND_MODULES: list[str] = [
-    "library", "recommend", "segment", "order", "export", "spotify", "completion",
+    "library", "recommend", "segment", "order", "radio", "export", "spotify", "completion",
 ]  # fmt: skip
 
 EXIT_OK = 0

@@ -19,8 +19,10 @@ class SpotifyRadioPlayer:
     """The radio's player port over a :class:`~spotui.spotify.client.SpotifyClient`
     (its rate budget is the one every other call of the session shares)."""
 
-    def __init__(self, client) -> None:
+    def __init__(self, client, *, owns_client: bool = False) -> None:
         self.client = client
+        #: the session's radio service made the client for this radio alone
+        self.owns_client = owns_client
 
     @property
     def requests(self) -> int:
@@ -36,3 +38,9 @@ class SpotifyRadioPlayer:
     def add(self, track_id: str) -> None:
         """Queue one track on the active device (sent once; errors are raised)."""
         self.client.post("me/player/queue", params={"uri": track_uri(track_id)})
+
+    def close(self) -> None:
+        """The radio is over (the engine calls this when it stops): a client made for it
+        alone is closed; a shared one is left to its owner."""
+        if self.owns_client:
+            self.client.close()

@@ -140,13 +140,14 @@ class SessionContext:
         lookups, discovery)."""
         return not self.demo and bool(self.config.client_id) and self.config.token_path.exists()
 
-    def client(self) -> SpotifyClient | None:
-        """A Spotify client for this user; None in demo mode (actions go to the outbox)."""
+    def client(self, **options: Any) -> SpotifyClient | None:
+        """A Spotify client for this user; None in demo mode (actions go to the outbox).
+        ``options``: the client's own (the radio's sits out no 429: it waits on its clock)."""
         if self.demo:
             return None
         from spotui.spotify.client import SpotifyClient
 
-        return SpotifyClient(self.config)
+        return SpotifyClient(self.config, **options)
 
     @contextmanager
     def spotify(self, needed: bool = True) -> Iterator[Any]:

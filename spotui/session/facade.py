@@ -19,7 +19,8 @@ names the room it works in. The session itself only opens and closes the store.
 * ``account``: login, the client id, settings, setup checks;
 * ``order``: orders that flow along an energy arc, paths between two tracks, ordered
   export targets, a playlist the user owns reordered in place;
-* ``changes``: whether another program changed the library, the view shown.
+* ``changes``: whether another program changed the library, the view shown;
+* ``radio``: a mood radio that keeps the Spotify queue going (composed last, over the rest).
 
 Nothing here prints, imports Textual or reads the terminal; long calls take
 ``progress(done, total, message)`` and a ``cancel()`` check. Every method may be called
@@ -39,6 +40,7 @@ from spotui.session.library import LibraryService
 from spotui.session.moods import MoodsService
 from spotui.session.order import OrderService
 from spotui.session.player import PlayerService
+from spotui.session.radio_service import RadioService
 from spotui.session.recommendations import RecommendationsService
 from spotui.store import OpenNotice, Store
 
@@ -68,6 +70,7 @@ class Session:
         self.player = PlayerService(context, self.library)
         self.account = AccountService(context)
         self.order = OrderService(context, self.moods, self.library, self.recommendations)
+        self.radio = RadioService(self)
 
     @property
     def config(self) -> Config:

@@ -70,6 +70,8 @@ DISCOVER_EVERY = 10
 #: How many recent keeps seed the drift query, and how many skips go as negativeSeeds.
 DRIFT_SEEDS = 3
 NEGATIVE_SEEDS = 5
+#: A track played (by the sync's recently-played rows) within this many hours is not queued.
+PLAYED_HOURS = 6.0
 
 
 class Player(Protocol):
@@ -128,9 +130,16 @@ class RadioError(UserError):
     """The radio cannot start (no Premium, nothing playing, nothing to play)."""
 
 
+#: How a radio ended (:attr:`RadioResult.ended`): the faces map it to an exit code or a
+#: severity, so they never parse the reason's words.
+STOPPED, MINUTES, ELSEWHERE, EXHAUSTED = "stopped", "minutes", "elsewhere", "exhausted"
+NO_DEVICE, OFFLINE, RATE_LIMITED, LOGIN = "no_device", "offline", "rate_limited", "login"
+
+
 class _Stop(Exception):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, ended: str = STOPPED):
         self.reason = reason
+        self.ended = ended
 
 
 @dataclass(frozen=True)
@@ -160,6 +169,9 @@ class RadioResult:
     """How a radio ended and what it did."""
 
     reason: str
+    #: how it ended: STOPPED, MINUTES, ELSEWHERE, EXHAUSTED, NO_DEVICE, OFFLINE,
+    #: RATE_LIMITED or LOGIN
+    ended: str = STOPPED
     played: int = 0
     kept: int = 0
     skipped: list[str] = field(default_factory=list)
@@ -172,6 +184,7 @@ class RadioResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "reason": self.reason,
+            "ended": self.ended,
             "played": self.played,
             "kept": self.kept,
             "skipped": list(self.skipped),
@@ -238,6 +251,7 @@ class Radio:
         self._offline_since: float | None = None
         self._picks_since_discovery = DISCOVER_EVERY
         self._mood_centre: np.ndarray | None = None
+        self._mood_radius = 0.0
         self._vectors: dict[str, np.ndarray] = {}
         self._requests0 = 0
         self._done: set[str] = set()
@@ -282,13 +296,20 @@ class Radio:
                 if self._stopped is not None:
                     break
                 if deadline is not None and self.clock.now() >= deadline:
-                    raise _Stop(f"Radio stopped: its {self.settings.minutes:g} minutes are up.")
+                    raise _Stop(
+                        f"Radio stopped: its {self.settings.minutes:g} minutes are up.", MINUTES
+                    )
                 try:
                     wait = self._step()
                 except NoActiveDevice:
                     wait = self._device_gone()
         except _Stop as stop:
             self._stopped = stop.reason
+            self.result.ended = stop.ended
+        finally:
+            close = getattr(self.player, "close", None)
+            if close is not None:
+                close()
         self.result.reason = self._stopped or "Radio stopped."
         self.result.requests = int(getattr(self.player, "requests", 0)) - self._requests0
         self._emit("stopped", self.result.reason)
@@ -312,6 +333,7 @@ class Radio:
         if not vec:
             raise RadioError("None of the radio's seed tracks has audio features to follow.")
         self._mood_centre = np.mean(np.stack(list(vec.values())), axis=0)
+        self._mood_radius = picks.mood_radius(np.stack(list(vec.values())), self._mood_centre)
         self._emit("started", f"{inert(self.settings.label)} started.")
         try:
             self._fill()
@@ -354,7 +376,8 @@ class Radio:
         elif now - self._gone_since > MAX_DEVICE_WAIT_S:
             raise _Stop(
                 f"No Spotify device played for {MAX_DEVICE_WAIT_S / 60:.0f} minutes, so the "
-                "radio stopped."
+                "radio stopped.",
+                NO_DEVICE,
             )
         self._device_waits += 1
         wait = DEVICE_BACKOFF_S[min(self._device_waits, len(DEVICE_BACKOFF_S)) - 1]
@@ -370,12 +393,14 @@ class Radio:
         radio's (go on), or something else (stop)."""
         what = _title(np_.track, "something that is not a track")
         if np_.track is None or np_.context_uri != self.start_context:
-            raise _Stop(f"“{what}” started playing from elsewhere, so the radio stopped.")
+            raise _Stop(
+                f"“{what}” started playing from elsewhere, so the radio stopped.", ELSEWHERE
+            )
         queue = self._call(self.player.queue)
         self._verify = False
         waiting = [t for t in queue.upcoming_ids if t in self.ours and t not in self._done]
         if not waiting:
-            raise _Stop(f"You played “{what}”, so the radio stopped.")
+            raise _Stop(f"You played “{what}”, so the radio stopped.", ELSEWHERE)
         self.pending = [t for t in self.pending if t in set(waiting)]
         self._advanced_to(None, started)
         self._set_current(np_, started)
@@ -440,7 +465,9 @@ class Radio:
         need = self.settings.ahead - len(self.pending)
         chosen = self._pick(need)
         if not chosen and not self.pending:
-            raise _Stop("The radio ran out of tracks like these that were not played lately.")
+            raise _Stop(
+                "The radio ran out of tracks like these that were not played lately.", EXHAUSTED
+            )
         for pick in chosen:
             if not self._queue_one(pick):
                 break
@@ -483,8 +510,21 @@ class Radio:
             keeps=len(self.kept),
             skipped=np.stack(list(skipped.values())) if skipped else None,
         )
-        return picks.choose(
+        chosen = picks.choose(
             cands, scores, n, excluded=exclude, recent_artists=self.artist_log, drift=drift
+        )
+        if not self.settings.discover:
+            return chosen
+        distances = np.linalg.norm(x - self._mood_centre, axis=1)
+        return picks.with_discovery(
+            chosen,
+            cands,
+            scores,
+            distances,
+            self._mood_radius,
+            recent_sources=[self.info[t].source for t in self.result.queued if t in self.info],
+            excluded=exclude,
+            recent_artists=self.artist_log,
         )
 
     def _queue_one(self, pick: Pick) -> bool:
@@ -531,7 +571,7 @@ class Radio:
                 if exc.reason == "QUOTA_EXCEEDED" or self._rate_waited + exc.retry_after > (
                     MAX_RATE_WAIT_S
                 ):
-                    raise _Stop(f"{exc} The radio stopped.") from None
+                    raise _Stop(f"{exc} The radio stopped.", RATE_LIMITED) from None
                 self._rate_waited += exc.retry_after
                 self._emit("waiting", f"Spotify asks to wait {exc.retry_after:.0f} s; waiting.")
                 self.clock.sleep(exc.retry_after)
@@ -543,7 +583,9 @@ class Radio:
                 if self._offline_since is None:
                     self._offline_since = now
                 if now - self._offline_since > MAX_OFFLINE_S:
-                    raise _Stop(f"{exc} The radio stopped after waiting for the network.") from None
+                    raise _Stop(
+                        f"{exc} The radio stopped after waiting for the network.", OFFLINE
+                    ) from None
                 wait = OFFLINE_BACKOFF_S[min(offline_waits, len(OFFLINE_BACKOFF_S) - 1)]
                 offline_waits += 1
                 self._emit("waiting", f"Spotify cannot be reached; trying again in {wait:.0f} s.")
@@ -552,7 +594,7 @@ class Radio:
             except PremiumRequired as exc:
                 raise RadioError(str(exc)) from None
             except SpotifyAuthError as exc:
-                raise _Stop(str(exc)) from None
+                raise _Stop(str(exc), LOGIN) from None
             except NoActiveDevice:
                 raise
             except HTTPStatusError as exc:
@@ -599,12 +641,13 @@ class StoreMemory:
         self._stores = stores
 
     def excluded(self, now: float) -> set[str]:
-        """Queued in the last day, skipped in the last 30 days, and the last plays a sync
-        saw (the "played in the last hours" Spotify reports)."""
+        """Queued in the last day, skipped in the last 30 days, and played in the last
+        :data:`PLAYED_HOURS` hours by the plays a sync saw (a time window, not a count)."""
         from spotui.session.discovery import recent_exclusions
 
         with self._stores() as store:
-            return recent_exclusions(store, now) | set(store.library.recent_track_ids(50))
+            played = store.library.played_since(now - PLAYED_HOURS * 3600)
+            return recent_exclusions(store, now) | played
 
     def queued_since(self, since: float) -> set[str]:
         with self._stores() as store:

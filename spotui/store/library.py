@@ -244,6 +244,19 @@ class LibrarySection(Section):
         )
         return list(dict.fromkeys(r[0] for r in rows))[:limit]
 
+    def played_since(self, since: float) -> set[str]:
+        """Tracks played at or after the Unix time ``since``, by the recently-played rows a
+        sync stored. ``played_at`` is Spotify's ISO 8601 UTC text, which sorts as it reads,
+        so the primary key's index answers the range (a count of "the last 50" would reach
+        back days for a light listener and minutes for a heavy one)."""
+        from datetime import UTC, datetime
+
+        stamp = datetime.fromtimestamp(since, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        rows = self.db.conn.execute(
+            "SELECT DISTINCT track_id FROM recent_plays WHERE played_at >= ?", (stamp,)
+        )
+        return {r[0] for r in rows}
+
     def add_recent(self, plays: Iterable[tuple[str, str]]) -> int:
         """Add ``(played_at, track_id)`` plays; returns how many were new."""
         before = self.db.conn.total_changes

@@ -118,7 +118,7 @@ ACTIONS: tuple[Action, ...] = (
         "clear_filter",
         "escape",
         "Clear filter",
-        "Clear the filter and close it.",
+        "Clear the filter and close it; with no filter, stop the radio.",
         palette=False,
     ),  # fmt: skip
     *(
@@ -212,6 +212,23 @@ ACTIONS: tuple[Action, ...] = (
         "Devices",
         "Choose the Spotify device to play and queue on (moves playback there).",
     ),
+    Action(
+        "main",
+        "radio",
+        "O",
+        "Radio",
+        "Start a mood radio on the highlighted mood, track, playlist, map selection or "
+        "“for you” list: it keeps 3 tracks queued in that mood; press again (or esc) to stop.",
+    ),  # fmt: skip
+    Action(
+        "main",
+        "radio_skip",
+        "delete",
+        "Radio: skip",
+        "Mark the radio's playing track as a skip: never queued again, and the radio "
+        "leans away from it (skip it in Spotify to move on).",
+        key_display="del",
+    ),  # fmt: skip
     Action(
         "main",
         "refresh_playback",

@@ -48,6 +48,7 @@ from spotui.tui.flows.devices import DevicesFlow
 from spotui.tui.flows.export import ExportFlow
 from spotui.tui.flows.extend import ExtendFlow
 from spotui.tui.flows.queue import QueueFlow
+from spotui.tui.flows.radio import RadioFlow
 from spotui.tui.flows.reorder import ReorderFlow
 from spotui.tui.preload import LibraryRead, read_library
 from spotui.tui.rows import SORT_KEYS, LibraryRows
@@ -109,6 +110,7 @@ class SpotuiApp(App[None]):
         self.extending = ExtendFlow(self)
         self.importing = ImportFlow(self)
         self.reordering = ReorderFlow(self)
+        self.radio = RadioFlow(self)
 
     def notify(
         self,
@@ -396,6 +398,16 @@ class SpotuiApp(App[None]):
 
     def on_skip_requested(self, event: messages.SkipRequested) -> None:
         self.queueing.skip(event.track_id)
+        self.radio.skip(event.track_id)  # skipping the radio's playing track teaches it
+
+    def on_radio_requested(self, event: messages.RadioRequested) -> None:
+        self.radio.toggle(event.seeds, event.discover)
+
+    def on_radio_stop_requested(self, event: messages.RadioStopRequested) -> None:
+        self.radio.stop_asked()
+
+    def on_radio_skip_requested(self, event: messages.RadioSkipRequested) -> None:
+        self.radio.skip(event.track_id)
 
     def on_unskip_requested(self, event: messages.UnskipRequested) -> None:
         self.queueing.unskip(event.track_id)
@@ -512,4 +524,5 @@ class SpotuiApp(App[None]):
         return next((w for w in screen.walk_children() if scope in getattr(w, "SCOPES", ())), None)
 
     def on_unmount(self) -> None:
+        self.radio.stop()  # its worker ends after the step it is in
         self.session.close()

@@ -15,7 +15,7 @@ from spotui.tui.source import Source
 
 if TYPE_CHECKING:
     from spotui.export.targets import ExportTarget
-    from spotui.session.seeds import Recommendations
+    from spotui.session.seeds import Recommendations, Seeds
 
 
 class SourceHighlighted(Message):
@@ -146,3 +146,25 @@ class ReorderRequested(Message):
         self.name = name
         self.arc = arc
         self.start = start
+
+
+class RadioRequested(Message):
+    """The radio key: start a radio on ``seeds`` (None: nothing to start from), or stop
+    the one playing."""
+
+    def __init__(self, seeds: Seeds | None, discover: bool = False) -> None:
+        super().__init__()
+        self.seeds = seeds
+        self.discover = discover
+
+
+class RadioStopRequested(Message):
+    """esc with no filter open: stop the radio, if one plays."""
+
+
+class RadioSkipRequested(Message):
+    """The user skipped the radio's playing track (``track_id``: only if it is that one)."""
+
+    def __init__(self, track_id: str | None = None) -> None:
+        super().__init__()
+        self.track_id = track_id

@@ -47,6 +47,10 @@ _B62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 BASE_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
+#: The test-only clock endpoint (not a Spotify path: never counted as a Spotify call).
+CLOCK_PATH = "/__test/clock"
+
+
 def spotify_id(n: int, prefix: str = "t") -> str:
     """A deterministic 22-character base62 id (``prefix`` + zero-padded base62 of ``n``)."""
     digits = ""
@@ -299,6 +303,8 @@ class FakeSpotify(FakeServer):
         )
 
     def handle(self, req: Request) -> Response:
+        if req.path.startswith(CLOCK_PATH):
+            return self._clock(req)
         if req.path == "/authorize":
             return self._authorize(req)
         if req.path == "/api/token":
@@ -765,6 +771,23 @@ class FakeSpotify(FakeServer):
         return Response(200, body)
 
     # ---------------------------------------------------------------- playback in time
+    @property
+    def clock_url(self) -> str:
+        """Where a subprocess reads and moves the attached player's clock (the value of
+        ``SPOTUI_TEST_CLOCK``, see spotui/session/radio_service.py)."""
+        return self.base + CLOCK_PATH
+
+    def _clock(self, req: Request) -> Response:
+        """``GET``: the clock's time; ``POST .../sleep?seconds=S``: move it on (running what
+        the test scheduled with ``clock.at``) and answer the new time. Outside the fake's
+        lock: a scheduled action may hold the sleeper while the test looks at the log."""
+        clock = self.playback.clock if self.playback is not None else None
+        if clock is None:
+            return error(404, "no player attached")
+        if req.method == "POST" and req.path.endswith("/sleep"):
+            clock.sleep(float(req.query.get("seconds", "0")))
+        return Response(200, {"now": clock.now()})
+
     def attach_player(self, clock, *, playing: str, **kw: Any):
         """Play in time from now on (``currently-playing`` with advancing progress, the
         queue, skips, device loss): see tests/fakes/spotify_player.py."""

@@ -139,3 +139,26 @@ def test_readme_names_the_order_key_and_every_sort_key():
         order["export_file"],
         order["reorder"],
     ) == ("f", "e", "A", "x", "r")
+
+
+def test_readme_keys_table_names_only_bound_keys():
+    """Every single key the README's keys table lists is bound by the action table (the
+    radio's `O` included), so the README cannot advertise a key that does nothing."""
+    import re
+
+    from spotui.tui.actions import ACTIONS
+
+    readme = (paths.REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| key | action |", 1)[1].split("\n\n", 1)[0]
+    bound = {k.strip() for a in ACTIONS for k in a.keys.split(",")}
+    bound |= {a.key_display for a in ACTIONS if a.key_display}
+    named = {"esc": "escape", "del": "delete", "?": "question_mark", "/": "slash"}
+    named |= {"Home": "home", "End": "end", "PgDn": "pagedown", "PgUp": "pageup"}
+    for row in table.splitlines()[2:]:
+        first = row.split("|")[1]
+        for key in re.findall(r"`([^`]+)`", first):
+            if " " in key or "…" in key:
+                continue  # ranges and groups ("1…7", "↑ ↓")
+            assert named.get(key, key) in bound, (key, row[:60])
+    radio = next(a for a in ACTIONS if a.name == "radio")
+    assert f"| `{radio.keys}` | mood radio" in readme

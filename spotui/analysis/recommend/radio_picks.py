@@ -25,6 +25,12 @@ The rules (each constant below is one of them):
   last :data:`SKIP_MEMORY` skips push away.
 * **No repeats.** Never a track that is excluded (played in the last hours, queued today,
   skipped: the caller's memory), nor one already picked in this call.
+* **Discovery gets its share.** With discovery on, at least 1 in
+  :data:`DISCOVERY_EVERY_N` radio tracks is one discovery proposed
+  (:func:`with_discovery`), as long as one is within the mood's usual distance (the
+  :data:`MOOD_RADIUS_PERCENTILE` th percentile of the mood's own tracks' distance to its
+  centre): ranked by score alone, a new track the library has no neighbours of rarely
+  wins, and the user asked for new ones.
 * **Artists.** At most :data:`PER_ARTIST` tracks of one artist in any
   :data:`ARTIST_WINDOW` consecutive radio tracks (the window includes what was queued
   before this call).
@@ -54,6 +60,10 @@ SKIP_PENALTY = 0.5
 SKIP_MEMORY = 10
 PER_ARTIST = 2
 ARTIST_WINDOW = 10
+#: With discovery on, at least one in this many radio tracks comes from discovery...
+DISCOVERY_EVERY_N = 5
+#: ...if one lies within this percentile of the mood's own distances to its centre.
+MOOD_RADIUS_PERCENTILE = 75.0
 
 LIBRARY, CATALOG, DISCOVERY = "library", "catalog", "discovery"
 
@@ -198,3 +208,52 @@ def choose(
             why += ", new to you (discovery)"
         picks.append(Pick(c, float(scores[int(i)]), why))
     return picks
+
+
+def mood_radius(mood: np.ndarray, centre: np.ndarray) -> float:
+    """How far the mood's own tracks usually lie from its centre (rows of ``mood``)."""
+    d = np.linalg.norm(np.asarray(mood, dtype=np.float64) - centre, axis=1)
+    return float(np.percentile(d, MOOD_RADIUS_PERCENTILE)) if len(d) else 0.0
+
+
+def discovery_due(recent_sources: Sequence[str]) -> bool:
+    """Whether the next pick should be a discovered track: none of the last
+    ``DISCOVERY_EVERY_N - 1`` radio tracks was (``recent_sources`` oldest first)."""
+    last = list(recent_sources)[-(DISCOVERY_EVERY_N - 1) :]
+    return DISCOVERY not in last
+
+
+def with_discovery(
+    chosen: list[Pick],
+    candidates: Sequence[Candidate],
+    scores: Sequence[float],
+    distances: Sequence[float],
+    radius: float,
+    *,
+    recent_sources: Sequence[str],
+    excluded: Iterable[str] = (),
+    recent_artists: Sequence[Sequence[str]] = (),
+) -> list[Pick]:
+    """``chosen`` with its first pick replaced by the best discovered candidate within
+    ``radius`` of the mood's centre, when discovery is due and ``chosen`` has none (the
+    rules of :func:`choose` still hold for it). Otherwise ``chosen`` as it is."""
+    if not chosen or not discovery_due(recent_sources):
+        return chosen
+    if any(p.candidate.source == DISCOVERY for p in chosen):
+        return chosen
+    keep = {p.candidate.track_id for p in chosen[1:]}
+    idx = [
+        i
+        for i, c in enumerate(candidates)
+        if c.source == DISCOVERY and distances[i] <= radius and c.track_id not in keep
+    ]
+    if not idx:
+        return chosen
+    found = choose(
+        [candidates[i] for i in idx],
+        [scores[i] for i in idx],
+        1,
+        excluded=set(excluded) | keep,
+        recent_artists=[*recent_artists, *(p.candidate.artists for p in chosen[1:])],
+    )
+    return found + chosen[1:] if found else chosen

@@ -667,10 +667,23 @@ class MainScreen(Screen):
         box.display = True
         box.focus()
 
+    def action_radio(self) -> None:
+        """``O``: a radio on what the recommendations pane would recommend for (the
+        focused mood, selection or playlist, else the highlighted track; with the pane
+        focused, what it shows: "for you" included)."""
+        seeds = self.rec_target()
+        if self.focused is self.query_one(RecommendationList) and self._rec_key:
+            seeds = self._rec_key[0]
+        self.post_message(messages.RadioRequested(seeds, self.discover))
+
+    def action_radio_skip(self) -> None:
+        self.post_message(messages.RadioSkipRequested())
+
     def action_clear_filter(self) -> None:
         found = self.query("#filter")
         box = found.first(Input) if found else None
         if box is None or (not box.display and not self.query_text):
+            self.post_message(messages.RadioStopRequested())  # esc with no filter: the radio
             return
         box.value = ""
         box.display = False

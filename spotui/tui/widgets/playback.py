@@ -24,18 +24,36 @@ class PlaybackProblem:
     message: str
 
 
+@dataclass(frozen=True, slots=True)
+class RadioLine:
+    """What the radio says ("Radio: Calm Acoustic · ▶ ... · next: ..."), already inert;
+    ``active`` False: its last word (why it stopped)."""
+
+    text: str
+    active: bool = True
+
+
 class PlaybackLine(Static):
     DEFAULT_CSS = """
     PlaybackLine { width: auto; max-width: 65%; height: 1; padding: 0 1; color: $text-muted;
                    background: $panel; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
+    #: a radio plays: its line stays until it stops (a device read in between is older news)
+    radio_active = False
+
     def on_mount(self) -> None:
         self.watch(self.app, "playback", self._changed, init=False)
 
     def _changed(self, playback: object) -> None:
-        """A Playback, a PlaybackProblem, or a line of its own ("asking Spotify…")."""
-        if isinstance(playback, PlaybackProblem):
+        """A Playback, a PlaybackProblem, a RadioLine, or a line of its own ("asking
+        Spotify…")."""
+        if isinstance(playback, RadioLine):
+            self.radio_active = playback.active
+            self.update(Text(inert(playback.text), no_wrap=True, overflow="ellipsis"))
+        elif self.radio_active:
+            return
+        elif isinstance(playback, PlaybackProblem):
             self.problem(playback.message)
         elif isinstance(playback, str):
             self.update(playback)
