@@ -154,11 +154,13 @@ class RadioEvent:
     why: str = ""
 
     def line(self, label: str = "Radio") -> str:
+        """ "Radio: Calm Acoustic · next: … (why) · ▶ now playing": the next track before
+        what plays, so a narrow playback line cuts the part the player shows anyway."""
         parts = [f"{label}"]
-        if self.playing:
-            parts.append(f"▶ {self.playing}")
         if self.next:
             parts.append(f"next: {self.next[0]}" + (f" ({self.why})" if self.why else ""))
+        if self.playing:
+            parts.append(f"▶ {self.playing}")
         if self.kind in ("waiting", "stopped", "skip"):
             parts.append(self.message)
         return " · ".join(parts)
@@ -276,7 +278,7 @@ class Radio:
             self._learn(tid, skipped=True)
 
     def line(self) -> str:
-        """The playback line's text ("Radio: Calm Acoustic · ▶ ... · next: ...")."""
+        """The playback line's text ("Radio: Calm Acoustic · next: ... · ▶ ...")."""
         if self.last_event is None:
             return inert(self.settings.label)
         return self.last_event.line(inert(self.settings.label))

@@ -26,7 +26,7 @@ class PlaybackProblem:
 
 @dataclass(frozen=True, slots=True)
 class RadioLine:
-    """What the radio says ("Radio: Calm Acoustic · ▶ ... · next: ..."), already inert;
+    """What the radio says ("Radio: Calm Acoustic · next: ... · ▶ ..."), already inert;
     ``active`` False: its last word (why it stopped)."""
 
     text: str
