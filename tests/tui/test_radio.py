@@ -32,7 +32,7 @@ async def test_the_radio_key_starts_shows_and_stops_a_radio(demo_app):
         await pilot.press("O")
         await wait_for(pilot, lambda: "next: " in line(app), what="the radio's next track")
         text = line(app)
-        assert text.startswith(f"Radio: {label} (demo, 60× speed) · ▶ ")
+        assert text.startswith(f"Radio: {label} (demo, 60× speed) · next: ")
         first = app.radio.radio.current.track_id
         await wait_for(
             pilot,
