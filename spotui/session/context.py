@@ -13,6 +13,7 @@ may be called from a worker.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,7 @@ from spotui.session.changes import LibraryWatch
 from spotui.store import OpenNotice, Store, ThreadStores
 
 if TYPE_CHECKING:
+    from spotui.http import RateBudget
     from spotui.spotify.client import SpotifyClient
 
 
@@ -52,6 +54,8 @@ class SessionContext:
         #: Whether another program changed the library, and the view the faces show.
         self.watch = LibraryWatch(self.stores, self.db, self.library_changed)
         self._on_library_changed: list[Callable[[], None]] = []
+        self._budget: RateBudget | None = None
+        self._budget_lock = threading.Lock()
 
     @property
     def demo(self) -> bool:
@@ -142,12 +146,25 @@ class SessionContext:
 
     def client(self, **options: Any) -> SpotifyClient | None:
         """A Spotify client for this user; None in demo mode (actions go to the outbox).
-        ``options``: the client's own (the radio's sits out no 429: it waits on its clock)."""
+        ``options``: the client's own (the radio's sits out no 429: it waits on its clock).
+
+        Every client of this session shares one rate budget: a 429 one of them heard (a
+        playback refresh, an export) makes the others (the radio) wait for its Retry-After
+        too, and the cap on requests in flight holds for the session, not per call."""
         if self.demo:
             return None
         from spotui.spotify.client import SpotifyClient
 
+        options.setdefault("budget", self._rate_budget())
         return SpotifyClient(self.config, **options)
+
+    def _rate_budget(self) -> RateBudget:
+        with self._budget_lock:
+            if self._budget is None:
+                from spotui.http import RateBudget  # not at import: requests is slow to load
+
+                self._budget = RateBudget()
+            return self._budget
 
     @contextmanager
     def spotify(self, needed: bool = True) -> Iterator[Any]:

@@ -121,3 +121,29 @@ def test_worker_threads_get_their_own_store(session, demo_store):
     t.start()
     t.join()
     assert seen["store"] is not demo_store and seen["rows"] == 2000
+
+
+def test_a_sessions_spotify_clients_share_one_rate_budget(fake, config):
+    """A 429 one call heard (a playback refresh) holds back the session's other clients (the
+    radio's, which sits out no 429 itself) until its Retry-After has passed."""
+    import threading
+    import time
+
+    session = Session(config)
+    first, radio = session.context.client(), session.context.client(max_retry_after=0)
+    try:
+        assert first.budget is radio.budget
+        fake.fail_next(429, retry_after=1.0, path="/v1/me/player")
+        start = time.monotonic()
+        refresh = threading.Thread(target=first.get, args=("me/player",))
+        refresh.start()
+        while not fake.calls("/v1/me/player"):  # the 429 has been answered
+            time.sleep(0.01)
+        time.sleep(0.2)  # its client has read the answer and paused the budget
+        assert radio.get("me")["id"] == "alice"  # waited for the other client's Retry-After
+        assert time.monotonic() - start >= 1.0
+        refresh.join()
+        assert Session(config).context.client().budget is not first.budget  # one per session
+    finally:
+        first.close()
+        radio.close()
